@@ -1,0 +1,7 @@
+export type {
+  Endpoint,
+  InstanceStatus,
+  RuntimeDriver,
+  StartRequest,
+  TenantLimits,
+} from './runtime/runtime-driver.js';

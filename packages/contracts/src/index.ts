@@ -1,0 +1,28 @@
+export { parseShortDuration } from './duration.js';
+export type { ErrorBody, GatewayErrorCode, KestraErrorBody } from './error-body.js';
+export {
+  assertNever,
+  ErrorBodySchema,
+  GATEWAY_ERROR_CODES,
+  KestraErrorBodySchema,
+} from './error-body.js';
+export type { InstanceEnv, LifecycleReport, LogLevel } from './instance.js';
+export {
+  HEALTHZ_PATH,
+  INSTANCE_TOKEN_HEADER,
+  InstanceEnvSchema,
+  LIFECYCLE_PATH,
+  LifecycleReportSchema,
+  LOG_LEVELS,
+  READYZ_PATH,
+} from './instance.js';
+export type { StateType } from './state.js';
+export { isFailed, isStateType, isTerminal, STATE_TYPES } from './state.js';
+export type { TenantId } from './tenant-id.js';
+export {
+  isTenantId,
+  RESERVED_TENANT_IDS,
+  TENANT_ID_PATTERN,
+  TenantIdSchema,
+  tenantIdProblem,
+} from './tenant-id.js';

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { TenantIdSchema } from './tenant-id.js';
+
+/**
+ * The contract between the gateway and a tenant's instance (DESIGN.md,
+ * "Contract between gateway and instance"). The gateway talks to instances
+ * over HTTP only; these names and shapes are all it relies on.
+ */
+
+/** The header that carries the instance token from the gateway to the instance. */
+export const INSTANCE_TOKEN_HEADER = 'x-silo-instance-token';
+
+/** Liveness: the process answers. */
+export const HEALTHZ_PATH = '/healthz';
+/** Readiness: store open, migrations done, interrupted work recovered. */
+export const READYZ_PATH = '/readyz';
+/** The lifecycle report (`LifecycleReport`). */
+export const LIFECYCLE_PATH = '/_silo/lifecycle';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The environment an instance reads at start, validated once in its `main.ts`.
+ * Secrets are not passed here: they reach the instance on its standard input
+ * (see `SILO_SECRETS_FD`) so that they show neither in `docker inspect` nor in
+ * the process list.
+ */
+export const InstanceEnvSchema = z.object({
+  /** The tenant this instance serves; it also answers for Kestra's default tenant `main`. */
+  SILO_TENANT_ID: TenantIdSchema,
+  /** TCP port to listen on. @default 8081 */
+  SILO_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /** Interface to listen on. @default 127.0.0.1 (the Docker image sets 0.0.0.0) */
+  SILO_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Folder holding `silo.db` and uploaded files. @default ./data */
+  SILO_DATA_DIR: z.string().min(1).default('./data'),
+  /** When set, API requests must carry it in `x-silo-instance-token`. */
+  SILO_INSTANCE_TOKEN: z.string().min(16).optional(),
+  /** @default info */
+  SILO_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Grace period for running task runs on SIGTERM, in ms. @default 10000 */
+  SILO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** When `stdin`, the instance reads a JSON object of secrets from its standard input at start. */
+  SILO_SECRETS_FROM: z.enum(['none', 'stdin']).default('none'),
+});
+export type InstanceEnv = z.infer<typeof InstanceEnvSchema>;
+
+/**
+ * What `GET /_silo/lifecycle` answers. The gateway's idle reaper never stops an
+ * instance that says `busy`, and wakes a stopped one at `nextWakeAt`.
+ */
+export const LifecycleReportSchema = z.object({
+  /** Work is running now (task runs executing, executions being decided), not merely waiting on a timer. */
+  busy: z.boolean(),
+  /** Open streaming responses (SSE follow endpoints). */
+  activeStreams: z.number().int().min(0),
+  /** Executions not yet terminal (running, paused, queued, waiting on a timer). */
+  pendingExecutions: z.number().int().min(0),
+  /** The earliest durable timer (Sleep end, Pause delay/timeout, retry back-off, next schedule), ISO-8601, or null. */
+  nextWakeAt: z.string().datetime({ offset: true }).nullable(),
+  /** Why the instance wants to wake at `nextWakeAt` (for logs and metrics). */
+  nextWakeReason: z.string().nullable().optional(),
+});
+export type LifecycleReport = z.infer<typeof LifecycleReportSchema>;

@@ -1,0 +1,64 @@
+import {
+  HEALTHZ_PATH,
+  INSTANCE_TOKEN_HEADER,
+  LIFECYCLE_PATH,
+  type LifecycleReport,
+  READYZ_PATH,
+} from '@silo/contracts';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { ApiError } from './api-error.js';
+import { makeOnError } from './on-error.js';
+import { timingSafeEqualString } from './timing-safe.js';
+
+/** What the HTTP layer needs from the rest of the instance. */
+export type HttpAppDeps = {
+  tenantId: string;
+  /** When set, every `/api/...` and `/_silo/...` request must carry it. */
+  instanceToken: string | undefined;
+  logger: Logger;
+  isReady: () => boolean;
+  lifecycle: () => LifecycleReport;
+  /** The tenant API, mounted at `/api/v1/{tenant}`. */
+  api: Hono;
+};
+
+/**
+ * Builds the instance's HTTP app. Middleware order, visible in one place:
+ * health → instance token → tenant check → the tenant API.
+ */
+export function createHttpApp(deps: HttpAppDeps): Hono {
+  const app = new Hono();
+  app.onError(makeOnError(deps.logger));
+  app.notFound((c) => c.json({ message: `Not Found: no route for ${c.req.method} ${c.req.path}` }, 404));
+
+  app.get(HEALTHZ_PATH, (c) => c.json({ status: 'UP' }));
+  app.get(READYZ_PATH, (c) =>
+    deps.isReady() ? c.json({ status: 'READY' }) : c.json({ status: 'STARTING' }, 503),
+  );
+
+  const guarded = ['/api/*', '/_silo/*'];
+  for (const path of guarded) {
+    app.use(path, async (c, next) => {
+      if (deps.instanceToken !== undefined) {
+        const given = c.req.header(INSTANCE_TOKEN_HEADER);
+        if (given === undefined || !timingSafeEqualString(given, deps.instanceToken)) {
+          throw new ApiError(401, 'Unauthorized: this instance only answers requests from its gateway');
+        }
+      }
+      await next();
+    });
+  }
+
+  app.get(LIFECYCLE_PATH, (c) => c.json(deps.lifecycle()));
+
+  app.use('/api/v1/:tenant/*', async (c, next) => {
+    const tenant = c.req.param('tenant');
+    if (tenant !== deps.tenantId && tenant !== 'main') {
+      throw new ApiError(404, `Not Found: tenant ${tenant} is not served here`);
+    }
+    await next();
+  });
+  app.route('/api/v1/:tenant', deps.api);
+  return app;
+}

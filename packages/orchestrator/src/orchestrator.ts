@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import type { LifecycleReport } from '@silo/contracts';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { OrchestratorConfig } from './config.js';
+import { createHttpApp } from './http/app.js';
+import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
+
+export type Orchestrator = {
+  /** The HTTP app (serve it with @hono/node-server, or call `app.request()` in tests). */
+  app: Hono;
+  /** Opens the store, migrates, recovers interrupted work; `/readyz` answers 200 afterwards. */
+  start(): Promise<void>;
+  /** Stops taking work, lets running work finish within the grace period, closes SQLite. */
+  stop(): Promise<void>;
+};
+
+/**
+ * The composition root of one tenant's instance: the one file that wires the
+ * store, the executor, the worker, the scheduler and the HTTP API.
+ */
+export function createOrchestrator(config: OrchestratorConfig, logger: Logger): Orchestrator {
+  let db: SqliteDatabase | undefined;
+  let ready = false;
+
+  const api = new Hono();
+  const lifecycle = (): LifecycleReport => ({
+    busy: false,
+    activeStreams: 0,
+    pendingExecutions: 0,
+    nextWakeAt: null,
+    nextWakeReason: null,
+  });
+
+  const app = createHttpApp({
+    tenantId: config.tenantId,
+    instanceToken: config.instanceToken,
+    logger,
+    isReady: () => ready,
+    lifecycle,
+    api,
+  });
+
+  return {
+    app,
+    async start() {
+      db = openDatabase(join(config.dataDir, 'silo.db'), logger);
+      ready = true;
+    },
+    async stop() {
+      ready = false;
+      db?.close();
+      db = undefined;
+    },
+  };
+}
