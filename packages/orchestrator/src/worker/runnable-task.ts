@@ -66,7 +66,7 @@ export type KvService = {
   keys(namespace: string, prefix?: string): string[];
 };
 
-/** A failure that no retry can fix (bad properties, a Fail task): the worker skips the remaining attempts. */
+/** A failure that no retry can fix (e.g. invalid properties): the worker skips the remaining attempts. Note: Kestra retries a Fail task like any other. */
 export class NonRetryableTaskError extends Error {
   override readonly name = 'NonRetryableTaskError';
 }
