@@ -1,0 +1,220 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TENANT_ID_PATTERN } from '@silo/contracts';
+import type { Endpoint, InstanceStatus, RuntimeDriver, StartRequest } from '../runtime-driver.js';
+import { freePort } from './free-port.js';
+import { commandLine, isAlive, terminate } from './pid.js';
+
+/** The orchestrator's built entry, from `gateway/{src,dist}/runtime/process/` (same depth in both). */
+const ORCHESTRATOR_MAIN = fileURLToPath(
+  new URL('../../../../packages/orchestrator/dist/main.js', import.meta.url),
+);
+
+/** Environment variables of the gateway that an instance inherits; nothing else leaks (no admin token). */
+const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_ENV', 'TMPDIR'] as const;
+
+export type ProcessDriverOptions = {
+  /** The gateway's data folder; each tenant gets `<dataDir>/tenants/<id>/`. */
+  dataDir: string;
+  /**
+   * The program that runs one instance, as argv.
+   * @default [process.execPath, '<repo>/packages/orchestrator/dist/main.js']
+   */
+  command?: readonly string[];
+  /** Extra environment for every instance (tests). @default {} */
+  env?: Record<string, string>;
+};
+
+/** What the driver persists beside a running instance, so a restarted gateway can adopt it. */
+type InstanceRecord = {
+  pid: number;
+  port: number;
+  host: string;
+  instanceToken: string;
+  startedAt: string;
+  /** argv[1] of the instance: checked against `/proc/<pid>/cmdline` so a recycled pid is never adopted. */
+  entry: string;
+};
+
+/**
+ * The embedded runtime: each tenant's instance is a child process with its own
+ * folder (`tenants/<id>/data` = `SILO_DATA_DIR`), its own free port on
+ * 127.0.0.1, its own instance token, and its output appended to
+ * `tenants/<id>/instance.log`. Children are detached and their pid, port and
+ * token are written to `tenants/<id>/instance.json` (0600), so they survive a
+ * gateway crash and the next gateway adopts them instead of starting twins.
+ *
+ * @example
+ * const driver = new ProcessDriver({ dataDir: '.silo' });
+ * const endpoint = await driver.start({ tenantId: 'acme', instanceToken: token });
+ */
+export class ProcessDriver implements RuntimeDriver {
+  readonly name = 'process';
+  readonly #root: string;
+  readonly #command: readonly string[];
+  readonly #env: Record<string, string>;
+  readonly #exitCodes = new Map<string, number>();
+
+  constructor(options: ProcessDriverOptions) {
+    this.#root = join(options.dataDir, 'tenants');
+    this.#command = options.command ?? [process.execPath, ORCHESTRATOR_MAIN];
+    this.#env = options.env ?? {};
+  }
+
+  /** The folder of one tenant (its data is in `data/` inside). */
+  tenantDir(tenantId: string): string {
+    if (!TENANT_ID_PATTERN.test(tenantId)) {
+      throw new Error(`refusing a folder for invalid tenant id "${tenantId}"`);
+    }
+    return join(this.#root, tenantId);
+  }
+
+  async start(request: StartRequest): Promise<Endpoint> {
+    const dir = this.tenantDir(request.tenantId);
+    const current = await this.inspect(request.tenantId);
+    if (current.state === 'running') {
+      throw new Error(`instance of ${request.tenantId} is already running (pid ${current.ref})`);
+    }
+    const dataDir = join(dir, 'data');
+    await mkdir(dataDir, { recursive: true });
+    const host = '127.0.0.1';
+    const port = await freePort(host);
+    const [program, ...args] = this.#command;
+    if (program === undefined) throw new Error('process driver: empty command');
+    const env: Record<string, string> = {};
+    for (const name of INHERITED_ENV) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
+    const withSecrets = request.secrets !== undefined && Object.keys(request.secrets).length > 0;
+    Object.assign(env, this.#env, {
+      SILO_TENANT_ID: request.tenantId,
+      SILO_PORT: String(port),
+      SILO_HOST: host,
+      SILO_DATA_DIR: dataDir,
+      SILO_INSTANCE_TOKEN: request.instanceToken,
+      SILO_LOG_LEVEL: request.logLevel ?? 'info',
+      SILO_SECRETS_FROM: withSecrets ? 'stdin' : 'none',
+    });
+    const logFd = openSync(join(dir, 'instance.log'), 'a', 0o600);
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(program, args, {
+        cwd: dir,
+        env,
+        detached: true,
+        stdio: [withSecrets ? 'pipe' : 'ignore', logFd, logFd],
+      });
+    } finally {
+      closeSync(logFd);
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+      const error = await new Promise<Error>((resolve) => child.once('error', resolve));
+      throw new Error(`could not spawn ${program}: ${error.message}`);
+    }
+    if (withSecrets && child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(JSON.stringify(request.secrets));
+    }
+    this.#exitCodes.delete(request.tenantId);
+    child.on('exit', (code, signal) => {
+      this.#exitCodes.set(request.tenantId, code ?? (signal ? 128 : 1));
+    });
+    child.unref();
+    const record: InstanceRecord = {
+      pid,
+      port,
+      host,
+      instanceToken: request.instanceToken,
+      startedAt: new Date().toISOString(),
+      entry: args[0] ?? program,
+    };
+    await writeFile(join(dir, 'instance.json'), JSON.stringify(record), { mode: 0o600 });
+    return endpointOf(record);
+  }
+
+  async stop(tenantId: string, graceMs: number): Promise<void> {
+    const record = await this.#record(tenantId);
+    if (record === undefined) return;
+    if (await this.#owns(record)) await terminate(record.pid, graceMs);
+    await rm(join(this.tenantDir(tenantId), 'instance.json'), { force: true });
+  }
+
+  async remove(tenantId: string, options: { purge: boolean }): Promise<void> {
+    await this.stop(tenantId, 5_000);
+    if (options.purge) await rm(this.tenantDir(tenantId), { recursive: true, force: true });
+  }
+
+  async inspect(tenantId: string): Promise<InstanceStatus> {
+    const dir = this.tenantDir(tenantId);
+    const record = await this.#record(tenantId);
+    if (record !== undefined && (await this.#owns(record))) {
+      return {
+        tenantId,
+        state: 'running',
+        endpoint: endpointOf(record),
+        instanceToken: record.instanceToken,
+        ref: String(record.pid),
+        startedAt: record.startedAt,
+      };
+    }
+    const exists = await stat(dir).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) return { tenantId, state: 'absent' };
+    const exitCode = this.#exitCodes.get(tenantId);
+    return exitCode === undefined ? { tenantId, state: 'stopped' } : { tenantId, state: 'stopped', exitCode };
+  }
+
+  async list(): Promise<InstanceStatus[]> {
+    const names = await readdir(this.#root).catch(() => [] as string[]);
+    const statuses = await Promise.all(
+      names.filter((n) => TENANT_ID_PATTERN.test(n)).map((n) => this.inspect(n)),
+    );
+    return statuses.filter((s) => s.state !== 'absent');
+  }
+
+  async logs(tenantId: string, options: { tail?: number } = {}): Promise<string> {
+    const path = join(this.tenantDir(tenantId), 'instance.log');
+    const handle = await open(path, 'r').catch(() => undefined);
+    if (handle === undefined) return '';
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, 1024 * 1024);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      const lines = buffer.toString('utf8').split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      const tail = options.tail ?? 200;
+      return lines.slice(-tail).join('\n');
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async #record(tenantId: string): Promise<InstanceRecord | undefined> {
+    try {
+      return JSON.parse(
+        await readFile(join(this.tenantDir(tenantId), 'instance.json'), 'utf8'),
+      ) as InstanceRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The pid is alive and still runs our entry (not a recycled pid). */
+  async #owns(record: InstanceRecord): Promise<boolean> {
+    if (!(await isAlive(record.pid))) return false;
+    const cmd = await commandLine(record.pid);
+    return cmd === undefined || cmd.includes(record.entry);
+  }
+}
+
+function endpointOf(record: InstanceRecord): Endpoint {
+  return { url: `http://${record.host}:${record.port}`, host: record.host, port: record.port };
+}

@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { INSTANCE_TOKEN_HEADER, LIFECYCLE_PATH, READYZ_PATH } from '@silo/contracts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Endpoint, RuntimeDriver } from './runtime-driver.js';
+
+/** Builds a driver; called more than once per suite, every driver must see the same instances (adoption). */
+export type MakeDriver = () => RuntimeDriver | Promise<RuntimeDriver>;
+
+export type ContractOptions = {
+  /** Bound on a start becoming ready. @default 30000 */
+  readyTimeoutMs?: number;
+  /** Grace passed to `stop`. @default 5000 */
+  graceMs?: number;
+};
+
+/**
+ * The one suite every `RuntimeDriver` passes (STYLE.md rule 3): start → ready
+ * endpoint that requires its token, inspect/list, stop keeps the instance
+ * restartable, remove with purge leaves nothing, logs, two tenants apart,
+ * and a second driver over the same backing state adopts what runs.
+ *
+ * @example
+ * // gateway/src/runtime/process/process-driver.test.ts
+ * runtimeDriverContract('process', () => new ProcessDriver({ dataDir }));
+ */
+export function runtimeDriverContract(
+  name: string,
+  makeDriver: MakeDriver,
+  options: ContractOptions = {},
+): void {
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const graceMs = options.graceMs ?? 5_000;
+  const testTimeout = readyTimeoutMs * 3 + graceMs * 2;
+
+  describe(`RuntimeDriver contract: ${name}`, () => {
+    const created = new Set<string>();
+    const drivers: RuntimeDriver[] = [];
+    const driver = async () => {
+      const d = await makeDriver();
+      drivers.push(d);
+      return d;
+    };
+    const tenant = () => {
+      const id = `ct-${randomBytes(4).toString('hex')}`;
+      created.add(id);
+      return id;
+    };
+    const token = () => randomBytes(24).toString('hex');
+
+    afterEach(async () => {
+      const d = await driver();
+      for (const id of created) await d.remove(id, { purge: true }).catch(() => undefined);
+      created.clear();
+    }, testTimeout);
+    afterAll(async () => {
+      for (const d of drivers) await d.close?.();
+    });
+
+    it(
+      'starts an instance on 127.0.0.1 that becomes ready and requires its token',
+      async () => {
+        const d = await driver();
+        const id = tenant();
+        const t = token();
+        const endpoint = await d.start({ tenantId: id, instanceToken: t });
+        expect(endpoint.host).toBe('127.0.0.1');
+        expect(endpoint.url).toBe(`http://127.0.0.1:${endpoint.port}`);
+        await waitReady(endpoint, readyTimeoutMs);
+        const without = await fetch(`${endpoint.url}${LIFECYCLE_PATH}`);
+        expect(without.status).toBe(401);
+        const withToken = await fetch(`${endpoint.url}${LIFECYCLE_PATH}`, {
+          headers: { [INSTANCE_TOKEN_HEADER]: t },
+        });
+        expect(withToken.status).toBe(200);
+      },
+      testTimeout,
+    );
+
+    it(
+      'inspects and lists a running instance with its endpoint, token and ref',
+      async () => {
+        const d = await driver();
+        const id = tenant();
+        const t = token();
+        const endpoint = await d.start({ tenantId: id, instanceToken: t });
+        const status = await d.inspect(id);
+        expect(status).toMatchObject({ tenantId: id, state: 'running', instanceToken: t });
+        expect(status.endpoint?.port).toBe(endpoint.port);
+        expect(status.ref).toBeTruthy();
+        const listed = (await d.list()).find((s) => s.tenantId === id);
+        expect(listed).toMatchObject({ state: 'running', instanceToken: t, ref: status.ref });
+      },
+      testTimeout,
+    );
+
+    it(
+      'reports an unknown tenant as absent and stops it without error',
+      async () => {
+        const d = await driver();
+        const id = tenant();
+        expect((await d.inspect(id)).state).toBe('absent');
+        await d.stop(id, graceMs);
+        await d.stop(id, graceMs);
+      },
+      testTimeout,
+    );
+
+    it(
+      'stops an instance (idempotently) and starts it again',
+      async () => {
+        const d = await driver();
+        const id = tenant();
+        const first = await d.start({ tenantId: id, instanceToken: token() });
+        await waitReady(first, readyTimeoutMs);
+        await d.stop(id, graceMs);
+        expect((await d.inspect(id)).state).not.toBe('running');
+        await expect(fetch(`${first.url}/healthz`)).rejects.toThrow();
+        await d.stop(id, graceMs);
+        const second = await d.start({ tenantId: id, instanceToken: token() });
+        await waitReady(second, readyTimeoutMs);
+        expect((await d.inspect(id)).state).toBe('running');
+      },
+      testTimeout,
+    );
+
+    it(
+      'removes an instance and its data with purge',
+      async () => {
+        const d = await driver();
+        const id = tenant();
+        await waitReady(await d.start({ tenantId: id, instanceToken: token() }), readyTimeoutMs);
+        await d.remove(id, { purge: true });
+        expect((await d.inspect(id)).state).toBe('absent');
+        expect((await d.list()).some((s) => s.tenantId === id)).toBe(false);
+      },
+      testTimeout,
+    );
+
+    it(
+      'keeps two tenants apart: distinct ports, each with its own token',
+      async () => {
+        const d = await driver();
+        const [a, b] = [tenant(), tenant()];
+        const [ta, tb] = [token(), token()];
+        const [ea, eb] = await Promise.all([
+          d.start({ tenantId: a, instanceToken: ta }),
+          d.start({ tenantId: b, instanceToken: tb }),
+        ]);
+        expect(ea.port).not.toBe(eb.port);
+        await Promise.all([waitReady(ea, readyTimeoutMs), waitReady(eb, readyTimeoutMs)]);
+        const cross = await fetch(`${ea.url}${LIFECYCLE_PATH}`, { headers: { [INSTANCE_TOKEN_HEADER]: tb } });
+        expect(cross.status).toBe(401);
+      },
+      testTimeout,
+    );
+
+    it(
+      "returns the instance's own output as logs",
+      async () => {
+        const d = await driver();
+        const id = tenant();
+        await waitReady(await d.start({ tenantId: id, instanceToken: token() }), readyTimeoutMs);
+        const deadline = Date.now() + readyTimeoutMs;
+        let logs = '';
+        while (Date.now() < deadline) {
+          logs = await d.logs(id, { tail: 50 });
+          if (logs.length > 0) break;
+          await sleep(50);
+        }
+        expect(logs.length).toBeGreaterThan(0);
+      },
+      testTimeout,
+    );
+
+    it(
+      'lets a second driver over the same state adopt a running instance',
+      async () => {
+        const d = await driver();
+        const id = tenant();
+        const t = token();
+        const endpoint = await d.start({ tenantId: id, instanceToken: t });
+        await waitReady(endpoint, readyTimeoutMs);
+        const before = await d.inspect(id);
+        const other = await driver();
+        const adopted = await other.inspect(id);
+        expect(adopted).toMatchObject({ state: 'running', ref: before.ref, instanceToken: t });
+        expect(adopted.endpoint?.port).toBe(endpoint.port);
+        await other.stop(id, graceMs);
+        expect((await d.inspect(id)).state).not.toBe('running');
+      },
+      testTimeout,
+    );
+  });
+}
+
+async function waitReady(endpoint: Endpoint, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${endpoint.url}${READYZ_PATH}`);
+      if (res.status === 200) return;
+      last = `status ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await sleep(20);
+  }
+  throw new Error(`instance at ${endpoint.url} not ready within ${timeoutMs} ms (${last})`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
