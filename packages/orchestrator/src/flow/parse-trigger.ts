@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import type { Condition, Trigger } from './flow-model.js';
+import { TASK_ID } from './flow-patterns.js';
+import { parseIsoDuration } from './iso-duration.js';
+import type { IssueCollector } from './issue-collector.js';
+import { applyPluginDefaults, type PluginDefault } from './plugin-defaults.js';
+import { bool, duration, oneOf, record, str, zodMessage } from './schema-kit.js';
+import { lookupType, suggestType } from './task-registry.js';
+import type { TypeKind } from './type-definition.js';
+import type { YamlPath } from './yaml-path.js';
+
+/** Properties every trigger has (Kestra's `AbstractTrigger`). */
+const COMMON = z.object({
+  description: str().optional(),
+  disabled: bool().optional(),
+  conditions: z.array(z.unknown(), { error: 'expected a list of conditions' }).optional(),
+  stopAfter: z.array(str(), { error: 'expected a list of states' }).optional(),
+  labels: z
+    .union([record(), z.array(z.unknown())], { error: 'expected a map or a list of {key, value}' })
+    .optional(),
+  logLevel: oneOf(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
+  logToFile: bool().optional(),
+  failOnTriggerError: bool().optional(),
+  allowConcurrent: bool().optional(),
+  interval: duration().optional(),
+  version: str().optional(),
+});
+const COMMON_KEYS = new Set(['id', 'type', 'workerGroup', 'minLogLevel', ...Object.keys(COMMON.shape)]);
+
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Resolves `type` against the registry for the wanted kind, recording an issue when it cannot. */
+function resolveType(type: unknown, path: YamlPath, kind: TypeKind, issues: IssueCollector) {
+  if (type === undefined) return void issues.add([...path, 'type'], 'is required');
+  if (typeof type !== 'string') return void issues.add([...path, 'type'], 'expected a string');
+  const def = lookupType(type);
+  if (def?.kind === kind) return def;
+  if (def) return void issues.add([...path, 'type'], `"${type}" is a ${def.kind} type, not a ${kind} type`);
+  const hint = suggestType(type, kind);
+  issues.add([...path, 'type'], `unknown ${kind} type "${type}"${hint ? `; did you mean "${hint}"?` : ''}`);
+}
+
+/** Parses one trigger condition. */
+function parseCondition(raw: unknown, path: YamlPath, issues: IssueCollector): Condition | undefined {
+  if (!isMap(raw)) return void issues.add(path, 'expected a condition: a map with a type');
+  const def = resolveType(raw.type, path, 'condition', issues);
+  if (!def) return undefined;
+  const { type: _type, ...props } = raw;
+  const r = def.schema.safeParse(props, { error: zodMessage });
+  if (!r.success) return void issues.addZod(path, r.error.issues);
+  return { type: def.type, props };
+}
+
+/**
+ * Parses the flow's `triggers`: ids unique among triggers, types from the
+ * registry, conditions checked, plugin defaults applied.
+ *
+ * @example
+ * parseTriggers([{ id: 'hourly', type: 'io.kestra.plugin.core.trigger.Schedule', cron: '0 * * * *' }], ['triggers'], issues, []);
+ */
+export function parseTriggers(
+  raw: unknown,
+  path: YamlPath,
+  issues: IssueCollector,
+  defaults: readonly PluginDefault[],
+): Trigger[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    issues.add(path, 'expected a list of triggers');
+    return [];
+  }
+  const seen = new Map<string, number>();
+  const out: Trigger[] = [];
+  raw.forEach((item, i) => {
+    const at = [...path, i];
+    if (!isMap(item)) {
+      issues.add(at, 'expected a trigger: a map with at least id and type');
+      return;
+    }
+    const t = applyPluginDefaults(item, defaults);
+    if (t.id === undefined) issues.add([...at, 'id'], 'is required');
+    else if (typeof t.id !== 'string' || !TASK_ID.test(t.id))
+      issues.add(
+        [...at, 'id'],
+        `invalid trigger id "${String(t.id)}": it must start with a letter or a digit and contain only letters, digits, _ and -`,
+      );
+    else if (seen.has(t.id))
+      issues.add(
+        [...at, 'id'],
+        `duplicate trigger id "${t.id}", already used by triggers[${seen.get(t.id)}]`,
+      );
+    else seen.set(t.id, i);
+    const def = resolveType(t.type, at, 'trigger', issues);
+    const common = COMMON.safeParse(t, { error: zodMessage });
+    if (!common.success) issues.addZod(at, common.error.issues);
+    const conditions: Condition[] = [];
+    let conditionsOk = true;
+    if (common.success) {
+      (common.data.conditions ?? []).forEach((c, j) => {
+        const cond = parseCondition(c, [...at, 'conditions', j], issues);
+        if (cond) conditions.push(cond);
+        else conditionsOk = false;
+      });
+    }
+    if (!def) return;
+    const props: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(t)) if (!COMMON_KEYS.has(k)) props[k] = v;
+    const own = def.schema.safeParse(props, { error: zodMessage });
+    if (!own.success) issues.addZod(at, own.error.issues);
+    if (!own.success || !common.success || !conditionsOk || typeof t.id !== 'string') return;
+    for (const key of def.durations ?? []) {
+      const v = props[key];
+      if (typeof v === 'string') props[`${key}Ms`] = parseIsoDuration(v);
+    }
+    for (const key of [
+      'stopAfter',
+      'labels',
+      'logLevel',
+      'failOnTriggerError',
+      'allowConcurrent',
+      'interval',
+      'workerGroup',
+    ])
+      if (t[key] !== undefined) props[key] = t[key];
+    const trigger: Trigger = {
+      id: t.id,
+      type: def.type,
+      disabled: common.data.disabled ?? false,
+      conditions,
+      props,
+    };
+    if (common.data.description !== undefined) trigger.description = common.data.description;
+    const pos = issues.position(at);
+    if (pos) trigger.position = pos;
+    out.push(trigger);
+  });
+  return out;
+}

@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { bool, duration, int, nonEmptyStr, oneOf, prop, record, str, strOrList } from '../schema-kit.js';
+import type { TypeDefinition } from '../type-definition.js';
+
+const LEVEL = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+const P = 'io.kestra.plugin.core';
+const OLD = 'io.kestra.core.tasks';
+
+/** Properties shared by the script tasks (their runner settings are many; kept loose on purpose). */
+const scriptCommon = {
+  env: prop(record()).optional(),
+  beforeCommands: prop(z.array(str())).optional(),
+  interpreter: prop(z.array(str())).optional(),
+  containerImage: str().optional(),
+  taskRunner: record().optional(),
+  docker: record().optional(),
+  runner: str().optional(),
+  inputFiles: z.unknown().optional(),
+  outputFiles: prop(z.array(str())).optional(),
+  namespaceFiles: record().optional(),
+  warningOnStdErr: prop(bool()).optional(),
+  failFast: prop(bool()).optional(),
+  targetOS: str().optional(),
+  outputDirectory: bool().optional(),
+};
+
+/** The runnable core tasks: logs, debug, outputs, execution control, KV, HTTP, shell scripts. */
+export const CORE_TASKS: TypeDefinition[] = [
+  {
+    type: `${P}.log.Log`,
+    kind: 'task',
+    aliases: [`${OLD}.log.Log`],
+    schema: z.strictObject({ message: strOrList(), level: prop(oneOf(LEVEL)).optional() }),
+  },
+  {
+    type: `${P}.debug.Return`,
+    kind: 'task',
+    aliases: [`${OLD}.debugs.Return`],
+    schema: z.strictObject({ format: prop(str()).optional() }),
+  },
+  {
+    type: `${P}.debug.Echo`,
+    kind: 'task',
+    aliases: [`${OLD}.debugs.Echo`],
+    schema: z.strictObject({ format: str(), level: prop(oneOf(LEVEL)).optional() }),
+  },
+  {
+    type: `${P}.output.OutputValues`,
+    kind: 'task',
+    aliases: [`${OLD}.outputs.OutputValues`],
+    schema: z.strictObject({ values: prop(record()).optional() }),
+  },
+  {
+    type: `${P}.execution.Fail`,
+    kind: 'task',
+    aliases: [`${OLD}.executions.Fail`],
+    schema: z.strictObject({
+      condition: prop(z.union([str(), bool()])).optional(),
+      errorMessage: prop(str()).optional(),
+    }),
+  },
+  {
+    type: `${P}.execution.Exit`,
+    kind: 'task',
+    schema: z.strictObject({
+      condition: prop(z.union([str(), bool()])).optional(),
+      state: prop(oneOf(['SUCCESS', 'WARNING', 'KILLED', 'FAILED', 'CANCELED'])).optional(),
+    }),
+  },
+  {
+    type: `${P}.execution.Labels`,
+    kind: 'task',
+    aliases: [`${OLD}.executions.Labels`],
+    schema: z.strictObject({
+      labels: z.union([str(), record(), z.array(z.unknown())], {
+        error: 'expected a map, a list of {key, value} or a template',
+      }),
+    }),
+  },
+  {
+    type: `${P}.kv.Set`,
+    kind: 'task',
+    schema: z.strictObject({
+      key: prop(nonEmptyStr()),
+      value: z.unknown(),
+      namespace: prop(str()).optional(),
+      overwrite: prop(bool()).optional(),
+      ttl: prop(duration()).optional(),
+      kvType: prop(oneOf(['STRING', 'NUMBER', 'BOOLEAN', 'DATETIME', 'DATE', 'DURATION', 'JSON'])).optional(),
+      kvDescription: prop(str()).optional(),
+    }),
+    durations: ['ttl'],
+  },
+  {
+    type: `${P}.kv.Get`,
+    kind: 'task',
+    schema: z.strictObject({
+      key: prop(nonEmptyStr()),
+      namespace: prop(str()).optional(),
+      errorOnMissing: prop(bool()).optional(),
+    }),
+  },
+  {
+    type: `${P}.kv.Delete`,
+    kind: 'task',
+    schema: z.strictObject({
+      key: prop(nonEmptyStr()),
+      namespace: prop(str()).optional(),
+      errorOnMissing: prop(bool()).optional(),
+    }),
+  },
+  {
+    type: `${P}.kv.GetKeys`,
+    kind: 'task',
+    schema: z.strictObject({ prefix: prop(str()).optional(), namespace: prop(str()).optional() }),
+  },
+  {
+    type: `${P}.http.Request`,
+    kind: 'task',
+    aliases: ['io.kestra.plugin.fs.http.Request'],
+    schema: z.strictObject({
+      uri: prop(nonEmptyStr()),
+      method: prop(oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'])).optional(),
+      body: z.unknown().optional(),
+      contentType: prop(str()).optional(),
+      headers: prop(record()).optional(),
+      formData: prop(record()).optional(),
+      params: prop(record()).optional(),
+      options: record().optional(),
+      sslOptions: record().optional(),
+      encryptBody: prop(bool()).optional(),
+      failOnEmptyResponse: prop(bool()).optional(),
+    }),
+  },
+  {
+    type: 'io.kestra.plugin.scripts.shell.Commands',
+    kind: 'task',
+    schema: z.strictObject({ commands: prop(strOrList()), ...scriptCommon }),
+  },
+  {
+    type: 'io.kestra.plugin.scripts.shell.Script',
+    kind: 'task',
+    schema: z.strictObject({ script: prop(str()), ...scriptCommon }),
+  },
+  {
+    type: `${P}.flow.Subflow`,
+    kind: 'task',
+    aliases: [`${OLD}.flows.Subflow`, `${OLD}.flows.Flow`, `${P}.flow.Flow`],
+    schema: z.strictObject({
+      namespace: nonEmptyStr(),
+      flowId: nonEmptyStr(),
+      revision: int(1).optional(),
+      inputs: record().optional(),
+      labels: z
+        .union([record(), z.array(z.unknown())], { error: 'expected a map or a list of {key, value}' })
+        .optional(),
+      wait: bool().optional(),
+      transmitFailed: bool().optional(),
+      inheritLabels: bool().optional(),
+      outputs: record().optional(),
+      scheduleDate: prop(str()).optional(),
+      restartBehavior: oneOf(['NEW_EXECUTION', 'RETRY_FAILED']).optional(),
+    }),
+  },
+  {
+    type: `${P}.flow.Sleep`,
+    kind: 'task',
+    schema: z.strictObject({ duration: prop(duration()) }),
+    durations: ['duration'],
+  },
+];

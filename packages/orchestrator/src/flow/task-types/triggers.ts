@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { bool, cron, duration, nonEmptyStr, oneOf, record, str } from '../schema-kit.js';
+import type { TypeDefinition } from '../type-definition.js';
+
+const P = 'io.kestra.plugin.core.trigger';
+const OLD = 'io.kestra.core.models.triggers.types';
+const STATES = z.array(str(), { error: 'expected a list of states' });
+
+/** The core triggers. Common trigger properties (`id`, `conditions`, `disabled`, ...) are checked by the parser. */
+export const TRIGGERS: TypeDefinition[] = [
+  {
+    type: `${P}.Schedule`,
+    kind: 'trigger',
+    aliases: [`${OLD}.Schedule`],
+    schema: z.strictObject({
+      cron: cron(),
+      withSeconds: bool().optional(),
+      timezone: str().optional(),
+      inputs: record().optional(),
+      backfill: record().optional(),
+      lateMaximumDelay: duration().optional(),
+      recoverMissedSchedules: oneOf(['LAST', 'NONE', 'ALL']).optional(),
+      scheduleConditions: z.array(record()).optional(),
+    }),
+    durations: ['lateMaximumDelay'],
+  },
+  {
+    type: `${P}.Webhook`,
+    kind: 'trigger',
+    aliases: [`${OLD}.Webhook`],
+    schema: z.strictObject({
+      key: nonEmptyStr(),
+      inputs: record().optional(),
+      wait: bool().optional(),
+      returnOutputs: bool().optional(),
+    }),
+  },
+  {
+    type: `${P}.Flow`,
+    kind: 'trigger',
+    aliases: [`${OLD}.Flow`],
+    schema: z.strictObject({
+      inputs: record().optional(),
+      states: STATES.optional(),
+      preconditions: record().optional(),
+    }),
+  },
+];

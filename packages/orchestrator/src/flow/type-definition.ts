@@ -1,0 +1,33 @@
+import type { z } from 'zod';
+
+/** What a registered type is: a task, a trigger, or a trigger condition. */
+export type TypeKind = 'task' | 'trigger' | 'condition';
+
+/**
+ * Where a flowable task keeps its children:
+ * - `list`: a list of tasks (`tasks`, `then`, `else`, `defaults`);
+ * - `map`: a map of lists of tasks (Switch `cases`);
+ * - `dag`: a list of `{ task, dependsOn }` (Dag `tasks`).
+ */
+export type ChildSlot = { key: string; shape: 'list' | 'map' | 'dag' };
+
+/**
+ * One task, trigger or condition type: its canonical name, the older names it
+ * answers to, and the zod schema of its own properties (the common ones such
+ * as `id`, `retry` or `timeout` are checked by the parser).
+ */
+export type TypeDefinition = {
+  /** Canonical name, e.g. `io.kestra.plugin.core.log.Log`. */
+  type: string;
+  kind: TypeKind;
+  /** Other names Kestra accepts for it (pre-0.20 `io.kestra.core.tasks.*`, renamed classes). */
+  aliases?: readonly string[];
+  /** The type's own properties; a strict object, so a misspelt property is an error. */
+  schema: z.ZodType;
+  /** Set for flowable tasks: where the child tasks are. */
+  children?: readonly ChildSlot[];
+  /** A flowable task without any child is an error unless this is false. @default true */
+  childrenRequired?: boolean;
+  /** Properties holding an ISO-8601 duration: a literal one is also given as `<key>Ms`. */
+  durations?: readonly string[];
+};
