@@ -3,7 +3,10 @@ import type { LifecycleReport } from '@silo/contracts';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { OrchestratorConfig } from './config.js';
+import { ApiError } from './http/api-error.js';
 import { createHttpApp } from './http/app.js';
+import { createKvRoutes } from './http/kv-routes.js';
+import { SqliteKvStore } from './kv/sqlite-kv-store.js';
 import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
 
 export type Orchestrator = {
@@ -21,9 +24,17 @@ export type Orchestrator = {
  */
 export function createOrchestrator(config: OrchestratorConfig, logger: Logger): Orchestrator {
   let db: SqliteDatabase | undefined;
+  let kvStore: SqliteKvStore | undefined;
   let ready = false;
 
   const api = new Hono();
+  api.route(
+    '/',
+    createKvRoutes(() => {
+      if (kvStore === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
+      return kvStore;
+    }),
+  );
   const lifecycle = (): LifecycleReport => ({
     busy: false,
     activeStreams: 0,
@@ -45,10 +56,12 @@ export function createOrchestrator(config: OrchestratorConfig, logger: Logger): 
     app,
     async start() {
       db = openDatabase(join(config.dataDir, 'silo.db'), logger);
+      kvStore = new SqliteKvStore(db);
       ready = true;
     },
     async stop() {
       ready = false;
+      kvStore = undefined;
       db?.close();
       db = undefined;
     },

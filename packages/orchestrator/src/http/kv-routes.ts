@@ -1,0 +1,163 @@
+import { Hono } from 'hono';
+import { KvError, type KvErrorCode } from '../kv/kv-errors.js';
+import { namespaceLineage } from '../kv/kv-function.js';
+import type { KvEntry, KvStore } from '../kv/kv-store.js';
+import { parseApiValue, parseTtlMs, validateNamespace } from '../kv/kv-value.js';
+import { ApiError } from './api-error.js';
+
+/** Kestra's `KVEntry` wire shape (metadata only, no value). */
+export type KvEntryBody = {
+  namespace: string;
+  key: string;
+  version: number;
+  description: string | null;
+  creationDate: string;
+  updateDate: string;
+  expirationDate: string | null;
+};
+
+/** Kestra's `KVController.KvDetail` wire shape. */
+export type KvDetailBody = { type: string; value: unknown; revision: number; updated: string };
+
+/**
+ * Kestra's KV API (SCOPE.md rows 24–29), to mount on the tenant API
+ * (`/api/v1/{tenant}`):
+ * - `GET    /namespaces/{ns}/kv`             → `KVEntry[]`
+ * - `GET    /namespaces/{ns}/kv/inheritance` → `KVEntry[]` of the namespace and its parents
+ * - `GET    /namespaces/{ns}/kv/{key}`       → `KvDetail`, 404 when missing or expired
+ * - `PUT    /namespaces/{ns}/kv/{key}`       ← text (JSON or plain), headers `ttl` (ISO duration), `description`
+ * - `DELETE /namespaces/{ns}/kv/{key}`       → `true` | `false`
+ * - `DELETE /namespaces/{ns}/kv` `{keys}`    → `{keys}` actually deleted
+ *
+ * `store` may be a getter, for a store that exists only once the instance
+ * has opened its database.
+ *
+ * @example
+ * api.route('/', createKvRoutes(store));
+ * api.route('/', createKvRoutes(() => kvStore));
+ */
+export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
+  const app = new Hono();
+  const current = typeof source === 'function' ? source : () => source;
+  const store: KvStore = {
+    get: (ns, key) => current().get(ns, key),
+    set: (ns, key, value, options) => current().set(ns, key, value, options),
+    delete: (ns, key) => current().delete(ns, key),
+    keys: (ns, prefix) => current().keys(ns, prefix),
+    getRecord: (ns, key) => current().getRecord(ns, key),
+    list: (ns) => current().list(ns),
+    purgeExpired: () => current().purgeExpired(),
+  };
+
+  app.get('/namespaces/:namespace/kv', (c) => {
+    const namespace = c.req.param('namespace');
+    return c.json(guard(() => store.list(namespace).map(toEntryBody)));
+  });
+
+  app.get('/namespaces/:namespace/kv/inheritance', (c) => {
+    const namespace = c.req.param('namespace');
+    return c.json(guard(() => namespaceLineage(namespace).flatMap((ns) => store.list(ns).map(toEntryBody))));
+  });
+
+  app.get('/namespaces/:namespace/kv/:key', (c) => {
+    const { namespace, key } = c.req.param();
+    const record = guard(() => store.getRecord(namespace, key));
+    if (record === undefined) {
+      throw new ApiError(404, `Not Found: No value found for key '${key}' in namespace '${namespace}'`);
+    }
+    const body: KvDetailBody = {
+      type: record.type,
+      value: record.value,
+      revision: record.revision,
+      updated: record.updatedAt,
+    };
+    return c.json(body);
+  });
+
+  app.put('/namespaces/:namespace/kv/:key', async (c) => {
+    const { namespace, key } = c.req.param();
+    const text = await c.req.text();
+    if (text.trim() === '') throw new ApiError(400, 'Bad Request: the body must hold the value of the key');
+    const ttlHeader = c.req.header('ttl');
+    const ttlMs = ttlHeader === undefined ? undefined : parseTtlMs(ttlHeader);
+    if (ttlHeader !== undefined && (ttlMs === undefined || ttlMs <= 0)) {
+      throw new ApiError(
+        400,
+        `Bad Request: invalid ttl header '${ttlHeader}': expected an ISO-8601 duration such as PT1H`,
+      );
+    }
+    const { value, type } = parseApiValue(text);
+    guard(() =>
+      store.set(namespace, key, value, { type, ttlMs, description: c.req.header('description') ?? null }),
+    );
+    return c.body(null, 200);
+  });
+
+  app.delete('/namespaces/:namespace/kv/:key', (c) => {
+    const { namespace, key } = c.req.param();
+    return c.json(guard(() => store.delete(namespace, key)));
+  });
+
+  app.delete('/namespaces/:namespace/kv', async (c) => {
+    const namespace = c.req.param('namespace');
+    const body = (await c.req.json().catch(() => undefined)) as { keys?: unknown } | undefined;
+    const keys = body?.keys ?? [];
+    if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
+      throw new ApiError(400, 'Bad Request: the body must be {"keys": [string, ...]}');
+    }
+    guard(() => validateNamespace(namespace));
+    const deleted = (keys as string[]).filter((key) => {
+      try {
+        return store.delete(namespace, key);
+      } catch {
+        return false; // Kestra ignores failures of single keys in a bulk delete.
+      }
+    });
+    return c.json({ keys: deleted });
+  });
+
+  return app;
+}
+
+function toEntryBody(e: KvEntry): KvEntryBody {
+  return {
+    namespace: e.namespace,
+    key: e.key,
+    version: e.revision,
+    description: e.description,
+    creationDate: e.createdAt,
+    updateDate: e.updatedAt,
+    expirationDate: e.expiresAt,
+  };
+}
+
+/** Runs a store call and turns its `KvError` into the API's typed error. */
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof KvError) throw new ApiError(statusOf(e.code), e.message, [], { cause: e });
+    throw e;
+  }
+}
+
+function statusOf(code: KvErrorCode): 400 | 404 | 409 | 413 | 422 {
+  switch (code) {
+    case 'KV_INVALID_KEY':
+    case 'KV_INVALID_NAMESPACE':
+    case 'KV_INVALID_VALUE':
+      return 422;
+    case 'KV_VALUE_TOO_LARGE':
+      return 413;
+    case 'KV_KEY_EXISTS':
+      return 409;
+    case 'KV_KEY_NOT_FOUND':
+      return 404;
+    default:
+      return assertNever(code);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected KV error code ${String(value)}`);
+}
