@@ -1,0 +1,67 @@
+import type { StateType } from '@silo/contracts';
+import type { Task } from '../flow/flow-model.js';
+
+/** Why a durable timer was set; the timer's event carries it back. */
+export type TimerKind = 'retry' | 'sleep' | 'pauseDelay' | 'pauseTimeout' | 'loopCheck';
+
+/**
+ * What the executor reacts to. Every event is stored before it is decided,
+ * so a crash between the two loses nothing.
+ */
+export type ExecutorEvent =
+  /** Start (or re-try to start) a CREATED or QUEUED execution; `runningInFlow` counts the flow's active executions for `concurrency`. */
+  | { type: 'start'; runningInFlow: number }
+  /** One attempt of one task run ended in the worker. */
+  | {
+      type: 'taskResult';
+      taskRunId: string;
+      attempt: number;
+      outcome: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
+      outputs?: Record<string, unknown>;
+      error?: string;
+      /** `NonRetryableTaskError`: skip the remaining attempts. */
+      nonRetryable?: boolean;
+      labels?: Array<{ key: string; value: string }>;
+    }
+  /** A durable timer came due. */
+  | { type: 'timer'; taskRunId: string; kind: TimerKind }
+  /** The worker that ran this attempt died (crash recovery): resubmit as a new attempt. */
+  | { type: 'workerLost'; taskRunId: string; attempt: number }
+  | { type: 'kill' }
+  | { type: 'resume' }
+  | { type: 'restart' }
+  /** Re-evaluate (after a restart, or after start-up recovery). */
+  | { type: 'continue' };
+
+/** What a decision asks the I/O loop to do, all in the decision's transaction. */
+export type Command =
+  /** Enqueue a job: run attempt `attempt` of the task run in the worker. */
+  | {
+      kind: 'runTask';
+      taskRunId: string;
+      taskId: string;
+      attempt: number;
+      task: Task;
+      variables: Record<string, unknown>;
+      /** Ms; the worker aborts the attempt after it. */
+      timeoutMs?: number;
+    }
+  /** Store a durable timer. */
+  | { kind: 'setTimer'; taskRunId: string; timer: TimerKind; dueAt: string }
+  /** Drop the timers of these task runs (all of the execution's when absent). */
+  | { kind: 'cancelTimers'; taskRunIds?: string[] }
+  /** Abort a running worker job (kill). */
+  | { kind: 'abortTask'; taskRunId: string }
+  /** Store a log line. */
+  | {
+      kind: 'log';
+      level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+      message: string;
+      taskRunId?: string;
+      taskId?: string;
+      attempt?: number;
+    }
+  /** The execution reached a terminal state: release its concurrency slot, wake waiters. */
+  | { kind: 'executionEnded'; state: StateType }
+  /** Decide this execution again with a `continue` event (after this decision is committed). */
+  | { kind: 'continue' };
