@@ -5,9 +5,13 @@ import type { Logger } from 'pino';
 import type { OrchestratorConfig } from './config.js';
 import { ApiError } from './http/api-error.js';
 import { createHttpApp } from './http/app.js';
+import { createFlowsRoutes } from './http/flows-routes.js';
 import { createKvRoutes } from './http/kv-routes.js';
+import { createNamespacesRoutes } from './http/namespaces-routes.js';
 import { SqliteKvStore } from './kv/sqlite-kv-store.js';
+import type { FlowRepository } from './ports/flow-repository.js';
 import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
+import { SqliteFlowRepository } from './sqlite/sqlite-flow-repository.js';
 
 export type Orchestrator = {
   /** The HTTP app (serve it with @hono/node-server, or call `app.request()` in tests). */
@@ -25,9 +29,17 @@ export type Orchestrator = {
 export function createOrchestrator(config: OrchestratorConfig, logger: Logger): Orchestrator {
   let db: SqliteDatabase | undefined;
   let kvStore: SqliteKvStore | undefined;
+  let flowRepository: FlowRepository | undefined;
   let ready = false;
 
   const api = new Hono();
+  const flows = (): FlowRepository => {
+    if (flowRepository === undefined)
+      throw new ApiError(503, 'Service Unavailable: the instance is starting');
+    return flowRepository;
+  };
+  api.route('/', createFlowsRoutes({ flows }));
+  api.route('/', createNamespacesRoutes({ flows }));
   api.route(
     '/',
     createKvRoutes(() => {
@@ -57,11 +69,13 @@ export function createOrchestrator(config: OrchestratorConfig, logger: Logger): 
     async start() {
       db = openDatabase(join(config.dataDir, 'silo.db'), logger);
       kvStore = new SqliteKvStore(db);
+      flowRepository = new SqliteFlowRepository(db);
       ready = true;
     },
     async stop() {
       ready = false;
       kvStore = undefined;
+      flowRepository = undefined;
       db?.close();
       db = undefined;
     },

@@ -1,0 +1,183 @@
+import { type Context, Hono } from 'hono';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { FlowIssue } from '../flow/flow-model.js';
+import { formatIssue } from '../flow/issue-collector.js';
+import { parseFlow, parseFlowDocument } from '../flow/parse-flow.js';
+import type { FlowRepository, FlowSearchQuery } from '../ports/flow-repository.js';
+import { ApiError, NotFoundError } from './api-error.js';
+import { toFlowJson } from './flow-json.js';
+import { flowSort, paging, queryFilters } from './query-params.js';
+
+export type FlowsRoutesDeps = {
+  /** The store, or a getter for one that exists once the instance has started. */
+  flows: FlowRepository | (() => FlowRepository);
+  /** @default () => new Date() */
+  now?: () => Date;
+};
+
+const YAML_TYPES = ['application/x-yaml', 'application/yaml', 'text/yaml', 'text/x-yaml'];
+
+/** The YAML body; 415 for another content type (Kestra's flow endpoints take `application/x-yaml`). */
+async function yamlBody(c: Context): Promise<string> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!YAML_TYPES.includes(type))
+    throw new ApiError(
+      415,
+      `Unsupported Media Type: expected application/x-yaml, got ${type === '' ? 'none' : type}`,
+    );
+  return c.req.text();
+}
+
+/** 422 in Kestra's shape: `Invalid entity: ...` and one `_embedded.errors` entry per issue. */
+function invalid(issues: FlowIssue[]): ApiError {
+  return new ApiError(
+    422,
+    `Invalid entity: ${issues.map(formatIssue).join('\n')}`,
+    issues.map((i) => ({ message: formatIssue(i), path: i.path })),
+  );
+}
+
+const flag = (c: Context, name: string) => c.req.query(name) === 'true';
+
+/** Reads the search filters: `namespace`, `q` and their `filters[...]` forms. */
+function searchQuery(c: Context): FlowSearchQuery {
+  const query: FlowSearchQuery = { ...paging(c), sort: flowSort(c) };
+  const ns = c.req.query('namespace');
+  if (ns) query.namespace = ns;
+  const q = c.req.query('q');
+  if (q) query.q = q;
+  for (const f of queryFilters(c)) {
+    if (f.field === 'namespace' && f.operation === 'EQUALS') query.namespaceEquals = f.value;
+    else if (f.field === 'namespace' && (f.operation === 'STARTS_WITH' || f.operation === 'PREFIX'))
+      query.namespace = f.value;
+    else if (f.field === 'q' && (f.operation === 'EQUALS' || f.operation === 'CONTAINS')) query.q = f.value;
+    else
+      throw new ApiError(
+        400,
+        `Invalid query filters: filters[${f.field}][${f.operation}] is not supported on flows`,
+      );
+  }
+  return query;
+}
+
+/**
+ * Kestra's flows API (SCOPE.md rows 1–8 and 34, plus `GET /flows/{namespace}`),
+ * to mount on the tenant API (`/api/v1/{tenant}`).
+ *
+ * @example
+ * api.route('/', createFlowsRoutes({ flows: () => flowRepository }));
+ */
+export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
+  const repo = () => (typeof deps.flows === 'function' ? deps.flows() : deps.flows);
+  const now = deps.now ?? (() => new Date());
+  const app = new Hono();
+
+  app.post('/flows/validate', async (c) => {
+    const text = await yamlBody(c);
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+    const list = Array.isArray(docs) ? docs : [];
+    return c.json(
+      list.map((doc, index) => {
+        const raw = doc.errors.length === 0 ? (doc.toJS() as unknown) : undefined;
+        const entry: Record<string, unknown> = { index };
+        if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+          const { id, namespace } = raw as Record<string, unknown>;
+          if (typeof id === 'string') entry.flow = id;
+          if (typeof namespace === 'string') entry.namespace = namespace;
+        }
+        const r = parseFlowDocument(doc, lineCounter);
+        if (!r.ok) entry.constraints = r.issues.map(formatIssue).join('\n');
+        return entry;
+      }),
+    );
+  });
+
+  app.post('/flows', async (c) => {
+    const source = await yamlBody(c);
+    const r = parseFlow(source);
+    if (!r.ok) throw invalid(r.issues);
+    if (repo().get(r.flow.namespace, r.flow.id))
+      throw new ApiError(
+        409,
+        `Conflict: Flow id '${r.flow.id}' already exists in namespace '${r.flow.namespace}'`,
+      );
+    return c.json(toFlowJson(repo().create(source, r.flow, now()), { source: true }));
+  });
+
+  app.get('/flows/search', (c) => {
+    const { results, total } = repo().search(searchQuery(c));
+    return c.json({ results: results.map((r) => toFlowJson(r)), total });
+  });
+
+  app.get('/flows/source', (c) => {
+    const q = c.req.query('q') ?? '';
+    const query: FlowSearchQuery = { ...paging(c), sort: flowSort(c), sourceContains: q };
+    const ns = c.req.query('namespace');
+    if (ns) query.namespace = ns;
+    const { results, total } = repo().search(query);
+    const needle = q.toLowerCase();
+    return c.json({
+      results: results.map((r) => ({
+        model: toFlowJson(r),
+        fragments:
+          needle === '' ? [] : r.source.split('\n').filter((line) => line.toLowerCase().includes(needle)),
+      })),
+      total,
+    });
+  });
+
+  app.get('/flows/distinct-namespaces', (c) => c.json(repo().namespaces(c.req.query('q') || undefined)));
+
+  app.get('/flows/:namespace', (c) =>
+    c.json(
+      repo()
+        .listByNamespace(c.req.param('namespace'))
+        .map((r) => toFlowJson(r)),
+    ),
+  );
+
+  app.get('/flows/:namespace/:id', (c) => {
+    const { namespace, id } = c.req.param();
+    const rev = c.req.query('revision');
+    const revision = rev === undefined || rev === '' ? undefined : Number(rev);
+    if (revision !== undefined && (!Number.isInteger(revision) || revision < 1))
+      throw new ApiError(400, `Bad Request: revision must be an integer ≥ 1, got "${rev}"`);
+    const record = repo().get(namespace, id, { revision, allowDeleted: flag(c, 'allowDeleted') });
+    if (!record)
+      throw new NotFoundError('flow', `${namespace}.${id}${revision ? ` revision ${revision}` : ''}`);
+    return c.json(toFlowJson(record, { source: flag(c, 'source') }));
+  });
+
+  app.get('/flows/:namespace/:id/revisions', (c) => {
+    const { namespace, id } = c.req.param();
+    const revisions = repo().revisions(namespace, id);
+    const live = repo().get(namespace, id);
+    if (revisions.length === 0 || (!live && !flag(c, 'allowDelete')))
+      throw new NotFoundError('flow', `${namespace}.${id}`);
+    return c.json(revisions.map((r) => toFlowJson(r, { source: true })));
+  });
+
+  app.put('/flows/:namespace/:id', async (c) => {
+    const { namespace, id } = c.req.param();
+    const source = await yamlBody(c);
+    const r = parseFlow(source);
+    if (!r.ok) throw invalid(r.issues);
+    const mismatch: FlowIssue[] = [];
+    if (r.flow.id !== id) mismatch.push({ path: 'id', message: `must be "${id}", the flow id in the path` });
+    if (r.flow.namespace !== namespace)
+      mismatch.push({ path: 'namespace', message: `must be "${namespace}", the namespace in the path` });
+    if (mismatch.length > 0) throw invalid(mismatch);
+    const updated = repo().update(source, r.flow, now());
+    if (!updated) throw new NotFoundError('flow', `${namespace}.${id}`);
+    return c.json(toFlowJson(updated.record, { source: true }));
+  });
+
+  app.delete('/flows/:namespace/:id', (c) => {
+    const { namespace, id } = c.req.param();
+    if (!repo().delete(namespace, id, now())) throw new NotFoundError('flow', `${namespace}.${id}`);
+    return c.body(null, 204);
+  });
+
+  return app;
+}
