@@ -103,11 +103,11 @@ export function parseFlowDocument(doc: Document, lineCounter: LineCounter): Pars
     return { ok: false, issues: syntax };
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (raw === null || raw === undefined) {
+    return { ok: false, issues: [{ path: '', message: 'the flow is empty', line: 1, column: 1 }] };
+  }
   if (!isMap(raw)) {
-    issues.add(
-      [],
-      raw === null || raw === undefined ? 'the flow is empty' : 'expected a map with id, namespace and tasks',
-    );
+    issues.add([], 'expected a map with id, namespace and tasks');
     return { ok: false, issues: issues.sorted() };
   }
   for (const key of Object.keys(raw)) if (!TOP_LEVEL.has(key)) issues.add([key], `unknown property "${key}"`);

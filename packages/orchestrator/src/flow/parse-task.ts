@@ -205,7 +205,7 @@ function parseChildren(
     const keys = (def.children ?? []).map((s) => `"${s.key}"`).join(' or ');
     ctx.issues.add(
       [...path, def.children?.[0]?.key ?? 'tasks'],
-      `a ${name} task needs at least one child task in ${keys}`,
+      `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} task needs at least one child task in ${keys}`,
     );
   }
   return ctx.issues.issues.length === before;

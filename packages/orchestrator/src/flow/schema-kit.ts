@@ -9,41 +9,44 @@ import { parseIsoDuration } from './iso-duration.js';
  */
 
 /** The error of a type check: `is required` when the value is missing, else `text`. */
-const m = (text: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'is required' : text);
+export const typeError = (text: string) => (iss: { input?: unknown }) =>
+  iss.input === undefined ? 'is required' : text;
 
 /** A Pebble template: Kestra renders it at run time, so its type is checked then. */
 export const isTemplate = (v: unknown): v is string => typeof v === 'string' && v.includes('{{');
 
-export const str = () => z.string({ error: m('expected a string') });
+export const str = () => z.string({ error: typeError('expected a string') });
 export const nonEmptyStr = () =>
-  z.string({ error: m('expected a non-empty string') }).min(1, { error: 'expected a non-empty string' });
-export const bool = () => z.boolean({ error: m('expected true or false') });
+  z
+    .string({ error: typeError('expected a non-empty string') })
+    .min(1, { error: 'expected a non-empty string' });
+export const bool = () => z.boolean({ error: typeError('expected true or false') });
 
 /** An integer with an optional lower bound: message `expected an integer ≥ 1`. */
 export const int = (min?: number) => {
   const message = min === undefined ? 'expected an integer' : `expected an integer ≥ ${min}`;
-  const base = z.number({ error: m(message) }).int({ error: message });
+  const base = z.number({ error: typeError(message) }).int({ error: message });
   return min === undefined ? base : base.min(min, { error: message });
 };
-export const num = () => z.number({ error: m('expected a number') });
+export const num = () => z.number({ error: typeError('expected a number') });
 
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: m(`expected one of ${values.join(', ')}`) });
+  z.enum(values, { error: typeError(`expected one of ${values.join(', ')}`) });
 
 /** A map of string keys to anything. */
-export const record = () => z.record(z.string(), z.unknown(), { error: m('expected a map') });
+export const record = () => z.record(z.string(), z.unknown(), { error: typeError('expected a map') });
 
 /** An ISO-8601 duration (`PT1S`, `P1DT2H`). */
 export const duration = () =>
   z
-    .string({ error: m('expected an ISO-8601 duration such as PT30S') })
+    .string({ error: typeError('expected an ISO-8601 duration such as PT30S') })
     .refine((s) => parseIsoDuration(s) !== undefined, {
       error: (iss) => `invalid duration "${String(iss.input)}": expected an ISO-8601 duration such as PT30S`,
     });
 
 /** A cron expression (5 fields, 6 with seconds, or a nickname such as `@daily`), checked with croner. */
 export const cron = () =>
-  z.string({ error: m('expected a cron expression') }).superRefine((s, ctx) => {
+  z.string({ error: typeError('expected a cron expression') }).superRefine((s, ctx) => {
     if (isTemplate(s)) return;
     try {
       new Cron(s, { paused: true });
@@ -69,10 +72,10 @@ export const prop = <T extends z.ZodType>(inner: T) =>
 
 /** A string or a list of strings (Log `message`, shell `commands`). */
 export const strOrList = () =>
-  z.union([z.string(), z.array(z.string())], { error: m('expected a string or a list of strings') });
+  z.union([z.string(), z.array(z.string())], { error: typeError('expected a string or a list of strings') });
 
 /** A list of child tasks; each child is parsed by the flow parser itself. */
-export const taskList = () => z.array(z.unknown(), { error: m('expected a list of tasks') });
+export const taskList = () => z.array(z.unknown(), { error: typeError('expected a list of tasks') });
 
 /**
  * The wording of zod's own issues, for the schemas that do not set one:

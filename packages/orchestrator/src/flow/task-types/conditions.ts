@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { nonEmptyStr, record, str } from '../schema-kit.js';
+import { nonEmptyStr, record, str, typeError } from '../schema-kit.js';
 import type { TypeDefinition } from '../type-definition.js';
 
 const P = 'io.kestra.plugin.core.condition';
 const OLD = 'io.kestra.core.models.conditions.types';
-const STATES = z.array(str(), { error: 'expected a list of states' });
+const STATES = z.array(str(), { error: typeError('expected a list of states') });
 const loose = z.looseObject({});
 
 /** The trigger conditions: the ones the corpus uses are checked strictly, the rest accepted as written. */

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { bool, duration, int, nonEmptyStr, oneOf, prop, record, str, strOrList } from '../schema-kit.js';
+import {
+  bool,
+  duration,
+  int,
+  nonEmptyStr,
+  oneOf,
+  prop,
+  record,
+  str,
+  strOrList,
+  typeError,
+} from '../schema-kit.js';
 import type { TypeDefinition } from '../type-definition.js';
 
 const LEVEL = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -73,7 +84,7 @@ export const CORE_TASKS: TypeDefinition[] = [
     aliases: [`${OLD}.executions.Labels`],
     schema: z.strictObject({
       labels: z.union([str(), record(), z.array(z.unknown())], {
-        error: 'expected a map, a list of {key, value} or a template',
+        error: typeError('expected a map, a list of {key, value} or a template'),
       }),
     }),
   },
@@ -152,7 +163,9 @@ export const CORE_TASKS: TypeDefinition[] = [
       revision: int(1).optional(),
       inputs: record().optional(),
       labels: z
-        .union([record(), z.array(z.unknown())], { error: 'expected a map or a list of {key, value}' })
+        .union([record(), z.array(z.unknown())], {
+          error: typeError('expected a map or a list of {key, value}'),
+        })
         .optional(),
       wait: bool().optional(),
       transmitFailed: bool().optional(),

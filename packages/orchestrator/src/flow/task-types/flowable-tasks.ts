@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { bool, duration, int, oneOf, prop, record, str, taskList } from '../schema-kit.js';
+import { bool, duration, int, oneOf, prop, record, str, taskList, typeError } from '../schema-kit.js';
 import type { TypeDefinition } from '../type-definition.js';
 
 const P = 'io.kestra.plugin.core.flow';
 const OLD = 'io.kestra.core.tasks.flows';
 
 /** ForEach/EachSequential values: a JSON string, a template, or a list. */
-const values = () => z.union([str(), z.array(z.unknown())], { error: 'expected a list or a JSON string' });
+const values = () =>
+  z.union([str(), z.array(z.unknown())], { error: typeError('expected a list or a JSON string') });
 
 /** The flowable core tasks: they run no code themselves, they schedule their children. */
 export const FLOWABLE_TASKS: TypeDefinition[] = [
@@ -36,7 +37,9 @@ export const FLOWABLE_TASKS: TypeDefinition[] = [
     kind: 'task',
     aliases: [`${OLD}.If`],
     schema: z.strictObject({
-      condition: z.union([str(), bool()], { error: 'expected a condition (a template or a boolean)' }),
+      condition: z.union([str(), bool()], {
+        error: typeError('expected a condition (a template or a boolean)'),
+      }),
       // biome-ignore lint/suspicious/noThenProperty: Kestra's If task names its branch `then`
       then: taskList().optional(),
       else: taskList().optional(),
@@ -51,9 +54,11 @@ export const FLOWABLE_TASKS: TypeDefinition[] = [
     kind: 'task',
     aliases: [`${OLD}.Switch`],
     schema: z.strictObject({
-      value: z.union([str(), z.number(), z.boolean()], { error: 'expected a value or a template' }),
+      value: z.union([str(), z.number(), z.boolean()], {
+        error: typeError('expected a value or a template'),
+      }),
       cases: z
-        .record(z.string(), taskList(), { error: 'expected a map of value → list of tasks' })
+        .record(z.string(), taskList(), { error: typeError('expected a map of value → list of tasks') })
         .optional(),
       defaults: taskList().optional(),
     }),
@@ -97,9 +102,9 @@ export const FLOWABLE_TASKS: TypeDefinition[] = [
         .array(
           z.strictObject({
             task: z.unknown(),
-            dependsOn: z.array(str(), { error: 'expected a list of task ids' }).optional(),
+            dependsOn: z.array(str(), { error: typeError('expected a list of task ids') }).optional(),
           }),
-          { error: 'expected a list of {task, dependsOn}' },
+          { error: typeError('expected a list of {task, dependsOn}') },
         )
         .optional(),
     }),
@@ -125,7 +130,9 @@ export const FLOWABLE_TASKS: TypeDefinition[] = [
     kind: 'task',
     aliases: [`${P}.WaitFor`],
     schema: z.strictObject({
-      condition: z.union([str(), bool()], { error: 'expected a condition (a template or a boolean)' }),
+      condition: z.union([str(), bool()], {
+        error: typeError('expected a condition (a template or a boolean)'),
+      }),
       tasks: taskList().optional(),
       failOnMaxReached: bool().optional(),
       checkFrequency: z

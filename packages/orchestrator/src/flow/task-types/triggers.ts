@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { bool, cron, duration, nonEmptyStr, oneOf, record, str } from '../schema-kit.js';
+import { bool, cron, duration, nonEmptyStr, oneOf, record, str, typeError } from '../schema-kit.js';
 import type { TypeDefinition } from '../type-definition.js';
 
 const P = 'io.kestra.plugin.core.trigger';
 const OLD = 'io.kestra.core.models.triggers.types';
-const STATES = z.array(str(), { error: 'expected a list of states' });
+const STATES = z.array(str(), { error: typeError('expected a list of states') });
 
 /** The core triggers. Common trigger properties (`id`, `conditions`, `disabled`, ...) are checked by the parser. */
 export const TRIGGERS: TypeDefinition[] = [
