@@ -3,15 +3,20 @@ import type { LifecycleReport } from '@silo/contracts';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { OrchestratorConfig } from './config.js';
+import { Engine } from './executor/engine.js';
 import { ApiError } from './http/api-error.js';
 import { createHttpApp } from './http/app.js';
+import { createExecutionsRoutes } from './http/executions-routes.js';
 import { createFlowsRoutes } from './http/flows-routes.js';
 import { createKvRoutes } from './http/kv-routes.js';
+import { createLogsRoutes } from './http/logs-routes.js';
 import { createNamespacesRoutes } from './http/namespaces-routes.js';
 import { SqliteKvStore } from './kv/sqlite-kv-store.js';
 import type { FlowRepository } from './ports/flow-repository.js';
 import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
 import { SqliteFlowRepository } from './sqlite/sqlite-flow-repository.js';
+import { httpRequestTask } from './worker/tasks/http/http-request.js';
+import { KV_TASKS } from './worker/tasks/kv/kv-tasks.js';
 
 export type Orchestrator = {
   /** The HTTP app (serve it with @hono/node-server, or call `app.request()` in tests). */
@@ -30,6 +35,7 @@ export function createOrchestrator(config: OrchestratorConfig, logger: Logger): 
   let db: SqliteDatabase | undefined;
   let kvStore: SqliteKvStore | undefined;
   let flowRepository: FlowRepository | undefined;
+  let engine: Engine | undefined;
   let ready = false;
 
   const api = new Hono();
@@ -47,13 +53,20 @@ export function createOrchestrator(config: OrchestratorConfig, logger: Logger): 
       return kvStore;
     }),
   );
-  const lifecycle = (): LifecycleReport => ({
-    busy: false,
-    activeStreams: 0,
-    pendingExecutions: 0,
-    nextWakeAt: null,
-    nextWakeReason: null,
-  });
+  const engineOrThrow = (): Engine => {
+    if (engine === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
+    return engine;
+  };
+  api.route('/', createExecutionsRoutes({ engine: engineOrThrow, flows, dataDir: config.dataDir }));
+  api.route('/', createLogsRoutes({ engine: engineOrThrow }));
+  const lifecycle = (): LifecycleReport =>
+    engine?.lifecycle() ?? {
+      busy: false,
+      activeStreams: 0,
+      pendingExecutions: 0,
+      nextWakeAt: null,
+      nextWakeReason: null,
+    };
 
   const app = createHttpApp({
     tenantId: config.tenantId,
@@ -70,10 +83,21 @@ export function createOrchestrator(config: OrchestratorConfig, logger: Logger): 
       db = openDatabase(join(config.dataDir, 'silo.db'), logger);
       kvStore = new SqliteKvStore(db);
       flowRepository = new SqliteFlowRepository(db);
+      engine = new Engine({
+        db,
+        flows: flowRepository,
+        dataDir: config.dataDir,
+        logger,
+        kv: kvStore,
+        tasks: [...KV_TASKS, httpRequestTask],
+      });
+      engine.start();
       ready = true;
     },
     async stop() {
       ready = false;
+      await engine?.stop(config.shutdownGraceMs);
+      engine = undefined;
       kvStore = undefined;
       flowRepository = undefined;
       db?.close();

@@ -32,6 +32,18 @@ export type LogRow = {
   message: string;
 };
 
+export type ExecutionSearch = {
+  page: number;
+  size: number;
+  sort?: string[];
+  namespace?: string;
+  flowId?: string;
+  states?: string[];
+  labels?: Array<{ key: string; value: string }>;
+  startDate?: string;
+  endDate?: string;
+};
+
 export const LEVEL_NO = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 } as const;
 
 /**
@@ -84,8 +96,12 @@ export class ExecutionStore {
       ),
       completeJob: p(`DELETE FROM jobs WHERE id = ? AND state = 'RUNNING' AND lease_owner = ?`),
       deleteQueuedJob: p(`DELETE FROM jobs WHERE task_run_id = ? AND state = 'QUEUED' RETURNING attempt`),
-      releaseJobs: p(`UPDATE jobs SET state = 'QUEUED', lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?`),
-      abandonedJobs: p(`DELETE FROM jobs WHERE state = 'RUNNING' RETURNING execution_id, task_run_id, attempt`),
+      releaseJobs: p(
+        `UPDATE jobs SET state = 'QUEUED', lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?`,
+      ),
+      abandonedJobs: p(
+        `DELETE FROM jobs WHERE state = 'RUNNING' RETURNING execution_id, task_run_id, attempt`,
+      ),
       countJobs: p('SELECT count(*) AS n FROM jobs'),
       insertTimer: p('INSERT INTO timers (execution_id, task_run_id, kind, due_at) VALUES (?, ?, ?, ?)'),
       deleteTimersOfExecution: p('DELETE FROM timers WHERE execution_id = ?'),
@@ -109,7 +125,12 @@ export class ExecutionStore {
   }
 
   /** (execution, version) → guarded write; false when another writer won. Also upserts `changedTaskRuns`. */
-  updateExecution(e: Execution, version: number, changedTaskRuns: Iterable<TaskRun>, removedSome = false): boolean {
+  updateExecution(
+    e: Execution,
+    version: number,
+    changedTaskRuns: Iterable<TaskRun>,
+    removedSome = false,
+  ): boolean {
     const r = this.s.updateExecution.run({ ...this.row(e), version });
     if (r.changes !== 1) return false;
     for (const t of changedTaskRuns) this.upsertTaskRun(t);
@@ -159,11 +180,13 @@ export class ExecutionStore {
 
   /** (limit) → the oldest events. */
   takeEvents(limit: number): StoredEvent[] {
-    return (this.s.takeEvents.all(limit) as Array<{ id: number; execution_id: string; event: string }>).map((r) => ({
-      id: r.id,
-      executionId: r.execution_id,
-      event: JSON.parse(r.event) as ExecutorEvent,
-    }));
+    return (this.s.takeEvents.all(limit) as Array<{ id: number; execution_id: string; event: string }>).map(
+      (r) => ({
+        id: r.id,
+        executionId: r.execution_id,
+        event: JSON.parse(r.event) as ExecutorEvent,
+      }),
+    );
   }
 
   /** (id) → removes a decided event. */
@@ -213,9 +236,9 @@ export class ExecutionStore {
 
   /** () → removes jobs left RUNNING by a dead process; the caller turns them into `workerLost` events. */
   takeAbandonedJobs(): Array<{ executionId: string; taskRunId: string; attempt: number }> {
-    return (this.s.abandonedJobs.all() as Array<{ execution_id: string; task_run_id: string; attempt: number }>).map(
-      (r) => ({ executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt }),
-    );
+    return (
+      this.s.abandonedJobs.all() as Array<{ execution_id: string; task_run_id: string; attempt: number }>
+    ).map((r) => ({ executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt }));
   }
 
   countJobs(): number {
@@ -239,9 +262,9 @@ export class ExecutionStore {
 
   /** (now ms) → removes and returns the timers due. */
   takeDueTimers(now: number): Array<{ executionId: string; taskRunId: string; kind: TimerKind }> {
-    return (this.s.dueTimers.all(now) as Array<{ execution_id: string; task_run_id: string; kind: TimerKind }>).map(
-      (r) => ({ executionId: r.execution_id, taskRunId: r.task_run_id, kind: r.kind }),
-    );
+    return (
+      this.s.dueTimers.all(now) as Array<{ execution_id: string; task_run_id: string; kind: TimerKind }>
+    ).map((r) => ({ executionId: r.execution_id, taskRunId: r.task_run_id, kind: r.kind }));
   }
 
   /** () → the earliest due time (ms), or undefined. */
@@ -266,8 +289,76 @@ export class ExecutionStore {
   }
 
   /** (executionId, minLevel, taskRunId?, afterId) → log rows in order. */
-  logs(executionId: string, minLevel: number, taskRunId: string | null, after = 0): Array<Record<string, unknown>> {
+  logs(
+    executionId: string,
+    minLevel: number,
+    taskRunId: string | null,
+    after = 0,
+  ): Array<Record<string, unknown>> {
     return this.s.logs.all({ executionId, minLevel, taskRunId, after }) as Array<Record<string, unknown>>;
+  }
+
+  /**
+   * (filters, page, size, sort) → one page of executions and the total.
+   * Filters: namespace (prefix match, as Kestra), flowId, states, labels (all must match),
+   * start date range. Sort: `state.startDate`/`startDate`, `endDate`, `id`, `flowId`, `namespace`.
+   */
+  search(q: ExecutionSearch): { results: Execution[]; total: number } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.namespace) {
+      where.push("(namespace = ? OR namespace LIKE ? ESCAPE '\\')");
+      params.push(q.namespace, `${q.namespace.replace(/[%_\\]/g, (c) => `\\${c}`)}.%`);
+    }
+    if (q.flowId) {
+      where.push('flow_id = ?');
+      params.push(q.flowId);
+    }
+    if (q.states && q.states.length > 0) {
+      where.push(`state IN (${q.states.map(() => '?').join(', ')})`);
+      params.push(...q.states);
+    }
+    for (const l of q.labels ?? []) {
+      where.push(
+        "EXISTS (SELECT 1 FROM json_each(executions.labels) j WHERE j.value ->> 'key' = ? AND j.value ->> 'value' = ?)",
+      );
+      params.push(l.key, l.value);
+    }
+    if (q.startDate) {
+      where.push('start_date >= ?');
+      params.push(q.startDate);
+    }
+    if (q.endDate) {
+      where.push('start_date <= ?');
+      params.push(q.endDate);
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const columns: Record<string, string> = {
+      'state.startDate': 'start_date',
+      startDate: 'start_date',
+      'state.endDate': 'end_date',
+      endDate: 'end_date',
+      id: 'id',
+      flowId: 'flow_id',
+      namespace: 'namespace',
+      'state.current': 'state',
+    };
+    const order =
+      (q.sort ?? [])
+        .map((s) => {
+          const [field, dir] = s.split(':');
+          const col = columns[field ?? ''];
+          return col ? `${col} ${dir?.toLowerCase() === 'asc' ? 'ASC' : 'DESC'}` : undefined;
+        })
+        .filter((x) => x !== undefined)
+        .join(', ') || 'start_date DESC';
+    const total = (
+      this.db.prepare(`SELECT count(*) AS n FROM executions ${clause}`).get(...params) as { n: number }
+    ).n;
+    const rows = this.db
+      .prepare(`SELECT doc FROM executions ${clause} ORDER BY ${order}, rowid DESC LIMIT ? OFFSET ?`)
+      .all(...params, q.size, (q.page - 1) * q.size) as Array<{ doc: string }>;
+    return { results: rows.map((r) => JSON.parse(r.doc) as Execution), total };
   }
 
   private row(e: Execution) {

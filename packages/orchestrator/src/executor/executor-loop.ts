@@ -1,0 +1,210 @@
+import { isTerminal } from '@silo/contracts';
+import type { Logger } from 'pino';
+import type { Flow } from '../flow/flow-model.js';
+import type { Execution } from '../model/execution.js';
+import type { ExecutionStore } from '../sqlite/execution-store.js';
+import { type DecideDeps, decide } from './decide.js';
+import type { ExecutorEvent } from './events.js';
+
+export type ExecutorLoopOptions = {
+  store: ExecutionStore;
+  /** The flow revision an execution runs. */
+  flowOf(namespace: string, id: string, revision: number): Flow | undefined;
+  deps: DecideDeps;
+  logger: Logger;
+  /** Called after each committed decision (wake the worker, notify followers). */
+  onCommitted(info: { execution: Execution; jobs: number; aborts: string[] }): void;
+  /** @default () => new Date() */
+  now?: () => Date;
+  /** Events decided per tick before yielding to I/O. @default 256 */
+  batchSize?: number;
+};
+
+/**
+ * The executor's thin I/O loop around `decide`: takes stored events in
+ * order, decides each, and applies the decision (execution, task runs,
+ * jobs, timers, logs, follow-up events, event removal) in ONE transaction.
+ * Woken in process (`wake()`), never by polling; durable timers wake it
+ * through one `setTimeout` on the earliest due time.
+ */
+export class ExecutorLoop {
+  private scheduled = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue: number | undefined;
+  private busyNow = false;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: ExecutorLoopOptions) {
+    this.now = o.now ?? (() => new Date());
+  }
+
+  get busy(): boolean {
+    return this.busyNow || this.scheduled;
+  }
+
+  wake(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => this.tick());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Earliest durable timer (ms), for the lifecycle report. */
+  nextWakeAt(): number | undefined {
+    return this.o.store.earliestTimer();
+  }
+
+  private tick(): void {
+    this.scheduled = false;
+    if (this.stopped) return;
+    this.busyNow = true;
+    try {
+      this.fireDueTimers();
+      const events = this.o.store.takeEvents(this.o.batchSize ?? 256);
+      for (const e of events) {
+        if (this.stopped) return;
+        this.process(e.id, e.executionId, e.event);
+      }
+      if (events.length > 0) this.wake();
+      this.armTimer();
+    } finally {
+      this.busyNow = false;
+    }
+  }
+
+  private fireDueTimers(): void {
+    const { store } = this.o;
+    store.db.transaction(() => {
+      for (const t of store.takeDueTimers(this.now().getTime())) {
+        store.insertEvent(t.executionId, { type: 'timer', taskRunId: t.taskRunId, kind: t.kind });
+      }
+    })();
+  }
+
+  /** Sets one setTimeout on the earliest stored timer. */
+  armTimer(): void {
+    if (this.stopped) return;
+    const due = this.o.store.earliestTimer();
+    if (due === undefined) return;
+    if (this.timer && this.timerDue === due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerDue = undefined;
+        this.wake();
+      },
+      Math.max(0, due - this.now().getTime()),
+    );
+  }
+
+  /** Decides one event and commits the outcome; an error drops the event after logging it (never loops). */
+  private process(eventId: number, executionId: string, event: ExecutorEvent): void {
+    const { store, logger } = this.o;
+    let committed: { execution: Execution; jobs: number; aborts: string[] } | undefined;
+    try {
+      store.db.transaction(() => {
+        store.deleteEvent(eventId);
+        const found = store.getExecution(executionId);
+        if (!found) return;
+        const { execution, version } = found;
+        const flow = this.o.flowOf(execution.namespace, execution.flowId, execution.flowRevision);
+        if (!flow) {
+          logger.error({ executionId }, 'flow of execution not found; event dropped');
+          return;
+        }
+        const ev: ExecutorEvent =
+          event.type === 'start'
+            ? {
+                type: 'start',
+                runningInFlow: store.countActiveInFlow(execution.namespace, execution.flowId, execution.id),
+              }
+            : event;
+        const now = this.now();
+        const d = decide(flow, execution, ev, now, this.o.deps);
+        const next = d.execution;
+        const changed = d.changedTaskRunIds
+          .map((id) => next.taskRunList.find((t) => t.id === id))
+          .filter((t) => t !== undefined);
+        const removed = next.taskRunList.length < execution.taskRunList.length || event.type === 'restart';
+        if (!store.updateExecution(next, version, changed, removed)) {
+          throw new Error(`execution ${executionId} changed under the executor`);
+        }
+        let jobs = 0;
+        const aborts: string[] = [];
+        for (const c of d.commands) {
+          switch (c.kind) {
+            case 'runTask':
+              store.insertJob(next.id, c.taskRunId, c.attempt, {
+                taskId: c.taskId,
+                task: c.task,
+                variables: c.variables,
+                namespace: next.namespace,
+                flowId: next.flowId,
+                ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
+              });
+              jobs++;
+              break;
+            case 'setTimer':
+              store.insertTimer(next.id, c.taskRunId, c.timer, Date.parse(c.dueAt));
+              break;
+            case 'cancelTimers':
+              if (c.taskRunIds) for (const id of c.taskRunIds) store.deleteTimersOfTaskRun(id);
+              else store.deleteTimersOfExecution(next.id);
+              break;
+            case 'abortTask': {
+              const attempt = store.deleteQueuedJob(c.taskRunId);
+              if (attempt !== undefined) {
+                store.insertEvent(next.id, {
+                  type: 'taskResult',
+                  taskRunId: c.taskRunId,
+                  attempt,
+                  outcome: 'KILLED',
+                });
+              } else aborts.push(c.taskRunId);
+              break;
+            }
+            case 'log':
+              store.insertLog({
+                executionId: next.id,
+                namespace: next.namespace,
+                flowId: next.flowId,
+                taskId: c.taskId,
+                taskRunId: c.taskRunId,
+                attempt: c.attempt,
+                level: c.level,
+                timestamp: now.toISOString(),
+                message: c.message,
+              });
+              break;
+            case 'executionEnded': {
+              if (flow.concurrency) {
+                const queued = store.oldestQueued(next.namespace, next.flowId);
+                if (queued) store.insertEvent(queued, { type: 'start', runningInFlow: 0 });
+              }
+              break;
+            }
+            case 'continue':
+              store.insertEvent(next.id, { type: 'continue' });
+              break;
+          }
+        }
+        committed = { execution: next, jobs, aborts };
+      })();
+    } catch (err) {
+      logger.error({ err, executionId, event }, 'executor decision failed; event dropped');
+      store.deleteEvent(eventId);
+      return;
+    }
+    if (committed) {
+      if (isTerminal(committed.execution.state.current)) this.armTimer();
+      this.o.onCommitted(committed);
+    }
+  }
+}

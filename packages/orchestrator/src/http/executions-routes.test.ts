@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
+import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
+import { validateAgainst } from '../testing/openapi.js';
+
+let dir: string;
+let orch: Orchestrator;
+const base = '/api/v1/main';
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'silo-exec-'));
+  orch = createOrchestrator(
+    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
+    pino({ level: 'silent' }),
+  );
+  await orch.start();
+});
+afterEach(async () => {
+  await orch.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function deploy(yaml: string) {
+  const r = await orch.app.request(`${base}/flows`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-yaml' },
+    body: yaml,
+  });
+  expect(r.status, await r.clone().text()).toBe(200);
+}
+
+const hello = `id: hello
+namespace: company.team
+inputs:
+  - id: name
+    type: STRING
+    defaults: world
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "hello {{ inputs.name }}"
+  - id: ret
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.name }}"
+`;
+
+describe('executions API', () => {
+  it('creates with wait=true, answers Kestra JSON, and keeps logs', async () => {
+    await deploy(hello);
+    const r = await orch.app.request(`${base}/executions/company.team/hello?wait=true&labels=a:1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ada' }),
+    });
+    expect(r.status).toBe(200);
+    const e = (await r.json()) as Record<string, any>;
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.taskRunList).toHaveLength(2);
+    expect(e.taskRunList[1].outputs).toEqual({ value: 'Ada' });
+    expect(e.labels).toContainEqual({ key: 'a', value: '1' });
+    expect(validateAgainst('Execution', e)).toEqual([]);
+    const logs = (await (await orch.app.request(`${base}/logs/${e.id}`)).json()) as Array<
+      Record<string, unknown>
+    >;
+    expect(logs.map((l) => l.message)).toContain('hello Ada');
+    for (const l of logs) expect(validateAgainst('LogEntry', l)).toEqual([]);
+    const got = await orch.app.request(`${base}/executions/${e.id}`);
+    expect(((await got.json()) as any).id).toBe(e.id);
+    const search = (await (
+      await orch.app.request(`${base}/executions/search?namespace=company&labels=a:1`)
+    ).json()) as any;
+    expect(search.total).toBe(1);
+  });
+
+  it('404 for an unknown flow, 422 naming a bad input, 404 for an unknown execution', async () => {
+    await deploy(hello.replace('    defaults: world\n', ''));
+    expect((await orch.app.request(`${base}/executions/company.team/nope`, { method: 'POST' })).status).toBe(
+      404,
+    );
+    const bad = await orch.app.request(`${base}/executions/company.team/hello`, { method: 'POST' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('`name`');
+    expect((await orch.app.request(`${base}/executions/nope`)).status).toBe(404);
+  });
+
+  it('kills a sleeping execution (202, then KILLED) and reports the timer in the lifecycle', async () => {
+    await deploy(`id: sleepy
+namespace: company.team
+tasks:
+  - id: s
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT30S
+`);
+    const e = (await (
+      await orch.app.request(`${base}/executions/company.team/sleepy`, { method: 'POST' })
+    ).json()) as any;
+    await new Promise((r) => setTimeout(r, 50));
+    const life = (await (await orch.app.request('/_silo/lifecycle')).json()) as any;
+    expect(life.nextWakeAt).not.toBeNull();
+    expect(life.pendingExecutions).toBe(1);
+    expect((await orch.app.request(`${base}/executions/${e.id}/kill`, { method: 'DELETE' })).status).toBe(
+      202,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const k = (await (await orch.app.request(`${base}/executions/${e.id}`)).json()) as any;
+    expect(k.state.current).toBe('KILLED');
+    expect(k.state.histories.map((h: any) => h.state)).toContain('KILLING');
+    expect(k.taskRunList[0].state.current).toBe('KILLED');
+    expect((await orch.app.request(`${base}/executions/${e.id}/kill`, { method: 'DELETE' })).status).toBe(
+      409,
+    );
+  });
+
+  it('a disabled flow answers 409', async () => {
+    await deploy(`${hello}disabled: true\n`);
+    expect((await orch.app.request(`${base}/executions/company.team/hello`, { method: 'POST' })).status).toBe(
+      409,
+    );
+  });
+});

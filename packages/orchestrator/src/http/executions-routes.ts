@@ -1,0 +1,231 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isStateType, isTerminal } from '@silo/contracts';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { type Engine, newExecutionId } from '../executor/engine.js';
+import type { Label } from '../flow/flow-model.js';
+import { resolveInputs, type UploadedFile } from '../flow/inputs/index.js';
+import { type Execution, executionJson, isSettled } from '../model/execution.js';
+import type { FlowRepository } from '../ports/flow-repository.js';
+import { ApiError, NotFoundError } from './api-error.js';
+
+export type ExecutionsRoutesDeps = {
+  engine: () => Engine;
+  flows: () => FlowRepository;
+  dataDir: string;
+};
+
+const json = (e: Execution) => executionJson(e, new Date());
+
+function parseLabels(values: string[] | undefined): Label[] {
+  return (values ?? []).map((raw) => {
+    const i = raw.indexOf(':');
+    if (i <= 0) throw new ApiError(400, `Invalid label '${raw}': expected key:value`);
+    return { key: raw.slice(0, i), value: raw.slice(i + 1) };
+  });
+}
+
+/** Reads `filters[field][OP]=value` (Kestra 1.x) and the older flat query parameters. */
+function filtersOf(url: URL): Map<string, { op: string; value: string; sub?: string }[]> {
+  const out = new Map<string, { op: string; value: string; sub?: string }[]>();
+  for (const [k, v] of url.searchParams) {
+    const m = /^filters\[([^\]]+)\]\[([^\]]+)\](?:\[([^\]]+)\])?$/.exec(k);
+    if (!m) continue;
+    const list = out.get(m[1]!) ?? [];
+    list.push({ op: m[2]!, value: v, ...(m[3] ? { sub: m[3] } : {}) });
+    out.set(m[1]!, list);
+  }
+  return out;
+}
+
+/**
+ * Kestra's executions API (SCOPE.md rows 9–16): create (JSON or multipart
+ * inputs, `labels=k:v`, `wait=true`), get, search, kill, restart, replay,
+ * resume, follow (SSE).
+ */
+export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
+  const api = new Hono();
+  const find = (id: string): Execution => {
+    const e = deps.engine().get(id);
+    if (!e) throw new NotFoundError('execution', id);
+    return e;
+  };
+
+  api.get('/executions/search', (c) => {
+    const url = new URL(c.req.url);
+    const f = filtersOf(url);
+    const first = (name: string) => f.get(name)?.[0]?.value ?? c.req.query(name) ?? undefined;
+    const states = [
+      ...(c.req.queries('state') ?? []),
+      ...(f.get('state') ?? []).flatMap((x) => x.value.split(',')),
+    ].filter(isStateType);
+    const labels = [
+      ...parseLabels(c.req.queries('labels')),
+      ...(f.get('labels') ?? []).filter((x) => x.sub).map((x) => ({ key: x.sub!, value: x.value })),
+    ];
+    const page = Math.max(1, Number(c.req.query('page') ?? 1) || 1);
+    const size = Math.min(1000, Math.max(1, Number(c.req.query('size') ?? 10) || 10));
+    const namespace = first('namespace');
+    const flowId = first('flowId');
+    const startDate = first('startDate');
+    const endDate = first('endDate');
+    const r = deps.engine().store.search({
+      page,
+      size,
+      sort: c.req.queries('sort') ?? [],
+      ...(namespace ? { namespace } : {}),
+      ...(flowId ? { flowId } : {}),
+      states,
+      labels,
+      ...(startDate ? { startDate } : {}),
+      ...(endDate ? { endDate } : {}),
+    });
+    return c.json({ results: r.results.map(json), total: r.total });
+  });
+
+  api.get('/executions/:id/follow', (c) => {
+    const engine = deps.engine();
+    const first = find(c.req.param('id'));
+    return streamSSE(c, async (stream) => {
+      engine.activeStreams++;
+      try {
+        let last = first;
+        await stream.writeSSE({ data: JSON.stringify(json(first)), event: 'message', id: first.id });
+        if (isSettled(first)) return;
+        await new Promise<void>((resolve) => {
+          const off = engine.subscribe(first.id, (e) => {
+            last = e;
+            void stream.writeSSE({ data: JSON.stringify(json(e)), event: 'message', id: e.id });
+            if (isSettled(e)) {
+              off();
+              resolve();
+            }
+          });
+          stream.onAbort(() => {
+            off();
+            resolve();
+          });
+        });
+        void last;
+      } finally {
+        engine.activeStreams--;
+      }
+    });
+  });
+
+  api.get('/executions/:id', (c) => c.json(json(find(c.req.param('id')))));
+
+  api.delete('/executions/:id/kill', (c) => {
+    const e = find(c.req.param('id'));
+    if (isTerminal(e.state.current)) {
+      throw new ApiError(409, `Execution ${e.id} is already terminated (${e.state.current})`);
+    }
+    deps.engine().send(e.id, { type: 'kill' });
+    return c.body(null, 202);
+  });
+
+  api.post('/executions/:id/resume', (c) => {
+    const e = find(c.req.param('id'));
+    if (e.state.current !== 'PAUSED')
+      throw new ApiError(409, `Execution ${e.id} is not paused (${e.state.current})`);
+    deps.engine().send(e.id, { type: 'resume' });
+    return c.body(null, 204);
+  });
+
+  api.post('/executions/:id/restart', async (c) => {
+    const e = find(c.req.param('id'));
+    const s = e.state.current;
+    if (s !== 'FAILED' && s !== 'KILLED' && s !== 'WARNING') {
+      throw new ApiError(409, `Execution ${e.id} cannot be restarted from state ${s}`);
+    }
+    const engine = deps.engine();
+    const changed = new Promise<Execution>((resolve) => {
+      const off = engine.subscribe(e.id, (x) => {
+        off();
+        resolve(x);
+      });
+      setTimeout(() => {
+        off();
+        resolve(engine.get(e.id)!);
+      }, 5000).unref();
+    });
+    engine.send(e.id, { type: 'restart' });
+    return c.json(json(await changed));
+  });
+
+  api.post('/executions/:id/replay', (c) => {
+    const e = find(c.req.param('id'));
+    const taskRunId = c.req.query('taskRunId');
+    if (taskRunId && !e.taskRunList.some((t) => t.id === taskRunId))
+      throw new NotFoundError('task run', taskRunId);
+    return c.json(json(deps.engine().replay(e, taskRunId)));
+  });
+
+  api.post('/executions/:namespace/:id', async (c) => {
+    const { namespace, id } = c.req.param();
+    const record = deps.flows().get(namespace, id);
+    if (!record) throw new NotFoundError('flow', `${namespace}.${id}`);
+    const flow = record.flow;
+    if (flow.disabled) throw new ApiError(409, `Cannot execute disabled flow ${namespace}.${id}`);
+    const raw: Record<string, unknown> = {};
+    const type = c.req.header('content-type') ?? '';
+    if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
+      const body = await c.req.parseBody({ all: true });
+      for (const [k, v] of Object.entries(body)) {
+        const one = Array.isArray(v) ? v[0] : v;
+        if (one instanceof File) {
+          raw[k] = { name: one.name, data: new Uint8Array(await one.arrayBuffer()) } satisfies UploadedFile;
+        } else raw[k] = Array.isArray(v) ? v.map(String) : one;
+      }
+    } else if (type.includes('json')) {
+      const text = await c.req.text();
+      if (text.trim() !== '') {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          throw new ApiError(400, 'Invalid JSON body');
+        }
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) Object.assign(raw, parsed);
+      }
+    }
+    const executionId = newExecutionId();
+    const resolved = resolveInputs(flow.inputs, raw, {
+      now: new Date(),
+      storeFile: (inputId, file) => {
+        const rel = [
+          ...flow.namespace.split('.'),
+          flow.id,
+          'executions',
+          executionId,
+          'inputs',
+          inputId,
+          file.name,
+        ];
+        const dir = join(deps.dataDir, 'storage', ...rel.slice(0, -1));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, file.name), file.data);
+        return `kestra:///${rel.join('/')}`;
+      },
+    });
+    if (!resolved.ok) {
+      throw new ApiError(
+        422,
+        `Invalid entity: ${resolved.issues.map((i) => i.message).join(', ')}`,
+        resolved.issues.map((i) => ({ message: i.message, path: `inputs.${i.input}` })),
+      );
+    }
+    const engine = deps.engine();
+    const created = engine.create(flow, {
+      id: executionId,
+      inputs: resolved.values,
+      labels: parseLabels(c.req.queries('labels')),
+    });
+    const final =
+      c.req.query('wait') === 'true' ? ((await engine.waitSettled(created.id)) ?? created) : created;
+    return c.json({ ...json(final), deleted: false, url: `/ui/executions/${namespace}/${id}/${created.id}` });
+  });
+
+  return api;
+}

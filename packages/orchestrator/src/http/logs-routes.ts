@@ -1,0 +1,96 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { Engine } from '../executor/engine.js';
+import { isSettled } from '../model/execution.js';
+import { LEVEL_NO } from '../sqlite/execution-store.js';
+import { ApiError, NotFoundError } from './api-error.js';
+
+/** One stored log row as Kestra's `LogEntry`. */
+export function logEntryJson(r: Record<string, unknown>): Record<string, unknown> {
+  return {
+    namespace: r.namespace,
+    flowId: r.flow_id,
+    taskId: r.task_id ?? null,
+    executionId: r.execution_id,
+    taskRunId: r.task_run_id ?? null,
+    attemptNumber: r.attempt ?? null,
+    timestamp: r.timestamp,
+    level: r.level,
+    thread: 'worker',
+    message: r.message,
+  };
+}
+
+function minLevelOf(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const n = (LEVEL_NO as Record<string, number>)[raw.toUpperCase()];
+  if (n === undefined)
+    throw new ApiError(400, `Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
+  return n;
+}
+
+/** Kestra's logs API: list (`minLevel`, `taskRunId`), follow (SSE), download (text). */
+export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
+  const api = new Hono();
+  const check = (id: string) => {
+    const e = deps.engine().get(id);
+    if (!e) throw new NotFoundError('execution', id);
+    return e;
+  };
+
+  api.get('/logs/:executionId/follow', (c) => {
+    const engine = deps.engine();
+    const execution = check(c.req.param('executionId'));
+    const minLevel = minLevelOf(c.req.query('minLevel'));
+    return streamSSE(c, async (stream) => {
+      engine.activeStreams++;
+      let after = 0;
+      const flush = async () => {
+        for (const r of engine.store.logs(execution.id, minLevel, null, after)) {
+          after = Number(r.id);
+          await stream.writeSSE({ data: JSON.stringify(logEntryJson(r)), event: 'message' });
+        }
+      };
+      try {
+        await flush();
+        if (isSettled(execution)) return;
+        await new Promise<void>((resolve) => {
+          const off = engine.subscribe(execution.id, (e) => {
+            void flush().then(() => {
+              if (isSettled(e)) {
+                off();
+                resolve();
+              }
+            });
+          });
+          stream.onAbort(() => {
+            off();
+            resolve();
+          });
+        });
+        await flush();
+      } finally {
+        engine.activeStreams--;
+      }
+    });
+  });
+
+  api.get('/logs/:executionId/download', (c) => {
+    const e = check(c.req.param('executionId'));
+    const rows = deps
+      .engine()
+      .store.logs(e.id, minLevelOf(c.req.query('minLevel')), c.req.query('taskRunId') ?? null);
+    const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.task_id ?? ''} ${r.message}`).join('\n');
+    return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
+  });
+
+  api.get('/logs/:executionId', (c) => {
+    const e = check(c.req.param('executionId'));
+    const rows = deps
+      .engine()
+      .store.logs(e.id, minLevelOf(c.req.query('minLevel')), c.req.query('taskRunId') ?? null);
+    return c.json(rows.map(logEntryJson));
+  });
+
+  return api;
+}

@@ -1,0 +1,193 @@
+import type { Logger } from 'pino';
+import type { Expressions } from '../executor/expressions.js';
+import type { TaskLogLevel } from '../flow/flow-model.js';
+import { type ExecutionStore, type Job, LEVEL_NO, type LogRow } from '../sqlite/execution-store.js';
+import {
+  NonRetryableTaskError,
+  type RunContext,
+  type RunnableTask,
+  type TaskServices,
+  TaskTimeoutError,
+} from './runnable-task.js';
+
+export type WorkerOptions = {
+  store: ExecutionStore;
+  tasks: readonly RunnableTask[];
+  /** Renders with the run's variables (and the engine's runtime functions). */
+  expressions: (ctx: { executionId: string; namespace: string }) => Expressions;
+  dataDir: string;
+  logger: Logger;
+  /** Called after a result is committed (wake the executor). */
+  onResult(): void;
+  services?: Omit<TaskServices, 'setLabels'>;
+  /** Attempts running at once. @default 16 */
+  concurrency?: number;
+  /** Lease of a claimed job; only a restart sweeps them (one process per data folder). @default 300000 */
+  leaseMs?: number;
+  /** Lease owner id (unique per process start). */
+  workerId: string;
+};
+
+type Running = { job: Job; controller: AbortController; done: Promise<void> };
+
+/**
+ * Runs runnable tasks: claims queued jobs under a lease, runs each attempt
+ * with an AbortSignal (kill, timeout), and commits the result (logs + job
+ * removal + executor event) in one transaction, guarded by the lease owner.
+ */
+export class Worker {
+  private readonly running = new Map<string, Running>();
+  private readonly registry: Map<string, RunnableTask>;
+  private accepting = true;
+  private scheduled = false;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.registry = new Map(o.tasks.map((t) => [t.type, t]));
+  }
+
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  /** Claims as many jobs as free slots allow. */
+  wake(): void {
+    if (this.scheduled || !this.accepting) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.claim();
+    });
+  }
+
+  private claim(): void {
+    if (!this.accepting) return;
+    const free = (this.o.concurrency ?? 16) - this.running.size;
+    if (free <= 0) return;
+    const jobs = this.o.store.claimJobs(this.o.workerId, free, this.o.leaseMs ?? 300_000, Date.now());
+    for (const job of jobs) this.start(job);
+  }
+
+  /** Aborts the running attempt of a task run (kill). */
+  abort(taskRunId: string): void {
+    this.running.get(taskRunId)?.controller.abort(new Error('killed'));
+  }
+
+  /**
+   * Graceful stop: no new claims; waits up to `graceMs` for running attempts,
+   * then puts the unfinished ones back in the queue for the next start.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.accepting = false;
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    const requeued = this.o.store.releaseJobs(this.o.workerId);
+    for (const r of this.running.values()) r.controller.abort(new Error('shutdown'));
+    if (requeued > 0) this.o.logger.info({ requeued }, 'unfinished task runs requeued for the next start');
+  }
+
+  private start(job: Job): void {
+    const controller = new AbortController();
+    const entry: Running = { job, controller, done: Promise.resolve() };
+    this.running.set(job.taskRunId, entry);
+    entry.done = this.execute(job, controller).finally(() => {
+      this.running.delete(job.taskRunId);
+      this.wake();
+    });
+  }
+
+  private async execute(job: Job, controller: AbortController): Promise<void> {
+    const { payload } = job;
+    const task = payload.task;
+    const logs: LogRow[] = [];
+    const minLevel = LEVEL_NO[(task.logLevel ?? 'TRACE') as TaskLogLevel];
+    let labels: Array<{ key: string; value: string }> | undefined;
+    const expr = this.o.expressions({ executionId: job.executionId, namespace: payload.namespace });
+    const vars = payload.variables;
+    const ctx: RunContext = {
+      signal: controller.signal,
+      render: (t) => expr.render(t, vars),
+      renderValue: (v) => expr.renderValue(v, vars),
+      log: (level, message) => {
+        if (LEVEL_NO[level] < minLevel) return;
+        logs.push({
+          executionId: job.executionId,
+          namespace: payload.namespace,
+          flowId: payload.flowId,
+          taskId: payload.taskId,
+          taskRunId: job.taskRunId,
+          attempt: job.attempt,
+          level,
+          timestamp: new Date().toISOString(),
+          message,
+        });
+      },
+      executionId: job.executionId,
+      taskRunId: job.taskRunId,
+      namespace: payload.namespace,
+      flowId: payload.flowId,
+      attempt: job.attempt,
+      dataDir: this.o.dataDir,
+      variables: vars,
+      services: {
+        ...this.o.services,
+        setLabels: (l) => {
+          labels = l;
+        },
+      },
+    };
+    let outcome: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
+    let outputs: Record<string, unknown> | undefined;
+    let error: string | undefined;
+    let nonRetryable = false;
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      const impl = this.registry.get(task.type);
+      if (!impl)
+        throw new NonRetryableTaskError(`Task type '${task.type}' is not available in this instance`);
+      const run = impl.run(task, ctx);
+      const aborted = new Promise<never>((_, reject) => {
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+        if (payload.timeoutMs !== undefined) {
+          timeout = setTimeout(
+            () => controller.abort(new TaskTimeoutError(task.id, payload.timeoutMs!)),
+            payload.timeoutMs,
+          );
+        }
+      });
+      run.catch(() => {});
+      const result = await Promise.race([run, aborted]);
+      outcome = result.state ?? 'SUCCESS';
+      outputs = result.outputs;
+    } catch (err) {
+      const reason = controller.signal.aborted ? controller.signal.reason : err;
+      if (reason instanceof Error && reason.message === 'shutdown') return;
+      if (controller.signal.aborted && !(reason instanceof TaskTimeoutError)) {
+        outcome = 'KILLED';
+      } else {
+        outcome = 'FAILED';
+        error = reason instanceof Error ? reason.message : String(reason);
+        nonRetryable = reason instanceof NonRetryableTaskError;
+        ctx.log('ERROR', error);
+      }
+    } finally {
+      if (timeout) clearTimeout(timeout);
+    }
+    if (!this.accepting && controller.signal.aborted) return;
+    const { store } = this.o;
+    store.db.transaction(() => {
+      if (!store.completeJob(job.id, this.o.workerId)) return;
+      for (const l of logs) store.insertLog(l);
+      store.insertEvent(job.executionId, {
+        type: 'taskResult',
+        taskRunId: job.taskRunId,
+        attempt: job.attempt,
+        outcome,
+        ...(outputs ? { outputs } : {}),
+        ...(error !== undefined ? { error } : {}),
+        ...(nonRetryable ? { nonRetryable } : {}),
+        ...(labels ? { labels } : {}),
+      });
+    })();
+    this.o.onResult();
+  }
+}
