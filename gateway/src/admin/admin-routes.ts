@@ -1,0 +1,199 @@
+import { TenantIdSchema } from '@silo/contracts';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import type { InstanceManager } from '../lifecycle/instance-manager.js';
+import type { RuntimeDriver } from '../runtime/runtime-driver.js';
+import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.js';
+
+export type AdminDeps = {
+  registry: TenantRegistry;
+  manager: InstanceManager;
+  driver: RuntimeDriver;
+  /** Why this runtime was chosen (`SILO_RUNTIME=auto`), for `silo status`. */
+  runtimeReason: string;
+  startedAt: Date;
+};
+
+const LimitsSchema = z
+  .object({
+    memoryMb: z.number().int().min(16).optional(),
+    cpus: z.number().positive().max(256).optional(),
+    pids: z.number().int().min(8).optional(),
+  })
+  .strict();
+const CreateTenantSchema = z
+  .object({
+    id: TenantIdSchema,
+    name: z.string().min(1).max(200).optional(),
+    limits: LimitsSchema.optional(),
+  })
+  .strict();
+const CreateKeySchema = z.object({ name: z.string().min(1).max(100).optional() }).strict();
+const SuspendSchema = z.object({ reason: z.string().max(500).optional() }).strict();
+const SecretSchema = z.object({ value: z.string().max(64 * 1024) }).strict();
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/** Parses a JSON body with a zod schema; a bad body is a 400 naming each field. */
+async function body<T>(req: Request, schema: z.ZodType<T>, optional = false): Promise<T> {
+  const text = await req.text();
+  let json: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new BadRequestError('request body is not valid JSON');
+    }
+  } else if (!optional) {
+    throw new BadRequestError('request body is required (JSON)');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({
+      path: i.path.join('.') || '(body)',
+      message: i.message,
+    }));
+    throw new BadRequestError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+  }
+  return parsed.data;
+}
+
+/**
+ * The admin API (DESIGN.md table), mounted at `/admin/v1` behind the admin
+ * token. Plus two read-only additions the CLI needs: `GET /status` and
+ * `GET /tenants/{id}/logs?tail=N`.
+ *
+ * @example
+ * app.route('/admin/v1', adminRoutes({ registry, manager, driver, runtimeReason, startedAt }));
+ */
+export function adminRoutes(deps: AdminDeps): Hono {
+  const { registry, manager, driver } = deps;
+  const app = new Hono();
+  const tenantOr404 = (id: string): Tenant => {
+    const tenant = registry.getTenant(id);
+    if (tenant === undefined) throw new NotFoundError('tenant', id);
+    return tenant;
+  };
+  const view = (tenant: Tenant) => ({ ...tenant, instance: manager.view(tenant.id) });
+
+  app.get('/status', (c) => {
+    const tenants = registry.listTenants();
+    const states: Record<string, number> = {};
+    for (const t of tenants) {
+      const s = manager.view(t.id).state;
+      states[s] = (states[s] ?? 0) + 1;
+    }
+    return c.json({
+      status: 'UP',
+      runtime: driver.name,
+      runtimeReason: deps.runtimeReason,
+      startedAt: deps.startedAt.toISOString(),
+      tenants: tenants.length,
+      instances: states,
+    });
+  });
+
+  app.post('/tenants', async (c) => {
+    const input = await body(c.req.raw, CreateTenantSchema);
+    const tenant = registry.createTenant(input);
+    return c.json(view(tenant), 201);
+  });
+
+  app.get('/tenants', (c) => {
+    const results = registry.listTenants().map(view);
+    return c.json({ results, total: results.length });
+  });
+
+  app.get('/tenants/:id', (c) => c.json(view(tenantOr404(c.req.param('id')))));
+
+  app.delete('/tenants/:id', async (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    const purge = c.req.query('purge') === 'true';
+    await manager.stop(tenant.id, 'deleted');
+    await driver.remove(tenant.id, { purge });
+    registry.deleteTenant(tenant.id);
+    manager.forget(tenant.id);
+    return c.body(null, 204);
+  });
+
+  app.post('/tenants/:id/suspend', async (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    const { reason } = await body(c.req.raw, SuspendSchema, true);
+    const suspended = registry.setTenantState(tenant.id, 'suspended', reason ?? 'suspended by an admin');
+    await manager.stop(tenant.id, 'suspended');
+    return c.json(view(suspended));
+  });
+
+  app.post('/tenants/:id/resume', (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    return c.json(view(registry.setTenantState(tenant.id, 'active')));
+  });
+
+  app.post('/tenants/:id/start', async (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    if (tenant.state === 'suspended')
+      throw new ConflictError(`tenant ${tenant.id} is suspended: resume it first`);
+    await manager.start(tenant.id, 'admin');
+    return c.json(view(tenant));
+  });
+
+  app.post('/tenants/:id/stop', async (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    await manager.stop(tenant.id, 'admin');
+    return c.json(view(tenant));
+  });
+
+  app.get('/tenants/:id/logs', async (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    const tail = Math.min(10_000, Math.max(1, Number(c.req.query('tail') ?? 200) || 200));
+    return c.text(await driver.logs(tenant.id, { tail }));
+  });
+
+  app.post('/tenants/:id/keys', async (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    const { name } = await body(c.req.raw, CreateKeySchema, true);
+    const { key, record } = registry.createKey(tenant.id, name);
+    return c.json(
+      { id: record.id, name: record.name, key, prefix: record.prefix, createdAt: record.createdAt },
+      201,
+    );
+  });
+
+  app.get('/tenants/:id/keys', (c) => {
+    const results = registry.listKeys(tenantOr404(c.req.param('id')).id);
+    return c.json({ results, total: results.length });
+  });
+
+  app.delete('/tenants/:id/keys/:keyId', (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    if (!registry.revokeKey(tenant.id, c.req.param('keyId')))
+      throw new NotFoundError('key', c.req.param('keyId'));
+    return c.body(null, 204);
+  });
+
+  app.get('/tenants/:id/secrets', (c) => {
+    const results = registry.listSecretNames(tenantOr404(c.req.param('id')).id);
+    return c.json({ results, total: results.length });
+  });
+
+  app.put('/tenants/:id/secrets/:name', async (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    const name = c.req.param('name');
+    if (!SECRET_NAME.test(name)) {
+      throw new BadRequestError(`secret name "${name}" must match ${SECRET_NAME.source}`);
+    }
+    const { value } = await body(c.req.raw, SecretSchema);
+    registry.setSecret(tenant.id, name, value);
+    return c.body(null, 204);
+  });
+
+  app.delete('/tenants/:id/secrets/:name', (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    if (!registry.deleteSecret(tenant.id, c.req.param('name'))) {
+      throw new NotFoundError('secret', c.req.param('name'));
+    }
+    return c.body(null, 204);
+  });
+
+  return app;
+}

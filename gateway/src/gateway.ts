@@ -1,0 +1,180 @@
+import { mkdirSync } from 'node:fs';
+import type { IncomingMessage, Server } from 'node:http';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { createAdaptorServer } from '@hono/node-server';
+import pino, { type Logger } from 'pino';
+import { resolveAdminToken } from './admin/admin-token.js';
+import { createApp, requestIdOf } from './app.js';
+import { authorizeTenantRequest } from './auth/tenant-auth.js';
+import type { GatewayConfig } from './config.js';
+import { NotFoundError } from './errors.js';
+import { IdleReaper } from './lifecycle/idle-reaper.js';
+import { InstanceManager } from './lifecycle/instance-manager.js';
+import { HttpInstanceProbe, type InstanceProbe } from './lifecycle/instance-probe.js';
+import { WakeScheduler } from './lifecycle/wake-scheduler.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
+import { parseTenantPath } from './proxy/tenant-path.js';
+import { TenantProxy, writeSocketError } from './proxy/tenant-proxy.js';
+import type { RuntimeDriver } from './runtime/runtime-driver.js';
+import { selectRuntime } from './runtime/select-runtime.js';
+import { SqliteTenantRegistry } from './tenants/sqlite-tenant-registry.js';
+import type { TenantRegistry } from './tenants/tenant-registry.js';
+
+export type CreateGatewayOptions = {
+  config: GatewayConfig;
+  /** A ready driver; otherwise chosen by `config.runtime`. */
+  driver?: RuntimeDriver;
+  /** argv of one instance for the process driver (tests run stub instances). @default the orchestrator */
+  processCommand?: readonly string[];
+  /** @default pino at `config.logLevel` on stdout */
+  logger?: Logger;
+  probe?: InstanceProbe;
+  /** Idle drain window. @default min(idleTimeout/5, 2 s) */
+  drainMs?: number;
+  /** How often each running instance's lifecycle report is fetched. @default 5000 */
+  reportIntervalMs?: number;
+  /** Grace on stop before SIGKILL. @default 15000 */
+  stopGraceMs?: number;
+  /** Log level handed to instances. @default 'info' */
+  instanceLogLevel?: string;
+};
+
+/** A composed gateway: call `listen()`, later `close()`. */
+export type Gateway = {
+  config: GatewayConfig;
+  registry: TenantRegistry;
+  manager: InstanceManager;
+  driver: RuntimeDriver;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  adminToken: string;
+  /** True when the admin token was generated now (print it once). */
+  adminTokenGenerated: boolean;
+  runtimeReason: string;
+  /** The instances found running and adopted at creation. */
+  adopted: string[];
+  server: Server;
+  /** Listens on `config.host:config.port` (0 = any free port) and resolves to the base URL. */
+  listen(): Promise<string>;
+  /**
+   * Stops accepting traffic and the gateway's own timers. Instances keep
+   * running (the next gateway adopts them) unless `stopInstances`.
+   */
+  close(options?: { stopInstances?: boolean }): Promise<void>;
+};
+
+/**
+ * The composition root: registry + driver + lifecycle (manager, reaper, wake
+ * timers) + proxy + app + HTTP server with WebSocket upgrades. Adopts the
+ * instances already running before it returns.
+ *
+ * @example
+ * const gateway = await createGateway({ config: loadGatewayConfig(process.env) });
+ * const url = await gateway.listen();
+ */
+export async function createGateway(options: CreateGatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { component: 'gateway' } });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const { token: adminToken, generated } = resolveAdminToken(config.adminToken, config.dataDir);
+  const registry = new SqliteTenantRegistry(join(config.dataDir, 'registry.db'));
+  const selected = options.driver
+    ? { driver: options.driver, reason: 'given by the caller' }
+    : await selectRuntime(config.runtime, {
+        dataDir: config.dataDir,
+        logger,
+        ...(options.processCommand ? { processCommand: options.processCommand } : {}),
+      });
+  const driver = selected.driver;
+  logger.info({ runtime: driver.name, why: selected.reason }, 'runtime selected');
+  const metrics = createGatewayMetrics();
+  const probe = options.probe ?? new HttpInstanceProbe();
+  const manager = new InstanceManager({
+    driver,
+    registry,
+    probe,
+    metrics,
+    logger,
+    startTimeoutMs: config.startTimeoutMs,
+    holdMax: config.holdMax,
+    maxRunning: config.maxRunning,
+    ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+    ...(options.instanceLogLevel !== undefined ? { instanceLogLevel: options.instanceLogLevel } : {}),
+  });
+  const wakes = new WakeScheduler({ registry, manager, metrics, logger });
+  manager.onWakeChanged = () => wakes.arm();
+  const reaper = new IdleReaper({
+    manager,
+    logger,
+    idleTimeoutMs: config.idleTimeoutMs,
+    ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}),
+    ...(options.reportIntervalMs !== undefined ? { reportIntervalMs: options.reportIntervalMs } : {}),
+  });
+  const proxy = new TenantProxy({ manager, metrics, logger, bodyLimitBytes: config.bodyLimitBytes });
+  const startedAt = new Date();
+  const app = createApp({
+    registry,
+    manager,
+    driver,
+    runtimeReason: selected.reason,
+    startedAt,
+    adminToken,
+    proxy,
+    metrics,
+    logger,
+  });
+
+  const adopted = await manager.adopt();
+  if (adopted.length > 0) logger.info({ tenants: adopted }, 'adopted running instances');
+  wakes.arm();
+  reaper.start();
+
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void handleUpgrade(req, socket, head).catch((err: unknown) => writeSocketError(socket, err));
+  });
+  const handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = parseTenantPath(req.url ?? '');
+    if (path === undefined) throw new NotFoundError('route', 'at this path');
+    const access = authorizeTenantRequest(registry, path, req.headers.authorization);
+    await proxy.ws(req, socket, head, access.tenantId, requestIdOf(req.headers['x-request-id']));
+  };
+
+  return {
+    config,
+    registry,
+    manager,
+    driver,
+    metrics,
+    logger,
+    adminToken,
+    adminTokenGenerated: generated,
+    runtimeReason: selected.reason,
+    adopted,
+    server,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          const address = server.address();
+          const port = typeof address === 'object' && address ? address.port : config.port;
+          const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+          resolve(`http://${host}:${port}`);
+        });
+      }),
+    async close(closeOptions = {}) {
+      reaper.stop();
+      wakes.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (closeOptions.stopInstances) await manager.stopAll();
+      proxy.close();
+      if (probe instanceof HttpInstanceProbe) probe.close();
+      await driver.close?.();
+      registry.close();
+    },
+  };
+}

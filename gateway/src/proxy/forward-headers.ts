@@ -1,0 +1,52 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { INSTANCE_TOKEN_HEADER } from '@silo/contracts';
+
+/** RFC 9110 §7.6.1 hop-by-hop headers, plus the non-standard ones proxies meet in practice. */
+export const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+] as const;
+
+/**
+ * Rewrites the client's request headers in place for the instance: removes
+ * hop-by-hop headers (and those named in `Connection`), the client's
+ * `Authorization` and any `x-silo-*` or `x-forwarded-*` it sent; adds the
+ * instance token, `X-Request-Id` and `X-Forwarded-For/Proto/Host`.
+ * `keepUpgrade` keeps `Connection: upgrade` + `Upgrade` for WebSockets.
+ *
+ * @example
+ * prepareForwardHeaders(req, { instanceToken, requestId, keepUpgrade: false });
+ */
+export function prepareForwardHeaders(
+  req: IncomingMessage,
+  options: { instanceToken: string; requestId: string; keepUpgrade: boolean },
+): void {
+  const h: IncomingHttpHeaders = req.headers;
+  const upgrade = h.upgrade;
+  const named = (h.connection ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  // Transfer-Encoding goes too: the body is piped again and Node re-chunks it when it has no Content-Length.
+  for (const name of [...HOP_BY_HOP, ...named]) delete h[name];
+  delete h.authorization;
+  for (const name of Object.keys(h)) {
+    if (name.startsWith('x-silo-') || name.startsWith('x-forwarded-')) delete h[name];
+  }
+  if (options.keepUpgrade && upgrade !== undefined) {
+    h.connection = 'upgrade';
+    h.upgrade = upgrade;
+  }
+  h[INSTANCE_TOKEN_HEADER] = options.instanceToken;
+  h['x-request-id'] = options.requestId;
+  h['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  h['x-forwarded-proto'] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+  h['x-forwarded-host'] = req.headers.host ?? '';
+}

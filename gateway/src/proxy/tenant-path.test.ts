@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { BadRequestError } from '../errors.js';
+import { parseTenantPath } from './tenant-path.js';
+
+describe('parseTenantPath', () => {
+  it('reads the tenant segment and recognises webhooks', () => {
+    expect(parseTenantPath('/api/v1/acme/flows?x=%2F')).toEqual({ segment: 'acme', isWebhook: false });
+    expect(parseTenantPath('/api/v1/main/flows')).toEqual({ segment: 'main', isWebhook: false });
+    expect(parseTenantPath('/api/v1/acme/executions/webhook/ns/f/key')).toEqual({
+      segment: 'acme',
+      isWebhook: true,
+    });
+    expect(parseTenantPath('/admin/v1/tenants')).toBeUndefined();
+  });
+
+  it.each([
+    '/api/v1/acme/flows%2F..%2Fx',
+    '/api/v1/acme/flows%2fx',
+    '/api/v1/acme/../other/flows',
+    '/api/v1/acme/%2e%2e/other',
+    '/api/v1/acme/./flows',
+    '/api/v1/acme//flows',
+    '/api/v1/ACME/flows',
+    '/api/v1/acm%65/flows',
+    '/api/v1/acme\\..\\other',
+    '/api/v1//flows',
+    '/api/v1/admin/flows',
+  ])('refuses %s', (target) => {
+    expect(() => parseTenantPath(target)).toThrow(BadRequestError);
+  });
+});

@@ -1,0 +1,63 @@
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import { ProcessDriver } from './process/process-driver.js';
+import type { RuntimeDriver } from './runtime-driver.js';
+
+type DockerDriverModule = {
+  DockerDriver?: new (options: { onProgress?: (line: string) => void }) => RuntimeDriver;
+};
+
+/** Why no Docker engine is usable, or undefined when one answers a ping within `timeoutMs`. */
+export async function dockerProblem(timeoutMs = 1_500): Promise<string | undefined> {
+  const docker = new Docker();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return undefined;
+  } catch (err) {
+    return `no Docker engine answers (${(err as Error).message.split('\n')[0]})`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Picks the runtime for `SILO_RUNTIME`: `process`, `docker`, or `auto` (docker
+ * when an engine answers a ping, else process) and says why, for the log.
+ *
+ * @example
+ * const { driver, reason } = await selectRuntime('auto', { dataDir: '.silo', logger });
+ */
+export async function selectRuntime(
+  runtime: 'process' | 'docker' | 'auto',
+  options: { dataDir: string; logger: Logger; processCommand?: readonly string[] },
+): Promise<{ driver: RuntimeDriver; reason: string }> {
+  const processDriver = () =>
+    new ProcessDriver({
+      dataDir: options.dataDir,
+      ...(options.processCommand ? { command: options.processCommand } : {}),
+    });
+  if (runtime === 'process') return { driver: processDriver(), reason: 'SILO_RUNTIME=process' };
+  const problem = await dockerProblem();
+  if (problem !== undefined) {
+    if (runtime === 'docker') throw new Error(`SILO_RUNTIME=docker but ${problem}`);
+    return { driver: processDriver(), reason: `SILO_RUNTIME=auto and ${problem}: using child processes` };
+  }
+  // Imported by a computed name: the Docker driver is its own component and may be absent from a build.
+  const specifier = './docker/docker-driver.js';
+  const mod = (await import(specifier).catch(() => ({}))) as DockerDriverModule;
+  if (mod.DockerDriver === undefined) {
+    if (runtime === 'docker') throw new Error('SILO_RUNTIME=docker but the docker driver is not built');
+    return {
+      driver: processDriver(),
+      reason: 'SILO_RUNTIME=auto, Docker answers but the docker driver is missing',
+    };
+  }
+  const driver = new mod.DockerDriver({ onProgress: (line) => options.logger.info({ image: true }, line) });
+  return { driver, reason: `SILO_RUNTIME=${runtime} and a Docker engine answers` };
+}

@@ -1,0 +1,270 @@
+import { chmodSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { nanoid } from 'nanoid';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { TenantLimits } from '../runtime/runtime-driver.js';
+import { generateApiKey, hashApiKey, KEY_PREFIX_LENGTH, sameHash } from './api-key.js';
+import { REGISTRY_MIGRATIONS } from './registry-migrations.js';
+import type { ApiKey, InstanceInfo, Tenant, TenantRegistry, TenantState } from './tenant-registry.js';
+
+type TenantRow = {
+  id: string;
+  name: string;
+  state: TenantState;
+  suspended_reason: string | null;
+  limits: string;
+  created_at: string;
+  updated_at: string;
+};
+type KeyRow = {
+  id: string;
+  tenant_id: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+};
+type InstanceRow = {
+  tenant_id: string;
+  cold_starts: number;
+  started_at: string | null;
+  last_activity_at: string | null;
+  next_wake_at: string | null;
+  next_wake_reason: string | null;
+  last_error: string | null;
+  last_start_ms: number | null;
+};
+
+const INSTANCE_COLUMNS: Record<keyof Omit<InstanceInfo, 'tenantId'>, string> = {
+  coldStarts: 'cold_starts',
+  startedAt: 'started_at',
+  lastActivityAt: 'last_activity_at',
+  nextWakeAt: 'next_wake_at',
+  nextWakeReason: 'next_wake_reason',
+  lastError: 'last_error',
+  lastStartMs: 'last_start_ms',
+};
+
+/**
+ * The registry in the gateway's own SQLite file (WAL, foreign keys on,
+ * migrated by `PRAGMA user_version`). The file is created 0600.
+ *
+ * @example
+ * const registry = new SqliteTenantRegistry('.silo/registry.db');
+ * registry.createTenant({ id: 'acme' });
+ * const { key } = registry.createKey('acme', 'ci');
+ */
+export class SqliteTenantRegistry implements TenantRegistry {
+  readonly #db: Database.Database;
+  readonly #now: () => Date;
+
+  constructor(path: string, options: { now?: () => Date } = {}) {
+    this.#db = new Database(path);
+    if (path !== ':memory:') chmodSync(path, 0o600);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('foreign_keys = ON');
+    this.#now = options.now ?? (() => new Date());
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    for (let i = version; i < REGISTRY_MIGRATIONS.length; i++) {
+      this.#db.transaction(() => {
+        this.#db.exec(REGISTRY_MIGRATIONS[i] as string);
+        this.#db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  #iso(): string {
+    return this.#now().toISOString();
+  }
+
+  createTenant(input: { id: string; name?: string; limits?: TenantLimits }): Tenant {
+    const now = this.#iso();
+    try {
+      this.#db
+        .prepare(
+          `INSERT INTO tenants (id, name, state, limits, created_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?)`,
+        )
+        .run(input.id, input.name ?? input.id, JSON.stringify(input.limits ?? {}), now, now);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new ConflictError(`tenant ${input.id} already exists`);
+      }
+      throw err;
+    }
+    return this.getTenant(input.id) as Tenant;
+  }
+
+  getTenant(id: string): Tenant | undefined {
+    const row = this.#db.prepare('SELECT * FROM tenants WHERE id = ?').get(id) as TenantRow | undefined;
+    return row && toTenant(row);
+  }
+
+  listTenants(): Tenant[] {
+    return (this.#db.prepare('SELECT * FROM tenants ORDER BY id').all() as TenantRow[]).map(toTenant);
+  }
+
+  deleteTenant(id: string): boolean {
+    return this.#db.prepare('DELETE FROM tenants WHERE id = ?').run(id).changes > 0;
+  }
+
+  setTenantState(id: string, state: TenantState, reason: string | null = null): Tenant {
+    const changed = this.#db
+      .prepare('UPDATE tenants SET state = ?, suspended_reason = ?, updated_at = ? WHERE id = ?')
+      .run(state, state === 'suspended' ? reason : null, this.#iso(), id).changes;
+    if (changed === 0) throw new NotFoundError('tenant', id);
+    return this.getTenant(id) as Tenant;
+  }
+
+  createKey(tenantId: string, name?: string): { key: string; record: ApiKey } {
+    if (!this.getTenant(tenantId)) throw new NotFoundError('tenant', tenantId);
+    const { key, prefix, hash } = generateApiKey();
+    const id = nanoid(12);
+    this.#db
+      .prepare(
+        'INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(id, tenantId, name ?? 'default', prefix, hash, this.#iso());
+    const row = this.#db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow;
+    return { key, record: toKey(row) };
+  }
+
+  listKeys(tenantId: string): ApiKey[] {
+    return (
+      this.#db
+        .prepare('SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id')
+        .all(tenantId) as KeyRow[]
+    ).map(toKey);
+  }
+
+  revokeKey(tenantId: string, keyId: string): boolean {
+    return (
+      this.#db
+        .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL')
+        .run(this.#iso(), keyId, tenantId).changes > 0
+    );
+  }
+
+  verifyKey(key: string): { tenantId: string; keyId: string } | undefined {
+    if (key.length < KEY_PREFIX_LENGTH || key.length > 200) return undefined;
+    const hash = hashApiKey(key);
+    const rows = this.#db
+      .prepare('SELECT * FROM api_keys WHERE prefix = ? AND revoked_at IS NULL')
+      .all(key.slice(0, KEY_PREFIX_LENGTH)) as KeyRow[];
+    const row = rows.find((r) => sameHash(r.hash, hash));
+    if (!row) return undefined;
+    const now = this.#now();
+    // Write last_used_at at most once a minute per key: a write per request would serialise traffic.
+    if (row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) > 60_000) {
+      this.#db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now.toISOString(), row.id);
+    }
+    return { tenantId: row.tenant_id, keyId: row.id };
+  }
+
+  setSecret(tenantId: string, name: string, value: string): void {
+    if (!this.getTenant(tenantId)) throw new NotFoundError('tenant', tenantId);
+    this.#db
+      .prepare(
+        `INSERT INTO secrets (tenant_id, name, value, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (tenant_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
+      .run(tenantId, name, value, this.#iso());
+  }
+
+  listSecretNames(tenantId: string): { name: string; updatedAt: string }[] {
+    return (
+      this.#db
+        .prepare('SELECT name, updated_at FROM secrets WHERE tenant_id = ? ORDER BY name')
+        .all(tenantId) as { name: string; updated_at: string }[]
+    ).map((r) => ({ name: r.name, updatedAt: r.updated_at }));
+  }
+
+  deleteSecret(tenantId: string, name: string): boolean {
+    return (
+      this.#db.prepare('DELETE FROM secrets WHERE tenant_id = ? AND name = ?').run(tenantId, name).changes > 0
+    );
+  }
+
+  secrets(tenantId: string): Record<string, string> {
+    const rows = this.#db.prepare('SELECT name, value FROM secrets WHERE tenant_id = ?').all(tenantId) as {
+      name: string;
+      value: string;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+  }
+
+  instanceInfo(tenantId: string): InstanceInfo {
+    const row = this.#db.prepare('SELECT * FROM instances WHERE tenant_id = ?').get(tenantId) as
+      | InstanceRow
+      | undefined;
+    return {
+      tenantId,
+      coldStarts: row?.cold_starts ?? 0,
+      startedAt: row?.started_at ?? null,
+      lastActivityAt: row?.last_activity_at ?? null,
+      nextWakeAt: row?.next_wake_at ?? null,
+      nextWakeReason: row?.next_wake_reason ?? null,
+      lastError: row?.last_error ?? null,
+      lastStartMs: row?.last_start_ms ?? null,
+    };
+  }
+
+  updateInstanceInfo(tenantId: string, patch: Partial<Omit<InstanceInfo, 'tenantId'>>): void {
+    if (!this.getTenant(tenantId)) return;
+    const entries = Object.entries(patch).filter(([k]) => k in INSTANCE_COLUMNS) as [
+      keyof typeof INSTANCE_COLUMNS,
+      unknown,
+    ][];
+    this.#db.prepare('INSERT OR IGNORE INTO instances (tenant_id) VALUES (?)').run(tenantId);
+    if (entries.length === 0) return;
+    const sets = entries.map(([k]) => `${INSTANCE_COLUMNS[k]} = ?`).join(', ');
+    this.#db
+      .prepare(`UPDATE instances SET ${sets} WHERE tenant_id = ?`)
+      .run(...entries.map(([, v]) => v as string | number | null), tenantId);
+  }
+
+  pendingWakes(): { tenantId: string; nextWakeAt: string; reason: string | null }[] {
+    return (
+      this.#db
+        .prepare(
+          `SELECT i.tenant_id, i.next_wake_at, i.next_wake_reason FROM instances i JOIN tenants t ON t.id = i.tenant_id
+           WHERE i.next_wake_at IS NOT NULL AND t.state = 'active' ORDER BY i.next_wake_at`,
+        )
+        .all() as { tenant_id: string; next_wake_at: string; next_wake_reason: string | null }[]
+    ).map((r) => ({ tenantId: r.tenant_id, nextWakeAt: r.next_wake_at, reason: r.next_wake_reason }));
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+function toTenant(row: TenantRow): Tenant {
+  return {
+    id: row.id,
+    name: row.name,
+    state: row.state,
+    suspendedReason: row.suspended_reason,
+    limits: JSON.parse(row.limits) as TenantLimits,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toKey(row: KeyRow): ApiKey {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
