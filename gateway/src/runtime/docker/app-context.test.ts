@@ -20,7 +20,7 @@ describe('the orchestrator image context', () => {
     expect(paths).toContain('app/packages/contracts/dist/index.js');
     expect(paths).toContain('app/node_modules/better-sqlite3/build/Release/better_sqlite3.node');
     expect(paths.some((p) => p.startsWith('app/node_modules/better-sqlite3/deps/'))).toBe(false);
-    expect(paths.some((p) => p.endsWith('.test.js'))).toBe(false);
+    expect(paths.some((p) => p.startsWith('app/packages/') && p.endsWith('.test.js'))).toBe(false);
     expect(paths.some((p) => p.startsWith('app/packages/orchestrator/src/'))).toBe(false);
     const link = appEntries(root, 'packages/orchestrator').find(
       (e) => e.path === 'app/node_modules/@silo/contracts',

@@ -28,24 +28,17 @@ import type { TarEntry } from './tar-writer.js';
 
 const toPosix = (path: string) => path.split(sep).join('/');
 
-/** Folders never shipped from a dependency. */
-const SKIP_DIRS = new Set([
-  '.github',
-  'test',
-  'tests',
-  '__tests__',
-  'docs',
-  'doc',
-  'example',
-  'examples',
-  'benchmark',
-  'benchmarks',
-  'node_modules',
-]);
+/**
+ * Folders never shipped from a dependency. Kept short on purpose: names such
+ * as `doc/` or `test/` are code in some packages (yaml's `dist/doc/`).
+ */
+const SKIP_DIRS = new Set(['.github', '__tests__', 'node_modules']);
 /** Extra folders skipped in a native addon's package: sources and intermediate build output. */
 const SKIP_NATIVE = [/^deps(\/|$)/, /^src(\/|$)/, /^build\/(deps|Release\/(obj|obj\.target|\.deps))(\/|$)/];
-const SKIP_FILE =
-  /(\.md|\.markdown|\.map|\.d\.[cm]?ts|\.tsbuildinfo|\.a|\.o|\.gyp|\.gypi|\.mk|Makefile|test_extension\.node)$/i;
+/** Files no program loads. */
+const SKIP_FILE = /(\.md|\.markdown|\.map|\.d\.[cm]?ts|\.tsbuildinfo)$/i;
+/** Build leftovers of a native addon. */
+const SKIP_NATIVE_FILE = /(\.a|\.o|\.gyp|\.gypi|\.mk|Makefile|test_extension\.node)$/;
 
 type Walked = { rel: string; abs: string; kind: 'dir' | 'file' | 'symlink'; size: number; mode: number };
 
@@ -157,7 +150,8 @@ function packageEntries(root: string, pkg: ShippedPackage, prefix: string): TarE
     const base = rel.split('/').pop() ?? rel;
     if (isDir && SKIP_DIRS.has(base)) return false;
     if (native && SKIP_NATIVE.some((re) => re.test(rel))) return false;
-    return isDir || base === 'package.json' || !SKIP_FILE.test(base);
+    if (isDir || base === 'package.json') return true;
+    return !SKIP_FILE.test(base) && !(native && SKIP_NATIVE_FILE.test(base));
   };
   for (const w of walk(pkg.real, keep)) entries.push(toEntry(`${prefix}${pkg.at}/${w.rel}`, w));
   return entries;

@@ -1,0 +1,14 @@
+import { DockerDriver } from '../../gateway/src/runtime/docker/docker-driver.js';
+import { runtimeDriverContract } from '../../gateway/src/runtime/runtime-driver.contract.js';
+import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
+import { testImage } from './orchestrator-image.js';
+
+const reason = await dockerUnavailableReason();
+const image = reason === undefined ? await testImage() : undefined;
+
+describeDocker(reason, 'the Docker driver', () => {
+  runtimeDriverContract('docker', () => new DockerDriver({ image: image?.tag, build: false }), {
+    readyTimeoutMs: 30_000,
+    graceMs: 5_000,
+  });
+});
