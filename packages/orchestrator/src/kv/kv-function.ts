@@ -1,3 +1,4 @@
+import type { TemplateFunction } from '../template/template-function.js';
 import type { KvService } from '../worker/runnable-task.js';
 import { KvError, keyNotFoundError } from './kv-errors.js';
 
@@ -31,11 +32,24 @@ export const KV_FUNCTION_ARGUMENT_NAMES = ['key', 'namespace', 'errorOnMissing']
  * - with `namespace`, only that namespace is read;
  * - a missing (or expired) key throws ``The key 'k' does not exist in the
  *   namespace 'ns'.`` unless `errorOnMissing` is false, which gives `null`.
+ * Arguments bind by position or by name, as Pebble binds `getArgumentNames()`:
+ * `kv('k', errorOnMissing=false)`.
  *
  * @example
- * const functions = { kv: kvFunction(store, 'io.kestra.tests') };
- * functions.kv('my-key');                      // the value, or throws KvError KV_KEY_NOT_FOUND
- * functions.kv('my-key', 'other.ns', false);   // the value, or null
+ * render("{{ kv('my-key').field }}", variables, { functions: { kv: kvTemplateFunction(store, flow.namespace) } });
+ */
+export function kvTemplateFunction(store: KvService, flowNamespace: string): TemplateFunction {
+  const kv = kvFunction(store, flowNamespace);
+  return (args, named = {}) =>
+    kv(...KV_FUNCTION_ARGUMENT_NAMES.map((name, i) => (name in named ? named[name] : args[i])));
+}
+
+/**
+ * The same `kv()` with positional arguments only (`kv(key, namespace, errorOnMissing)`);
+ * prefer `kvTemplateFunction`, which also takes named arguments.
+ *
+ * @example
+ * kvFunction(store, 'io.kestra.tests')('my-key', 'other.ns', false); // the value, or null
  */
 export function kvFunction(store: KvService, flowNamespace: string): (...args: unknown[]) => unknown {
   return (...args: unknown[]) => {

@@ -1,8 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
 import { KvError } from './kv-errors.js';
-import { kvFunction, namespaceLineage } from './kv-function.js';
+import { kvTemplateFunction, namespaceLineage, kvFunction as positionalKvFunction } from './kv-function.js';
 import { SqliteKvStore } from './sqlite-kv-store.js';
+
+/** Calls the template function the way the renderer does: positional and named arguments. */
+const kvFunction =
+  (s: SqliteKvStore, ns: string) =>
+  (...args: unknown[]) => {
+    const last = args.at(-1);
+    const named = last !== null && typeof last === 'object' ? (args.pop() as Record<string, unknown>) : {};
+    return kvTemplateFunction(s, ns)(args, named, { variables: {}, render: (t) => t, now: () => new Date() });
+  };
 
 let db: SqliteDatabase;
 let now: Date;
@@ -163,6 +172,8 @@ describe('kvFunction', () => {
     expect(() => kv('my-key', 'io.kestra.tests', true)).toThrow(KvError);
     expect(kv('my-key', 'io.kestra.tests', false)).toBeNull();
     expect(kv('my-key', null, false)).toBeNull();
+    expect(kv('my-key', { errorOnMissing: false })).toBeNull();
+    expect(kv('my-key', { namespace: 'io.kestra.tests', errorOnMissing: false })).toBeNull();
     store.set('io.kestra.tests', 'my-key', { field: 'value' });
     expect(kv('my-key')).toEqual({ field: 'value' });
   });
@@ -171,6 +182,12 @@ describe('kvFunction', () => {
     store.set('ns', 'k', 1, { ttlMs: 1000 });
     now = new Date(now.getTime() + 1000);
     expect(() => kvFunction(store, 'ns')('k')).toThrow("The key 'k' does not exist in the namespace 'ns'.");
+  });
+
+  it('also works with positional arguments only (kvFunction)', () => {
+    store.set('io.kestra', 'k', 'parent');
+    expect(positionalKvFunction(store, 'io.kestra.tests')('k')).toBe('parent');
+    expect(positionalKvFunction(store, 'io.kestra.tests')('k', 'io.kestra.tests', false)).toBeNull();
   });
 
   it('names the namespace lineage nearest first', () => {

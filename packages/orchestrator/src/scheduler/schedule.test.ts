@@ -32,7 +32,7 @@ describe('parseSchedule', () => {
         stopAfter: ['FAILED'],
         recoverMissedSchedules: 'LAST',
         inputs: { a: 1 },
-        lateMaximumDelay: 60_000,
+        lateMaximumDelay: 'PT1M',
       }),
     ).spec;
     expect(full).toMatchObject({
@@ -68,6 +68,11 @@ describe('parseSchedule', () => {
       'must be ALL, LAST or NONE',
     ],
     [{ cron: '* * * * *', stopAfter: 'FAILED' }, 'stopAfter', 'stopAfter must be a list'],
+    [
+      { cron: '* * * * *', lateMaximumDelay: 'soon' },
+      'lateMaximumDelay',
+      'lateMaximumDelay must be an ISO-8601 duration',
+    ],
   ])('rejects %j with an error naming %s', (props, property, message) => {
     let error: unknown;
     try {

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import type { Trigger } from '../flow/flow-model.js';
+import { parseIsoDuration } from '../flow/iso-duration.js';
 
 export const SCHEDULE_TRIGGER_TYPE = 'io.kestra.plugin.core.trigger.Schedule';
 
@@ -98,7 +99,23 @@ export function parseSchedule(trigger: Trigger, defaults: ScheduleDefaults = {})
   if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
     throw new ScheduleError(id, 'inputs', 'inputs must be a map');
   }
-  const late = p.lateMaximumDelay;
+  // The flow parser keeps `lateMaximumDelay` as written and adds `lateMaximumDelayMs`.
+  const late =
+    typeof p.lateMaximumDelayMs === 'number'
+      ? p.lateMaximumDelayMs
+      : typeof p.lateMaximumDelay === 'string'
+        ? parseIsoDuration(p.lateMaximumDelay)
+        : p.lateMaximumDelay;
+  if (
+    (late === undefined && p.lateMaximumDelay !== undefined) ||
+    (late !== undefined && (typeof late !== 'number' || !Number.isFinite(late) || late < 0))
+  ) {
+    throw new ScheduleError(
+      id,
+      'lateMaximumDelay',
+      `lateMaximumDelay must be an ISO-8601 duration such as PT1H, got '${String(p.lateMaximumDelay)}'`,
+    );
+  }
   const spec: ScheduleSpec = {
     triggerId: id,
     cron,

@@ -169,7 +169,7 @@ describe('Scheduler', () => {
 
   it('skips fires later than lateMaximumDelay', () => {
     const s = scheduler();
-    const flows = [flow({ cron: '0 * * * *', lateMaximumDelay: 15 * 60_000 })];
+    const flows = [flow({ cron: '0 * * * *', lateMaximumDelay: 'PT15M', lateMaximumDelayMs: 15 * 60_000 })];
     s.tick(flows);
     at('2025-01-01T11:10:00Z');
     s.tick(flows);
