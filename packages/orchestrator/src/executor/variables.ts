@@ -73,7 +73,10 @@ export function executionVariables(
       state: execution.state.current,
       ...(execution.outputs ? { outputs: execution.outputs } : {}),
     },
-    inputs: execution.inputs,
+    // Kestra defines `inputs` only for flows that declare inputs (`{{ inputs.x }}` is then "Unable to find `inputs`").
+    ...(flow.inputs.length > 0 || Object.keys(execution.inputs).length > 0
+      ? { inputs: execution.inputs }
+      : {}),
     labels,
     vars: flow.variables,
     outputs: outputsMap(execution, byId, taskOf),
