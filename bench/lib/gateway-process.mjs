@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jsonRequest, timedRequest } from './http.mjs';
+
+const CHILD = fileURLToPath(new URL('../servers/gateway-child.mjs', import.meta.url));
+
+/**
+ * Starts a gateway in its own process (bench/servers/gateway-child.mjs) on a
+ * free port and returns a small client for its admin API and metrics.
+ */
+export async function startGateway({ dataDir, runtime = 'process', baselineImage, maxRunning, logLevel }) {
+  mkdirSync(dataDir, { recursive: true });
+  const adminToken = randomBytes(24).toString('base64url');
+  const logFile = join(dataDir, 'gateway.log');
+  const child = spawn(process.execPath, [CHILD], {
+    env: {
+      ...process.env,
+      BENCH_GATEWAY: JSON.stringify({
+        dataDir,
+        runtime,
+        adminToken,
+        logFile,
+        baselineImage,
+        maxRunning,
+        logLevel,
+      }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c) => {
+    stderr = (stderr + c).slice(-4000);
+  });
+  const ready = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`gateway did not listen within 60 s: ${stderr}`)),
+      60_000,
+    );
+    child.stdout.on('data', (c) => {
+      out += c;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line));
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited ${code}: ${stderr || readLog(logFile)}`));
+    });
+  });
+  const admin = { authorization: `Bearer ${adminToken}` };
+  const gw = {
+    url: ready.url,
+    pid: ready.pid,
+    dataDir,
+    logFile,
+    runtime,
+    child,
+    /** Tenant ids created through this client (for cleanup). */
+    created: [],
+    admin: (method, path, body) => {
+      if (method === 'POST' && path === '/tenants' && body?.id) gw.created.push(body.id);
+      return jsonRequest(`${ready.url}/admin/v1${path}`, { method, headers: admin, body });
+    },
+    /** Creates a tenant and one key; returns the key. */
+    async createTenant(id) {
+      await gw.admin('POST', '/tenants', { id });
+      const key = await gw.admin('POST', `/tenants/${id}/keys`, { name: 'bench' });
+      return key.key;
+    },
+    stopTenant: (id) => gw.admin('POST', `/tenants/${id}/stop`),
+    startTenant: (id) => gw.admin('POST', `/tenants/${id}/start`),
+    tenant: (id) => gw.admin('GET', `/tenants/${id}`),
+    async metrics() {
+      const res = await timedRequest(`${ready.url}/metrics`, { headers: admin, timeoutMs: 10_000 });
+      if (res.status !== 200) throw new Error(`/metrics answered ${res.status || res.error}`);
+      return parseMetrics(res.body);
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  return gw;
+}
+
+function readLog(file) {
+  try {
+    return readFileSync(file, 'utf8').slice(-2000);
+  } catch {
+    return '';
+  }
+}
+
+/** Prometheus text → Map("name{labels}" → value). */
+export function parseMetrics(text) {
+  const out = new Map();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^(\S+?)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (m) out.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]));
+  }
+  return out;
+}
+
+/** Sum of all series of `name` whose labels include every `labels` pair. */
+export function metricSum(metrics, name, labels = {}) {
+  let total = 0;
+  for (const [key, value] of metrics) {
+    const brace = key.indexOf('{');
+    const base = brace < 0 ? key : key.slice(0, brace);
+    if (base !== name) continue;
+    const ok = Object.entries(labels).every(([k, v]) => key.includes(`${k}="${v}"`));
+    if (ok) total += value;
+  }
+  return total;
+}
+
+/** The process driver's record of a running instance: pid, port, token. */
+export function processInstance(dataDir, tenantId) {
+  try {
+    return JSON.parse(readFileSync(join(dataDir, 'tenants', tenantId, 'instance.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// Silo's benchmark harness: `npm run bench` (full, < 10 min) or
+// `npm run bench -- --quick` (< 2 min). Every figure is measured side by side
+// with its baseline in the same run and reported as a ratio, because the
+// machines this runs on are shared and noisy. Prints one table, writes
+// bench/results/<timestamp>.json (with the machine's description) and
+// bench/RESULTS.md. Each section is isolated: a failure prints its error and
+// the others still run. Needs `npm run build` first (the npm script does it).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BASELINE_IMAGE, prepareDockerImages } from './lib/docker-baseline.mjs';
+import { startGateway } from './lib/gateway-process.mjs';
+import { describeMachine } from './lib/machine.mjs';
+import { renderMarkdown, renderTable } from './lib/report.mjs';
+import { pool } from './lib/stats.mjs';
+import { ensureTools } from './lib/tools.mjs';
+import { coldStart } from './sections/cold-start.mjs';
+import { density } from './sections/density.mjs';
+import { engine } from './sections/engine.mjs';
+import { herd } from './sections/herd.mjs';
+import { registryScale } from './sections/registry.mjs';
+import { warmProxy } from './sections/warm-proxy.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = join(HERE, '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const keep = args.includes('--keep');
+const started = Date.now();
+const log = (line) =>
+  process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+
+if (
+  !existsSync(join(ROOT, 'gateway/dist/gateway.js')) ||
+  !existsSync(join(ROOT, 'packages/orchestrator/dist/main.js'))
+) {
+  process.stderr.write(
+    'the workspaces are not built: run `npm run bench` (it builds first) or `npm run build`\n',
+  );
+  process.exit(1);
+}
+
+log(`Silo benchmark (${quick ? 'quick' : 'full'})`);
+const machine = describeMachine();
+log(
+  `machine: ${machine.cpuModel}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.kernel}, node ${machine.node}, docker ${machine.docker ?? 'none'}`,
+);
+const tools = ensureTools(['wrk', 'nginx', 'caddy'], log);
+for (const [_name, why] of Object.entries(tools.reasons)) log(`missing: ${why}`);
+
+const tmp = mkdtempSync(join(tmpdir(), 'silo-bench-'));
+const gateways = {};
+const ctx = {
+  quick,
+  log,
+  tools,
+  tmp,
+  details: {},
+  /** One shared gateway per runtime, started on first use. */
+  gateway(runtime) {
+    gateways[runtime] ??= (async () => {
+      let baselineImage;
+      if (runtime === 'docker') {
+        if (!machine.docker)
+          throw new Error('no Docker engine answers (docker version failed): docker rows skipped');
+        log(
+          'preparing Docker images (orchestrator via the gateway image builder, baseline on the same base)',
+        );
+        ctx.details.images = await prepareDockerImages(join(tmp, 'baseline-image'), log);
+        baselineImage = BASELINE_IMAGE;
+      }
+      const gw = await startGateway({ dataDir: join(tmp, `gateway-${runtime}`), runtime, baselineImage });
+      log(`gateway (${runtime}) listening on ${gw.url}, pid ${gw.pid}`);
+      return gw;
+    })();
+    return gateways[runtime];
+  },
+};
+
+const sections = [
+  ['cold-process', 'cold start, process driver', () => coldStart(ctx, 'process')],
+  ['cold-docker', 'cold start, docker driver', () => coldStart(ctx, 'docker')],
+  ['herd-process', 'herd, process driver', () => herd(ctx, 'process')],
+  ['herd-docker', 'herd, docker driver', () => herd(ctx, 'docker')],
+  ['warm', 'warm proxy', () => warmProxy(ctx)],
+  ['engine', 'engine throughput', () => engine(ctx)],
+  ['density-process', 'density, process driver', () => density(ctx, 'process')],
+  ['density-docker', 'density, docker driver', () => density(ctx, 'docker')],
+  ['registry', 'registry scale', () => registryScale(ctx)],
+];
+
+const rows = [];
+const sectionLog = [];
+for (const [id, title, run] of sections) {
+  if (only && !only.includes(id)) continue;
+  const t0 = Date.now();
+  log(`── ${title}`);
+  const limitMs = (quick ? 90 : 240) * 1000;
+  let timer;
+  try {
+    const out = await Promise.race([
+      run(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`section did not finish within ${limitMs / 1000} s`)),
+          limitMs,
+        );
+      }),
+    ]);
+    for (const r of out) rows.push({ section: title, ...r });
+    sectionLog.push({ id, title, ok: true, seconds: (Date.now() - t0) / 1000 });
+  } catch (err) {
+    const message = (err?.message ?? String(err)).split('\n').slice(0, 4).join(' ');
+    log(`  FAILED: ${message}`);
+    rows.push({ section: title, figure: title, skipped: message });
+    sectionLog.push({ id, title, ok: false, error: message, seconds: (Date.now() - t0) / 1000 });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+log('── cleaning up');
+for (const [runtime, pending] of Object.entries(gateways)) {
+  const gw = await pending.catch(() => undefined);
+  if (!gw) continue;
+  if (runtime === 'docker') {
+    // Containers, volumes and networks would outlive the run: purge what this run created.
+    await pool(gw.created.length, 4, (i) =>
+      gw.admin('DELETE', `/tenants/${gw.created[i]}?purge=true`).catch(() => undefined),
+    );
+  }
+  await gw.stop();
+}
+if (!keep) rmSync(tmp, { recursive: true, force: true });
+
+const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
+const totalSeconds = (Date.now() - started) / 1000;
+const result = {
+  command,
+  mode: quick ? 'quick' : 'full',
+  date: new Date(started).toISOString(),
+  seconds: totalSeconds,
+  commit: gitCommit(),
+  machine,
+  tools: { found: tools.found, missing: tools.reasons },
+  sections: sectionLog,
+  rows,
+  details: ctx.details,
+};
+process.stdout.write(`\n${renderTable(rows)}\n`);
+mkdirSync(join(HERE, 'results'), { recursive: true });
+const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
+const jsonPath = join(HERE, 'results', `${stamp}.json`);
+writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(HERE, 'RESULTS.md'), renderMarkdown(result));
+log(`wrote bench/results/${stamp}.json and bench/RESULTS.md (${totalSeconds.toFixed(0)} s)`);
+process.exit(0);
+
+function gitCommit() {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
+    return dirty ? `${head} + uncommitted changes in the work tree` : head;
+  } catch {
+    return null;
+  }
+}

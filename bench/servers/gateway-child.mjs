@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// One Silo gateway in a process of its own, so its memory and CPU are its own
+// and not the harness's. Built from the gateway's compiled composition root
+// (createGateway). Tenants whose id starts with `base-` run the do-nothing
+// baseline server through the same driver path (a second driver of the same
+// kind, behind one gateway), so the orchestrator and the baseline are started,
+// held, probed and proxied by the same code.
+//
+// Settings come as JSON in BENCH_GATEWAY: { dataDir, runtime: 'process'|'docker',
+// adminToken, logFile, maxRunning, baselineImage? }. Prints one JSON line
+// { url, pid } on stdout once it listens.
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { loadGatewayConfig } from '../../gateway/dist/config.js';
+import { createGateway } from '../../gateway/dist/gateway.js';
+import { ProcessDriver } from '../../gateway/dist/runtime/process/process-driver.js';
+
+const settings = JSON.parse(process.env.BENCH_GATEWAY ?? '{}');
+const BASELINE = fileURLToPath(new URL('./baseline-server.mjs', import.meta.url));
+const isBase = (id) => id.startsWith('base-');
+
+/** Routes each tenant to the orchestrator driver or the baseline driver (same kind). */
+class SplitDriver {
+  constructor(main, base) {
+    this.main = main;
+    this.base = base;
+    this.name = main.name;
+  }
+  pick(id) {
+    return isBase(id) ? this.base : this.main;
+  }
+  start(request) {
+    return this.pick(request.tenantId).start(request);
+  }
+  stop(id, graceMs) {
+    return this.pick(id).stop(id, graceMs);
+  }
+  remove(id, options) {
+    return this.pick(id).remove(id, options);
+  }
+  inspect(id) {
+    return this.pick(id).inspect(id);
+  }
+  logs(id, options) {
+    return this.pick(id).logs(id, options);
+  }
+  async list() {
+    const [a, b] = await Promise.all([this.main.list(), this.base.list()]);
+    return [...a.filter((s) => !isBase(s.tenantId)), ...b.filter((s) => isBase(s.tenantId))];
+  }
+  async close() {
+    await this.main.close?.();
+    await this.base.close?.();
+  }
+}
+
+async function makeDriver() {
+  if (settings.runtime === 'docker') {
+    const { DockerDriver } = await import('../../gateway/dist/runtime/docker/docker-driver.js');
+    const main = new DockerDriver({});
+    const base = new DockerDriver({ image: settings.baselineImage, build: false });
+    return new SplitDriver(main, base);
+  }
+  const main = new ProcessDriver({ dataDir: settings.dataDir });
+  const base = new ProcessDriver({ dataDir: settings.dataDir, command: [process.execPath, BASELINE] });
+  return new SplitDriver(main, base);
+}
+
+const config = loadGatewayConfig(
+  {},
+  {
+    SILO_HOST: '127.0.0.1',
+    SILO_PORT: '0',
+    SILO_DATA_DIR: settings.dataDir,
+    SILO_RUNTIME: settings.runtime,
+    SILO_ADMIN_TOKEN: settings.adminToken,
+    SILO_IDLE_TIMEOUT: '30m',
+    SILO_START_TIMEOUT: '60s',
+    SILO_MAX_RUNNING: String(settings.maxRunning ?? 200),
+    SILO_HOLD_MAX: '1000',
+    SILO_LOG_LEVEL: settings.logLevel ?? 'info',
+  },
+);
+const logger = pino(
+  { level: config.logLevel, base: { component: 'gateway' } },
+  pino.destination(settings.logFile),
+);
+const gateway = await createGateway({ config, driver: await makeDriver(), logger, stopGraceMs: 5_000 });
+const url = await gateway.listen();
+process.stdout.write(`${JSON.stringify({ url, pid: process.pid })}\n`);
+
+let closing = false;
+const shutdown = async () => {
+  if (closing) return;
+  closing = true;
+  await gateway.close({ stopInstances: settings.stopInstancesOnExit !== false }).catch(() => undefined);
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());
