@@ -99,6 +99,7 @@ describe('shell.Commands', () => {
     const { commands: fresh } = createShellTasks();
     const ctx = testRunContext();
     await fresh.run(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
       testTask(COMMANDS, { commands: ['echo "token=${SILO_INSTANCE_TOKEN:-absent}"', 'env'] }),
       ctx,
     );
