@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { loadConfig } from './config.js';
 import { createOrchestrator } from './orchestrator.js';
+import { readSecretsFrom } from './secrets/read-secrets.js';
 
 /**
  * Entry point of one tenant's instance: config → orchestrator → HTTP server →
@@ -18,7 +19,17 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: config.logLevel, base: { tenantId: config.tenantId } });
-  const orchestrator = createOrchestrator(config, logger);
+  let secrets: Record<string, string> = {};
+  if (config.secretsFrom === 'stdin') {
+    try {
+      secrets = await readSecretsFrom(process.stdin);
+    } catch (err) {
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    logger.info({ count: Object.keys(secrets).length }, 'secrets received on stdin');
+  }
+  const orchestrator = createOrchestrator(config, logger, { secrets });
 
   const server = serve(
     { fetch: orchestrator.app.fetch, port: config.port, hostname: config.host },

@@ -12,11 +12,13 @@ import { createKvRoutes } from './http/kv-routes.js';
 import { createLogsRoutes } from './http/logs-routes.js';
 import { createNamespacesRoutes } from './http/namespaces-routes.js';
 import { SqliteKvStore } from './kv/sqlite-kv-store.js';
+import { SecretStore } from './secrets/secret-store.js';
 import type { FlowRepository } from './ports/flow-repository.js';
 import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
 import { SqliteFlowRepository } from './sqlite/sqlite-flow-repository.js';
 import { httpRequestTask } from './worker/tasks/http/http-request.js';
 import { KV_TASKS } from './worker/tasks/kv/kv-tasks.js';
+import { createShellTasks } from './worker/tasks/scripts/shell-tasks.js';
 
 export type Orchestrator = {
   /** The HTTP app (serve it with @hono/node-server, or call `app.request()` in tests). */
@@ -27,11 +29,21 @@ export type Orchestrator = {
   stop(): Promise<void>;
 };
 
+export type OrchestratorOptions = {
+  /** The tenant's secrets (read from stdin by `main.ts`), kept in memory only. @default {} */
+  secrets?: Readonly<Record<string, string>>;
+};
+
 /**
  * The composition root of one tenant's instance: the one file that wires the
  * store, the executor, the worker, the scheduler and the HTTP API.
  */
-export function createOrchestrator(config: OrchestratorConfig, logger: Logger): Orchestrator {
+export function createOrchestrator(
+  config: OrchestratorConfig,
+  logger: Logger,
+  options: OrchestratorOptions = {},
+): Orchestrator {
+  const secrets = new SecretStore(options.secrets);
   let db: SqliteDatabase | undefined;
   let kvStore: SqliteKvStore | undefined;
   let flowRepository: FlowRepository | undefined;
@@ -89,7 +101,8 @@ export function createOrchestrator(config: OrchestratorConfig, logger: Logger): 
         dataDir: config.dataDir,
         logger,
         kv: kvStore,
-        tasks: [...KV_TASKS, httpRequestTask],
+        tasks: [...KV_TASKS, httpRequestTask, ...Object.values(createShellTasks())],
+        secrets,
       });
       engine.start();
       ready = true;

@@ -5,6 +5,7 @@ import type { Flow, Label } from '../flow/flow-model.js';
 import { kvFunction } from '../kv/kv-function.js';
 import { createExecution, type Execution, type ExecutionTrigger, isSettled } from '../model/execution.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
+import type { SecretStore } from '../secrets/secret-store.js';
 import type { SqliteDatabase } from '../sqlite/database.js';
 import { ExecutionStore } from '../sqlite/execution-store.js';
 import { render, renderValue, type TemplateFunction } from '../template/index.js';
@@ -25,6 +26,8 @@ export type EngineOptions = {
   tasks?: readonly RunnableTask[];
   /** Attempts running at once. @default 16 */
   workerConcurrency?: number;
+  /** The tenant's secrets: `secret('NAME')`, and their values masked in logs, outputs and errors. */
+  secrets?: SecretStore;
 };
 
 type Listener = (execution: Execution) => void;
@@ -54,6 +57,7 @@ export class Engine {
           .logs(executionId, 4, null)
           .map((l) => ({ taskId: l.task_id, message: l.message, level: l.level, timestamp: l.timestamp })),
       ...(o.kv ? { kv: (args: unknown[]) => kvFunction(o.kv!, namespace)(...args) } : {}),
+      ...(o.secrets ? { secret: o.secrets.templateFunction() } : {}),
     });
     const expressionsFor = (c: { executionId: string; namespace: string }): Expressions => {
       const functions = functionsFor(c.executionId, c.namespace);
@@ -87,6 +91,7 @@ export class Engine {
       onResult: () => this.loop.wake(),
       ...(o.kv ? { services: { kv: o.kv } } : {}),
       concurrency: o.workerConcurrency ?? 16,
+      ...(o.secrets ? { mask: o.secrets } : {}),
       workerId: `worker-${process.pid}-${nanoid(8)}`,
     });
   }

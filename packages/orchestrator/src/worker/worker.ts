@@ -26,6 +26,8 @@ export type WorkerOptions = {
   leaseMs?: number;
   /** Lease owner id (unique per process start). */
   workerId: string;
+  /** Masks secret values in what the attempt leaves behind (logs, outputs, error). */
+  mask?: { maskText(text: string): string; mask<T>(value: T): T };
 };
 
 type Running = { job: Job; controller: AbortController; done: Promise<void> };
@@ -107,8 +109,9 @@ export class Worker {
       signal: controller.signal,
       render: (t) => expr.render(t, vars),
       renderValue: (v) => expr.renderValue(v, vars),
-      log: (level, message) => {
+      log: (level, raw) => {
         if (LEVEL_NO[level] < minLevel) return;
+        const message = this.o.mask ? this.o.mask.maskText(raw) : raw;
         logs.push({
           executionId: job.executionId,
           namespace: payload.namespace,
@@ -157,7 +160,7 @@ export class Worker {
       run.catch(() => {});
       const result = await Promise.race([run, aborted]);
       outcome = result.state ?? 'SUCCESS';
-      outputs = result.outputs;
+      outputs = result.outputs && this.o.mask ? this.o.mask.mask(result.outputs) : result.outputs;
     } catch (err) {
       const reason = controller.signal.aborted ? controller.signal.reason : err;
       if (reason instanceof Error && reason.message === 'shutdown') return;
@@ -166,6 +169,7 @@ export class Worker {
       } else {
         outcome = 'FAILED';
         error = reason instanceof Error ? reason.message : String(reason);
+        if (this.o.mask) error = this.o.mask.maskText(error);
         nonRetryable = reason instanceof NonRetryableTaskError;
         ctx.log('ERROR', error);
       }

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
+import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
+import { parseSecrets, readSecretsFrom, SecretsInputError } from './read-secrets.js';
+import { SecretStore } from './secret-store.js';
+
+const VALUE = 'hunter2-Zq9';
+let dir: string;
+let orch: Orchestrator;
+
+async function call(method: string, path: string, body?: string, type = 'application/x-yaml'): Promise<Response> {
+  return orch.app.request(`/api/v1/main${path}`, {
+    method,
+    ...(body !== undefined ? { headers: { 'content-type': type }, body } : {}),
+  });
+}
+
+async function runFlow(id: string, tasks: string): Promise<{ exec: any; logs: any[] }> {
+  const r = await call('POST', '/flows', `id: ${id}\nnamespace: secrets.test\ntasks:\n${tasks}`);
+  expect(r.status, await r.clone().text()).toBe(200);
+  const e = await (await call('POST', `/executions/secrets.test/${id}?wait=true`)).json();
+  const logs = await (await call('GET', `/logs/${e.id}`)).json();
+  return { exec: e, logs };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'silo-secrets-'));
+  orch = createOrchestrator(
+    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
+    pino({ level: 'silent' }),
+    { secrets: { API_TOKEN: VALUE } },
+  );
+  await orch.start();
+});
+afterAll(async () => {
+  await orch.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('secret()', () => {
+  it('reads the value in a task, and masks it in logs, outputs and the execution JSON', async () => {
+    const { exec, logs } = await runFlow(
+      'use',
+      [
+        '  - id: log',
+        '    type: io.kestra.plugin.core.log.Log',
+        `    message: "token is {{ secret('API_TOKEN') }}"`,
+        '  - id: ret',
+        '    type: io.kestra.plugin.core.debug.Return',
+        `    format: "{{ secret('API_TOKEN') | length }}:{{ secret('API_TOKEN') }}"`,
+        '  - id: sh',
+        '    type: io.kestra.plugin.scripts.shell.Commands',
+        '    env:',
+        `      TOKEN: "{{ secret('API_TOKEN') }}"`,
+        '    commands:',
+        '      - echo "shell sees $TOKEN"',
+        `      - 'echo "::{\\"outputs\\":{\\"t\\":\\"$TOKEN\\"}}::"'`,
+      ].join('\n'),
+    );
+    expect(exec.state.current).toBe('SUCCESS');
+    expect(exec.taskRunList[1].outputs.value).toBe(`${VALUE.length}:******`);
+    expect(exec.taskRunList[2].outputs.vars.t).toBe('******');
+    const messages = logs.map((l: { message: string }) => l.message);
+    expect(messages).toContain('token is ******');
+    expect(messages).toContain('shell sees ******');
+    const everything = JSON.stringify(exec) + JSON.stringify(logs);
+    expect(everything).not.toContain(VALUE);
+  });
+
+  it('fails the task with a message naming an unknown secret, and the instance goes on', async () => {
+    const { exec, logs } = await runFlow(
+      'unknown',
+      ['  - id: log', '    type: io.kestra.plugin.core.log.Log', `    message: "{{ secret('NOPE') }}"`].join('\n'),
+    );
+    expect(exec.state.current).toBe('FAILED');
+    expect(logs.map((l: { message: string }) => l.message).join('\n')).toContain("Cannot find secret 'NOPE'");
+    expect((await call('GET', '/flows/secrets.test/unknown')).status).toBe(200);
+  });
+
+  it('masks a secret in a failure message', async () => {
+    const { exec, logs } = await runFlow(
+      'fail',
+      ['  - id: f', '    type: io.kestra.plugin.core.execution.Fail', `    errorMessage: "bad {{ secret('API_TOKEN') }}"`].join(
+        '\n',
+      ),
+    );
+    expect(exec.state.current).toBe('FAILED');
+    expect(JSON.stringify(logs) + JSON.stringify(exec)).not.toContain(VALUE);
+  });
+});
+
+describe('SecretStore', () => {
+  it('masks the longest value first and inside nested values', () => {
+    const s = new SecretStore({ A: 'abc', B: 'abcdef' });
+    expect(s.maskText('x abcdef y abc')).toBe('x ****** y ******');
+    expect(s.mask({ k: ['abc'], abc: 1 })).toEqual({ k: ['******'], '******': 1 });
+  });
+});
+
+describe('reading secrets from stdin', () => {
+  it('reads a JSON object written then closed', async () => {
+    const input = new PassThrough();
+    const p = readSecretsFrom(input, 1000);
+    input.end(JSON.stringify({ A: '1' }));
+    expect(await p).toEqual({ A: '1' });
+  });
+  it('refuses a non-string value without quoting the input', () => {
+    expect(() => parseSecrets('{"A": 1}')).toThrow(SecretsInputError);
+    expect(() => parseSecrets('{"A": "s3cr3t",')).toThrow(/not valid JSON/);
+    try {
+      parseSecrets('{"A": "s3cr3t",');
+    } catch (err) {
+      expect((err as Error).message).not.toContain('s3cr3t');
+    }
+  });
+});
