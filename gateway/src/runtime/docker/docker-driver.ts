@@ -22,6 +22,7 @@ import {
   volumeSpec,
 } from './container-spec.js';
 import { demuxLogs } from './demux-logs.js';
+import { DockerEvents } from './events.js';
 import { ensureOrchestratorImage, type ImageBuildOptions, ORCHESTRATOR_REPO } from './image-builder.js';
 import { waitAlive } from './wait-alive.js';
 
@@ -93,6 +94,9 @@ export class DockerDriver implements RuntimeDriver {
   readonly docker: Docker;
   readonly #options: DockerDriverOptions;
   #spec: Promise<ContainerSpecConfig> | undefined;
+  #events: DockerEvents | undefined;
+  /** Containers this driver stopped or removed itself: their `die` is expected. */
+  readonly #expected = new Set<string>();
 
   constructor(options: DockerDriverOptions = {}) {
     this.docker = options.docker ?? new Docker();
@@ -140,7 +144,10 @@ export class DockerDriver implements RuntimeDriver {
         `instance of ${request.tenantId} is already running (container ${current.Id.slice(0, 12)})`,
       );
     }
-    if (current) await this.docker.getContainer(current.Id).remove({ force: true });
+    if (current) {
+      await this.docker.getContainer(current.Id).remove({ force: true });
+      this.#expected.delete(current.Id);
+    }
     await this.#ensureNetwork(request.tenantId, config.version);
     await this.#ensureVolume(request.tenantId, config.version);
     const container = await this.docker.createContainer(containerSpec(request, config));
@@ -176,6 +183,7 @@ export class DockerDriver implements RuntimeDriver {
     checkId(tenantId);
     const current = await this.#inspectRaw(tenantId);
     if (!current?.State.Running) return;
+    this.#expected.add(current.Id);
     // 304: already stopped; 404: removed meanwhile.
     await tolerate([304, 404], () =>
       this.docker.getContainer(current.Id).stop({ t: Math.max(0, Math.ceil(graceMs / 1000)) }),
@@ -185,8 +193,10 @@ export class DockerDriver implements RuntimeDriver {
   async remove(tenantId: string, options: { purge: boolean }): Promise<void> {
     checkId(tenantId);
     const current = await this.#inspectRaw(tenantId);
-    if (current)
+    if (current) {
+      if (current.State.Running) this.#expected.add(current.Id);
       await tolerate([404, 409], () => this.docker.getContainer(current.Id).remove({ force: true }));
+    }
     await tolerate([404], () => this.docker.getNetwork(networkName(tenantId)).remove());
     if (options.purge) await tolerate([404], () => this.docker.getVolume(volumeName(tenantId)).remove());
   }
@@ -222,7 +232,22 @@ export class DockerDriver implements RuntimeDriver {
     return demuxLogs(raw).replace(/\n$/, '');
   }
 
-  async close(): Promise<void> {}
+  /**
+   * The engine's events for this driver's containers (started on first call):
+   * `instance:died` tells a crash (`expected: false`) from a stop by the driver.
+   */
+  events(): DockerEvents {
+    if (!this.#events) {
+      this.#events = new DockerEvents(this.docker, { expected: (id) => this.#expected.has(id) });
+      void this.#events.start();
+    }
+    return this.#events;
+  }
+
+  async close(): Promise<void> {
+    await this.#events?.close();
+    this.#events = undefined;
+  }
 
   /** The tenant's container, if it exists and is ours (labels); a stranger with our name is an error. */
   async #inspectRaw(tenantId: string): Promise<Docker.ContainerInspectInfo | undefined> {
