@@ -29,7 +29,9 @@ export class SecretStore {
 
   constructor(secrets: Readonly<Record<string, string>> = {}) {
     this.values = new Map(Object.entries(secrets));
-    this.maskable = [...new Set(this.values.values())].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+    this.maskable = [...new Set(this.values.values())]
+      .filter((v) => v.length > 0)
+      .sort((a, b) => b.length - a.length);
   }
 
   get size(): number {

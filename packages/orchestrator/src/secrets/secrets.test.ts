@@ -13,7 +13,12 @@ const VALUE = 'hunter2-Zq9';
 let dir: string;
 let orch: Orchestrator;
 
-async function call(method: string, path: string, body?: string, type = 'application/x-yaml'): Promise<Response> {
+async function call(
+  method: string,
+  path: string,
+  body?: string,
+  type = 'application/x-yaml',
+): Promise<Response> {
   return orch.app.request(`/api/v1/main${path}`, {
     method,
     ...(body !== undefined ? { headers: { 'content-type': type }, body } : {}),
@@ -23,8 +28,8 @@ async function call(method: string, path: string, body?: string, type = 'applica
 async function runFlow(id: string, tasks: string): Promise<{ exec: any; logs: any[] }> {
   const r = await call('POST', '/flows', `id: ${id}\nnamespace: secrets.test\ntasks:\n${tasks}`);
   expect(r.status, await r.clone().text()).toBe(200);
-  const e = await (await call('POST', `/executions/secrets.test/${id}?wait=true`)).json();
-  const logs = await (await call('GET', `/logs/${e.id}`)).json();
+  const e = (await (await call('POST', `/executions/secrets.test/${id}?wait=true`)).json()) as { id: string };
+  const logs = (await (await call('GET', `/logs/${e.id}`)).json()) as any[];
   return { exec: e, logs };
 }
 
@@ -75,7 +80,9 @@ describe('secret()', () => {
   it('fails the task with a message naming an unknown secret, and the instance goes on', async () => {
     const { exec, logs } = await runFlow(
       'unknown',
-      ['  - id: log', '    type: io.kestra.plugin.core.log.Log', `    message: "{{ secret('NOPE') }}"`].join('\n'),
+      ['  - id: log', '    type: io.kestra.plugin.core.log.Log', `    message: "{{ secret('NOPE') }}"`].join(
+        '\n',
+      ),
     );
     expect(exec.state.current).toBe('FAILED');
     expect(logs.map((l: { message: string }) => l.message).join('\n')).toContain("Cannot find secret 'NOPE'");
@@ -85,9 +92,11 @@ describe('secret()', () => {
   it('masks a secret in a failure message', async () => {
     const { exec, logs } = await runFlow(
       'fail',
-      ['  - id: f', '    type: io.kestra.plugin.core.execution.Fail', `    errorMessage: "bad {{ secret('API_TOKEN') }}"`].join(
-        '\n',
-      ),
+      [
+        '  - id: f',
+        '    type: io.kestra.plugin.core.execution.Fail',
+        `    errorMessage: "bad {{ secret('API_TOKEN') }}"`,
+      ].join('\n'),
     );
     expect(exec.state.current).toBe('FAILED');
     expect(JSON.stringify(logs) + JSON.stringify(exec)).not.toContain(VALUE);

@@ -31,6 +31,15 @@ export type WorkerOptions = {
 };
 
 type Running = { job: Job; controller: AbortController; done: Promise<void> };
+type Finished = {
+  job: Job;
+  logs: LogRow[];
+  outcome: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
+  outputs: Record<string, unknown> | undefined;
+  error: string | undefined;
+  nonRetryable: boolean;
+  labels: Array<{ key: string; value: string }> | undefined;
+};
 
 /**
  * Runs runnable tasks: claims queued jobs under a lease, runs each attempt
@@ -39,6 +48,7 @@ type Running = { job: Job; controller: AbortController; done: Promise<void> };
  */
 export class Worker {
   private readonly running = new Map<string, Running>();
+  private readonly results: Finished[] = [];
   private readonly registry: Map<string, RunnableTask>;
   private accepting = true;
   private scheduled = false;
@@ -55,7 +65,7 @@ export class Worker {
   wake(): void {
     if (this.scheduled || !this.accepting) return;
     this.scheduled = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.scheduled = false;
       this.claim();
     });
@@ -177,20 +187,29 @@ export class Worker {
       if (timeout) clearTimeout(timeout);
     }
     if (!this.accepting && controller.signal.aborted) return;
+    this.results.push({ job, logs, outcome, outputs, error, nonRetryable, labels });
+    if (this.results.length === 1) setImmediate(() => this.flushResults());
+  }
+
+  /** Commits the finished attempts together: job removal (lease-guarded), logs, executor events. */
+  private flushResults(): void {
+    const batch = this.results.splice(0);
     const { store } = this.o;
     store.db.transaction(() => {
-      if (!store.completeJob(job.id, this.o.workerId)) return;
-      for (const l of logs) store.insertLog(l);
-      store.insertEvent(job.executionId, {
-        type: 'taskResult',
-        taskRunId: job.taskRunId,
-        attempt: job.attempt,
-        outcome,
-        ...(outputs ? { outputs } : {}),
-        ...(error !== undefined ? { error } : {}),
-        ...(nonRetryable ? { nonRetryable } : {}),
-        ...(labels ? { labels } : {}),
-      });
+      for (const r of batch) {
+        if (!store.completeJob(r.job.id, this.o.workerId)) continue;
+        for (const l of r.logs) store.insertLog(l);
+        store.insertEvent(r.job.executionId, {
+          type: 'taskResult',
+          taskRunId: r.job.taskRunId,
+          attempt: r.job.attempt,
+          outcome: r.outcome,
+          ...(r.outputs ? { outputs: r.outputs } : {}),
+          ...(r.error !== undefined ? { error: r.error } : {}),
+          ...(r.nonRetryable ? { nonRetryable: r.nonRetryable } : {}),
+          ...(r.labels ? { labels: r.labels } : {}),
+        });
+      }
     })();
     this.o.onResult();
   }
