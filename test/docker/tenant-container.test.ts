@@ -84,7 +84,7 @@ describeDocker(reason, 'a tenant container on the real engine', () => {
     expect(info.NetworkSettings.Ports['8081/tcp']?.[0]?.HostIp).toBe('127.0.0.1');
     expect(info.Config.Labels).toMatchObject({ 'silo.managed': 'true', 'silo.tenant': a });
     const net = await docker.getNetwork(`silo-${a}-net`).inspect();
-    expect(net.Options['com.docker.network.bridge.enable_icc']).toBe('false');
+    expect(net.Options?.['com.docker.network.bridge.enable_icc']).toBe('false');
     // The secret went over stdin: not in the container's configuration, nor on the host's process list.
     expect(JSON.stringify(info)).not.toContain(secret);
     const top = await docker.getContainer(`silo-${a}`).top({ ps_args: '-eo pid,args' });
