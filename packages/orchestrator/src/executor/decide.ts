@@ -4,6 +4,7 @@ import { type Execution, isFailure, type TaskRun } from '../model/execution.js';
 import { type DecideDeps, DecisionContext, errorMessage } from './decision-context.js';
 import type { Command, ExecutorEvent } from './events.js';
 import { decideRetry } from './retry.js';
+import { killSubflow, onSubflowResult, SUBFLOW_TYPE } from './subflow.js';
 import { isFlowable } from './task-index.js';
 import { runBlock, runList, startAttempt } from './walk.js';
 
@@ -102,6 +103,9 @@ function apply(ctx: DecisionContext, event: ExecutorEvent): void {
       onRestart(ctx);
       return;
     case 'continue':
+      return;
+    case 'subflow':
+      onSubflowResult(ctx, event);
       return;
   }
 }
@@ -211,8 +215,13 @@ function onKill(ctx: DecisionContext): void {
   for (const tr of exec.taskRunList) {
     if (isTerminal(tr.state.current)) continue;
     const task = ctx.task(tr.taskId);
+    if (task?.type === SUBFLOW_TYPE && tr.state.current === 'RUNNING') killSubflow(ctx, tr);
     const inWorker =
-      tr.state.current === 'RUNNING' && task !== undefined && !isFlowable(task.type) && !ctx.isSleep(task);
+      tr.state.current === 'RUNNING' &&
+      task !== undefined &&
+      !isFlowable(task.type) &&
+      !ctx.isSleep(task) &&
+      task.type !== SUBFLOW_TYPE;
     if (inWorker) {
       ctx.commands.push({ kind: 'abortTask', taskRunId: tr.id });
       continue;

@@ -14,6 +14,8 @@ import { CORE_TASKS } from '../worker/tasks/core-tasks.js';
 import { Worker } from '../worker/worker.js';
 import type { ExecutorEvent } from './events.js';
 import { ExecutorLoop } from './executor-loop.js';
+import type { ExecutorHooks } from './executor-hooks.js';
+import { createSubflowHooks } from './subflow.js';
 import type { Expressions } from './expressions.js';
 
 export type EngineOptions = {
@@ -28,6 +30,8 @@ export type EngineOptions = {
   workerConcurrency?: number;
   /** The tenant's secrets: `secret('NAME')`, and their values masked in logs, outputs and errors. */
   secrets?: SecretStore;
+  /** Called in the transaction of each execution's end, after the Subflow parent is told (Flow triggers). */
+  onExecutionEnded?: NonNullable<ExecutorHooks['executionEnded']>;
 };
 
 type Listener = (execution: Execution) => void;
@@ -71,9 +75,23 @@ export class Engine {
       render: (t, vars) => expressionsFor(idsOf(vars)).render(t, vars),
       renderValue: (v, vars) => expressionsFor(idsOf(vars)).renderValue(v, vars),
     };
+    const subflows = createSubflowHooks({
+      store: this.store,
+      flowOf: (ns, id, rev) => this.flow(ns, id, rev),
+      latestFlow: (ns, id) => o.flows.get(ns, id)?.flow,
+      expressions: executorExpressions,
+    });
     this.loop = new ExecutorLoop({
       store: this.store,
       flowOf: (ns, id, rev) => this.flow(ns, id, rev),
+      hooks: {
+        createSubflow: subflows.createSubflow,
+        killExecution: subflows.killExecution,
+        executionEnded: (execution, flow) => {
+          subflows.executionEnded(execution, flow);
+          o.onExecutionEnded?.(execution, flow);
+        },
+      },
       deps: { newId: () => nanoid(22).replace(/[-_]/g, 'x'), expressions: executorExpressions },
       logger: o.logger,
       onCommitted: ({ execution, jobs, aborts }) => {

@@ -31,7 +31,21 @@ export type ExecutorEvent =
   | { type: 'resume' }
   | { type: 'restart' }
   /** Re-evaluate (after a restart, or after start-up recovery). */
-  | { type: 'continue' };
+  | { type: 'continue' }
+  /** The child of a Subflow task run was created (no `wait`), ended, or could not be created (`error`). See subflow.ts. */
+  | {
+      type: 'subflow';
+      taskRunId: string;
+      /** The child execution's id. */
+      executionId: string;
+      state: StateType;
+      /** The task's `outputs`, rendered in the child's context. */
+      outputs?: Record<string, unknown>;
+      /** The child could not be created. */
+      error?: string;
+      /** The task's `outputs` could not be rendered. */
+      renderError?: string;
+    };
 
 /** What a decision asks the I/O loop to do, all in the decision's transaction. */
 export type Command =
@@ -64,4 +78,20 @@ export type Command =
   /** The execution reached a terminal state: release its concurrency slot, wake waiters. */
   | { kind: 'executionEnded'; state: StateType }
   /** Decide this execution again with a `continue` event (after this decision is committed). */
-  | { kind: 'continue' };
+  | { kind: 'continue' }
+  /** Create the child execution of a Subflow task run (subflow.ts), in the decision's transaction. */
+  | {
+      kind: 'createSubflow';
+      parentId: string;
+      taskRunId: string;
+      taskId: string;
+      childId: string;
+      namespace: string;
+      flowId: string;
+      revision?: number;
+      inputs: Record<string, unknown>;
+      labels: Array<{ key: string; value: string }>;
+      wait: boolean;
+    }
+  /** Kill another execution (the child of a killed Subflow task run). */
+  | { kind: 'killExecution'; executionId: string };

@@ -1,16 +1,20 @@
-import { isTerminal } from '@silo/contracts';
 import type { Logger } from 'pino';
 import type { Flow } from '../flow/flow-model.js';
 import type { Execution } from '../model/execution.js';
 import type { ExecutionStore } from '../sqlite/execution-store.js';
 import { type DecideDeps, decide } from './decide.js';
 import type { ExecutorEvent } from './events.js';
+import type { ExecutorHooks } from './executor-hooks.js';
+
+type Committed = { execution: Execution; jobs: number; aborts: string[] };
 
 export type ExecutorLoopOptions = {
   store: ExecutionStore;
   /** The flow revision an execution runs. */
   flowOf(namespace: string, id: string, revision: number): Flow | undefined;
   deps: DecideDeps;
+  /** Subflow and Flow-trigger work, run in each decision's transaction. */
+  hooks?: ExecutorHooks;
   logger: Logger;
   /** Called after each committed decision (wake the worker, notify followers). */
   onCommitted(info: { execution: Execution; jobs: number; aborts: string[] }): void;
@@ -63,13 +67,21 @@ export class ExecutorLoop {
     this.scheduled = false;
     if (this.stopped) return;
     this.busyNow = true;
+    const committed: Committed[] = [];
     try {
-      this.fireDueTimers();
-      const events = this.o.store.takeEvents(this.o.batchSize ?? 256);
-      for (const e of events) {
-        if (this.stopped) return;
-        this.process(e.id, e.executionId, e.event);
-      }
+      // One outer transaction per batch (one commit for many decisions); each decision
+      // is its own nested transaction (a SAVEPOINT), so a failing one rolls back alone.
+      const events = this.o.store.db.transaction(() => {
+        this.fireDueTimers();
+        const batch = this.o.store.takeEvents(this.o.batchSize ?? 256);
+        for (const e of batch) {
+          if (this.stopped) break;
+          const c = this.process(e.id, e.executionId, e.event);
+          if (c) committed.push(c);
+        }
+        return batch;
+      })();
+      for (const c of committed) this.o.onCommitted(c);
       if (events.length > 0) this.wake();
       this.armTimer();
     } finally {
@@ -105,9 +117,9 @@ export class ExecutorLoop {
   }
 
   /** Decides one event and commits the outcome; an error drops the event after logging it (never loops). */
-  private process(eventId: number, executionId: string, event: ExecutorEvent): void {
+  private process(eventId: number, executionId: string, event: ExecutorEvent): Committed | undefined {
     const { store, logger } = this.o;
-    let committed: { execution: Execution; jobs: number; aborts: string[] } | undefined;
+    let committed: Committed | undefined;
     try {
       store.db.transaction(() => {
         store.deleteEvent(eventId);
@@ -184,6 +196,7 @@ export class ExecutorLoop {
               });
               break;
             case 'executionEnded': {
+              this.o.hooks?.executionEnded?.(next, flow);
               if (flow.concurrency) {
                 const queued = store.oldestQueued(next.namespace, next.flowId);
                 if (queued) store.insertEvent(queued, { type: 'start', runningInFlow: 0 });
@@ -193,6 +206,12 @@ export class ExecutorLoop {
             case 'continue':
               store.insertEvent(next.id, { type: 'continue' });
               break;
+            case 'createSubflow':
+              this.o.hooks?.createSubflow?.(next, c);
+              break;
+            case 'killExecution':
+              this.o.hooks?.killExecution?.(c.executionId);
+              break;
           }
         }
         committed = { execution: next, jobs, aborts };
@@ -200,11 +219,8 @@ export class ExecutorLoop {
     } catch (err) {
       logger.error({ err, executionId, event }, 'executor decision failed; event dropped');
       store.deleteEvent(eventId);
-      return;
+      return undefined;
     }
-    if (committed) {
-      if (isTerminal(committed.execution.state.current)) this.armTimer();
-      this.o.onCommitted(committed);
-    }
+    return committed;
   }
 }

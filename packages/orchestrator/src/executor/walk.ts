@@ -5,6 +5,7 @@ import { finalState } from '../model/final-state.js';
 import { type DecisionContext, errorMessage, type Scope } from './decision-context.js';
 import { durationMs } from './durations.js';
 import { isTruthy } from './expressions.js';
+import { SUBFLOW_TYPE, startSubflow } from './subflow.js';
 import { isFlowable } from './task-index.js';
 
 /** A branch either still runs, or ended in a final state. */
@@ -164,6 +165,7 @@ export function startAttempt(ctx: DecisionContext, tr: TaskRun, task: Task): voi
     });
     return;
   }
+  if (task.type === SUBFLOW_TYPE) return startSubflow(ctx, tr, task);
   ctx.commands.push({
     kind: 'runTask',
     taskRunId: tr.id,

@@ -92,6 +92,7 @@ export class Worker {
     this.accepting = false;
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    if (this.results.length > 0) this.flushResults();
     const requeued = this.o.store.releaseJobs(this.o.workerId);
     for (const r of this.running.values()) r.controller.abort(new Error('shutdown'));
     if (requeued > 0) this.o.logger.info({ requeued }, 'unfinished task runs requeued for the next start');

@@ -1,0 +1,17 @@
+import type { Flow } from '../flow/flow-model.js';
+import type { Execution } from '../model/execution.js';
+import type { CreateSubflowCommand } from './subflow.js';
+
+/**
+ * What the executor loop delegates to the features built beside it
+ * (Subflow, Flow triggers). Each hook runs inside the transaction of the
+ * decision that asked for it, so a crash loses or doubles nothing.
+ */
+export type ExecutorHooks = {
+  /** Store the child execution of a Subflow task run (or an error event for the parent). */
+  createSubflow?(parent: Execution, command: CreateSubflowCommand): void;
+  /** Store a kill event for another execution (kill cascade). */
+  killExecution?(executionId: string): void;
+  /** An execution reached a terminal state: notify a waiting parent, start the flows it triggers. */
+  executionEnded?(execution: Execution, flow: Flow): void;
+};

@@ -1,0 +1,262 @@
+import { isTerminal, type StateType } from '@silo/contracts';
+import type { Flow, Label, Task } from '../flow/flow-model.js';
+import { resolveInputs } from '../flow/inputs/index.js';
+import { createExecution, type Execution, type TaskRun } from '../model/execution.js';
+import type { ExecutionStore } from '../sqlite/execution-store.js';
+import { type DecisionContext, errorMessage } from './decision-context.js';
+import type { Command, ExecutorEvent } from './events.js';
+import type { Expressions } from './expressions.js';
+import { taskIndex } from './task-index.js';
+import { executionVariables } from './variables.js';
+
+/** Kestra's Subflow task: the executor runs it (no worker job) by creating a child execution. */
+export const SUBFLOW_TYPE = 'io.kestra.plugin.core.flow.Subflow';
+
+export type CreateSubflowCommand = Extract<Command, { kind: 'createSubflow' }>;
+export type SubflowEvent = Extract<ExecutorEvent, { type: 'subflow' }>;
+
+/** Kestra's label that ties every execution of one tree (parent, children, triggered flows) together. */
+const CORRELATION_ID = 'system.correlationId';
+
+/**
+ * Starts an attempt of a Subflow task run (Kestra `Subflow.createSubflowExecutions`):
+ * renders `namespace`, `flowId`, `inputs`, `labels` in the parent's context,
+ * picks the child's id, and asks the loop to create the child execution in
+ * the decision's transaction. The task run's `outputs.executionId` is the
+ * child's id from the start. A rendering error fails the attempt.
+ */
+export function startSubflow(ctx: DecisionContext, tr: TaskRun, task: Task): void {
+  const p = task.props;
+  let command: CreateSubflowCommand;
+  try {
+    const vars = ctx.varsFor(tr, task, tr.attempts.length - 1);
+    const str = (name: string): string => {
+      const v = p[name];
+      if (typeof v !== 'string' || v === '') throw new Error(`Subflow '${task.id}': property '${name}' is required`);
+      return ctx.deps.expressions.render(v, vars);
+    };
+    const inputs = (p.inputs === undefined ? {} : ctx.deps.expressions.renderValue(p.inputs, vars)) as Record<
+      string,
+      unknown
+    >;
+    const taskLabels = labelList(p.labels === undefined ? [] : ctx.deps.expressions.renderValue(p.labels, vars));
+    const correlation =
+      ctx.exec.labels.find((l) => l.key === CORRELATION_ID)?.value ?? ctx.exec.id;
+    const inherited = p.inheritLabels === true ? ctx.exec.labels.filter((l) => !l.key.startsWith('system.')) : [];
+    const labels = mergeLabels([{ key: CORRELATION_ID, value: correlation }, ...inherited], taskLabels);
+    const revision = p.revision === undefined ? undefined : Number(p.revision);
+    command = {
+      kind: 'createSubflow',
+      parentId: ctx.exec.id,
+      taskRunId: tr.id,
+      taskId: task.id,
+      childId: ctx.deps.newId(),
+      namespace: str('namespace'),
+      flowId: str('flowId'),
+      ...(revision !== undefined && Number.isInteger(revision) ? { revision } : {}),
+      inputs: inputs && typeof inputs === 'object' && !Array.isArray(inputs) ? inputs : {},
+      labels,
+      wait: p.wait !== false,
+    };
+  } catch (err) {
+    failAttempt(ctx, tr, task, errorMessage(err));
+    return;
+  }
+  tr.outputs = { executionId: command.childId };
+  ctx.touch(tr);
+  ctx.commands.push(command);
+}
+
+/**
+ * The child of a Subflow task run was created (no `wait`), ended (with
+ * `wait`), or could not be created: ends the parent's task run. With
+ * `transmitFailed` (default true) a FAILED, KILLED, WARNING or PAUSED child
+ * gives its state to the task run (Kestra `ExecutableUtils.guessState`).
+ */
+export function onSubflowResult(ctx: DecisionContext, ev: SubflowEvent): void {
+  const tr = ctx.byId.get(ev.taskRunId);
+  if (!tr || tr.state.current !== 'RUNNING') return;
+  if (tr.outputs?.executionId !== ev.executionId) return;
+  const task = ctx.task(tr.taskId);
+  if (!task) return;
+  if (ev.error !== undefined) {
+    failAttempt(ctx, tr, task, ev.error);
+    return;
+  }
+  if (!isTerminal(ev.state)) {
+    closeAttempt(ctx, tr, 'SUCCESS');
+    ctx.end(tr, task, 'SUCCESS');
+    return;
+  }
+  tr.outputs = {
+    executionId: ev.executionId,
+    state: ev.state,
+    ...(ev.outputs !== undefined ? { outputs: ev.outputs } : {}),
+  };
+  const transmit = task.props.transmitFailed !== false;
+  const s = ev.state;
+  const end: StateType =
+    transmit && (s === 'FAILED' || s === 'KILLED' || s === 'WARNING' || s === 'PAUSED') ? (s === 'PAUSED' ? 'FAILED' : s) : 'SUCCESS';
+  if (ev.renderError !== undefined) {
+    ctx.log('ERROR', ev.renderError, tr);
+    closeAttempt(ctx, tr, 'FAILED');
+    ctx.end(tr, task, 'FAILED');
+    return;
+  }
+  closeAttempt(ctx, tr, end === 'KILLED' ? 'KILLED' : end === 'SUCCESS' ? 'SUCCESS' : end === 'WARNING' ? 'WARNING' : 'FAILED');
+  if (end === 'KILLED') ctx.move(tr, 'KILLED');
+  else ctx.end(tr, task, end);
+}
+
+/** Kill cascade: the child of a running Subflow task run is killed with its parent. */
+export function killSubflow(ctx: DecisionContext, tr: TaskRun): void {
+  const child = tr.outputs?.executionId;
+  if (typeof child === 'string') ctx.commands.push({ kind: 'killExecution', executionId: child });
+}
+
+export type SubflowHooksOptions = {
+  store: ExecutionStore;
+  /** A flow by revision (deleted ones included), as the executor reads them. */
+  flowOf(namespace: string, id: string, revision: number): Flow | undefined;
+  /** The latest revision of a live flow. */
+  latestFlow(namespace: string, id: string): Flow | undefined;
+  expressions: Expressions;
+  /** The parent execution's changes are decided again after this event is stored. */
+  now?: () => Date;
+};
+
+/**
+ * The I/O side of Subflow, run inside the executor's transaction:
+ * `createSubflow` stores the child execution and its start event (or an
+ * error event for the parent); when a child ends, its parent gets a
+ * `subflow` event with the child's state and the rendered task `outputs`.
+ */
+export function createSubflowHooks(o: SubflowHooksOptions) {
+  const now = o.now ?? (() => new Date());
+  const toParent = (c: { parentId: string; taskRunId: string; childId: string }, rest: Omit<SubflowEvent, 'type' | 'taskRunId' | 'executionId'>) =>
+    o.store.insertEvent(c.parentId, { type: 'subflow', taskRunId: c.taskRunId, executionId: c.childId, ...rest });
+
+  return {
+    createSubflow(parent: Execution, c: CreateSubflowCommand): void {
+      const flow =
+        c.revision !== undefined ? o.flowOf(c.namespace, c.flowId, c.revision) : o.latestFlow(c.namespace, c.flowId);
+      if (!flow) {
+        toParent(c, {
+          state: 'FAILED',
+          error: `Unable to find flow '${c.namespace}'.'${c.flowId}'${c.revision !== undefined ? ` with revision ${c.revision}` : ''}`,
+        });
+        return;
+      }
+      if (flow.disabled) {
+        toParent(c, { state: 'FAILED', error: `Cannot execute disabled flow '${c.namespace}'.'${c.flowId}'` });
+        return;
+      }
+      const at = now();
+      const resolved = resolveInputs(flow.inputs, c.inputs, { now: at });
+      if (!resolved.ok) {
+        toParent(c, {
+          state: 'FAILED',
+          error: `Invalid inputs of the subflow '${c.namespace}'.'${c.flowId}': ${resolved.issues.map((i) => i.message).join(', ')}`,
+        });
+        return;
+      }
+      const labels = mergeLabels(c.labels, flow.labels.filter((l) => !c.labels.some((x) => x.key === l.key)));
+      const child = createExecution(
+        {
+          id: c.childId,
+          namespace: flow.namespace,
+          flowId: flow.id,
+          flowRevision: flow.revision,
+          inputs: resolved.values,
+          labels,
+          trigger: {
+            id: c.taskId,
+            type: SUBFLOW_TYPE,
+            variables: {
+              executionId: parent.id,
+              namespace: parent.namespace,
+              flowId: parent.flowId,
+              flowRevision: parent.flowRevision,
+              taskRunId: c.taskRunId,
+              taskId: c.taskId,
+            },
+          },
+        },
+        at,
+      );
+      o.store.insertExecution(child);
+      o.store.insertEvent(child.id, { type: 'start', runningInFlow: 0 });
+      if (!c.wait) toParent(c, { state: 'CREATED' });
+    },
+
+    /** A child ended: tell its parent (whose task run ignores it unless it waits for this child). */
+    executionEnded(child: Execution, childFlow: Flow): void {
+      const t = child.trigger;
+      if (t?.type !== SUBFLOW_TYPE || !t.variables) return;
+      const parentId = t.variables.executionId;
+      const taskRunId = t.variables.taskRunId;
+      if (typeof parentId !== 'string' || typeof taskRunId !== 'string') return;
+      const parent = o.store.getExecution(parentId)?.execution;
+      const tr = parent?.taskRunList.find((x) => x.id === taskRunId);
+      if (!parent || !tr || tr.state.current !== 'RUNNING' || tr.outputs?.executionId !== child.id) return;
+      const parentFlow = o.flowOf(parent.namespace, parent.flowId, parent.flowRevision);
+      const task = parentFlow ? taskIndex(parentFlow).get(tr.taskId)?.task : undefined;
+      const ids = { parentId, taskRunId, childId: child.id };
+      let outputs: Record<string, unknown> | undefined;
+      let renderError: string | undefined;
+      if (task?.props.outputs !== undefined && task.props.outputs !== null) {
+        try {
+          const byId = new Map(child.taskRunList.map((x) => [x.id, x]));
+          const index = taskIndex(childFlow);
+          const vars = executionVariables(childFlow, child, byId, (id) => index.get(id)?.task);
+          outputs = o.expressions.renderValue(task.props.outputs, vars) as Record<string, unknown>;
+        } catch (err) {
+          renderError = `Failed to render the outputs of subflow task '${tr.taskId}': ${errorMessage(err)}`;
+        }
+      }
+      toParent(ids, {
+        state: child.state.current,
+        ...(outputs !== undefined ? { outputs } : {}),
+        ...(renderError !== undefined ? { renderError } : {}),
+      });
+    },
+
+    killExecution(executionId: string): void {
+      o.store.insertEvent(executionId, { type: 'kill' });
+    },
+  };
+}
+
+export type SubflowHooks = ReturnType<typeof createSubflowHooks>;
+
+function labelList(v: unknown): Label[] {
+  if (Array.isArray(v)) {
+    return v
+      .filter((x): x is { key: unknown; value: unknown } => x !== null && typeof x === 'object' && 'key' in x)
+      .map((x) => ({ key: String(x.key), value: String(x.value) }));
+  }
+  if (v !== null && typeof v === 'object') {
+    return Object.entries(v).map(([key, value]) => ({ key, value: String(value) }));
+  }
+  return [];
+}
+
+/** Labels of `extra` override those of `base` with the same key, in place; new ones are appended. */
+function mergeLabels(base: Label[], extra: Label[]): Label[] {
+  const m = new Map(base.map((l) => [l.key, l.value]));
+  for (const l of extra) m.set(l.key, l.value);
+  return [...m].map(([key, value]) => ({ key, value }));
+}
+
+function closeAttempt(ctx: DecisionContext, tr: TaskRun, to: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED'): void {
+  const a = tr.attempts[tr.attempts.length - 1];
+  if (!a || isTerminal(a.state.current)) return;
+  a.state = { current: to, histories: [...a.state.histories, { state: to, date: ctx.now.toISOString() }] };
+  ctx.touch(tr);
+}
+
+function failAttempt(ctx: DecisionContext, tr: TaskRun, task: Task, message: string): void {
+  ctx.log('ERROR', message, tr);
+  closeAttempt(ctx, tr, 'FAILED');
+  ctx.end(tr, task, 'FAILED');
+}
