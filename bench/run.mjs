@@ -80,6 +80,10 @@ const ctx = {
       log(`gateway (${runtime}) listening on ${gw.url}, pid ${gw.pid}`);
       return gw;
     })();
+    // A failed start is not cached: the next section tries again.
+    gateways[runtime].catch(() => {
+      delete gateways[runtime];
+    });
     return gateways[runtime];
   },
 };

@@ -15,7 +15,18 @@ export async function prepareDockerImages(dir, log) {
   const Docker = (await import('dockerode')).default;
   const { ensureOrchestratorImage } = await import('../../gateway/dist/runtime/docker/image-builder.js');
   const docker = new Docker();
-  const image = await ensureOrchestratorImage(docker, { onProgress: (line) => log(`  image: ${line}`) });
+  // The work tree is shared: a concurrent build can change dist/ while it is archived. Retry then.
+  let image;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      image = await ensureOrchestratorImage(docker, { onProgress: (line) => log(`  image: ${line}`) });
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !/changed size|changed while/i.test(err.message)) throw err;
+      log(`  image: ${err.message.split('\n')[0]}; retrying (${attempt}/3)`);
+      await new Promise((r) => setTimeout(r, 3_000));
+    }
+  }
   const info = await docker.getImage(image.tag).inspect();
   const base = image.path === 'offline' ? `silo-node-base:${process.versions.node}` : 'node:20-bookworm-slim';
   await docker

@@ -109,7 +109,6 @@ ${Object.entries(r.headers ?? {})
   const caddyfile = `{
   admin off
   auto_https off
-  persist_config off
   log {
     level ERROR
   }
