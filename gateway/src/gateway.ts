@@ -131,7 +131,10 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   reaper.start();
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     void handleUpgrade(req, socket, head).catch((err: unknown) => writeSocketError(socket, err));
   });
   const handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -167,8 +170,13 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       reaper.stop();
       wakes.close();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        const timer = setTimeout(resolve, 2_000);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
       });
       if (closeOptions.stopInstances) await manager.stopAll();
       proxy.close();
