@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -120,5 +122,68 @@ tasks:
     expect((await orch.app.request(`${base}/executions/company.team/hello`, { method: 'POST' })).status).toBe(
       409,
     );
+  });
+
+  it('replays a failed execution as a new one (parentId, originalId) and follows it over SSE', async () => {
+    await deploy(`id: flaky
+namespace: company.team
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: a
+  - id: b
+    type: io.kestra.plugin.core.execution.Fail
+`);
+    const e = (await (
+      await orch.app.request(`${base}/executions/company.team/flaky?wait=true`, { method: 'POST' })
+    ).json()) as any;
+    expect(e.state.current).toBe('FAILED');
+    const b = e.taskRunList.find((t: any) => t.taskId === 'b');
+    const r = await orch.app.request(`${base}/executions/${e.id}/replay?taskRunId=${b.id}`, {
+      method: 'POST',
+    });
+    const replay = (await r.json()) as any;
+    expect(replay.id).not.toBe(e.id);
+    expect([replay.parentId, replay.originalId]).toEqual([e.id, e.id]);
+    const follow = await orch.app.request(`${base}/executions/${replay.id}/follow`);
+    const text = await follow.text();
+    const last = JSON.parse(
+      text
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .at(-1)!
+        .slice(5),
+    );
+    expect(last.state.current).toBe('FAILED');
+    expect(last.taskRunList.map((t: any) => t.taskId)).toEqual(['a', 'b']);
+    expect(last.taskRunList[0].attempts).toHaveLength(1);
+  });
+
+  it('a task timeout fails the attempt (retryable) through the worker AbortSignal', async () => {
+    const silent = createServer(() => {}).listen(0, '127.0.0.1');
+    await new Promise((r) => silent.once('listening', r));
+    const port = (silent.address() as AddressInfo).port;
+    await deploy(`id: slow
+namespace: company.team
+tasks:
+  - id: s
+    type: io.kestra.plugin.core.http.Request
+    uri: http://127.0.0.1:${port}/
+    timeout: PT0.1S
+    retry:
+      type: constant
+      interval: PT0.01S
+      maxAttempt: 2
+`);
+    const e = (await (
+      await orch.app.request(`${base}/executions/company.team/slow?wait=true`, { method: 'POST' })
+    ).json()) as any;
+    expect(e.state.current).toBe('FAILED');
+    expect(e.taskRunList[0].attempts).toHaveLength(2);
+    const logs = (await (await orch.app.request(`${base}/logs/${e.id}?minLevel=ERROR`)).json()) as any[];
+    expect(logs.map((l) => l.message).join('\n')).toContain('timed out after 100 ms');
+    silent.closeAllConnections();
+    silent.close();
   });
 });

@@ -90,24 +90,29 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     return streamSSE(c, async (stream) => {
       engine.activeStreams++;
       try {
-        let last = first;
-        await stream.writeSSE({ data: JSON.stringify(json(first)), event: 'message', id: first.id });
-        if (isSettled(first)) return;
-        await new Promise<void>((resolve) => {
-          const off = engine.subscribe(first.id, (e) => {
-            last = e;
-            void stream.writeSSE({ data: JSON.stringify(json(e)), event: 'message', id: e.id });
-            if (isSettled(e)) {
+        let writes: Promise<void> = stream.writeSSE({
+          data: JSON.stringify(json(first)),
+          event: 'message',
+          id: first.id,
+        });
+        if (!isSettled(first)) {
+          await new Promise<void>((resolve) => {
+            const off = engine.subscribe(first.id, (e) => {
+              writes = writes.then(() =>
+                stream.writeSSE({ data: JSON.stringify(json(e)), event: 'message', id: e.id }),
+              );
+              if (isSettled(e)) {
+                off();
+                resolve();
+              }
+            });
+            stream.onAbort(() => {
               off();
               resolve();
-            }
+            });
           });
-          stream.onAbort(() => {
-            off();
-            resolve();
-          });
-        });
-        void last;
+        }
+        await writes;
       } finally {
         engine.activeStreams--;
       }
