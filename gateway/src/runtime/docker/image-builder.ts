@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { appEntries, hashEntries, sourceEntries } from './app-context.js';
 import { readProgress } from './docker-progress.js';
-import { CONTENT_HASH_LABEL, ensureOfflineBase, imageLabel, planOfflineBase } from './offline-base.js';
+import { CONTENT_HASH_LABEL, ensureOfflineBase, imageLabel } from './offline-base.js';
 import { type TarEntry, tarStream } from './tar-writer.js';
 
 /**
@@ -85,17 +85,18 @@ export function orchestratorVersion(root: string): string {
 
 type Plan = { path: ImageBuildPath; entries: TarEntry[]; hash: string; buildargs: Record<string, string> };
 
-async function offlinePlan(root: string): Promise<Plan> {
+async function offlinePlan(docker: Docker, root: string, say: (line: string) => void): Promise<Plan> {
   const dockerfile = readFileSync(join(root, 'images/orchestrator/Dockerfile.offline'));
   const app = appEntries(root, 'packages/orchestrator');
   const addons = app.flatMap((e) => (e.type === 'file' && e.path.endsWith('.node') ? [e.source] : []));
-  const base = await planOfflineBase({ extraBinaries: addons });
+  // The base is made (or found) first: its hash is part of the image's.
+  const base = await ensureOfflineBase(docker, { extraBinaries: addons, onProgress: say });
   const entries: TarEntry[] = [{ type: 'data', path: 'Dockerfile', data: dockerfile }, ...app];
   return {
     path: 'offline',
     entries,
     hash: await hashEntries(entries, ['offline', base.hash]),
-    buildargs: { BASE_IMAGE: `silo-node-base:${base.nodeVersion}` },
+    buildargs: { BASE_IMAGE: base.tag },
   };
 }
 
@@ -155,7 +156,7 @@ export async function ensureOrchestratorImage(
   });
 
   const plans: Plan[] = [];
-  if (wanted !== 'pull') plans.push(await offlinePlan(root));
+  if (wanted !== 'pull') plans.push(await offlinePlan(docker, root, say));
   if (wanted !== 'offline') plans.push(await pullPlan(root));
   const current = await imageLabel(docker, tag, CONTENT_HASH_LABEL);
   const reusable = plans.find((p) => p.hash === current);
@@ -173,12 +174,6 @@ export async function ensureOrchestratorImage(
     plan = plans[0]!;
   }
   try {
-    if (plan.path === 'offline') {
-      const addons = plan.entries.flatMap((e) =>
-        e.type === 'file' && e.path.endsWith('.node') ? [e.source] : [],
-      );
-      await ensureOfflineBase(docker, { extraBinaries: addons, onProgress: say });
-    }
     say(`building ${tag} (${plan.path}: ${plan.entries.length} files in the context)`);
     const stream = await docker.buildImage(tarStream(plan.entries), {
       t: tag,

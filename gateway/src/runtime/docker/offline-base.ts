@@ -72,10 +72,19 @@ async function sharedLibraries(binary: string): Promise<string[]> {
     return parseLdd(stdout);
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') throw new Error('ldd is not installed: cannot find the libraries node needs');
+    if (e.code === 'ENOENT') throw new LddMissingError();
     // A static binary: "not a dynamic executable".
     if (`${e.stdout ?? ''}${e.stderr ?? ''}`.includes('not a dynamic executable')) return [];
     throw new Error(`ldd ${binary} failed: ${(e.stderr ?? e.message).trim()}`, { cause: err });
+  }
+}
+
+/** No `ldd` here (e.g. inside the offline gateway image, which has no shell): the base cannot be planned. */
+export class LddMissingError extends Error {
+  override readonly name = 'LddMissingError';
+  readonly code = 'LDD_MISSING';
+  constructor() {
+    super('ldd is not installed: cannot find the libraries node needs');
   }
 }
 
@@ -174,8 +183,22 @@ export async function ensureOfflineBase(
   options: OfflineBaseOptions = {},
 ): Promise<BaseImage> {
   const say = options.onProgress ?? (() => {});
-  const plan = await planOfflineBase(options);
   const repo = options.repo ?? 'silo-node-base';
+  let plan: OfflineBasePlan;
+  try {
+    plan = await planOfflineBase(options);
+  } catch (err) {
+    // Without ldd (the gateway's own offline image), a base built earlier on the host is used as it is.
+    if (!(err instanceof LddMissingError) || options.nodePath !== undefined) throw err;
+    const tag = `${repo}:${process.versions.node}`;
+    const hash = await imageLabel(docker, tag, CONTENT_HASH_LABEL);
+    if (hash === undefined) {
+      throw new Error(`${err.message}, and no ${tag} exists: run \`silo image build\` on the host once`);
+    }
+    say(`no ldd here: using the existing base image ${tag}`);
+    const info = await docker.getImage(tag).inspect();
+    return { tag, id: info.Id, hash, built: false };
+  }
   const tag = `${repo}:${plan.nodeVersion}`;
   const existing = await imageLabel(docker, tag, CONTENT_HASH_LABEL);
   if (existing === plan.hash) {
