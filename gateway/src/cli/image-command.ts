@@ -18,11 +18,13 @@ export function imageCommand(): Command {
     .description('build the orchestrator image (pull if possible, else offline from this host’s Node.js)')
     .addOption(new Option('--path <path>', 'build path').choices(['auto', 'pull', 'offline']).default('auto'))
     .option('--offline', 'same as --path offline: never try a registry')
+    .option('--gateway', 'build the gateway image (silo-gateway) instead of the tenant image')
     .option('--force', 'rebuild even when an image with the same content exists')
     .option('--json', 'print the result as JSON (progress goes to stderr)')
     .action(
       async (opts: {
         path: 'auto' | 'pull' | 'offline';
+        gateway?: boolean;
         offline?: boolean;
         force?: boolean;
         json?: boolean;
@@ -30,6 +32,7 @@ export function imageCommand(): Command {
         const say = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
         const image = await ensureOrchestratorImage(new Docker(), {
           path: opts.offline ? 'offline' : opts.path,
+          target: opts.gateway ? 'gateway' : 'orchestrator',
           force: opts.force ?? false,
           onProgress: say,
         });

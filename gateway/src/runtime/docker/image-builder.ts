@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
@@ -24,11 +24,29 @@ import { type TarEntry, tarStream } from './tar-writer.js';
 export const ORCHESTRATOR_REPO = 'silo-orchestrator';
 /** The image every `pull` build starts from. */
 export const PULL_BASE = 'node:20-bookworm-slim';
-const WORKSPACES = ['packages/contracts', 'packages/orchestrator'];
+export const GATEWAY_REPO = 'silo-gateway';
+
+/**
+ * What can be built: the orchestrator (one container per tenant), or the
+ * gateway itself for running it in a container next to the engine
+ * (`images/compose.yaml`); the gateway image carries the orchestrator's
+ * build too, so that it can build the tenant image on first use.
+ */
+export type ImageTarget = 'orchestrator' | 'gateway';
+const TARGETS = {
+  orchestrator: { repo: ORCHESTRATOR_REPO, dir: 'images/orchestrator', workspace: 'packages/orchestrator' },
+  gateway: { repo: GATEWAY_REPO, dir: 'images/gateway', workspace: 'gateway' },
+} as const;
+const SOURCES = {
+  orchestrator: ['packages/contracts', 'packages/orchestrator'],
+  gateway: ['packages/contracts', 'packages/orchestrator', 'gateway'],
+} as const;
 
 export type ImageBuildPath = 'pull' | 'offline';
 
 export type ImageBuildOptions = {
+  /** @default 'orchestrator' */
+  target?: ImageTarget;
   /** The repo (or installed app) root holding `images/` and the built workspaces. @default found from this file */
   root?: string;
   /** The tag's version. @default the orchestrator's package.json version */
@@ -44,7 +62,7 @@ export type ImageBuildOptions = {
 };
 
 export type OrchestratorImage = {
-  /** `silo-orchestrator:<version>` */
+  /** `silo-orchestrator:<version>` (or `silo-gateway:<version>`) */
   tag: string;
   id: string;
   version: string;
@@ -75,19 +93,57 @@ export function findRoot(from = dirname(fileURLToPath(import.meta.url))): string
   }
 }
 
-/** The version the image is tagged with: the orchestrator's package version. */
-export function orchestratorVersion(root: string): string {
-  const manifest = JSON.parse(readFileSync(join(root, 'packages/orchestrator/package.json'), 'utf8')) as {
+/** The version an image is tagged with: its workspace's package version. */
+export function packageVersion(root: string, workspace: string): string {
+  const manifest = JSON.parse(readFileSync(join(root, workspace, 'package.json'), 'utf8')) as {
     version: string;
   };
   return manifest.version;
 }
 
+/** The version `silo-orchestrator` is tagged with. */
+export const orchestratorVersion = (root: string) => packageVersion(root, 'packages/orchestrator');
+
 type Plan = { path: ImageBuildPath; entries: TarEntry[]; hash: string; buildargs: Record<string, string> };
 
-async function offlinePlan(docker: Docker, root: string, say: (line: string) => void): Promise<Plan> {
-  const dockerfile = readFileSync(join(root, 'images/orchestrator/Dockerfile.offline'));
-  const app = appEntries(root, 'packages/orchestrator');
+/** The files of `images/orchestrator/` under `app/`, for the gateway image (it builds the tenant image). */
+function imageFiles(root: string, prefix: string): TarEntry[] {
+  return [
+    'package.json',
+    ...['Dockerfile', 'Dockerfile.offline', 'Dockerfile.dockerignore'].map((f) => `images/orchestrator/${f}`),
+  ].map(
+    (rel): TarEntry => ({
+      type: 'file',
+      path: `${prefix}${rel}`,
+      source: join(root, rel),
+      size: statSync(join(root, rel)).size,
+    }),
+  );
+}
+
+function targetApp(root: string, target: ImageTarget): TarEntry[] {
+  if (target === 'orchestrator') return appEntries(root, 'packages/orchestrator');
+  const byPath = new Map<string, TarEntry>();
+  for (const e of [
+    ...appEntries(root, 'gateway'),
+    ...appEntries(root, 'packages/orchestrator'),
+    ...imageFiles(root, 'app/'),
+    { type: 'dir', path: 'app/images' } as TarEntry,
+    { type: 'dir', path: 'app/images/orchestrator' } as TarEntry,
+  ]) {
+    byPath.set(e.path, e);
+  }
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+async function offlinePlan(
+  docker: Docker,
+  root: string,
+  target: ImageTarget,
+  say: (line: string) => void,
+): Promise<Plan> {
+  const dockerfile = readFileSync(join(root, TARGETS[target].dir, 'Dockerfile.offline'));
+  const app = targetApp(root, target);
   const addons = app.flatMap((e) => (e.type === 'file' && e.path.endsWith('.node') ? [e.source] : []));
   // The base is made (or found) first: its hash is part of the image's.
   const base = await ensureOfflineBase(docker, { extraBinaries: addons, onProgress: say });
@@ -100,11 +156,12 @@ async function offlinePlan(docker: Docker, root: string, say: (line: string) => 
   };
 }
 
-async function pullPlan(root: string): Promise<Plan> {
-  const dockerfile = readFileSync(join(root, 'images/orchestrator/Dockerfile'));
+async function pullPlan(root: string, target: ImageTarget): Promise<Plan> {
+  const dockerfile = readFileSync(join(root, TARGETS[target].dir, 'Dockerfile'));
   const entries: TarEntry[] = [
     { type: 'data', path: 'Dockerfile', data: dockerfile },
-    ...sourceEntries(root, WORKSPACES),
+    ...sourceEntries(root, [...SOURCES[target]]),
+    ...(target === 'gateway' ? imageFiles(root, '').filter((e) => e.path !== 'package.json') : []),
   ];
   return { path: 'pull', entries, hash: await hashEntries(entries, ['pull', PULL_BASE]), buildargs: {} };
 }
@@ -142,8 +199,9 @@ export async function ensureOrchestratorImage(
   const started = Date.now();
   const say = options.onProgress ?? (() => {});
   const root = options.root ?? findRoot();
-  const version = options.version ?? orchestratorVersion(root);
-  const tag = `${ORCHESTRATOR_REPO}:${version}`;
+  const target = options.target ?? 'orchestrator';
+  const version = options.version ?? packageVersion(root, TARGETS[target].workspace);
+  const tag = `${TARGETS[target].repo}:${version}`;
   const wanted = options.path ?? 'auto';
   const result = (plan: Plan, id: string, built: boolean): OrchestratorImage => ({
     tag,
@@ -156,8 +214,13 @@ export async function ensureOrchestratorImage(
   });
 
   const plans: Plan[] = [];
-  if (wanted !== 'pull') plans.push(await offlinePlan(docker, root, say));
-  if (wanted !== 'offline') plans.push(await pullPlan(root));
+  if (wanted !== 'pull') plans.push(await offlinePlan(docker, root, target, say));
+  if (wanted === 'pull') plans.push(await pullPlan(root, target));
+  if (wanted === 'auto') {
+    // Inside the gateway's own image there are no sources to compile: offline only.
+    const pull = await pullPlan(root, target).catch(() => undefined);
+    if (pull) plans.push(pull);
+  }
   const current = await imageLabel(docker, tag, CONTENT_HASH_LABEL);
   const reusable = plans.find((p) => p.hash === current);
   if (reusable && !options.force) {
@@ -168,7 +231,7 @@ export async function ensureOrchestratorImage(
 
   let plan: Plan;
   if (wanted === 'auto') {
-    const pull = await canPull(docker, options.pullTimeoutMs ?? 8_000, say);
+    const pull = plans.length > 1 && (await canPull(docker, options.pullTimeoutMs ?? 8_000, say));
     plan = plans.find((p) => p.path === (pull ? 'pull' : 'offline'))!;
   } else {
     plan = plans[0]!;

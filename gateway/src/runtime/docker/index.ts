@@ -21,13 +21,16 @@ export {
 export {
   ensureOrchestratorImage,
   findRoot,
+  GATEWAY_REPO,
   ImageBuildError,
   type ImageBuildOptions,
   type ImageBuildPath,
+  type ImageTarget,
   ORCHESTRATOR_REPO,
   type OrchestratorImage,
   orchestratorVersion,
   PULL_BASE,
+  packageVersion,
 } from './image-builder.js';
 export {
   type BaseImage,
