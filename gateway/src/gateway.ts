@@ -55,6 +55,8 @@ export type Gateway = {
   /** The instances found running and adopted at creation. */
   adopted: string[];
   server: Server;
+  /** The Hono app (admin and health routes answer `app.request()` in tests; the proxy needs the server). */
+  app: ReturnType<typeof createApp>;
   /** Listens on `config.host:config.port` (0 = any free port) and resolves to the base URL. */
   listen(): Promise<string>;
   /**
@@ -156,6 +158,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     runtimeReason: selected.reason,
     adopted,
     server,
+    app,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LifecycleReport } from '@silo/contracts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from '../config.js';
+import { createGateway, type Gateway } from '../gateway.js';
+import type { InstanceProbe } from '../lifecycle/instance-probe.js';
+import { FakeDriver } from '../runtime/fake/fake-driver.js';
+
+const probe: InstanceProbe = {
+  ready: async () => true,
+  report: async (): Promise<LifecycleReport> => ({
+    busy: false,
+    activeStreams: 0,
+    pendingExecutions: 0,
+    nextWakeAt: null,
+  }),
+};
+
+describe('admin API', () => {
+  let dataDir: string;
+  let gateway: Gateway;
+  let driver: FakeDriver;
+  const call = async (method: string, path: string, body?: unknown, token = gateway.adminToken) => {
+    const res = await gateway.app.request(path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'silo-admin-'));
+    driver = new FakeDriver();
+    gateway = await createGateway({
+      config: loadGatewayConfig({ SILO_DATA_DIR: dataDir, SILO_LOG_LEVEL: 'silent', SILO_PORT: '0' }),
+      driver,
+      probe,
+    });
+  });
+  afterEach(async () => {
+    await gateway.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('generates the admin token once and saves it 0600', () => {
+    expect(gateway.adminTokenGenerated).toBe(true);
+    expect(statSync(join(dataDir, 'admin-token')).mode & 0o777).toBe(0o600);
+  });
+
+  it('answers 401 with the error JSON without the admin token', async () => {
+    expect(await call('GET', '/admin/v1/tenants', undefined, 'wrong-token-wrong-token')).toEqual({
+      status: 401,
+      body: { message: expect.stringContaining('admin token'), code: 'UNAUTHORIZED' },
+    });
+  });
+
+  it('creates, lists, shows and deletes tenants', async () => {
+    const created = await call('POST', '/admin/v1/tenants', { id: 'acme', name: 'Acme' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      id: 'acme',
+      name: 'Acme',
+      state: 'active',
+      instance: { state: 'stopped' },
+    });
+    expect((await call('POST', '/admin/v1/tenants', { id: 'acme' })).status).toBe(409);
+    const list = await call('GET', '/admin/v1/tenants');
+    expect(list.body).toMatchObject({ total: 1, results: [{ id: 'acme', instance: { state: 'stopped' } }] });
+    const shown = await call('GET', '/admin/v1/tenants/acme');
+    expect(Object.keys(shown.body.instance)).toEqual(
+      expect.arrayContaining([
+        'state',
+        'startedAt',
+        'lastActivityAt',
+        'coldStarts',
+        'nextWakeAt',
+        'lastError',
+      ]),
+    );
+    expect((await call('DELETE', '/admin/v1/tenants/acme?purge=true')).status).toBe(204);
+    expect(await call('GET', '/admin/v1/tenants/acme')).toEqual({
+      status: 404,
+      body: { message: 'tenant acme not found', code: 'NOT_FOUND' },
+    });
+  });
+
+  it('refuses a bad tenant id with 400 naming the field', async () => {
+    const res = await call('POST', '/admin/v1/tenants', { id: 'Admin' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('BAD_REQUEST');
+    expect(res.body.details[0]).toMatchObject({ path: 'id', message: expect.stringContaining('lowercase') });
+  });
+
+  it('starts, stops, suspends and resumes by hand', async () => {
+    await call('POST', '/admin/v1/tenants', { id: 'acme' });
+    expect((await call('POST', '/admin/v1/tenants/acme/start')).body.instance.state).toBe('running');
+    expect((await call('POST', '/admin/v1/tenants/acme/stop')).body.instance.state).toBe('stopped');
+    const suspended = await call('POST', '/admin/v1/tenants/acme/suspend', { reason: 'unpaid' });
+    expect(suspended.body).toMatchObject({ state: 'suspended', suspendedReason: 'unpaid' });
+    expect((await call('POST', '/admin/v1/tenants/acme/start')).status).toBe(409);
+    expect((await call('POST', '/admin/v1/tenants/acme/resume')).body.state).toBe('active');
+    expect(driver.starts).toHaveLength(1);
+  });
+
+  it('shows a key once and lists keys without secrets', async () => {
+    await call('POST', '/admin/v1/tenants', { id: 'acme' });
+    const created = await call('POST', '/admin/v1/tenants/acme/keys', { name: 'ci' });
+    expect(created.status).toBe(201);
+    expect(Object.keys(created.body)).toEqual(expect.arrayContaining(['id', 'name', 'key', 'createdAt']));
+    const list = await call('GET', '/admin/v1/tenants/acme/keys');
+    expect(JSON.stringify(list.body)).not.toContain(created.body.key);
+    expect(list.body.results[0]).toMatchObject({ name: 'ci', prefix: created.body.key.slice(0, 13) });
+    expect((await call('DELETE', `/admin/v1/tenants/acme/keys/${created.body.id}`)).status).toBe(204);
+    expect((await call('DELETE', `/admin/v1/tenants/acme/keys/${created.body.id}`)).status).toBe(404);
+  });
+
+  it('keeps secrets and shows names only', async () => {
+    await call('POST', '/admin/v1/tenants', { id: 'acme' });
+    expect((await call('PUT', '/admin/v1/tenants/acme/secrets/API_TOKEN', { value: 's3cret' })).status).toBe(
+      204,
+    );
+    const list = await call('GET', '/admin/v1/tenants/acme/secrets');
+    expect(list.body).toMatchObject({ total: 1, results: [{ name: 'API_TOKEN' }] });
+    expect(JSON.stringify(list.body)).not.toContain('s3cret');
+    await call('POST', '/admin/v1/tenants/acme/start');
+    expect(driver.starts[0]?.secrets).toEqual({ API_TOKEN: 's3cret' });
+    expect((await call('DELETE', '/admin/v1/tenants/acme/secrets/API_TOKEN')).status).toBe(204);
+  });
+
+  it('serves /healthz and /metrics without a token', async () => {
+    expect((await gateway.app.request('/healthz')).status).toBe(200);
+    const metrics = await (await gateway.app.request('/metrics')).text();
+    expect(metrics).toContain('silo_running_instances');
+  });
+});

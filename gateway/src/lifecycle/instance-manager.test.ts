@@ -1,0 +1,165 @@
+import type { LifecycleReport } from '@silo/contracts';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { InstanceUnavailableError } from '../errors.js';
+import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
+import { FakeDriver } from '../runtime/fake/fake-driver.js';
+import { SqliteTenantRegistry } from '../tenants/sqlite-tenant-registry.js';
+import { InstanceManager } from './instance-manager.js';
+import type { InstanceProbe } from './instance-probe.js';
+import { assertTransition, backoffMs, IllegalTransitionError } from './instance-state.js';
+
+class FakeProbe implements InstanceProbe {
+  report_: LifecycleReport = { busy: false, activeStreams: 0, pendingExecutions: 0, nextWakeAt: null };
+  readyAfter = 0;
+  async ready(): Promise<boolean> {
+    return Date.now() >= this.readyAfter;
+  }
+  async report(): Promise<LifecycleReport> {
+    return this.report_;
+  }
+}
+
+function setup(options: { holdMax?: number; startTimeoutMs?: number; maxRunning?: number } = {}) {
+  const driver = new FakeDriver();
+  const probe = new FakeProbe();
+  const registry = new SqliteTenantRegistry(':memory:');
+  for (const id of ['acme', 'beta', 'gamma']) registry.createTenant({ id });
+  const manager = new InstanceManager({
+    driver,
+    registry,
+    probe,
+    metrics: createGatewayMetrics(),
+    logger: pino({ level: 'silent' }),
+    startTimeoutMs: options.startTimeoutMs ?? 2_000,
+    holdMax: options.holdMax ?? 1_000,
+    maxRunning: options.maxRunning ?? 10,
+    readyPollMs: 2,
+  });
+  return { driver, probe, registry, manager };
+}
+
+describe('instance state', () => {
+  it('allows only the moves of the transitions table', () => {
+    expect(() => assertTransition('acme', 'stopped', 'starting')).not.toThrow();
+    expect(() => assertTransition('acme', 'stopped', 'running')).toThrow(IllegalTransitionError);
+    expect(() => assertTransition('acme', 'stopped', 'running')).toThrow(/stopped → running/);
+  });
+
+  it('backs off exponentially up to a cap', () => {
+    expect([1, 2, 3, 4].map((n) => backoffMs(n))).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(backoffMs(30)).toBe(300_000);
+  });
+});
+
+describe('InstanceManager', () => {
+  it('starts once for 50 concurrent requests', async () => {
+    const { driver, probe, manager } = setup();
+    probe.readyAfter = Date.now() + 50;
+    const leases = await Promise.all(Array.from({ length: 50 }, () => manager.acquire('acme')));
+    expect(driver.starts).toHaveLength(1);
+    expect(new Set(leases.map((l) => l.endpoint.port)).size).toBe(1);
+    expect(manager.view('acme')).toMatchObject({ state: 'running', inflight: 50, coldStarts: 1 });
+    for (const l of leases) l.release();
+    expect(manager.view('acme').inflight).toBe(0);
+  });
+
+  it('refuses requests beyond the hold limit with a Retry-After', async () => {
+    const { probe, manager } = setup({ holdMax: 3 });
+    probe.readyAfter = Date.now() + 100;
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => manager.acquire('acme')));
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused).toHaveLength(2);
+    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(InstanceUnavailableError);
+  });
+
+  it('puts a failed start in back-off, then lets a start through after it', async () => {
+    const { driver, manager } = setup();
+    driver.failStarts = 1;
+    await expect(manager.acquire('acme')).rejects.toThrow(/fake start failure/);
+    expect(manager.view('acme')).toMatchObject({ state: 'failing' });
+    expect(manager.view('acme').lastError).toMatch(/fake start failure/);
+    const inBackoff = await manager.acquire('acme').catch((e: unknown) => e);
+    expect(inBackoff).toBeInstanceOf(InstanceUnavailableError);
+    expect((inBackoff as InstanceUnavailableError).retryAfterSeconds).toBe(1);
+    await manager.start('acme');
+    expect(manager.view('acme')).toMatchObject({ state: 'running', lastError: null });
+  });
+
+  it('drains an idle instance and a request during the drain cancels the stop', async () => {
+    const { driver, manager } = setup();
+    (await manager.acquire('acme')).release();
+    const drained = manager.drainIfIdle('acme', 0, 200);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(manager.view('acme').state).toBe('draining');
+    const lease = await manager.acquire('acme');
+    expect(await drained).toBe(false);
+    expect(manager.view('acme').state).toBe('running');
+    expect(driver.stops).toEqual([]);
+    lease.release();
+  });
+
+  it('never drains a busy instance or one with requests in flight', async () => {
+    const { driver, probe, manager } = setup();
+    const lease = await manager.acquire('acme');
+    expect(await manager.drainIfIdle('acme', 0, 10)).toBe(false);
+    lease.release();
+    probe.report_ = { ...probe.report_, busy: true };
+    expect(await manager.drainIfIdle('acme', 0, 10)).toBe(false);
+    probe.report_ = { ...probe.report_, busy: false };
+    expect(await manager.drainIfIdle('acme', 0, 10)).toBe(true);
+    expect(driver.stops).toEqual(['acme']);
+    expect(manager.view('acme').state).toBe('stopped');
+  });
+
+  it('stores the wake time an instance reports', async () => {
+    const { probe, registry, manager } = setup();
+    const wakes: number[] = [];
+    manager.onWakeChanged = () => wakes.push(1);
+    probe.report_ = { ...probe.report_, nextWakeAt: '2030-01-01T00:00:00.000Z', nextWakeReason: 'schedule' };
+    (await manager.acquire('acme')).release();
+    await manager.refreshReport('acme');
+    expect(registry.instanceInfo('acme')).toMatchObject({
+      nextWakeAt: '2030-01-01T00:00:00.000Z',
+      nextWakeReason: 'schedule',
+    });
+    expect(wakes.length).toBeGreaterThan(0);
+  });
+
+  it('evicts the least recently used idle instance at the cap', async () => {
+    const { driver, manager } = setup({ maxRunning: 2 });
+    (await manager.acquire('acme')).release();
+    await new Promise((r) => setTimeout(r, 5));
+    (await manager.acquire('beta')).release();
+    (await manager.acquire('gamma')).release();
+    expect(driver.stops).toEqual(['acme']);
+    expect(manager.view('acme').state).toBe('stopped');
+  });
+
+  it('marks a crashed instance failing when a probe notices', async () => {
+    const { driver, manager } = setup();
+    (await manager.acquire('acme')).release();
+    driver.crash('acme');
+    await manager.checkAlive('acme', 'connection refused');
+    expect(manager.view('acme').state).toBe('failing');
+    expect(manager.view('acme').lastError).toMatch(/exited unexpectedly/);
+  });
+
+  it('adopts what the driver reports running instead of starting a twin', async () => {
+    const first = setup();
+    (await first.manager.acquire('acme')).release();
+    const second = new InstanceManager({
+      driver: first.driver,
+      registry: first.registry,
+      probe: first.probe,
+      metrics: createGatewayMetrics(),
+      logger: pino({ level: 'silent' }),
+      startTimeoutMs: 1_000,
+      holdMax: 10,
+      maxRunning: 10,
+    });
+    expect(await second.adopt()).toEqual(['acme']);
+    (await second.acquire('acme')).release();
+    expect(first.driver.starts).toHaveLength(1);
+  });
+});
