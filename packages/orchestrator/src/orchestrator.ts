@@ -11,11 +11,14 @@ import { createFlowsRoutes } from './http/flows-routes.js';
 import { createKvRoutes } from './http/kv-routes.js';
 import { createLogsRoutes } from './http/logs-routes.js';
 import { createNamespacesRoutes } from './http/namespaces-routes.js';
+import { createTriggersRoutes } from './http/triggers-routes.js';
+import { createWebhookRoutes } from './http/webhook-routes.js';
 import { SqliteKvStore } from './kv/sqlite-kv-store.js';
 import type { FlowRepository } from './ports/flow-repository.js';
 import { SecretStore } from './secrets/secret-store.js';
 import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
 import { SqliteFlowRepository } from './sqlite/sqlite-flow-repository.js';
+import { createInstanceTriggers, type InstanceTriggers } from './triggers/instance-triggers.js';
 import { httpRequestTask } from './worker/tasks/http/http-request.js';
 import { KV_TASKS } from './worker/tasks/kv/kv-tasks.js';
 import { createShellTasks } from './worker/tasks/scripts/shell-tasks.js';
@@ -48,6 +51,7 @@ export function createOrchestrator(
   let kvStore: SqliteKvStore | undefined;
   let flowRepository: FlowRepository | undefined;
   let engine: Engine | undefined;
+  let triggers: InstanceTriggers | undefined;
   let ready = false;
 
   const api = new Hono();
@@ -69,16 +73,37 @@ export function createOrchestrator(
     if (engine === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
     return engine;
   };
+  api.route('/', createWebhookRoutes({ engine: engineOrThrow, flows }));
+  const triggersOrThrow = (): InstanceTriggers => {
+    if (triggers === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
+    return triggers;
+  };
+  api.route(
+    '/',
+    createTriggersRoutes({
+      flows,
+      tenantId: config.tenantId,
+      state: (ns, id, t) => triggersOrThrow().state(ns, id, t),
+      nextFire: (f, t) => triggersOrThrow().nextFire(f, t),
+    }),
+  );
   api.route('/', createExecutionsRoutes({ engine: engineOrThrow, flows, dataDir: config.dataDir }));
   api.route('/', createLogsRoutes({ engine: engineOrThrow }));
-  const lifecycle = (): LifecycleReport =>
-    engine?.lifecycle() ?? {
+  const lifecycle = (): LifecycleReport => {
+    const report = engine?.lifecycle() ?? {
       busy: false,
       activeStreams: 0,
       pendingExecutions: 0,
       nextWakeAt: null,
       nextWakeReason: null,
     };
+    // The next schedule fire counts as a wake-up too: a stopped instance is started before it.
+    const fire = triggers?.nextWakeAt() ?? null;
+    if (fire && (report.nextWakeAt === null || fire.getTime() < Date.parse(report.nextWakeAt))) {
+      return { ...report, nextWakeAt: fire.toISOString(), nextWakeReason: 'schedule' };
+    }
+    return report;
+  };
 
   const app = createHttpApp({
     tenantId: config.tenantId,
@@ -95,6 +120,7 @@ export function createOrchestrator(
       db = openDatabase(join(config.dataDir, 'silo.db'), logger);
       kvStore = new SqliteKvStore(db);
       flowRepository = new SqliteFlowRepository(db);
+      triggers = createInstanceTriggers({ db, flows: flowRepository, logger });
       engine = new Engine({
         db,
         flows: flowRepository,
@@ -103,14 +129,18 @@ export function createOrchestrator(
         kv: kvStore,
         tasks: [...KV_TASKS, httpRequestTask, ...Object.values(createShellTasks())],
         secrets,
+        onExecutionEnded: triggers.onExecutionEnded,
       });
       engine.start();
+      triggers.start(engine);
       ready = true;
     },
     async stop() {
       ready = false;
+      triggers?.stop();
       await engine?.stop(config.shutdownGraceMs);
       engine = undefined;
+      triggers = undefined;
       kvStore = undefined;
       flowRepository = undefined;
       db?.close();

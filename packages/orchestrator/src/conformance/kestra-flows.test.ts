@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 import { type ExpectedRow, expectedCount, expectedState, readExpectedMd } from './expected-md.js';
+import { triggerScenarios } from './trigger-scenarios.js';
 
 /**
  * Runs the scenarios of ../shared/conformance/kestra-flows/EXPECTED.md
@@ -37,7 +38,7 @@ let dir: string;
 let orch: Orchestrator;
 
 async function call(method: string, path: string, body?: unknown): Promise<Response> {
-  return orch.app.request(`${base}${path}`, {
+  return await orch.app.request(`${base}${path}`, {
     method,
     ...(body !== undefined
       ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
@@ -83,11 +84,15 @@ type Scenario = {
 
 const NS = 'io.kestra.tests';
 const SCENARIOS: Record<string, Scenario> = {
-  'task-flow.yaml': { pending: 'Subflow (io.kestra.plugin.core.flow.Subflow)' },
-  'kv.yaml': { pending: 'KV scenario seeding (kv() runs; the seeded store is not scripted)' },
-  'webhook.yaml': { pending: 'Webhook trigger' },
-  'webhook-with-condition.yaml': { pending: 'Webhook trigger' },
-  'trigger-flow.yaml + trigger-flow-listener.yaml': { pending: 'Flow trigger' },
+  ...triggerScenarios<Exec>({
+    call,
+    request: (path, init) => orch.app.request(`${base}${path}`, init),
+    run,
+    get,
+    logs,
+    until,
+    settled,
+  }),
   'inputs.yaml': {
     pending: 'the IN inputs map of every input type (with a FILE upload) is not scripted yet',
   },
@@ -493,6 +498,7 @@ function inputsOf(setup: string): Record<string, string> {
 }
 
 function keyOf(row: ExpectedRow): string {
+  if (row.file === 'kv.yaml') return `${row.file}|${row.setup.includes('no key') ? 'missing' : 'stored'}`;
   const setup = row.setup.replace(/`/g, '').trim();
   if (row.file === 'if-condition.yaml')
     return `${row.file}|${row.test.includes('Falsy') ? 'falsy' : 'truthy'}`;

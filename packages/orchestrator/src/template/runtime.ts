@@ -128,6 +128,17 @@ export class Runtime {
   }
 
   /** Evaluates in lenient mode: a missing variable gives UNDEFINED instead of an error. */
+  private coalescing(expr: Expr, scopes: Scope[]): unknown {
+    try {
+      return this.eval(expr, scopes);
+    } catch (e) {
+      if (e instanceof TemplateError && e.code === 'UNDEFINED_VARIABLE' && e.expression !== this.source)
+        throw e;
+      if (e instanceof TemplateError && (e.code === 'LIMIT' || e.code === 'FORBIDDEN')) throw e;
+      return UNDEFINED;
+    }
+  }
+
   private lenient(expr: Expr, scopes: Scope[]): unknown {
     try {
       return this.eval(expr, scopes);
@@ -212,7 +223,9 @@ export class Runtime {
       case 'or':
         return isTruthy(this.value(expr.left, scopes)) || isTruthy(this.value(expr.right, scopes));
       case '??': {
-        const left = this.lenient(expr.left, scopes);
+        // Kestra's NullCoalescingExpression catches any PebbleException of the left side
+        // (a missing KV key with `errorOnMissing`, a function error), not only undefined names.
+        const left = this.coalescing(expr.left, scopes);
         return left === UNDEFINED || left === null ? this.eval(expr.right, scopes) : left;
       }
       case '???': {

@@ -1,0 +1,119 @@
+import { Hono } from 'hono';
+import type { Engine } from '../executor/engine.js';
+import { resolveInputs } from '../flow/inputs/index.js';
+import { executionJson } from '../model/execution.js';
+import type { FlowRepository } from '../ports/flow-repository.js';
+import { render, renderValue } from '../template/index.js';
+import { allConditionsHold } from '../triggers/conditions.js';
+import {
+  findWebhookTrigger,
+  WEBHOOK_TRIGGER_TYPE,
+  webhookBody,
+  webhookHeaders,
+  webhookParameters,
+} from '../triggers/webhook.js';
+import { ApiError } from './api-error.js';
+
+export type WebhookRoutesDeps = {
+  engine(): Engine;
+  flows(): FlowRepository;
+  /** Bound on `wait: true` webhooks. @default 60000 */
+  waitTimeoutMs?: number;
+};
+
+/**
+ * Kestra's webhook trigger endpoints (SCOPE.md rows 17–20):
+ * `GET|POST|PUT /executions/webhook/{namespace}/{flowId}/{key}[/{path}]`.
+ * The key in the path is the secret. An unknown flow or key answers 404
+ * `Flow not found`; conditions that reject answer 204 with no body; else
+ * the execution is committed to SQLite, then answered as a `WebhookResponse`
+ * (after its end when the trigger says `wait: true`).
+ */
+export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
+  const api = new Hono();
+  const handler = async (c: import('hono').Context) => {
+    const { namespace, flowId, key } = c.req.param() as { namespace: string; flowId: string; key: string };
+    const record = deps.flows().get(namespace, flowId);
+    const trigger = record && !record.flow.disabled ? findWebhookTrigger(record.flow, key) : undefined;
+    if (!record || !trigger) throw new ApiError(404, 'Flow not found');
+    const flow = record.flow;
+    const method = c.req.method;
+    const text = method === 'GET' ? '' : await c.req.text();
+    const variables = {
+      body: webhookBody(method, text),
+      headers: webhookHeaders(c.req.raw.headers),
+      parameters: webhookParameters(new URL(c.req.url)),
+    };
+    const renderVars: Record<string, unknown> = {
+      flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision },
+      labels: Object.fromEntries(flow.labels.map((l) => [l.key, l.value])),
+      vars: flow.variables,
+      trigger: variables,
+    };
+    let accepted: boolean;
+    try {
+      accepted = allConditionsHold(trigger.conditions, {
+        variables: renderVars,
+        render: (t, v) => render(t, v),
+      });
+    } catch (err) {
+      throw new ApiError(
+        422,
+        `Webhook conditions of ${namespace}.${flowId} could not be evaluated: ${(err as Error).message}`,
+      );
+    }
+    if (!accepted) return c.body(null, 204);
+    let raw: Record<string, unknown> = {};
+    if (trigger.props.inputs !== undefined) {
+      try {
+        raw = renderValue(trigger.props.inputs, renderVars) as Record<string, unknown>;
+      } catch (err) {
+        throw new ApiError(
+          422,
+          `Invalid entity: webhook inputs could not be rendered: ${(err as Error).message}`,
+        );
+      }
+    }
+    const resolved = resolveInputs(flow.inputs, raw, { now: new Date() });
+    if (!resolved.ok) {
+      throw new ApiError(
+        422,
+        `Invalid entity: ${resolved.issues.map((i) => i.message).join(', ')}`,
+        resolved.issues.map((i) => ({ message: i.message, path: `inputs.${i.input}` })),
+      );
+    }
+    const engine = deps.engine();
+    // Committed (execution + start event, one transaction) before any answer: no 2xx for an unrecorded event.
+    const created = engine.create(flow, {
+      inputs: resolved.values,
+      labels: [],
+      trigger: { id: trigger.id, type: WEBHOOK_TRIGGER_TYPE, variables },
+    });
+    const final =
+      trigger.props.wait === true
+        ? ((await engine.waitSettled(created.id, deps.waitTimeoutMs ?? 60_000)) ?? created)
+        : created;
+    const e = executionJson(final, new Date());
+    return c.json({
+      tenantId: c.req.param('tenant') ?? 'main',
+      id: e.id,
+      namespace: e.namespace,
+      flowId: e.flowId,
+      flowRevision: e.flowRevision,
+      trigger: e.trigger,
+      ...(trigger.props.returnOutputs === true ? { outputs: final.outputs ?? null } : {}),
+      labels: e.labels,
+      state: e.state,
+      url: `/ui/executions/${namespace}/${flowId}/${created.id}`,
+    });
+  };
+  for (const path of [
+    '/executions/webhook/:namespace/:flowId/:key',
+    '/executions/webhook/:namespace/:flowId/:key/:path{.+}',
+  ]) {
+    api.get(path, handler);
+    api.post(path, handler);
+    api.put(path, handler);
+  }
+  return api;
+}

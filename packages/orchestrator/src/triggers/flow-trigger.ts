@@ -1,0 +1,144 @@
+import type { Logger } from 'pino';
+import { taskIndex } from '../executor/task-index.js';
+import { executionVariables } from '../executor/variables.js';
+import type { Flow, Trigger } from '../flow/flow-model.js';
+import { resolveInputs } from '../flow/inputs/index.js';
+import { createExecution, type Execution } from '../model/execution.js';
+import type { ExecutionStore } from '../sqlite/execution-store.js';
+import { allConditionsHold } from './conditions.js';
+import type { TriggerFlowIndex } from './flow-index.js';
+
+export const FLOW_TRIGGER_TYPE = 'io.kestra.plugin.core.trigger.Flow';
+
+/** Kestra's default `states` of a Flow trigger: any terminal state. */
+const TERMINAL = ['SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED'];
+
+export type FlowTriggerOptions = {
+  /** Where the new executions go (the engine's store; in the transaction of the upstream's end). */
+  store(): Pick<ExecutionStore, 'insertExecution' | 'insertEvent'> | undefined;
+  /** The live flows that have a Flow trigger. */
+  index: TriggerFlowIndex;
+  render(template: string, variables: Record<string, unknown>): string;
+  renderValue(value: unknown, variables: Record<string, unknown>): unknown;
+  newId(): string;
+  logger: Logger;
+  /** @default () => new Date() */
+  now?: () => Date;
+};
+
+/**
+ * Kestra's Flow trigger (`core/.../plugin/core/trigger/Flow.java`): when an
+ * execution ends, every live flow whose Flow trigger's conditions hold gets
+ * a new execution, created in the transaction of the end (so it is started
+ * exactly once). Its `trigger` variables are the upstream `executionId`,
+ * `namespace`, `flowId`, `flowRevision`, `state` and flow `outputs`; the
+ * trigger's `inputs` are rendered with the upstream execution's variables
+ * (`outputs.<task>...`) plus that `trigger`. A flow never triggers itself.
+ * A trigger that cannot be evaluated is logged and skipped, never thrown.
+ *
+ * @example
+ * const onEnded = createFlowTriggerHook({ store, index, render, renderValue, newId, logger });
+ * onEnded(upstreamExecution, upstreamFlow);
+ */
+export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execution, flow: Flow) => void {
+  const now = o.now ?? (() => new Date());
+  return (upstream, upstreamFlow) => {
+    const candidates = o.index.current();
+    if (candidates.length === 0) return;
+    const triggerVars = {
+      executionId: upstream.id,
+      namespace: upstream.namespace,
+      flowId: upstream.flowId,
+      flowRevision: upstream.flowRevision,
+      state: upstream.state.current,
+      ...(upstream.outputs ? { outputs: upstream.outputs } : {}),
+    };
+    let variables: Record<string, unknown> | undefined;
+    const vars = (): Record<string, unknown> => {
+      if (variables) return variables;
+      const byId = new Map(upstream.taskRunList.map((t) => [t.id, t]));
+      const tasks = taskIndex(upstreamFlow);
+      variables = {
+        ...executionVariables(upstreamFlow, upstream, byId, (id) => tasks.get(id)?.task),
+        trigger: triggerVars,
+      };
+      return variables;
+    };
+    for (const flow of candidates) {
+      if (flow.namespace === upstream.namespace && flow.id === upstream.flowId) continue;
+      for (const trigger of flow.triggers) {
+        if (trigger.type !== FLOW_TRIGGER_TYPE || trigger.disabled) continue;
+        try {
+          if (!matches(trigger, upstream, vars, o)) continue;
+          start(flow, trigger, upstream, vars(), triggerVars, o, now());
+        } catch (err) {
+          o.logger.warn(
+            { err, flow: `${flow.namespace}.${flow.id}`, trigger: trigger.id, upstream: upstream.id },
+            'Flow trigger not evaluated',
+          );
+        }
+      }
+    }
+  };
+}
+
+function matches(
+  trigger: Trigger,
+  upstream: Execution,
+  vars: () => Record<string, unknown>,
+  o: FlowTriggerOptions,
+): boolean {
+  const states = (trigger.props.states as string[] | undefined) ?? TERMINAL;
+  if (!states.includes(upstream.state.current)) return false;
+  return allConditionsHold(trigger.conditions, {
+    get variables() {
+      return vars();
+    },
+    render: o.render,
+    execution: {
+      namespace: upstream.namespace,
+      flowId: upstream.flowId,
+      state: upstream.state.current,
+      labels: upstream.labels,
+    },
+  });
+}
+
+function start(
+  flow: Flow,
+  trigger: Trigger,
+  upstream: Execution,
+  variables: Record<string, unknown>,
+  triggerVars: Record<string, unknown>,
+  o: FlowTriggerOptions,
+  at: Date,
+): void {
+  const raw = (
+    trigger.props.inputs === undefined ? {} : o.renderValue(trigger.props.inputs, variables)
+  ) as Record<string, unknown>;
+  const resolved = resolveInputs(flow.inputs, raw, { now: at });
+  if (!resolved.ok) {
+    throw new Error(`invalid inputs: ${resolved.issues.map((i) => i.message).join(', ')}`);
+  }
+  const id = o.newId();
+  const correlation = upstream.labels.find((l) => l.key === 'system.correlationId')?.value ?? upstream.id;
+  const execution = createExecution(
+    {
+      id,
+      namespace: flow.namespace,
+      flowId: flow.id,
+      flowRevision: flow.revision,
+      inputs: resolved.values,
+      labels: [
+        ...flow.labels.filter((l) => l.key !== 'system.correlationId'),
+        { key: 'system.correlationId', value: correlation },
+      ],
+      trigger: { id: trigger.id, type: FLOW_TRIGGER_TYPE, variables: triggerVars },
+    },
+    at,
+  );
+  const store = o.store();
+  if (!store) throw new Error('the engine is not started');
+  store.insertExecution(execution);
+  store.insertEvent(id, { type: 'start', runningInFlow: 0 });
+}

@@ -1,0 +1,107 @@
+import type { Logger } from 'pino';
+import { type Engine, newExecutionId } from '../executor/engine.js';
+import type { Flow, Trigger } from '../flow/flow-model.js';
+import { resolveInputs } from '../flow/inputs/index.js';
+import type { Execution } from '../model/execution.js';
+import type { FlowRepository } from '../ports/flow-repository.js';
+import { parseSchedule, SCHEDULE_TRIGGER_TYPE } from '../scheduler/schedule.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { SqliteTriggerStateRepository } from '../scheduler/sqlite-trigger-state.js';
+import type { SqliteDatabase } from '../sqlite/database.js';
+import { flowsSignature } from '../sqlite/flows-signature.js';
+import { render, renderValue } from '../template/index.js';
+import { TriggerFlowIndex } from './flow-index.js';
+import { createFlowTriggerHook, FLOW_TRIGGER_TYPE } from './flow-trigger.js';
+import { ScheduleRunner } from './schedule-runner.js';
+
+/**
+ * The triggers of one instance, wired over its database: Flow triggers
+ * (evaluated in the transaction of each execution's end), the Schedule
+ * runner (one timer on the next fire), and what the triggers API reads.
+ *
+ * @example
+ * const triggers = createInstanceTriggers({ db, flows, logger });
+ * const engine = new Engine({ ..., onExecutionEnded: triggers.onExecutionEnded });
+ * triggers.start(engine);
+ */
+export function createInstanceTriggers(o: { db: SqliteDatabase; flows: FlowRepository; logger: Logger }) {
+  const signature = flowsSignature(o.db);
+  const flowTriggers = new TriggerFlowIndex(o.flows, signature, FLOW_TRIGGER_TYPE);
+  const schedules = new TriggerFlowIndex(o.flows, signature, SCHEDULE_TRIGGER_TYPE);
+  const repository = new SqliteTriggerStateRepository(o.db);
+  let engine: Engine | undefined;
+  const scheduler = new Scheduler({
+    repository,
+    clock: { now: () => new Date() },
+    createExecution: (r) => {
+      if (!engine) throw new Error('the engine is not started');
+      const inputs = renderValue(r.inputs, {
+        trigger: r.variables,
+        flow: { id: r.flow.id, namespace: r.flow.namespace },
+      });
+      const resolved = resolveInputs(r.flow.inputs, inputs as Record<string, unknown>, { now: r.fireDate });
+      if (!resolved.ok)
+        throw new Error(`invalid inputs: ${resolved.issues.map((i) => i.message).join(', ')}`);
+      return engine.create(r.flow, {
+        inputs: resolved.values,
+        labels: [],
+        trigger: { id: r.trigger.id, type: SCHEDULE_TRIGGER_TYPE, variables: r.variables },
+      }).id;
+    },
+  });
+  const runner = new ScheduleRunner({
+    scheduler,
+    flows: () => schedules.current(),
+    signature,
+    logger: o.logger,
+  });
+  const flowTriggerHook = createFlowTriggerHook({
+    store: () => engine?.store,
+    index: flowTriggers,
+    render: (t, v) => render(t, v),
+    renderValue: (v, vars) => renderValue(v, vars),
+    newId: newExecutionId,
+    logger: o.logger,
+  });
+
+  return {
+    /** Engine option: Flow triggers and `stopAfter` of schedules, in the transaction of an execution's end. */
+    onExecutionEnded(execution: Execution, flow: Flow): void {
+      flowTriggerHook(execution, flow);
+      const t = execution.trigger;
+      if (t?.type === SCHEDULE_TRIGGER_TYPE) {
+        try {
+          scheduler.onExecutionEnded(flow, t.id, execution.state.current);
+        } catch (err) {
+          o.logger.warn({ err, trigger: t.id }, 'stopAfter not applied');
+        }
+      }
+    },
+    start(e: Engine): void {
+      engine = e;
+      runner.start();
+    },
+    stop(): void {
+      runner.stop();
+      engine = undefined;
+    },
+    /** The next schedule fire, for the lifecycle report. */
+    nextWakeAt(): Date | null {
+      return runner.nextWakeAt();
+    },
+    state: (namespace: string, flowId: string, triggerId: string) =>
+      repository.get({ namespace, flowId, triggerId }),
+    nextFire(flow: Flow, trigger: Trigger): Date | undefined {
+      if (trigger.type !== SCHEDULE_TRIGGER_TYPE) return undefined;
+      try {
+        const s = repository.get({ namespace: flow.namespace, flowId: flow.id, triggerId: trigger.id });
+        if (s?.nextFireAt) return new Date(s.nextFireAt);
+        return parseSchedule(trigger).nextFireAfter(new Date()) ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export type InstanceTriggers = ReturnType<typeof createInstanceTriggers>;
