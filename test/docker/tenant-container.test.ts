@@ -150,7 +150,7 @@ describeDocker(reason, 'a tenant container on the real engine', () => {
     expect(seen.otherTenantViaHost).not.toBe('connected');
   });
 
-  it('keeps the tenant’s data across stop/start and across a new driver (gateway restart)', async () => {
+  it('keeps the tenant’s data across stop/start, a new driver (gateway restart), and a remove without purge', async () => {
     const flow = `id: kept\nnamespace: silo.test\ntasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`;
     const api = (e: Endpoint, id: string) => `${e.url}/api/v1/${id}/flows`;
     const headers = { [INSTANCE_TOKEN_HEADER]: tokens[b]! };
@@ -172,6 +172,13 @@ describeDocker(reason, 'a tenant container on the real engine', () => {
     expect(
       await nodeIn(docker, `silo-${b}`, "console.log(require('fs').readFileSync('/data/marker', 'utf8'))"),
     ).toBe('still here');
+
+    // Removed without purge, then created again: the volume (and so the data) is still there.
+    await restartedGateway.remove(b, { purge: false });
+    expect((await restartedGateway.inspect(b)).state).toBe('absent');
+    endpointB = await restartedGateway.start({ tenantId: b, instanceToken: tokens[b]! });
+    await waitReady(endpointB);
+    expect((await fetch(`${api(endpointB, b)}/silo.test/kept`, { headers })).status).toBe(200);
   });
 
   it('notices a docker kill through the event stream at once, and starts again', async () => {
