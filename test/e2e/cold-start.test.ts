@@ -63,9 +63,13 @@ describe('cold start', () => {
     const res = await fetch(`${t.url}/api/v1/ready/echo`, { headers: { authorization: `Bearer ${key}` } });
     const answeredAt = Date.now();
     expect(res.status).toBe(200);
-    const readyAt = Number(readFileSync(join(t.dataDir, 'tenants', 'ready', 'data', 'ready-at'), 'utf8'));
-    const latency = answeredAt - readyAt;
-    process.stdout.write(`[measure] readiness → answered: ${latency} ms (poll every 10 ms)\n`);
-    expect(latency).toBeLessThan(25);
+    const [readyAt, seenAt] = readFileSync(join(t.dataDir, 'tenants', 'ready', 'data', 'ready-at'), 'utf8')
+      .split(' ')
+      .map(Number) as [number, number];
+    const learned = seenAt - readyAt;
+    process.stdout.write(
+      `[measure] readiness learned ${learned} ms after /readyz turned 200; first response ${answeredAt - readyAt} ms after\n`,
+    );
+    expect(learned).toBeLessThan(25);
   });
 });

@@ -40,7 +40,7 @@ const server = createServer((req, res) => {
   if (path === '/readyz') {
     const ready = Date.now() >= readyAt;
     if (ready && !existsSync(join(dataDir, 'ready-at')))
-      writeFileSync(join(dataDir, 'ready-at'), String(readyAt));
+      writeFileSync(join(dataDir, 'ready-at'), `${readyAt} ${Date.now()}`);
     return json(res, ready ? 200 : 503, {});
   }
   if (token && req.headers['x-silo-instance-token'] !== token)

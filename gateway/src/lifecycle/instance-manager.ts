@@ -22,7 +22,7 @@ export type InstanceManagerOptions = {
   maxRunning: number;
   /** Grace given to an instance on stop before SIGKILL. @default 15000 */
   stopGraceMs?: number;
-  /** Readiness poll period. @default 10 */
+  /** Readiness poll period. @default 5 */
   readyPollMs?: number;
   /** Log level handed to instances. @default 'info' */
   instanceLogLevel?: string;
@@ -73,7 +73,7 @@ export type InstanceView = {
 
 /**
  * The on-demand lifecycle of every tenant's instance (DESIGN.md): single-flight
- * cold starts that requests join, bounded holds, readiness learned by a 10 ms
+ * cold starts that requests join, bounded holds, readiness learned by a 5 ms
  * poll, drains that traffic cancels, committed stops, a crash-loop breaker
  * with exponential back-off, LRU eviction of idle instances, and adoption of
  * instances that survived a gateway restart.
@@ -301,11 +301,11 @@ export class InstanceManager {
   }
 
   async #waitReady(tenantId: string, endpoint: Endpoint, token: string, deadline: number): Promise<void> {
-    const poll = this.#o.readyPollMs ?? 10;
+    const poll = this.#o.readyPollMs ?? 5;
     let polls = 0;
     while (this.#now() < deadline) {
       if (await this.#o.probe.ready(endpoint, token)) return;
-      if (++polls % 10 === 0) {
+      if (++polls % 20 === 0) {
         const status = await this.#o.driver.inspect(tenantId);
         if (status.state !== 'running') {
           const tail = await this.#o.driver.logs(tenantId, { tail: 3 }).catch(() => '');

@@ -17,7 +17,7 @@ export interface InstanceProbe {
 }
 
 /**
- * Probes over HTTP with a keep-alive agent, so the 10 ms readiness poll costs
+ * Probes over HTTP with a keep-alive agent, so the 5 ms readiness poll costs
  * one small request on a warm socket, not a TCP handshake each time.
  *
  * @example
