@@ -222,6 +222,7 @@ export async function ensureOrchestratorImage(
     if (pull) plans.push(pull);
   }
   const current = await imageLabel(docker, tag, CONTENT_HASH_LABEL);
+  const previousId = current === undefined ? undefined : (await docker.getImage(tag).inspect()).Id;
   const reusable = plans.find((p) => p.hash === current);
   if (reusable && !options.force) {
     const info = await docker.getImage(tag).inspect();
@@ -256,6 +257,13 @@ export async function ensureOrchestratorImage(
     });
   }
   const info = await docker.getImage(tag).inspect();
+  if (previousId !== undefined && previousId !== info.Id) {
+    // The stale image lost its tag: remove it unless a container still uses it (409).
+    await docker
+      .getImage(previousId)
+      .remove()
+      .catch(() => undefined);
+  }
   const out = result(plan, info.Id, true);
   say(`${tag} built in ${out.seconds.toFixed(1)} s (${(info.Size / 1e6).toFixed(0)} MB)`);
   return out;
