@@ -104,7 +104,7 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
       ...(trigger.props.returnOutputs === true ? { outputs: final.outputs ?? null } : {}),
       labels: e.labels,
       state: e.state,
-      url: `/ui/executions/${namespace}/${flowId}/${created.id}`,
+      url: `${publicOrigin(c)}/ui/executions/${namespace}/${flowId}/${created.id}`,
     });
   };
   for (const path of [
@@ -116,4 +116,12 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
     api.put(path, handler);
   }
   return api;
+}
+
+/** The origin the caller used (behind the gateway: its `X-Forwarded-*` headers), for the absolute `url`. */
+function publicOrigin(c: import('hono').Context): string {
+  const url = new URL(c.req.url);
+  const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() || url.protocol.replace(':', '');
+  const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim() || url.host;
+  return `${proto}://${host}`;
 }

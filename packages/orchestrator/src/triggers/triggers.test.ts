@@ -1,0 +1,236 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
+import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
+import { validateAgainst } from '../testing/openapi.js';
+
+type Exec = {
+  id: string;
+  state: { current: string };
+  taskRunList: Array<{
+    id: string;
+    taskId: string;
+    state: { current: string };
+    outputs?: Record<string, any> | null;
+  }>;
+  labels: Array<{ key: string; value: string }>;
+  trigger?: { id: string; type: string; variables?: Record<string, any> };
+};
+
+let dir: string;
+let orch: Orchestrator;
+const base = '/api/v1/main';
+
+const req = (method: string, path: string, body?: string, type = 'application/json') =>
+  orch.app.request(`${base}${path}`, {
+    method,
+    ...(body !== undefined ? { headers: { 'content-type': type }, body } : {}),
+  });
+async function deploy(yaml: string): Promise<void> {
+  const r = await req('POST', '/flows', yaml, 'application/x-yaml');
+  expect(r.status, await r.clone().text()).toBe(200);
+}
+const get = async (id: string) => (await (await req('GET', `/executions/${id}`)).json()) as Exec;
+async function until(id: string, pred: (e: Exec) => boolean, ms = 10_000): Promise<Exec> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const e = await get(id);
+    if (pred(e) || Date.now() > end) return e;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const ended = (e: Exec) => ['SUCCESS', 'FAILED', 'KILLED', 'WARNING'].includes(e.state.current);
+async function search(ns: string, flowId: string): Promise<Exec[]> {
+  const r = await req('GET', `/executions/search?namespace=${ns}&flowId=${flowId}&size=100`);
+  return ((await r.json()) as { results: Exec[] }).results;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'silo-triggers-'));
+  orch = createOrchestrator(
+    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
+    pino({ level: 'silent' }),
+  );
+  await orch.start();
+  await deploy(
+    'id: child\nnamespace: t.sub\ninputs:\n  - id: n\n    type: INT\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ inputs.n * 2 }}"\noutputs:\n  - id: doubled\n    type: STRING\n    value: "{{ outputs.r.value }}"\n',
+  );
+  await deploy(
+    'id: sleepy\nnamespace: t.sub\ntasks:\n  - id: s\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: PT30S\n',
+  );
+});
+afterAll(async () => {
+  await orch.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Subflow', () => {
+  it('waits for the child and passes its flow outputs', async () => {
+    await deploy(
+      'id: parent\nnamespace: t.sub\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: t.sub\n    flowId: child\n    inputs:\n      n: 21\n  - id: after\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ outputs.call.outputs is defined }}-{{ outputs.call.state }}"\n',
+    );
+    const e = (await (await req('POST', '/executions/t.sub/parent?wait=true')).json()) as Exec;
+    const parent = await until(e.id, ended);
+    expect(parent.state.current).toBe('SUCCESS');
+    const child = await get(parent.taskRunList[0]!.outputs!.executionId as string);
+    expect(child.state.current).toBe('SUCCESS');
+    expect((child as unknown as { outputs: Record<string, unknown> }).outputs).toEqual({ doubled: '42' });
+    expect(parent.taskRunList[0]!.outputs!.state).toBe('SUCCESS');
+  });
+
+  it('does not wait with wait: false', async () => {
+    await deploy(
+      'id: fire-forget\nnamespace: t.sub\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: t.sub\n    flowId: sleepy\n    wait: false\n',
+    );
+    const e = (await (await req('POST', '/executions/t.sub/fire-forget?wait=true')).json()) as Exec;
+    const parent = await until(e.id, ended);
+    expect(parent.state.current).toBe('SUCCESS');
+    const child = await get(parent.taskRunList[0]!.outputs!.executionId as string);
+    expect(child.state.current).toBe('RUNNING');
+    await req('DELETE', `/executions/${child.id}/kill`);
+  });
+
+  it('fails the task run with a clear message for an unknown flow', async () => {
+    await deploy(
+      'id: lost\nnamespace: t.sub\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: t.sub\n    flowId: does-not-exist\n',
+    );
+    const e = (await (await req('POST', '/executions/t.sub/lost?wait=true')).json()) as Exec;
+    const parent = await until(e.id, ended);
+    expect(parent.state.current).toBe('FAILED');
+    const logs = (await (await req('GET', `/logs/${e.id}`)).json()) as Array<{ message: string }>;
+    expect(logs.map((l) => l.message).join('\n')).toContain("Unable to find flow 't.sub'.'does-not-exist'");
+  });
+
+  it('kills the child when the parent is killed', async () => {
+    await deploy(
+      'id: waits-long\nnamespace: t.sub\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: t.sub\n    flowId: sleepy\n',
+    );
+    const e = (await (await req('POST', '/executions/t.sub/waits-long')).json()) as Exec;
+    const running = await until(e.id, (x) => typeof x.taskRunList[0]?.outputs?.executionId === 'string');
+    const childId = running.taskRunList[0]!.outputs!.executionId as string;
+    await until(childId, (x) => x.state.current === 'RUNNING');
+    expect((await req('DELETE', `/executions/${e.id}/kill`)).status).toBe(202);
+    expect((await until(e.id, ended)).state.current).toBe('KILLED');
+    expect((await until(childId, ended)).state.current).toBe('KILLED');
+  });
+});
+
+describe('Flow trigger', () => {
+  it('starts a listener only for matching upstream ends, with inputs from trigger variables', async () => {
+    await deploy(
+      'id: up\nnamespace: t.flow\ninputs:\n  - id: fail\n    type: BOOL\n    defaults: false\ntasks:\n  - id: maybe\n    type: io.kestra.plugin.core.execution.Fail\n    condition: "{{ inputs.fail }}"\n',
+    );
+    await deploy(
+      [
+        'id: on-failure',
+        'namespace: t.flow',
+        'inputs:',
+        '  - id: upstream',
+        '    type: STRING',
+        'tasks:',
+        '  - id: r',
+        '    type: io.kestra.plugin.core.debug.Return',
+        '    format: "{{ inputs.upstream }}"',
+        'triggers:',
+        '  - id: failures',
+        '    type: io.kestra.plugin.core.trigger.Flow',
+        '    inputs:',
+        '      upstream: "{{ trigger.flowId }}:{{ trigger.state }}"',
+        '    conditions:',
+        '      - type: io.kestra.plugin.core.condition.ExecutionStatus',
+        '        in: [FAILED]',
+        '      - type: io.kestra.plugin.core.condition.ExecutionNamespace',
+        '        namespace: t',
+        '        comparison: PREFIX',
+      ].join('\n'),
+    );
+    const ok = (await (
+      await req('POST', '/executions/t.flow/up?wait=true', '{"fail": false}')
+    ).json()) as Exec;
+    expect(ok.state.current).toBe('SUCCESS');
+    const ko = (await (
+      await req('POST', '/executions/t.flow/up?wait=true', '{"fail": true}')
+    ).json()) as Exec;
+    expect(ko.state.current).toBe('FAILED');
+    let listeners: Exec[] = [];
+    for (let i = 0; i < 100 && listeners.length === 0; i++) {
+      listeners = await search('t.flow', 'on-failure');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(listeners).toHaveLength(1);
+    const l = await until(listeners[0]!.id, ended);
+    expect(l.taskRunList[0]!.outputs!.value).toBe('up:FAILED');
+    expect(l.trigger).toMatchObject({ id: 'failures', type: 'io.kestra.plugin.core.trigger.Flow' });
+    expect(l.trigger!.variables).toMatchObject({
+      executionId: ko.id,
+      namespace: 't.flow',
+      flowId: 'up',
+      state: 'FAILED',
+    });
+  });
+});
+
+describe('Webhook trigger', () => {
+  it('serves the extra path segment, hands headers, and answers a WebhookResponse', async () => {
+    await deploy(
+      'id: hook\nnamespace: t.hook\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ trigger.headers[\'x-test\'][0] }}"\ntriggers:\n  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: k3y\n',
+    );
+    const r = await orch.app.request(`${base}/executions/webhook/t.hook/hook/k3y/some/extra/path`, {
+      method: 'POST',
+      headers: { 'x-test': 'yes', 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { id: string };
+    expect(validateAgainst('WebhookResponse', body)).toEqual([]);
+    const e = await until(body.id, ended);
+    expect(e.taskRunList[0]!.outputs!.value).toBe('yes');
+    expect((await req('DELETE', '/executions/webhook/t.hook/hook/k3y')).status).toBe(404);
+  });
+
+  it('refuses an empty webhook key when the flow is saved', async () => {
+    const r = await req(
+      'POST',
+      '/flows',
+      'id: nokey\nnamespace: t.hook\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: x\ntriggers:\n  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: ""\n',
+      'application/x-yaml',
+    );
+    expect(r.status).toBe(422);
+    expect(await r.text()).toContain('triggers[0].key');
+  });
+});
+
+describe('Schedule trigger in the instance', () => {
+  it('reports the next fire as nextWakeAt and fires on time', async () => {
+    await deploy(
+      'id: every-second\nnamespace: t.sched\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ trigger.date }}"\ntriggers:\n  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "* * * * * *"\n    withSeconds: true\n',
+    );
+    const lifecycle = (await (await orch.app.request('/_silo/lifecycle')).json()) as {
+      nextWakeAt: string | null;
+      nextWakeReason: string | null;
+    };
+    expect(lifecycle.nextWakeAt).not.toBeNull();
+    expect(Date.parse(lifecycle.nextWakeAt!) - Date.now()).toBeLessThanOrEqual(1100);
+    let fired: Exec[] = [];
+    for (let i = 0; i < 150 && fired.length === 0; i++) {
+      fired = await search('t.sched', 'every-second');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(fired.length).toBeGreaterThan(0);
+    expect(fired[0]!.trigger).toMatchObject({ id: 's', type: 'io.kestra.plugin.core.trigger.Schedule' });
+    await req('DELETE', '/flows/t.sched/every-second');
+  });
+
+  it('lists triggers (rows 30-31) in Kestra shapes', async () => {
+    const all = await (await req('GET', '/triggers/search?size=100')).json();
+    expect(validateAgainst('PagedResults_TriggerController.Triggers_', all)).toEqual([]);
+    const one = (await (await req('GET', '/triggers/t.hook/hook')).json()) as {
+      results: Array<{ triggerId: string }>;
+    };
+    expect(validateAgainst('PagedResults_Trigger_', one)).toEqual([]);
+    expect(one.results.map((t) => t.triggerId)).toEqual(['w']);
+  });
+});
