@@ -15,21 +15,25 @@ export async function startGateway({ dataDir, runtime = 'process', baselineImage
   mkdirSync(dataDir, { recursive: true });
   const adminToken = randomBytes(24).toString('base64url');
   const logFile = join(dataDir, 'gateway.log');
-  const child = spawn(process.execPath, [CHILD], {
-    env: {
-      ...process.env,
-      BENCH_GATEWAY: JSON.stringify({
-        dataDir,
-        runtime,
-        adminToken,
-        logFile,
-        baselineImage,
-        maxRunning,
-        logLevel,
-      }),
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean), CHILD],
+    {
+      env: {
+        ...process.env,
+        BENCH_GATEWAY: JSON.stringify({
+          dataDir,
+          runtime,
+          adminToken,
+          logFile,
+          baselineImage,
+          maxRunning,
+          logLevel,
+        }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let stderr = '';
   child.stderr.on('data', (c) => {
     stderr = (stderr + c).slice(-4000);

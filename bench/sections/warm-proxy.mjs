@@ -16,7 +16,7 @@ const TOKEN_HEADER = 'x-silo-instance-token';
 export async function warmProxy(ctx) {
   if (!ctx.tools.found.wrk) throw new Error(`skipped: ${ctx.tools.reasons.wrk}`);
   const gw = await ctx.gateway('process');
-  const seconds = ctx.quick ? 2 : 5;
+  const seconds = ctx.quick ? 2 : 3;
   const upstreams = [
     { name: 'do-nothing server', id: 'base-warm' },
     { name: 'orchestrator', id: 'warm' },
@@ -63,20 +63,30 @@ export async function warmProxy(ctx) {
         ...Object.entries(proxies).map(([name, p]) => [name, `${p.url}${path}`, {}]),
       ];
       const r = {};
-      for (const [name, url, headers] of targets) {
-        const load = await runWrk({ url, headers, connections: 64, threads: 1, seconds });
-        const single = await runWrk({ url, headers, connections: 1, threads: 1, seconds });
-        r[name] = {
-          rps: load.rps,
-          p50: single.p50,
-          p99: single.p99,
-          loadP50: load.p50,
-          loadP99: load.p99,
-          errors: load.non2xx + load.socketErrors + single.non2xx + single.socketErrors,
-        };
-        ctx.log(
-          `  warm ${u.name} via ${name}: ${Math.round(load.rps)} req/s, p50 ${single.p50} ms (c=1), errors ${r[name].errors}`,
-        );
+      // Rounds in opposite orders; each target keeps its best round (the one
+      // least disturbed by the other tenants of this shared machine).
+      const rounds = ctx.quick ? 1 : 2;
+      for (let round = 0; round < rounds; round++) {
+        const ordered = round % 2 === 0 ? targets : [...targets].reverse();
+        for (const [name, url, headers] of ordered) {
+          const load = await runWrk({ url, headers, connections: 64, threads: 1, seconds });
+          const single = await runWrk({ url, headers, connections: 1, threads: 1, seconds });
+          const errors = load.non2xx + load.socketErrors + single.non2xx + single.socketErrors;
+          const prev = r[name];
+          r[name] = {
+            rps: Math.max(prev?.rps ?? 0, load.rps),
+            p50: Math.min(prev?.p50 ?? Number.POSITIVE_INFINITY, single.p50),
+            p99: Math.min(prev?.p99 ?? Number.POSITIVE_INFINITY, single.p99),
+            errors: (prev?.errors ?? 0) + errors,
+            rounds: [
+              ...(prev?.rounds ?? []),
+              { rps: load.rps, loadP50: load.p50, loadP99: load.p99, p50: single.p50, p99: single.p99 },
+            ],
+          };
+          ctx.log(
+            `  warm ${u.name} via ${name} (round ${round + 1}/${rounds}): ${Math.round(load.rps)} req/s, p50 ${single.p50} ms (c=1), errors ${errors}`,
+          );
+        }
       }
       results[u.name] = r;
       const tag = u.name;
