@@ -53,7 +53,7 @@ export const GatewayEnvSchema = z.object({
   SILO_MAX_RUNNING: int(1).default(100),
   /** @default 1000 */
   SILO_HOLD_MAX: int(0).default(1000),
-  /** Largest request body proxied to an instance; larger → 413. @default 1gb */
+  /** Largest request body proxied to an instance; larger → 413. @default 100mb (the instance's own default) */
   SILO_BODY_LIMIT: z
     .string()
     .transform((text, ctx) => {
@@ -64,7 +64,7 @@ export const GatewayEnvSchema = z.object({
         return z.NEVER;
       }
     })
-    .default(1024 ** 3),
+    .default(100 * 1024 ** 2),
   /** @default info */
   SILO_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });

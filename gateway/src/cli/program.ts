@@ -72,7 +72,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--start-timeout <duration>', 'bound on a cold start (SILO_START_TIMEOUT, default 30s)')
     .option('--max-running <n>', 'cap on running instances (SILO_MAX_RUNNING, default 100)')
     .option('--hold-max <n>', 'requests held per tenant during a cold start (SILO_HOLD_MAX, default 1000)')
-    .option('--body-limit <size>', 'largest request body proxied (SILO_BODY_LIMIT, default 1gb)')
+    .option('--body-limit <size>', 'largest request body proxied (SILO_BODY_LIMIT, default 100mb)')
     .option('--log-level <level>', 'gateway log level (SILO_LOG_LEVEL, default info)')
     .option(
       '--stop-instances-on-exit',
