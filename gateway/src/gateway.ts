@@ -18,6 +18,7 @@ import { parseTenantPath } from './proxy/tenant-path.js';
 import { TenantProxy, writeSocketError } from './proxy/tenant-proxy.js';
 import type { RuntimeDriver } from './runtime/runtime-driver.js';
 import { selectRuntime } from './runtime/select-runtime.js';
+import { loadOrCreateSecretKey, SecretCipher } from './secrets/secret-cipher.js';
 import { SqliteTenantRegistry } from './tenants/sqlite-tenant-registry.js';
 import type { TenantRegistry } from './tenants/tenant-registry.js';
 
@@ -80,7 +81,9 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const logger = options.logger ?? pino({ level: config.logLevel, base: { component: 'gateway' } });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const { token: adminToken, generated } = resolveAdminToken(config.adminToken, config.dataDir);
-  const registry = new SqliteTenantRegistry(join(config.dataDir, 'registry.db'));
+  const registry = new SqliteTenantRegistry(join(config.dataDir, 'registry.db'), {
+    cipher: new SecretCipher(loadOrCreateSecretKey(config.dataDir)),
+  });
   const selected = options.driver
     ? { driver: options.driver, reason: 'given by the caller' }
     : await selectRuntime(config.runtime, {

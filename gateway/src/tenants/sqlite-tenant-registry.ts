@@ -47,6 +47,14 @@ const INSTANCE_COLUMNS: Record<keyof Omit<InstanceInfo, 'tenantId'>, string> = {
   lastStartMs: 'last_start_ms',
 };
 
+/** What the registry needs to keep secret values encrypted; `context` is the row's identity (`tenant/name`). */
+export type SecretValueCipher = {
+  encrypt(plain: string, context: string): string;
+  decrypt(stored: string, context: string): string;
+  /** Whether a stored value is already encrypted (plaintext rows from before are encrypted at open). */
+  isEncrypted(stored: string): boolean;
+};
+
 /**
  * The registry in the gateway's own SQLite file (WAL, foreign keys on,
  * migrated by `PRAGMA user_version`). The file is created 0600.
@@ -59,15 +67,43 @@ const INSTANCE_COLUMNS: Record<keyof Omit<InstanceInfo, 'tenantId'>, string> = {
 export class SqliteTenantRegistry implements TenantRegistry {
   readonly #db: Database.Database;
   readonly #now: () => Date;
+  readonly #cipher: SecretValueCipher | undefined;
 
-  constructor(path: string, options: { now?: () => Date } = {}) {
+  constructor(
+    path: string,
+    options: {
+      now?: () => Date;
+      /** Encrypts secret values at rest (secrets/secret-cipher.ts); without it they are stored as given. */
+      cipher?: SecretValueCipher;
+    } = {},
+  ) {
     this.#db = new Database(path);
     if (path !== ':memory:') chmodSync(path, 0o600);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('foreign_keys = ON');
     this.#now = options.now ?? (() => new Date());
+    this.#cipher = options.cipher;
     this.#migrate();
+    this.#encryptPlaintextSecrets();
+  }
+
+  /** Secrets stored before encryption was configured are encrypted in place, once. */
+  #encryptPlaintextSecrets(): void {
+    const cipher = this.#cipher;
+    if (!cipher) return;
+    const rows = this.#db.prepare('SELECT tenant_id, name, value FROM secrets').all() as {
+      tenant_id: string;
+      name: string;
+      value: string;
+    }[];
+    const update = this.#db.prepare('UPDATE secrets SET value = ? WHERE tenant_id = ? AND name = ?');
+    this.#db.transaction(() => {
+      for (const r of rows) {
+        if (cipher.isEncrypted(r.value)) continue;
+        update.run(cipher.encrypt(r.value, `${r.tenant_id}/${r.name}`), r.tenant_id, r.name);
+      }
+    })();
   }
 
   #migrate(): void {
@@ -174,7 +210,12 @@ export class SqliteTenantRegistry implements TenantRegistry {
         `INSERT INTO secrets (tenant_id, name, value, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (tenant_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       )
-      .run(tenantId, name, value, this.#iso());
+      .run(
+        tenantId,
+        name,
+        this.#cipher ? this.#cipher.encrypt(value, `${tenantId}/${name}`) : value,
+        this.#iso(),
+      );
   }
 
   listSecretNames(tenantId: string): { name: string; updatedAt: string }[] {
@@ -196,7 +237,10 @@ export class SqliteTenantRegistry implements TenantRegistry {
       name: string;
       value: string;
     }[];
-    return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+    const cipher = this.#cipher;
+    return Object.fromEntries(
+      rows.map((r) => [r.name, cipher ? cipher.decrypt(r.value, `${tenantId}/${r.name}`) : r.value]),
+    );
   }
 
   instanceInfo(tenantId: string): InstanceInfo {
