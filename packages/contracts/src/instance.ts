@@ -41,6 +41,21 @@ export const InstanceEnvSchema = z.object({
   SILO_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Grace period for running task runs on SIGTERM, in ms. @default 10000 */
   SILO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Task attempts the worker runs at once. @default 16 */
+  SILO_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(4096).default(16),
+  /**
+   * Lease of a worker job in ms: renewed every third of it while the attempt
+   * runs; a running job whose lease expired is resubmitted as a new attempt. @default 60000
+   */
+  SILO_JOB_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Executor events decided per committed transaction. @default 256 */
+  SILO_EXECUTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
+  /** Largest request body the API accepts (uploads included), in bytes; larger → 413. @default 104857600 (100 MiB) */
+  SILO_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(100 * 1024 * 1024),
   /** When `stdin`, the instance reads a JSON object of secrets from its standard input at start. */
   SILO_SECRETS_FROM: z.enum(['none', 'stdin']).default('none'),
 });

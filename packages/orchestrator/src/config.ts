@@ -10,6 +10,14 @@ export type OrchestratorConfig = {
   logLevel: InstanceEnv['SILO_LOG_LEVEL'];
   shutdownGraceMs: number;
   secretsFrom: InstanceEnv['SILO_SECRETS_FROM'];
+  /** Task attempts running at once (`SILO_WORKER_CONCURRENCY`). @default 16 */
+  workerConcurrency: number;
+  /** Worker job lease in ms (`SILO_JOB_LEASE_MS`). @default 60000 */
+  jobLeaseMs: number;
+  /** Executor events per committed batch (`SILO_EXECUTOR_BATCH_SIZE`). @default 256 */
+  executorBatchSize: number;
+  /** Largest accepted request body in bytes (`SILO_MAX_BODY_BYTES`). @default 104857600 */
+  maxBodyBytes: number;
 };
 
 /**
@@ -32,5 +40,9 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
     logLevel: e.SILO_LOG_LEVEL,
     shutdownGraceMs: e.SILO_SHUTDOWN_GRACE_MS,
     secretsFrom: e.SILO_SECRETS_FROM,
+    workerConcurrency: e.SILO_WORKER_CONCURRENCY,
+    jobLeaseMs: e.SILO_JOB_LEASE_MS,
+    executorBatchSize: e.SILO_EXECUTOR_BATCH_SIZE,
+    maxBodyBytes: e.SILO_MAX_BODY_BYTES,
   };
 }

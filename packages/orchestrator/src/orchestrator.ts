@@ -130,6 +130,10 @@ export function createOrchestrator(
         tasks: [...KV_TASKS, httpRequestTask, ...Object.values(createShellTasks())],
         secrets,
         onExecutionEnded: triggers.onExecutionEnded,
+        // Defaults (16, 60000, 256) are applied in Engine, Worker and ExecutorLoop.
+        ...(config.workerConcurrency !== undefined ? { workerConcurrency: config.workerConcurrency } : {}),
+        ...(config.jobLeaseMs !== undefined ? { leaseMs: config.jobLeaseMs } : {}),
+        ...(config.executorBatchSize !== undefined ? { executorBatchSize: config.executorBatchSize } : {}),
       });
       engine.start();
       triggers.start(engine);

@@ -13,10 +13,10 @@ import type { KvService, RunnableTask } from '../worker/runnable-task.js';
 import { CORE_TASKS } from '../worker/tasks/core-tasks.js';
 import { Worker } from '../worker/worker.js';
 import type { ExecutorEvent } from './events.js';
-import { ExecutorLoop } from './executor-loop.js';
 import type { ExecutorHooks } from './executor-hooks.js';
-import { createSubflowHooks } from './subflow.js';
+import { ExecutorLoop } from './executor-loop.js';
 import type { Expressions } from './expressions.js';
+import { createSubflowHooks } from './subflow.js';
 
 export type EngineOptions = {
   db: SqliteDatabase;
@@ -28,6 +28,12 @@ export type EngineOptions = {
   tasks?: readonly RunnableTask[];
   /** Attempts running at once. @default 16 */
   workerConcurrency?: number;
+  /** Lease of a worker job in ms (renewed while the attempt runs; swept when expired). @default 60000 */
+  leaseMs?: number;
+  /** Executor events decided per committed batch. @default 256 */
+  executorBatchSize?: number;
+  /** The clock of worker leases (tests). @default Date.now */
+  now?: () => number;
   /** The tenant's secrets: `secret('NAME')`, and their values masked in logs, outputs and errors. */
   secrets?: SecretStore;
   /** Called in the transaction of each execution's end, after the Subflow parent is told (Flow triggers). */
@@ -94,6 +100,7 @@ export class Engine {
       },
       deps: { newId: () => nanoid(22).replace(/[-_]/g, 'x'), expressions: executorExpressions },
       logger: o.logger,
+      ...(o.executorBatchSize !== undefined ? { batchSize: o.executorBatchSize } : {}),
       onCommitted: ({ execution, jobs, aborts }) => {
         if (jobs > 0) this.worker.wake();
         for (const id of aborts) this.worker.abort(id);
@@ -109,6 +116,8 @@ export class Engine {
       onResult: () => this.loop.wake(),
       ...(o.kv ? { services: { kv: o.kv } } : {}),
       concurrency: o.workerConcurrency ?? 16,
+      ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
+      ...(o.now ? { now: o.now } : {}),
       ...(o.secrets ? { mask: o.secrets } : {}),
       workerId: `worker-${process.pid}-${nanoid(8)}`,
     });
@@ -125,6 +134,7 @@ export class Engine {
     this.loop.wake();
     this.loop.armTimer();
     this.worker.wake();
+    this.worker.startLeases();
   }
 
   async stop(graceMs: number): Promise<void> {

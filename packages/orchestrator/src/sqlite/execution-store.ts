@@ -97,7 +97,15 @@ export class ExecutionStore {
       completeJob: p(`DELETE FROM jobs WHERE id = ? AND state = 'RUNNING' AND lease_owner = ?`),
       deleteQueuedJob: p(`DELETE FROM jobs WHERE task_run_id = ? AND state = 'QUEUED' RETURNING attempt`),
       releaseJobs: p(
-        `UPDATE jobs SET state = 'QUEUED', lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?`,
+        `DELETE FROM jobs WHERE state = 'RUNNING' AND lease_owner = ? RETURNING execution_id, task_run_id, attempt`,
+      ),
+      extendLeases: p(
+        `UPDATE jobs SET lease_until = @until
+         WHERE state = 'RUNNING' AND lease_owner = @owner AND id IN (SELECT value FROM json_each(@ids))`,
+      ),
+      expiredJobs: p(
+        `DELETE FROM jobs WHERE state = 'RUNNING' AND lease_until < ?
+         RETURNING id, execution_id, task_run_id, attempt`,
       ),
       abandonedJobs: p(
         `DELETE FROM jobs WHERE state = 'RUNNING' RETURNING execution_id, task_run_id, attempt`,
@@ -229,9 +237,47 @@ export class ExecutionStore {
     return (this.s.deleteQueuedJob.get(taskRunId) as { attempt: number } | undefined)?.attempt;
   }
 
-  /** (owner) → puts this owner's running jobs back in the queue (graceful stop). */
+  /**
+   * (owner) → removes this owner's running jobs (graceful stop past the grace
+   * period) and stores a `workerLost` event for each, so that the next start
+   * runs a new attempt of each; returns how many.
+   */
   releaseJobs(owner: string): number {
-    return this.s.releaseJobs.run(owner).changes;
+    const rows = this.s.releaseJobs.all(owner) as Array<{
+      execution_id: string;
+      task_run_id: string;
+      attempt: number;
+    }>;
+    for (const r of rows) {
+      this.insertEvent(r.execution_id, { type: 'workerLost', taskRunId: r.task_run_id, attempt: r.attempt });
+    }
+    return rows.length;
+  }
+
+  /** (owner, jobIds, until ms) → renews the leases this owner still holds; how many were renewed. */
+  extendLeases(owner: string, jobIds: readonly number[], until: number): number {
+    if (jobIds.length === 0) return 0;
+    return this.s.extendLeases.run({ owner, ids: JSON.stringify(jobIds), until }).changes;
+  }
+
+  /**
+   * (now ms) → removes running jobs whose lease expired and stores a
+   * `workerLost` event for each (a new attempt), as crash recovery does at
+   * start; returns the removed jobs. Run it in a transaction.
+   */
+  requeueExpired(
+    now: number,
+  ): Array<{ jobId: number; executionId: string; taskRunId: string; attempt: number }> {
+    const rows = this.s.expiredJobs.all(now) as Array<{
+      id: number;
+      execution_id: string;
+      task_run_id: string;
+      attempt: number;
+    }>;
+    return rows.map((r) => {
+      this.insertEvent(r.execution_id, { type: 'workerLost', taskRunId: r.task_run_id, attempt: r.attempt });
+      return { jobId: r.id, executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt };
+    });
   }
 
   /** () → removes jobs left RUNNING by a dead process; the caller turns them into `workerLost` events. */

@@ -22,8 +22,16 @@ export type WorkerOptions = {
   services?: Omit<TaskServices, 'setLabels'>;
   /** Attempts running at once. @default 16 */
   concurrency?: number;
-  /** Lease of a claimed job; only a restart sweeps them (one process per data folder). @default 300000 */
+  /**
+   * Lease of a claimed job, in ms. The worker renews the leases of the attempts
+   * it is running every `leaseMs / 3` (a long task keeps its job), and sweeps
+   * every `leaseMs / 2` the running jobs whose lease expired (`requeueExpired`):
+   * their holder stopped renewing (its result could not be committed, it was
+   * stopped in process...), so each becomes a new attempt. @default 60000
+   */
   leaseMs?: number;
+  /** The clock of leases (injected in tests). @default Date.now */
+  now?: () => number;
   /** Lease owner id (unique per process start). */
   workerId: string;
   /** Masks secret values in what the attempt leaves behind (logs, outputs, error). */
@@ -52,9 +60,58 @@ export class Worker {
   private readonly registry: Map<string, RunnableTask>;
   private accepting = true;
   private scheduled = false;
+  private stopped = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly leaseMs: number;
+  private readonly now: () => number;
 
   constructor(private readonly o: WorkerOptions) {
     this.registry = new Map(o.tasks.map((t) => [t.type, t]));
+    this.leaseMs = o.leaseMs ?? 60_000;
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Starts the lease timers: renewal of running attempts, and the sweep of expired leases. */
+  startLeases(): void {
+    if (this.stopped || this.heartbeat) return;
+    this.heartbeat = setInterval(() => this.renewLeases(), Math.max(10, Math.floor(this.leaseMs / 3)));
+    this.sweeper = setInterval(() => this.requeueExpired(), Math.max(10, Math.floor(this.leaseMs / 2)));
+    this.heartbeat.unref();
+    this.sweeper.unref();
+  }
+
+  /** Extends the lease of every attempt this worker is running; returns how many it renewed. */
+  renewLeases(): number {
+    if (this.stopped || this.running.size === 0) return 0;
+    const ids = [...this.running.values()].map((r) => r.job.id);
+    return this.o.store.extendLeases(this.o.workerId, ids, this.now() + this.leaseMs);
+  }
+
+  /**
+   * The sweep: running jobs whose lease expired become \`workerLost\` events (a
+   * new attempt, as after a crash) in one transaction. If this worker still
+   * runs one of them, that attempt is aborted and its result dropped (the
+   * lease-guarded \`completeJob\` would refuse it anyway). Returns how many.
+   */
+  requeueExpired(): number {
+    if (this.stopped) return 0;
+    const { store } = this.o;
+    const lost = store.db.transaction(() => store.requeueExpired(this.now()))();
+    for (const j of lost) {
+      const r = this.running.get(j.taskRunId);
+      if (r && r.job.id === j.jobId) r.controller.abort(new LeaseLostError(j.taskRunId));
+    }
+    if (lost.length > 0) {
+      this.o.logger.warn(
+        {
+          jobs: lost.map((j) => ({ executionId: j.executionId, taskRunId: j.taskRunId, attempt: j.attempt })),
+        },
+        'leases expired; task runs resubmitted as new attempts',
+      );
+      this.o.onResult();
+    }
+    return lost.length;
   }
 
   get activeCount(): number {
@@ -75,7 +132,7 @@ export class Worker {
     if (!this.accepting) return;
     const free = (this.o.concurrency ?? 16) - this.running.size;
     if (free <= 0) return;
-    const jobs = this.o.store.claimJobs(this.o.workerId, free, this.o.leaseMs ?? 300_000, Date.now());
+    const jobs = this.o.store.claimJobs(this.o.workerId, free, this.leaseMs, this.now());
     for (const job of jobs) this.start(job);
   }
 
@@ -85,17 +142,26 @@ export class Worker {
   }
 
   /**
-   * Graceful stop: no new claims; waits up to `graceMs` for running attempts,
-   * then puts the unfinished ones back in the queue for the next start.
+   * Graceful stop: no new claims; waits up to `graceMs` for running attempts
+   * and commits their results, then records the unfinished ones as
+   * `workerLost` events (the next start runs a new attempt of each) and
+   * aborts them. Nothing touches the store afterwards.
    */
   async stop(graceMs: number): Promise<void> {
     this.accepting = false;
+    clearInterval(this.heartbeat);
+    clearInterval(this.sweeper);
     const all = Promise.all([...this.running.values()].map((r) => r.done));
-    await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
-    if (this.results.length > 0) this.flushResults();
-    const requeued = this.o.store.releaseJobs(this.o.workerId);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    this.flushResults();
+    const { store } = this.o;
+    const requeued = store.db.transaction(() => store.releaseJobs(this.o.workerId))();
+    this.stopped = true;
     for (const r of this.running.values()) r.controller.abort(new Error('shutdown'));
-    if (requeued > 0) this.o.logger.info({ requeued }, 'unfinished task runs requeued for the next start');
+    if (requeued > 0)
+      this.o.logger.info({ requeued }, 'unfinished task runs recorded; the next start runs a new attempt');
   }
 
   private start(job: Job): void {
@@ -175,6 +241,7 @@ export class Worker {
     } catch (err) {
       const reason = controller.signal.aborted ? controller.signal.reason : err;
       if (reason instanceof Error && reason.message === 'shutdown') return;
+      if (reason instanceof LeaseLostError) return;
       if (controller.signal.aborted && !(reason instanceof TaskTimeoutError)) {
         outcome = 'KILLED';
       } else {
@@ -194,7 +261,9 @@ export class Worker {
 
   /** Commits the finished attempts together: job removal (lease-guarded), logs, executor events. */
   private flushResults(): void {
+    if (this.stopped) return;
     const batch = this.results.splice(0);
+    if (batch.length === 0) return;
     const { store } = this.o;
     store.db.transaction(() => {
       for (const r of batch) {
@@ -213,5 +282,13 @@ export class Worker {
       }
     })();
     this.o.onResult();
+  }
+}
+
+/** The attempt's lease expired and the sweep resubmitted it: its result is dropped. */
+class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(readonly taskRunId: string) {
+    super(`lease of task run ${taskRunId} expired`);
   }
 }
