@@ -54,6 +54,8 @@ export class Engine {
   readonly store: ExecutionStore;
   readonly loop: ExecutorLoop;
   readonly worker: Worker;
+  /** Renders as the executor does (engine functions; secret values masked in the result). */
+  readonly expressions: Expressions;
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly flowCache = new Map<string, Flow>();
   activeStreams = 0;
@@ -77,10 +79,14 @@ export class Engine {
       };
     };
     // The executor renders conditions and values: execution-level functions, looked up per execution.
+    // What the executor renders lands in the execution JSON (flow outputs, Subflow outputs, Flow
+    // trigger inputs): secret values are masked there. Tasks get the real values (worker renders).
+    const mask = <T>(v: T): T => (o.secrets ? o.secrets.mask(v) : v);
     const executorExpressions: Expressions = {
-      render: (t, vars) => expressionsFor(idsOf(vars)).render(t, vars),
-      renderValue: (v, vars) => expressionsFor(idsOf(vars)).renderValue(v, vars),
+      render: (t, vars) => mask(expressionsFor(idsOf(vars)).render(t, vars)),
+      renderValue: (v, vars) => mask(expressionsFor(idsOf(vars)).renderValue(v, vars)),
     };
+    this.expressions = executorExpressions;
     const subflows = createSubflowHooks({
       store: this.store,
       flowOf: (ns, id, rev) => this.flow(ns, id, rev),

@@ -103,6 +103,23 @@ describe('secret()', () => {
   });
 });
 
+describe('secret() in what the executor renders', () => {
+  it('masks a secret in flow outputs', async () => {
+    const r = await call(
+      'POST',
+      '/flows',
+      `id: outs\nnamespace: secrets.test\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: x\noutputs:\n  - id: leaked\n    type: STRING\n    value: "{{ secret('API_TOKEN') }}"\n`,
+    );
+    expect(r.status).toBe(200);
+    const e = (await (await call('POST', '/executions/secrets.test/outs?wait=true')).json()) as {
+      state: { current: string };
+      outputs: Record<string, unknown>;
+    };
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.outputs).toEqual({ leaked: '******' });
+  });
+});
+
 describe('SecretStore', () => {
   it('masks the longest value first and inside nested values', () => {
     const s = new SecretStore({ A: 'abc', B: 'abcdef' });

@@ -58,8 +58,8 @@ export function createInstanceTriggers(o: { db: SqliteDatabase; flows: FlowRepos
   const flowTriggerHook = createFlowTriggerHook({
     store: () => engine?.store,
     index: flowTriggers,
-    render: (t, v) => render(t, v),
-    renderValue: (v, vars) => renderValue(v, vars),
+    render: (t, v) => (engine ? engine.expressions.render(t, v) : render(t, v)),
+    renderValue: (v, vars) => (engine ? engine.expressions.renderValue(v, vars) : renderValue(v, vars)),
     newId: newExecutionId,
     logger: o.logger,
   });
