@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isStateType, isTerminal } from '@silo/contracts';
+import { isTerminal } from '@silo/contracts';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { type Engine, newExecutionId } from '../executor/engine.js';
@@ -9,6 +9,7 @@ import { resolveInputs, type UploadedFile } from '../flow/inputs/index.js';
 import { type Execution, executionJson, isSettled } from '../model/execution.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import { ApiError, NotFoundError } from './api-error.js';
+import { executionSearchQuery, parseLabelParams } from './execution-search-query.js';
 
 export type ExecutionsRoutesDeps = {
   engine: () => Engine;
@@ -18,26 +19,7 @@ export type ExecutionsRoutesDeps = {
 
 const json = (e: Execution) => executionJson(e, new Date());
 
-function parseLabels(values: string[] | undefined): Label[] {
-  return (values ?? []).map((raw) => {
-    const i = raw.indexOf(':');
-    if (i <= 0) throw new ApiError(400, `Invalid label '${raw}': expected key:value`);
-    return { key: raw.slice(0, i), value: raw.slice(i + 1) };
-  });
-}
-
-/** Reads `filters[field][OP]=value` (Kestra 1.x) and the older flat query parameters. */
-function filtersOf(url: URL): Map<string, { op: string; value: string; sub?: string }[]> {
-  const out = new Map<string, { op: string; value: string; sub?: string }[]>();
-  for (const [k, v] of url.searchParams) {
-    const m = /^filters\[([^\]]+)\]\[([^\]]+)\](?:\[([^\]]+)\])?$/.exec(k);
-    if (!m) continue;
-    const list = out.get(m[1]!) ?? [];
-    list.push({ op: m[2]!, value: v, ...(m[3] ? { sub: m[3] } : {}) });
-    out.set(m[1]!, list);
-  }
-  return out;
-}
+const parseLabels = (values: string[] | undefined): Label[] => parseLabelParams(values);
 
 /**
  * Kestra's executions API (SCOPE.md rows 9–16): create (JSON or multipart
@@ -53,34 +35,7 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
   };
 
   api.get('/executions/search', (c) => {
-    const url = new URL(c.req.url);
-    const f = filtersOf(url);
-    const first = (name: string) => f.get(name)?.[0]?.value ?? c.req.query(name) ?? undefined;
-    const states = [
-      ...(c.req.queries('state') ?? []),
-      ...(f.get('state') ?? []).flatMap((x) => x.value.split(',')),
-    ].filter(isStateType);
-    const labels = [
-      ...parseLabels(c.req.queries('labels')),
-      ...(f.get('labels') ?? []).filter((x) => x.sub).map((x) => ({ key: x.sub!, value: x.value })),
-    ];
-    const page = Math.max(1, Number(c.req.query('page') ?? 1) || 1);
-    const size = Math.min(1000, Math.max(1, Number(c.req.query('size') ?? 10) || 10));
-    const namespace = first('namespace');
-    const flowId = first('flowId');
-    const startDate = first('startDate');
-    const endDate = first('endDate');
-    const r = deps.engine().store.search({
-      page,
-      size,
-      sort: c.req.queries('sort') ?? [],
-      ...(namespace ? { namespace } : {}),
-      ...(flowId ? { flowId } : {}),
-      states,
-      labels,
-      ...(startDate ? { startDate } : {}),
-      ...(endDate ? { endDate } : {}),
-    });
+    const r = deps.engine().store.search(executionSearchQuery(c, new Date()));
     return c.json({ results: r.results.map(json), total: r.total });
   });
 

@@ -2,6 +2,9 @@ import type { Context } from 'hono';
 import type { FlowSortField } from '../ports/flow-repository.js';
 import { ApiError } from './api-error.js';
 
+/** The largest page a search answers: bigger pages are a 400, not a slow full scan. */
+export const MAX_PAGE_SIZE = 1000;
+
 /**
  * Paging as Kestra does it: 1-based `page` (default 1), `size` (default 10).
  *
@@ -14,10 +17,17 @@ export function paging(c: Context): { page: number; size: number } {
     if (v === undefined || v === '') return fallback;
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1)
-      throw new ApiError(400, `Bad Request: ${name} must be an integer ≥ 1, got "${v}"`);
+      throw new ApiError(400, `Bad Request: ${name} must be an integer ≥ 1, got "${v}"`, [
+        { message: 'must be an integer ≥ 1', path: name },
+      ]);
     return n;
   };
-  return { page: num('page', 1), size: num('size', 10) };
+  const size = num('size', 10);
+  if (size > MAX_PAGE_SIZE)
+    throw new ApiError(400, `Bad Request: size must be at most ${MAX_PAGE_SIZE}, got ${size}`, [
+      { message: `must be at most ${MAX_PAGE_SIZE}`, path: 'size' },
+    ]);
+  return { page: num('page', 1), size };
 }
 
 const SORTABLE: Record<string, FlowSortField> = {

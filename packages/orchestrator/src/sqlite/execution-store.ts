@@ -42,6 +42,8 @@ export type ExecutionSearch = {
   labels?: Array<{ key: string; value: string }>;
   startDate?: string;
   endDate?: string;
+  /** Case-insensitive substring of the id, namespace or flow id. */
+  q?: string;
 };
 
 export const LEVEL_NO = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 } as const;
@@ -370,6 +372,13 @@ export class ExecutionStore {
       );
       params.push(l.key, l.value);
     }
+    if (q.q) {
+      const like = `%${q.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      where.push(
+        "(lower(id) LIKE ? ESCAPE '\\' OR lower(namespace) LIKE ? ESCAPE '\\' OR lower(flow_id) LIKE ? ESCAPE '\\')",
+      );
+      params.push(like, like, like);
+    }
     if (q.startDate) {
       where.push('start_date >= ?');
       params.push(q.startDate);
@@ -388,6 +397,7 @@ export class ExecutionStore {
       flowId: 'flow_id',
       namespace: 'namespace',
       'state.current': 'state',
+      state: 'state',
     };
     const order =
       (q.sort ?? [])
