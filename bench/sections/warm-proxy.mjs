@@ -16,7 +16,7 @@ const TOKEN_HEADER = 'x-silo-instance-token';
 export async function warmProxy(ctx) {
   if (!ctx.tools.found.wrk) throw new Error(`skipped: ${ctx.tools.reasons.wrk}`);
   const gw = await ctx.gateway('process');
-  const seconds = ctx.quick ? 2 : 3;
+  const seconds = ctx.quick ? 1 : 3;
   const upstreams = [
     { name: 'do-nothing server', id: 'base-warm' },
     { name: 'orchestrator', id: 'warm' },
