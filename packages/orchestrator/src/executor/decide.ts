@@ -92,6 +92,8 @@ function apply(ctx: DecisionContext, event: ExecutorEvent): void {
       for (const tr of exec.taskRunList) {
         if (tr.state.current !== 'PAUSED') continue;
         tr.memory = { ...tr.memory, resumed: true };
+        const values = event.onResume?.[tr.id];
+        if (values) tr.outputs = { ...tr.outputs, onResume: values };
         ctx.move(tr, 'RUNNING');
         resumed.push(tr.id);
       }

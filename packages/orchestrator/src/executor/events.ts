@@ -28,7 +28,8 @@ export type ExecutorEvent =
   /** The worker that ran this attempt died (crash recovery): resubmit as a new attempt. */
   | { type: 'workerLost'; taskRunId: string; attempt: number }
   | { type: 'kill' }
-  | { type: 'resume' }
+  /** Resume a PAUSED execution; `onResume` holds the resolved `onResume` inputs per paused task run id. */
+  | { type: 'resume'; onResume?: Record<string, Record<string, unknown>> }
   | { type: 'restart' }
   /** Re-evaluate (after a restart, or after start-up recovery). */
   | { type: 'continue' }

@@ -1,15 +1,17 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTerminal } from '@silo/contracts';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { type Engine, newExecutionId } from '../executor/engine.js';
 import type { Label } from '../flow/flow-model.js';
-import { resolveInputs, type UploadedFile } from '../flow/inputs/index.js';
+import { resolveInputs } from '../flow/inputs/index.js';
 import { type Execution, executionJson, isSettled } from '../model/execution.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import { ApiError, NotFoundError } from './api-error.js';
 import { executionSearchQuery, parseLabelParams } from './execution-search-query.js';
+import { fileStorer, readInputsBody } from './inputs-body.js';
+import { resolveOnResume } from './resume-inputs.js';
 
 export type ExecutionsRoutesDeps = {
   engine: () => Engine;
@@ -85,11 +87,28 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     return c.body(null, 202);
   });
 
-  api.post('/executions/:id/resume', (c) => {
+  api.post('/executions/:id/resume', async (c) => {
     const e = find(c.req.param('id'));
     if (e.state.current !== 'PAUSED')
       throw new ApiError(409, `Execution ${e.id} is not paused (${e.state.current})`);
-    deps.engine().send(e.id, { type: 'resume' });
+    const raw = await readInputsBody(c);
+    const engine = deps.engine();
+    const flow = engine.flow(e.namespace, e.flowId, e.flowRevision);
+    const onResume = flow
+      ? resolveOnResume(flow, e, raw, (tr) =>
+          fileStorer(deps.dataDir, [
+            ...e.namespace.split('.'),
+            e.flowId,
+            'executions',
+            e.id,
+            'tasks',
+            tr.taskId,
+            tr.id,
+            'inputs',
+          ]),
+        )
+      : {};
+    engine.send(e.id, { type: 'resume', ...(Object.keys(onResume).length > 0 ? { onResume } : {}) });
     return c.body(null, 204);
   });
 
@@ -128,48 +147,17 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     if (!record) throw new NotFoundError('flow', `${namespace}.${id}`);
     const flow = record.flow;
     if (flow.disabled) throw new ApiError(409, `Cannot execute disabled flow ${namespace}.${id}`);
-    const raw: Record<string, unknown> = {};
-    const type = c.req.header('content-type') ?? '';
-    if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
-      const body = await c.req.parseBody({ all: true });
-      for (const [k, v] of Object.entries(body)) {
-        const one = Array.isArray(v) ? v[0] : v;
-        if (one instanceof File) {
-          raw[k] = { name: one.name, data: new Uint8Array(await one.arrayBuffer()) } satisfies UploadedFile;
-        } else raw[k] = Array.isArray(v) ? v.map(String) : one;
-      }
-    } else if (type.includes('json')) {
-      const text = await c.req.text();
-      if (text.trim() !== '') {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          throw new ApiError(400, 'Invalid JSON body');
-        }
-        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) Object.assign(raw, parsed);
-      }
-    }
+    const labels = parseLabels(c.req.queries('labels'));
+    const raw = await readInputsBody(c);
     const executionId = newExecutionId();
+    const folder = [...flow.namespace.split('.'), flow.id, 'executions', executionId];
     const resolved = resolveInputs(flow.inputs, raw, {
       now: new Date(),
-      storeFile: (inputId, file) => {
-        const rel = [
-          ...flow.namespace.split('.'),
-          flow.id,
-          'executions',
-          executionId,
-          'inputs',
-          inputId,
-          file.name,
-        ];
-        const dir = join(deps.dataDir, 'storage', ...rel.slice(0, -1));
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, file.name), file.data);
-        return `kestra:///${rel.join('/')}`;
-      },
+      storeFile: fileStorer(deps.dataDir, [...folder, 'inputs']),
     });
     if (!resolved.ok) {
+      // Nothing half-written: files of a refused execution are removed.
+      rmSync(join(deps.dataDir, 'storage', ...folder), { recursive: true, force: true });
       throw new ApiError(
         422,
         `Invalid entity: ${resolved.issues.map((i) => i.message).join(', ')}`,
@@ -180,7 +168,7 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     const created = engine.create(flow, {
       id: executionId,
       inputs: resolved.values,
-      labels: parseLabels(c.req.queries('labels')),
+      labels,
     });
     const final =
       c.req.query('wait') === 'true' ? ((await engine.waitSettled(created.id)) ?? created) : created;

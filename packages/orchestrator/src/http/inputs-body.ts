@@ -1,0 +1,84 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from 'hono';
+import type { UploadedFile } from '../flow/inputs/index.js';
+import { ApiError } from './api-error.js';
+
+/**
+ * Reads the raw inputs of a request body: multipart form (file parts become
+ * `UploadedFile`s), URL-encoded form, or a JSON object. An empty or absent
+ * body is no inputs. Any other content type with a body is a 415; JSON that
+ * does not parse, or is not an object, is a 400.
+ *
+ * @example
+ * const raw = await readInputsBody(c); // { name: 'Ada', file: { name: 'a.txt', data: Uint8Array } }
+ */
+export async function readInputsBody(c: Context): Promise<Record<string, unknown>> {
+  const raw: Record<string, unknown> = {};
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
+    let body: Record<string, unknown>;
+    try {
+      body = (await c.req.parseBody({ all: true })) as Record<string, unknown>;
+    } catch (err) {
+      throw new ApiError(
+        400,
+        'Bad Request: malformed form body',
+        [{ message: 'malformed form body', path: 'body' }],
+        {
+          cause: err,
+        },
+      );
+    }
+    for (const [k, v] of Object.entries(body)) {
+      const one = Array.isArray(v) ? v[0] : v;
+      if (one instanceof File) {
+        raw[k] = { name: one.name, data: new Uint8Array(await one.arrayBuffer()) } satisfies UploadedFile;
+      } else raw[k] = Array.isArray(v) ? v.map(String) : one;
+    }
+    return raw;
+  }
+  const text = await c.req.text();
+  if (text.trim() === '') return raw;
+  if (!type.includes('json')) {
+    throw new ApiError(
+      415,
+      `Unsupported Media Type: '${type || 'none'}'; send multipart/form-data or application/json`,
+      [{ message: 'unsupported content type', path: 'content-type' }],
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'Bad Request: invalid JSON body', [{ message: 'invalid JSON', path: 'body' }]);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ApiError(400, 'Bad Request: the JSON body must be an object of inputs', [
+      { message: 'must be an object', path: 'body' },
+    ]);
+  Object.assign(raw, parsed);
+  return raw;
+}
+
+/**
+ * A `storeFile` for `resolveInputs`: writes the file under the tenant's
+ * `storage/` folder at `segments/{inputId}/{file name}` and answers its
+ * `kestra:///` URI. The file name is reduced to its last path part.
+ */
+export function fileStorer(dataDir: string, segments: readonly string[]) {
+  return (inputId: string, file: UploadedFile): string => {
+    const name = safeName(file.name);
+    const rel = [...segments, inputId, name];
+    const dir = join(dataDir, 'storage', ...rel.slice(0, -1));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, name), file.data);
+    return `kestra:///${rel.join('/')}`;
+  };
+}
+
+/** A file name that cannot leave its folder: the last path part, never `.`/`..`/empty. */
+function safeName(name: string): string {
+  const last = name.split(/[\\/]/).pop() ?? '';
+  return last === '' || last === '.' || last === '..' ? 'file' : last;
+}

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
+import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
+
+let dir: string;
+let orch: Orchestrator;
+const base = '/api/v1/main';
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'silo-resume-'));
+  orch = createOrchestrator(
+    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
+    pino({ level: 'silent' }),
+  );
+  await orch.start();
+  const r = await orch.app.request(`${base}/flows`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-yaml' },
+    body: FLOW,
+  });
+  expect(r.status, await r.clone().text()).toBe(200);
+});
+afterEach(async () => {
+  await orch.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const FLOW = `id: approve
+namespace: company.team
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+    onResume:
+      - id: approved
+        type: BOOLEAN
+      - id: reason
+        type: STRING
+        defaults: none given
+      - id: doc
+        type: FILE
+        required: false
+      - id: count
+        type: INT
+        required: false
+  - id: after
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ outputs.wait.onResume.approved }} / {{ outputs.wait.onResume.reason }}"
+`;
+
+type Json = any;
+const get = async (id: string): Promise<Json> => (await orch.app.request(`${base}/executions/${id}`)).json();
+async function until(id: string, states: string[]): Promise<Json> {
+  const end = Date.now() + 5000;
+  for (;;) {
+    const e = await get(id);
+    if (states.includes(e.state.current)) return e;
+    if (Date.now() > end) throw new Error(`still ${e.state.current}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+async function paused(): Promise<string> {
+  const r = await orch.app.request(`${base}/executions/company.team/approve`, { method: 'POST' });
+  const id = ((await r.json()) as Json).id as string;
+  await until(id, ['PAUSED']);
+  return id;
+}
+const resume = (id: string, init: RequestInit) =>
+  orch.app.request(`${base}/executions/${id}/resume`, { method: 'POST', ...init });
+
+describe('resume with onResume inputs', () => {
+  it('JSON body: values typed like flow inputs, stored as the Pause task run outputs.onResume', async () => {
+    const id = await paused();
+    const r = await resume(id, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ approved: 'true', extra: 'dropped' }),
+    });
+    expect(r.status).toBe(204);
+    const e = await until(id, ['SUCCESS', 'FAILED']);
+    expect(e.state.current).toBe('SUCCESS');
+    const wait = e.taskRunList.find((t: Json) => t.taskId === 'wait');
+    expect(wait.outputs.onResume).toEqual({ approved: true, reason: 'none given', doc: null, count: null });
+    expect(e.taskRunList.find((t: Json) => t.taskId === 'after').outputs.value).toBe('true / none given');
+  });
+
+  it('multipart body with a file part', async () => {
+    const id = await paused();
+    const form = new FormData();
+    form.append('approved', 'false');
+    form.append('reason', 'too risky');
+    form.append('doc', new Blob(['evidence']), '../../escape.txt');
+    expect((await resume(id, { body: form })).status).toBe(204);
+    const e = await until(id, ['SUCCESS', 'FAILED']);
+    const out = e.taskRunList.find((t: Json) => t.taskId === 'wait').outputs.onResume;
+    expect(out).toMatchObject({ approved: false, reason: 'too risky' });
+    expect(out.doc).toMatch(
+      /^kestra:\/\/\/company\/team\/approve\/executions\/.+\/inputs\/doc\/escape\.txt$/,
+    );
+  });
+
+  it('a missing or bad value is a 422 naming the input, and the execution stays PAUSED', async () => {
+    const id = await paused();
+    const missing = await resume(id, { headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(missing.status).toBe(422);
+    const body = (await missing.json()) as Json;
+    expect(body._embedded.errors[0].path).toBe('inputs.approved');
+    const wrong = await resume(id, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ approved: true, count: 'many' }),
+    });
+    expect(wrong.status).toBe(422);
+    expect(((await wrong.json()) as Json)._embedded.errors[0].path).toBe('inputs.count');
+    const malformed = await resume(id, { headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(malformed.status).toBe(400);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await get(id)).state.current).toBe('PAUSED');
+  });
+});
