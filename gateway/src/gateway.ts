@@ -16,7 +16,7 @@ import { WakeScheduler } from './lifecycle/wake-scheduler.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { parseTenantPath } from './proxy/tenant-path.js';
 import { TenantProxy, writeSocketError } from './proxy/tenant-proxy.js';
-import type { RuntimeDriver } from './runtime/runtime-driver.js';
+import type { ReconcileSummary, RuntimeDriver, RuntimeEvent } from './runtime/runtime-driver.js';
 import { selectRuntime } from './runtime/select-runtime.js';
 import { loadOrCreateSecretKey, SecretCipher } from './secrets/secret-cipher.js';
 import { SqliteTenantRegistry } from './tenants/sqlite-tenant-registry.js';
@@ -39,6 +39,8 @@ export type CreateGatewayOptions = {
   stopGraceMs?: number;
   /** Log level handed to instances. @default 'info' */
   instanceLogLevel?: string;
+  /** Docker: time between reporting a container of an unknown tenant and stopping it. @default 60000 */
+  orphanGraceMs?: number;
 };
 
 /** A composed gateway: call `listen()`, later `close()`. */
@@ -55,6 +57,8 @@ export type Gateway = {
   runtimeReason: string;
   /** The instances found running and adopted at creation. */
   adopted: string[];
+  /** What the driver's reconcile found at creation (Docker: leftovers removed, orphans reported). */
+  reconciled: ReconcileSummary | undefined;
   server: Server;
   /** The Hono app (admin and health routes answer `app.request()` in tests; the proxy needs the server). */
   app: ReturnType<typeof createApp>;
@@ -69,7 +73,9 @@ export type Gateway = {
 
 /**
  * The composition root: registry + driver + lifecycle (manager, reaper, wake
- * timers) + proxy + app + HTTP server with WebSocket upgrades. Adopts the
+ * timers) + proxy + app + HTTP server with WebSocket upgrades. Follows the
+ * driver's events (deaths noticed at once; an engine reconnect reconciles and
+ * adopts again), reconciles the runtime with the registry, and adopts the
  * instances already running before it returns.
  *
  * @example
@@ -90,6 +96,11 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
         dataDir: config.dataDir,
         logger,
         ...(options.processCommand ? { processCommand: options.processCommand } : {}),
+        docker: {
+          ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
+          onOrphanStopped: (tenantId, containerId) =>
+            logger.warn({ tenantId, containerId }, 'orphan container stopped after its grace period'),
+        },
       });
   const driver = selected.driver;
   logger.info({ runtime: driver.name, why: selected.reason }, 'runtime selected');
@@ -130,6 +141,43 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     logger,
   });
 
+  // Follow the driver before looking at what runs, so that no death falls between the two.
+  const reconcile = async (when: string): Promise<ReconcileSummary | undefined> => {
+    if (driver.reconcile === undefined) return undefined;
+    const summary = await driver.reconcile(() => registry.listTenants().map((t) => t.id));
+    if (summary.orphans.length > 0)
+      logger.warn(
+        { tenants: summary.orphans },
+        'instances of tenants unknown to the registry: stopped after the grace period unless the tenant comes back',
+      );
+    logger.info({ when, ...summary }, 'runtime reconciled');
+    return summary;
+  };
+  // Reconnects are handled one after the other (a flapping engine must not run two reconciles at once).
+  let resyncs = Promise.resolve();
+  const onRuntimeEvent = (event: RuntimeEvent) => {
+    if (event.type === 'instance:exited') {
+      void manager
+        .noticeExit(event.tenantId, event.ref, event.reason)
+        .catch((err: unknown) =>
+          logger.error({ err, tenantId: event.tenantId }, 'instance exit not handled'),
+        );
+      return;
+    }
+    logger.warn({ downForMs: event.downForMs }, 'runtime reconnected: reconciling again');
+    resyncs = resyncs.then(async () => {
+      try {
+        await reconcile('reconnect');
+        const again = await manager.resync();
+        if (again.length > 0)
+          logger.info({ tenants: again }, 'adopted running instances after the reconnect');
+      } catch (err) {
+        logger.error({ err }, 'reconcile after the reconnect failed');
+      }
+    });
+  };
+  const unwatch = driver.watch?.(onRuntimeEvent);
+  const reconciled = await reconcile('start');
   const adopted = await manager.adopt();
   if (adopted.length > 0) logger.info({ tenants: adopted }, 'adopted running instances');
   wakes.arm();
@@ -160,6 +208,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     adminTokenGenerated: generated,
     runtimeReason: selected.reason,
     adopted,
+    reconciled,
     server,
     app,
     listen: () =>
@@ -173,6 +222,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
         });
       }),
     async close(closeOptions = {}) {
+      unwatch?.();
       reaper.stop();
       wakes.close();
       await new Promise<void>((resolve) => {

@@ -1,3 +1,4 @@
+import Docker from 'dockerode';
 import { DockerDriver } from '../../gateway/src/runtime/docker/docker-driver.js';
 import { runtimeDriverContract } from '../../gateway/src/runtime/runtime-driver.contract.js';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
@@ -7,8 +8,13 @@ const reason = await dockerUnavailableReason();
 const image = reason === undefined ? await testImage() : undefined;
 
 describeDocker(reason, 'the Docker driver', () => {
+  const docker = new Docker();
   runtimeDriverContract('docker', () => new DockerDriver({ image: image?.tag, build: false }), {
     readyTimeoutMs: 30_000,
     graceMs: 5_000,
+    killFromOutside: async (status) => {
+      await docker.getContainer(String(status.ref)).kill();
+    },
+    watchSettleMs: 300,
   });
 });

@@ -35,6 +35,7 @@ function setup(options: { holdMax?: number; startTimeoutMs?: number; maxRunning?
     holdMax: options.holdMax ?? 1_000,
     maxRunning: options.maxRunning ?? 10,
     readyPollMs: 2,
+    readyAttemptMs: 200,
   });
   return { driver, probe, registry, manager };
 }
@@ -136,13 +137,69 @@ describe('InstanceManager', () => {
     expect(manager.view('acme').state).toBe('stopped');
   });
 
-  it('marks a crashed instance failing when a probe notices', async () => {
+  it('marks a crashed instance stopped with the reason when a probe notices; the next request starts it', async () => {
     const { driver, manager } = setup();
     (await manager.acquire('acme')).release();
     driver.crash('acme');
     await manager.checkAlive('acme', 'connection refused');
-    expect(manager.view('acme').state).toBe('failing');
-    expect(manager.view('acme').lastError).toMatch(/exited unexpectedly/);
+    expect(manager.view('acme').state).toBe('stopped');
+    expect(manager.view('acme').lastError).toMatch(/exited unexpectedly.*connection refused/);
+    (await manager.acquire('acme')).release();
+    expect(driver.starts).toHaveLength(2);
+  });
+
+  it('takes a death reported by the driver at once, ignoring stale runs and its own stops', async () => {
+    const { driver, manager } = setup();
+    (await manager.acquire('acme')).release();
+    const ref = manager.view('acme').ref as string;
+    await manager.noticeExit('acme', 'some-older-run', 'exit code 1');
+    expect(manager.view('acme').state).toBe('running');
+    driver.crash('acme');
+    await manager.noticeExit('acme', ref, 'container abc died: exit code 137');
+    expect(manager.view('acme')).toMatchObject({ state: 'stopped', ref: null });
+    expect(manager.view('acme').lastError).toMatch(/exit code 137/);
+    // A stop by the gateway, then its event: nothing to do.
+    (await manager.acquire('beta')).release();
+    const betaRef = manager.view('beta').ref as string;
+    await manager.stop('beta');
+    await manager.noticeExit('beta', betaRef, 'exit code 0');
+    expect(manager.view('beta')).toMatchObject({ state: 'stopped', lastError: null });
+  });
+
+  it('trips the breaker when the instance keeps dying soon after its start', async () => {
+    const { driver, manager } = setup();
+    for (let i = 1; i <= 3; i++) {
+      (await manager.acquire('acme')).release();
+      const ref = manager.view('acme').ref as string;
+      driver.crash('acme');
+      await manager.noticeExit('acme', ref, 'exit code 1');
+    }
+    const view = manager.view('acme');
+    expect(view.state).toBe('failing');
+    expect(view.lastError).toMatch(/crash loop: .*3 times in a row/);
+    await expect(manager.acquire('acme')).rejects.toMatchObject({ retryAfterSeconds: expect.any(Number) });
+  });
+
+  it('re-checks what it believed running after the runtime reconnects', async () => {
+    const { driver, manager } = setup();
+    (await manager.acquire('acme')).release();
+    driver.crash('acme');
+    await manager.resync();
+    expect(manager.view('acme').state).toBe('stopped');
+  });
+
+  it('bounds each readiness attempt: a probe that never answers costs one attempt, not the start', async () => {
+    const { probe, manager } = setup({ startTimeoutMs: 1_500 });
+    let calls = 0;
+    probe.ready = () => {
+      calls++;
+      // The first attempt hangs forever (a silent userland proxy); the next ones answer.
+      return calls === 1 ? new Promise<boolean>(() => undefined) : Promise.resolve(true);
+    };
+    const t0 = Date.now();
+    (await manager.acquire('acme')).release();
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(calls).toBeGreaterThanOrEqual(2);
   });
 
   it('adopts what the driver reports running instead of starting a twin', async () => {

@@ -24,8 +24,18 @@ export type InstanceManagerOptions = {
   stopGraceMs?: number;
   /** Readiness poll period. @default 5 */
   readyPollMs?: number;
+  /**
+   * Bound on one readiness attempt, whatever the probe does: a probe that
+   * never settles (a silent Docker userland proxy) costs one attempt, not the
+   * start. @default 1000
+   */
+  readyAttemptMs?: number;
   /** Log level handed to instances. @default 'info' */
   instanceLogLevel?: string;
+  /** A death within this time of the instance becoming ready counts towards a crash loop. @default 60000 */
+  crashWindowMs?: number;
+  /** Deaths in a row (each within `crashWindowMs` of its start) that trip the breaker. @default 3 */
+  crashLoopAfter?: number;
   now?: () => number;
 };
 
@@ -48,6 +58,8 @@ type Slot = {
   /** Cancels an idle drain that has not been committed yet. */
   cancelDrain?: () => void;
   failures: number;
+  /** Unexpected deaths in a row, each soon after its start (crash-loop detection). */
+  quickDeaths: number;
   backoffUntil: number;
   lastError: string | null;
   lastReport?: LifecycleReport;
@@ -104,6 +116,7 @@ export class InstanceManager {
         inflight: 0,
         held: 0,
         failures: 0,
+        quickDeaths: 0,
         backoffUntil: 0,
         lastError: this.#o.registry.instanceInfo(tenantId).lastError,
       };
@@ -303,8 +316,10 @@ export class InstanceManager {
   async #waitReady(tenantId: string, endpoint: Endpoint, token: string, deadline: number): Promise<void> {
     const poll = this.#o.readyPollMs ?? 5;
     let polls = 0;
+    const attemptMs = this.#o.readyAttemptMs ?? 1_000;
     while (this.#now() < deadline) {
-      if (await this.#o.probe.ready(endpoint, token)) return;
+      const bound = Math.max(1, Math.min(attemptMs, deadline - this.#now()));
+      if (await withTimeout(this.#o.probe.ready(endpoint, token), bound, false)) return;
       if (++polls % 20 === 0) {
         const status = await this.#o.driver.inspect(tenantId);
         if (status.state !== 'running') {
@@ -370,17 +385,82 @@ export class InstanceManager {
     }
   }
 
-  /** After a failed probe or proxy: when the instance is gone, it crashed → failing with back-off. */
+  /** After a failed probe or proxy: when the instance is gone, it died (see `noticeExit`). */
   async checkAlive(tenantId: string, why: string): Promise<void> {
     const slot = this.#slots.get(tenantId);
-    if (slot === undefined || (slot.state !== 'running' && slot.state !== 'draining') || slot.stopping)
-      return;
+    if (slot === undefined || !this.#live(slot)) return;
+    const ref = slot.ref;
     const status = await this.#o.driver.inspect(tenantId);
-    if (status.state === 'running' && String(status.ref) === String(slot.ref)) return;
+    if (status.state === 'running' && String(status.ref) === String(ref)) return;
+    if (!this.#live(slot) || slot.ref !== ref) return;
+    await this.#died(slot, `exit code ${status.exitCode ?? 'unknown'}; ${why}`);
+  }
+
+  /**
+   * The driver saw an instance die that the gateway did not stop (crash,
+   * `docker kill`, OOM, a child that exited): noticed at once, not at the
+   * next request. An event for an older run (another `ref`), or for an
+   * instance being started or stopped by the gateway, is ignored.
+   */
+  async noticeExit(tenantId: string, ref: string, reason: string): Promise<void> {
+    const slot = this.#slots.get(tenantId);
+    if (slot === undefined || !this.#live(slot)) return;
+    if (slot.ref !== undefined && String(slot.ref) !== ref) return;
+    await this.#died(slot, reason);
+  }
+
+  /**
+   * After the driver lost sight of its instances (engine restart): every
+   * instance believed running is inspected (deaths whose events were lost),
+   * then what runs now is adopted.
+   */
+  async resync(): Promise<string[]> {
+    await Promise.all(
+      [...this.#slots.values()]
+        .filter((s) => this.#live(s))
+        .map((s) => this.checkAlive(s.tenantId, 'gone after the runtime reconnected').catch(() => undefined)),
+    );
+    return this.adopt();
+  }
+
+  /** Running or draining, and no stop by the gateway under way. */
+  #live(slot: Slot): boolean {
+    return (slot.state === 'running' || slot.state === 'draining') && slot.stopping === undefined;
+  }
+
+  /**
+   * A death after a healthy run → stopped, with the reason in `lastError`
+   * (the next request starts it again). Deaths in a row, each within
+   * `crashWindowMs` of the start → failing with back-off (the breaker).
+   */
+  async #died(slot: Slot, reason: string): Promise<void> {
     slot.cancelDrain?.();
-    await this.#fail(
-      slot,
-      `instance exited unexpectedly (exit code ${status.exitCode ?? 'unknown'}; ${why})`,
+    const uptime = this.#now() - (slot.startedAt ?? 0);
+    const window = this.#o.crashWindowMs ?? 60_000;
+    slot.quickDeaths = uptime < window ? slot.quickDeaths + 1 : 1;
+    const message = `instance exited unexpectedly (${reason})`;
+    const loopAfter = this.#o.crashLoopAfter ?? 3;
+    if (slot.quickDeaths >= loopAfter) {
+      slot.failures = Math.max(slot.failures, slot.quickDeaths - loopAfter);
+      await this.#fail(
+        slot,
+        `crash loop: ${message}, ${slot.quickDeaths} times in a row within ${Math.round(window / 1000)} s of starting`,
+      );
+      return;
+    }
+    slot.lastError = message;
+    slot.endpoint = undefined;
+    slot.token = undefined;
+    slot.ref = undefined;
+    if (stateOf(slot) === 'draining') this.#move(slot, 'running');
+    this.#move(slot, 'stopped');
+    this.#o.registry.updateInstanceInfo(slot.tenantId, {
+      lastError: message,
+      lastActivityAt: new Date(slot.lastActivity).toISOString(),
+    });
+    this.#o.logger.warn(
+      { tenantId: slot.tenantId, reason, uptimeMs: uptime, deathsInARow: slot.quickDeaths },
+      'instance:died',
     );
   }
 
@@ -568,6 +648,17 @@ export class InstanceManager {
     const ids = new Set([...this.#slots.keys(), ...(await this.#o.driver.list()).map((s) => s.tenantId)]);
     await Promise.all([...ids].map((id) => this.stop(id, 'shutdown').catch(() => undefined)));
   }
+}
+
+/** `promise`, or `fallback` when it has not settled within `ms` (a rejection counts as `fallback`). */
+function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.catch(() => fallback),
+    new Promise<T>((resolve) => {
+      timer = setTimeout(() => resolve(fallback), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Reads the state without TypeScript's narrowing (it changes across awaits and callbacks). */

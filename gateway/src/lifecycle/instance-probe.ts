@@ -16,9 +16,23 @@ export interface InstanceProbe {
   report(endpoint: Endpoint, token: string): Promise<LifecycleReport>;
 }
 
+export type HttpInstanceProbeOptions = {
+  /** Hard bound on one readiness attempt, from queueing to the last byte. @default 1000 */
+  readyAttemptMs?: number;
+  /** Hard bound on one lifecycle report. @default 3000 */
+  reportAttemptMs?: number;
+};
+
 /**
  * Probes over HTTP with a keep-alive agent, so the 5 ms readiness poll costs
  * one small request on a warm socket, not a TCP handshake each time.
+ *
+ * Every attempt has a hard deadline (a timer that destroys the request), not
+ * only a socket idle timeout: on a freshly published Docker port the userland
+ * proxy accepts connections before the instance listens, and a request can
+ * wait there, or in the agent's queue, with no socket activity to time out
+ * (Node 20's `fetch` was measured to hang forever on it; see
+ * `runtime/docker/wait-alive.ts`).
  *
  * @example
  * const probe = new HttpInstanceProbe();
@@ -26,16 +40,23 @@ export interface InstanceProbe {
  */
 export class HttpInstanceProbe implements InstanceProbe {
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  readonly #readyAttemptMs: number;
+  readonly #reportAttemptMs: number;
+
+  constructor(options: HttpInstanceProbeOptions = {}) {
+    this.#readyAttemptMs = options.readyAttemptMs ?? 1_000;
+    this.#reportAttemptMs = options.reportAttemptMs ?? 3_000;
+  }
 
   ready(endpoint: Endpoint, token: string): Promise<boolean> {
-    return this.#get(endpoint, READYZ_PATH, token, 1_000).then(
+    return this.#get(endpoint, READYZ_PATH, token, this.#readyAttemptMs).then(
       (r) => r.status === 200,
       () => false,
     );
   }
 
   async report(endpoint: Endpoint, token: string): Promise<LifecycleReport> {
-    const r = await this.#get(endpoint, LIFECYCLE_PATH, token, 3_000);
+    const r = await this.#get(endpoint, LIFECYCLE_PATH, token, this.#reportAttemptMs);
     if (r.status !== 200) throw new Error(`lifecycle report answered ${r.status}`);
     return LifecycleReportSchema.parse(JSON.parse(r.body));
   }
@@ -51,6 +72,19 @@ export class HttpInstanceProbe implements InstanceProbe {
     timeoutMs: number,
   ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
+      // Hard deadline for the whole attempt (queue, connect, headers, body).
+      const deadline = setTimeout(
+        () => req.destroy(new Error(`no answer from ${endpoint.url}${path} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const settle =
+        <A extends unknown[]>(fn: (...args: A) => void) =>
+        (...args: A) => {
+          clearTimeout(deadline);
+          fn(...args);
+        };
+      resolve = settle(resolve);
+      reject = settle(reject);
       const req = request(
         {
           host: endpoint.host,
@@ -67,9 +101,6 @@ export class HttpInstanceProbe implements InstanceProbe {
           );
           res.on('error', reject);
         },
-      );
-      req.setTimeout(timeoutMs, () =>
-        req.destroy(new Error(`no answer from ${endpoint.url}${path} within ${timeoutMs} ms`)),
       );
       req.on('error', reject);
       req.end();

@@ -26,7 +26,8 @@ export const INSTANCE_STATES: readonly InstanceState[] = [
 export const TRANSITIONS: Readonly<Record<InstanceState, readonly InstanceState[]>> = {
   stopped: ['starting'],
   starting: ['running', 'failing', 'draining'],
-  running: ['draining', 'failing'],
+  // running → stopped: it died on its own (crash, kill, OOM) after a healthy run; the next request starts it.
+  running: ['draining', 'failing', 'stopped'],
   draining: ['running', 'stopped', 'failing'],
   failing: ['starting', 'stopped'],
 };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { INSTANCE_TOKEN_HEADER, LIFECYCLE_PATH, READYZ_PATH } from '@silo/contracts';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Endpoint, RuntimeDriver } from './runtime-driver.js';
+import type { Endpoint, InstanceStatus, RuntimeDriver, RuntimeEvent } from './runtime-driver.js';
 
 /** Builds a driver; called more than once per suite, every driver must see the same instances (adoption). */
 export type MakeDriver = () => RuntimeDriver | Promise<RuntimeDriver>;
@@ -11,6 +11,13 @@ export type ContractOptions = {
   readyTimeoutMs?: number;
   /** Grace passed to `stop`. @default 5000 */
   graceMs?: number;
+  /**
+   * Kills a running instance behind the driver's back (SIGKILL, `docker kill`):
+   * with it, drivers that `watch` must report the death, and only that one.
+   */
+  killFromOutside?: (status: InstanceStatus) => Promise<void>;
+  /** Time for a fresh `watch` to be listening (an event stream to open). @default 0 */
+  watchSettleMs?: number;
 };
 
 /**
@@ -190,7 +197,64 @@ export function runtimeDriverContract(
       },
       testTimeout,
     );
+
+    it(
+      'reports an instance killed from outside as instance:exited at once, never a stop by the driver, and for an adopted instance too',
+      async () => {
+        const d = await driver();
+        const kill = options.killFromOutside;
+        if (d.watch === undefined || kill === undefined) return;
+        const seen: RuntimeEvent[] = [];
+        const off = d.watch((e) => seen.push(e));
+        await sleep(options.watchSettleMs ?? 0);
+        const [a, b] = [tenant(), tenant()];
+        const [ea, eb] = await Promise.all([
+          d.start({ tenantId: a, instanceToken: token() }),
+          d.start({ tenantId: b, instanceToken: token() }),
+        ]);
+        await Promise.all([waitReady(ea, readyTimeoutMs), waitReady(eb, readyTimeoutMs)]);
+        const status = await d.inspect(a);
+        await d.stop(b, graceMs);
+        const t0 = Date.now();
+        await kill(status);
+        const exited = await waitUntil(() =>
+          seen.find((e) => e.type === 'instance:exited' && e.tenantId === a),
+        );
+        const ms = Date.now() - t0;
+        expect(exited).toMatchObject({ ref: String(status.ref) });
+        expect(ms).toBeLessThan(2_000);
+        await sleep(200);
+        expect(seen.filter((e) => e.type === 'instance:exited' && e.tenantId === b)).toEqual([]);
+        off();
+
+        // A second driver (a restarted gateway) adopts a running instance and still hears of its death.
+        await waitReady(await d.start({ tenantId: a, instanceToken: token() }), readyTimeoutMs);
+        const other = await driver();
+        const heard: RuntimeEvent[] = [];
+        const offOther = other.watch?.((e) => heard.push(e));
+        await sleep(options.watchSettleMs ?? 0);
+        const adopted = await other.inspect(a);
+        expect(adopted.state).toBe('running');
+        await kill(adopted);
+        expect(
+          await waitUntil(() => heard.find((e) => e.type === 'instance:exited' && e.tenantId === a)),
+        ).toMatchObject({ ref: String(adopted.ref) });
+        offOther?.();
+      },
+      testTimeout,
+    );
   });
+}
+
+/** Polls every 10 ms for up to 3 s until `check` returns something. */
+async function waitUntil<T>(check: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + 3_000;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out after 3000 ms');
+    await sleep(10);
+  }
 }
 
 async function waitReady(endpoint: Endpoint, timeoutMs: number): Promise<void> {
@@ -198,7 +262,8 @@ async function waitReady(endpoint: Endpoint, timeoutMs: number): Promise<void> {
   let last = 'no answer';
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${endpoint.url}${READYZ_PATH}`);
+      // Bounded: on a fresh Docker port, fetch can wait forever on the userland proxy.
+      const res = await fetch(`${endpoint.url}${READYZ_PATH}`, { signal: AbortSignal.timeout(1_000) });
       if (res.status === 200) return;
       last = `status ${res.status}`;
     } catch (err) {

@@ -48,6 +48,42 @@ export type StartRequest = {
   logLevel?: string;
 };
 
+/**
+ * What a driver notices about its instances without being asked (STYLE.md
+ * rule 15: `noun:verb` keys of one typed map).
+ */
+export type RuntimeEventMap = {
+  /**
+   * An instance stopped running and the driver did not stop it: a crash, a
+   * `docker kill`, the OOM killer, a child that exited. Stops by the driver
+   * itself (`stop`, `remove`) are never reported.
+   */
+  'instance:exited': {
+    tenantId: string;
+    /** Which run died (container id, pid): a stale event for an older run is ignored. */
+    ref: string;
+    exitCode: number | undefined;
+    /** For people: "exit code 137 (killed)", "OOM killed". */
+    reason: string;
+    at: Date;
+  };
+  /** The driver lost sight of its instances (engine restart) and sees them again: reconcile. */
+  'runtime:reconnected': { downForMs: number };
+};
+export type RuntimeEvent = {
+  [K in keyof RuntimeEventMap]: { type: K } & RuntimeEventMap[K];
+}[keyof RuntimeEventMap];
+
+/** What a driver's reconcile found and did (counts for the log; ids for tests and people). */
+export type ReconcileSummary = {
+  /** Running instances of known tenants (the lifecycle adopts them). */
+  running: string[];
+  /** Leftovers removed (containers stuck in `created` or `dead`). */
+  removed: string[];
+  /** Instances of tenants the registry does not know: reported now, stopped after a grace period. */
+  orphans: string[];
+};
+
 export interface RuntimeDriver {
   /** `process` or `docker`: for logs and the admin API. */
   readonly name: string;
@@ -62,6 +98,18 @@ export interface RuntimeDriver {
   list(): Promise<InstanceStatus[]>;
   /** The instance's own output (stdout/stderr), last `tail` lines. */
   logs(tenantId: string, options?: { tail?: number }): Promise<string>;
+  /**
+   * Follows the instances: `listener` hears unexpected exits at once and
+   * reconnects after the driver lost sight of them. Returns the unsubscribe.
+   * Drivers without it are checked at the next request or lifecycle poll.
+   */
+  watch?(listener: (event: RuntimeEvent) => void): () => void;
+  /**
+   * Brings what runs in line with the registry (gateway start, reconnect):
+   * removes leftovers, reports instances of unknown tenants and stops them
+   * after a grace period, never touches a running instance of a known tenant.
+   */
+  reconcile?(knownTenants: () => Iterable<string>): Promise<ReconcileSummary>;
   /** Releases the driver's own resources (event streams, timers). */
   close?(): Promise<void>;
 }

@@ -3,8 +3,15 @@ import type { Logger } from 'pino';
 import { ProcessDriver } from './process/process-driver.js';
 import type { RuntimeDriver } from './runtime-driver.js';
 
+/** Options of the Docker driver the composition root sets (see `DockerDriverOptions`). */
+export type DockerRuntimeOptions = {
+  onProgress?: (line: string) => void;
+  orphanGraceMs?: number;
+  onOrphanStopped?: (tenantId: string, containerId: string) => void;
+};
+
 type DockerDriverModule = {
-  DockerDriver?: new (options: { onProgress?: (line: string) => void }) => RuntimeDriver;
+  DockerDriver?: new (options: DockerRuntimeOptions) => RuntimeDriver;
 };
 
 /** Why no Docker engine is usable, or undefined when one answers a ping within `timeoutMs`. */
@@ -35,7 +42,13 @@ export async function dockerProblem(timeoutMs = 1_500): Promise<string | undefin
  */
 export async function selectRuntime(
   runtime: 'process' | 'docker' | 'auto',
-  options: { dataDir: string; logger: Logger; processCommand?: readonly string[] },
+  options: {
+    dataDir: string;
+    logger: Logger;
+    processCommand?: readonly string[];
+    /** Reconcile settings of the Docker driver. @default the driver's */
+    docker?: Omit<DockerRuntimeOptions, 'onProgress'>;
+  },
 ): Promise<{ driver: RuntimeDriver; reason: string }> {
   const processDriver = () =>
     new ProcessDriver({
@@ -58,6 +71,9 @@ export async function selectRuntime(
       reason: 'SILO_RUNTIME=auto, Docker answers but the docker driver is missing',
     };
   }
-  const driver = new mod.DockerDriver({ onProgress: (line) => options.logger.info({ image: true }, line) });
+  const driver = new mod.DockerDriver({
+    ...options.docker,
+    onProgress: (line) => options.logger.info({ image: true }, line),
+  });
   return { driver, reason: `SILO_RUNTIME=${runtime} and a Docker engine answers` };
 }

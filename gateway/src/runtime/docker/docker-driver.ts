@@ -4,7 +4,9 @@ import Docker from 'dockerode';
 import type {
   Endpoint,
   InstanceStatus,
+  ReconcileSummary,
   RuntimeDriver,
+  RuntimeEvent,
   StartRequest,
   TenantLimits,
 } from '../runtime-driver.js';
@@ -24,6 +26,7 @@ import {
 import { demuxLogs } from './demux-logs.js';
 import { DockerEvents } from './events.js';
 import { ensureOrchestratorImage, type ImageBuildOptions, ORCHESTRATOR_REPO } from './image-builder.js';
+import { DockerReconciler } from './reconcile.js';
 import { waitAlive } from './wait-alive.js';
 
 export type DockerDriverOptions = {
@@ -46,6 +49,10 @@ export type DockerDriverOptions = {
   aliveTimeoutMs?: number;
   /** Progress of image builds, for the gateway's log. @default no output */
   onProgress?: (line: string) => void;
+  /** Time between reporting a container of an unknown tenant (reconcile) and stopping it. @default 60000 */
+  orphanGraceMs?: number;
+  /** Orphans stopped after their grace period, for the log. @default nothing */
+  onOrphanStopped?: (tenantId: string, containerId: string) => void;
 };
 
 /** A container that did not come up; `logs` holds its last lines (the reason, for the crash-loop breaker). */
@@ -97,6 +104,11 @@ export class DockerDriver implements RuntimeDriver {
   #events: DockerEvents | undefined;
   /** Containers this driver stopped or removed itself: their `die` is expected. */
   readonly #expected = new Set<string>();
+  /** Containers the kernel OOM-killed (the `oom` event comes before `die`). */
+  readonly #oomKilled = new Set<string>();
+  /** Tenants whose container is being created and started right now: reconcile leaves them alone. */
+  readonly #starting = new Set<string>();
+  #reconciler: DockerReconciler | undefined;
 
   constructor(options: DockerDriverOptions = {}) {
     this.docker = options.docker ?? new Docker();
@@ -137,6 +149,15 @@ export class DockerDriver implements RuntimeDriver {
 
   async start(request: StartRequest): Promise<Endpoint> {
     checkId(request.tenantId);
+    this.#starting.add(request.tenantId);
+    try {
+      return await this.#start(request);
+    } finally {
+      this.#starting.delete(request.tenantId);
+    }
+  }
+
+  async #start(request: StartRequest): Promise<Endpoint> {
     const config = await this.specConfig();
     const current = await this.#inspectRaw(request.tenantId);
     if (current?.State.Running) {
@@ -174,8 +195,17 @@ export class DockerDriver implements RuntimeDriver {
       // Keep the exited container: its logs and exit code say why (crash-loop reasons).
       const tail = await this.logs(request.tenantId, { tail: 20 }).catch(() => '');
       const state = await container.inspect().catch(() => undefined);
-      if (state?.State.Running) await container.remove({ force: true }).catch(() => undefined);
-      throw new DockerStartError(request.tenantId, (err as Error).message, tail, { cause: err });
+      if (state?.State.Running) {
+        this.#expected.add(container.id);
+        await container.remove({ force: true }).catch(() => undefined);
+      }
+      const exited =
+        state && !state.State.Running
+          ? ` (${describeExit(state.State.ExitCode, state.State.OOMKilled === true)})`
+          : '';
+      throw new DockerStartError(request.tenantId, `${(err as Error).message}${exited}`, tail, {
+        cause: err,
+      });
     }
   }
 
@@ -244,7 +274,64 @@ export class DockerDriver implements RuntimeDriver {
     return this.#events;
   }
 
+  /**
+   * The lifecycle's view of the events: deaths the driver did not cause
+   * (with the reason: exit code, killed, OOM) and engine reconnects.
+   */
+  watch(listener: (event: RuntimeEvent) => void): () => void {
+    const events = this.events();
+    const offs = [
+      events.on('instance:oom', (e) => {
+        this.#oomKilled.add(e.containerId);
+      }),
+      events.on('instance:died', (e) => {
+        const oom = this.#oomKilled.delete(e.containerId);
+        if (e.expected) return;
+        listener({
+          type: 'instance:exited',
+          tenantId: e.tenantId,
+          ref: e.containerId,
+          exitCode: e.exitCode,
+          reason: `container ${e.containerId.slice(0, 12)} died: ${describeExit(e.exitCode, oom)}`,
+          at: e.at,
+        });
+      }),
+      events.on('engine:reconnected', (e) =>
+        listener({ type: 'runtime:reconnected', downForMs: e.downForMs }),
+      ),
+    ];
+    return () => {
+      for (const off of offs) off();
+    };
+  }
+
+  /**
+   * Reconcile (gateway start, engine reconnect): running containers of known
+   * tenants are left running for adoption, containers stuck in `created` or
+   * `dead` are removed, containers of unknown tenants are reported and
+   * stopped after `orphanGraceMs`. A tenant being started right now is skipped.
+   */
+  async reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
+    this.#reconciler ??= new DockerReconciler(this.docker, {
+      knownTenants,
+      skip: (tenantId) => this.#starting.has(tenantId),
+      ...(this.#options.orphanGraceMs !== undefined ? { orphanGraceMs: this.#options.orphanGraceMs } : {}),
+      onOrphanStopped: (orphan) => {
+        this.#expected.add(orphan.containerId);
+        this.#options.onOrphanStopped?.(orphan.tenantId, orphan.containerId);
+      },
+    });
+    const report = await this.#reconciler.run();
+    return {
+      running: report.adopted.map((c) => c.tenantId),
+      removed: report.removed.map((c) => c.tenantId),
+      orphans: report.orphans.map((c) => c.tenantId),
+    };
+  }
+
   async close(): Promise<void> {
+    this.#reconciler?.close();
+    this.#reconciler = undefined;
     await this.#events?.close();
     this.#events = undefined;
   }
@@ -273,6 +360,16 @@ export class DockerDriver implements RuntimeDriver {
     if (exists) return;
     await this.docker.createVolume(volumeSpec(tenantId, version));
   }
+}
+
+/** "exit code 137 (killed: SIGKILL, docker kill or the OOM killer)" and the like. */
+function describeExit(exitCode: number | undefined, oom: boolean): string {
+  if (oom)
+    return `out of memory (OOM killed, exit code ${exitCode ?? 'unknown'}): raise the tenant's memory limit`;
+  if (exitCode === undefined) return 'exit code unknown';
+  if (exitCode === 137) return 'exit code 137 (SIGKILL: docker kill, or the OOM killer)';
+  if (exitCode === 143) return 'exit code 143 (SIGTERM from outside the gateway)';
+  return `exit code ${exitCode}`;
 }
 
 function checkId(tenantId: string): void {

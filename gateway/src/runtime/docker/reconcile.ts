@@ -23,6 +23,8 @@ export type ReconcileOptions = {
   stopGraceMs?: number;
   /** Extra label filters (`key=value`) to narrow the scope: several gateways on one engine, tests. @default [] */
   labels?: string[];
+  /** Tenants to leave alone in this run (their container is being created right now). @default none */
+  skip?: (tenantId: string) => boolean;
   /** Hears about orphans stopped after their grace period (for the log). @default nothing */
   onOrphanStopped?: (orphan: ContainerRef) => void;
 };
@@ -67,6 +69,7 @@ export class DockerReconciler {
         containerId: c.Id,
         state: c.State,
       };
+      if (this.#options.skip?.(ref.tenantId)) continue;
       if (c.State === 'created' || c.State === 'dead') {
         await this.#docker
           .getContainer(c.Id)

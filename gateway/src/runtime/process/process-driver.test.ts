@@ -8,4 +8,9 @@ import { ProcessDriver } from './process-driver.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'silo-process-driver-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-runtimeDriverContract('process', () => new ProcessDriver({ dataDir }), { readyTimeoutMs: 15_000 });
+runtimeDriverContract('process', () => new ProcessDriver({ dataDir, pidCheckMs: 100 }), {
+  readyTimeoutMs: 15_000,
+  killFromOutside: async (status) => {
+    process.kill(Number(status.ref), 'SIGKILL');
+  },
+});

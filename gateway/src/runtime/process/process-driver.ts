@@ -1,10 +1,17 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TENANT_ID_PATTERN } from '@silo/contracts';
-import type { Endpoint, InstanceStatus, RuntimeDriver, StartRequest } from '../runtime-driver.js';
+import type {
+  Endpoint,
+  InstanceStatus,
+  RuntimeDriver,
+  RuntimeEvent,
+  StartRequest,
+} from '../runtime-driver.js';
 import { freePort } from './free-port.js';
 import { commandLine, isAlive, terminate } from './pid.js';
 
@@ -26,6 +33,8 @@ export type ProcessDriverOptions = {
   command?: readonly string[];
   /** Extra environment for every instance (tests). @default {} */
   env?: Record<string, string>;
+  /** How often the pids of adopted instances (not children of this gateway) are checked while watched. @default 500 */
+  pidCheckMs?: number;
 };
 
 /** What the driver persists beside a running instance, so a restarted gateway can adopt it. */
@@ -57,11 +66,69 @@ export class ProcessDriver implements RuntimeDriver {
   readonly #command: readonly string[];
   readonly #env: Record<string, string>;
   readonly #exitCodes = new Map<string, number>();
+  readonly #listeners = new Set<(event: RuntimeEvent) => void>();
+  /** Pids this driver is stopping: their exit is expected, not a crash. */
+  readonly #stopping = new Set<number>();
+  /** Pids of children spawned here: their `exit` event tells of a crash at once. */
+  readonly #children = new Set<number>();
+  /** Running instances this driver did not spawn (adopted after a gateway restart): checked by pid. */
+  readonly #adopted = new Map<string, number>();
+  readonly #pidCheckMs: number;
+  #pidTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ProcessDriverOptions) {
     this.#root = join(options.dataDir, 'tenants');
     this.#command = options.command ?? [process.execPath, ORCHESTRATOR_MAIN];
     this.#env = options.env ?? {};
+    this.#pidCheckMs = options.pidCheckMs ?? 500;
+  }
+
+  /**
+   * Unexpected exits: a child of this gateway is heard at once (its `exit`
+   * event); an adopted instance (spawned by an earlier gateway, so not our
+   * child) by a cheap `kill(pid, 0)` every `pidCheckMs`.
+   */
+  watch(listener: (event: RuntimeEvent) => void): () => void {
+    this.#listeners.add(listener);
+    if (this.#pidTimer === undefined) {
+      this.#pidTimer = setInterval(() => void this.#checkAdopted(), this.#pidCheckMs);
+      this.#pidTimer.unref();
+    }
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) {
+        clearInterval(this.#pidTimer);
+        this.#pidTimer = undefined;
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    clearInterval(this.#pidTimer);
+    this.#pidTimer = undefined;
+  }
+
+  #exited(tenantId: string, pid: number, exitCode: number | undefined, how: string): void {
+    if (this.#stopping.has(pid)) return;
+    const event: RuntimeEvent = {
+      type: 'instance:exited',
+      tenantId,
+      ref: String(pid),
+      exitCode,
+      reason: `process ${pid} ${how}`,
+      at: new Date(),
+    };
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  async #checkAdopted(): Promise<void> {
+    for (const [tenantId, pid] of this.#adopted) {
+      if (await isAlive(pid)) continue;
+      if (this.#adopted.get(tenantId) !== pid) continue;
+      this.#adopted.delete(tenantId);
+      this.#exited(tenantId, pid, undefined, 'is gone (exit code unknown: not a child of this gateway)');
+    }
   }
 
   /** The folder of one tenant (its data is in `data/` inside). */
@@ -121,8 +188,19 @@ export class ProcessDriver implements RuntimeDriver {
       child.stdin.end(JSON.stringify(request.secrets));
     }
     this.#exitCodes.delete(request.tenantId);
+    this.#adopted.delete(request.tenantId);
+    this.#children.add(pid);
     child.on('exit', (code, signal) => {
-      this.#exitCodes.set(request.tenantId, code ?? (signal ? 128 : 1));
+      const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
+      this.#exitCodes.set(request.tenantId, exitCode);
+      this.#children.delete(pid);
+      this.#exited(
+        request.tenantId,
+        pid,
+        exitCode,
+        signal ? `was killed by ${signal} (exit code ${exitCode})` : `exited with code ${exitCode}`,
+      );
+      this.#stopping.delete(pid);
     });
     child.unref();
     const record: InstanceRecord = {
@@ -140,7 +218,16 @@ export class ProcessDriver implements RuntimeDriver {
   async stop(tenantId: string, graceMs: number): Promise<void> {
     const record = await this.#record(tenantId);
     if (record === undefined) return;
-    if (await this.#owns(record)) await terminate(record.pid, graceMs);
+    if (await this.#owns(record)) {
+      this.#stopping.add(record.pid);
+      this.#adopted.delete(tenantId);
+      try {
+        await terminate(record.pid, graceMs);
+      } finally {
+        // A child's own `exit` handler clears it; an adopted pid has none.
+        if (!this.#children.has(record.pid)) this.#stopping.delete(record.pid);
+      }
+    }
     await rm(join(this.tenantDir(tenantId), 'instance.json'), { force: true });
   }
 
@@ -153,6 +240,8 @@ export class ProcessDriver implements RuntimeDriver {
     const dir = this.tenantDir(tenantId);
     const record = await this.#record(tenantId);
     if (record !== undefined && (await this.#owns(record))) {
+      if (!this.#children.has(record.pid) && !this.#stopping.has(record.pid))
+        this.#adopted.set(tenantId, record.pid);
       return {
         tenantId,
         state: 'running',
