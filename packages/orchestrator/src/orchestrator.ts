@@ -30,6 +30,8 @@ export type Orchestrator = {
   start(): Promise<void>;
   /** Stops taking work, lets running work finish within the grace period, closes SQLite. */
   stop(): Promise<void>;
+  /** The running engine, for internal callers (conformance, tests); throws before `start()`. */
+  engine(): Engine;
 };
 
 export type OrchestratorOptions = {
@@ -116,6 +118,7 @@ export function createOrchestrator(
 
   return {
     app,
+    engine: engineOrThrow,
     async start() {
       db = openDatabase(join(config.dataDir, 'silo.db'), logger);
       kvStore = new SqliteKvStore(db);

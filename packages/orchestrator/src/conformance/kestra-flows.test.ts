@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
+import type { InvalidInputsError } from '../executor/engine-errors.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 import { type ExpectedRow, expectedCount, expectedState, readExpectedMd } from './expected-md.js';
 import { triggerScenarios } from './trigger-scenarios.js';
@@ -93,8 +94,84 @@ const SCENARIOS: Record<string, Scenario> = {
     until,
     settled,
   }),
-  'inputs.yaml': {
-    pending: 'the IN inputs map of every input type (with a FILE upload) is not scripted yet',
+  // Kestra InputsTest.allValidInputs: the typed map through the engine (no HTTP), with a FILE upload.
+  'inputs.yaml|engine': {
+    run: async () => {
+      const engine = orch.engine();
+      const flow = engine.liveFlow(NS, 'inputs');
+      const refused = (extra: Record<string, unknown>) => {
+        try {
+          engine.createWithInputs(flow, { ...INPUTS, ...extra });
+        } catch (err) {
+          return (err as InvalidInputsError).issues.map((i) => i.message);
+        }
+        return [];
+      };
+      expect(refused({ string: null })).toContain(
+        'Invalid input for `string`, missing required input, but received `null`',
+      );
+      expect(refused({ validatedInt: '9' })).toContain(
+        'Invalid input for `validatedInt`, it must be more than `10`, but received `9`',
+      );
+      const created = engine.createWithInputs(flow, { ...INPUTS, file: APPLICATION_TEST_YML() });
+      await engine.waitSettled(created.id, 15_000);
+      return get(created.id);
+    },
+    facts: (e) => {
+      const out = (taskId: string) => runsOf(e, taskId)[0]?.outputs?.value;
+      expect(out('file')).toMatch(
+        /^kestra:\/\/\/io\/kestra\/tests\/inputs\/executions\/.*\/inputs\/file\/application-test\.yml$/,
+      );
+      expect(out('secret')).toBe('secret');
+      expect(out('optional')).toBe('');
+      const inputs = (e as Exec & { inputs: Record<string, any> }).inputs;
+      expect(inputs.int).toBe(42);
+      expect(inputs.float).toBe(42.42);
+      expect(inputs.nested.more.int).toBe(123);
+      expect(inputs.array).toEqual([1, 2, 3]);
+      expect(inputs.yaml).toMatchObject({ property: 'something' });
+      expect(runsOf(e, 'log').map((t) => t.value)).toEqual(['1', '2', '3']);
+    },
+  },
+  // Kestra ExecutionControllerTest.trigger / triggerAndWait / invalidInputs: multipart over HTTP.
+  'inputs.yaml|http': {
+    run: async () => {
+      const form = () => {
+        const f = new FormData();
+        for (const [k, v] of Object.entries(INPUTS)) if (k !== 'bool') f.append(k, String(v));
+        const file = APPLICATION_TEST_YML();
+        f.append('file', new Blob([file.data]), file.name);
+        return f;
+      };
+      const post = (path: string, body: FormData) =>
+        orch.app.request(`${base}${path}`, { method: 'POST', body });
+      const r = await post(`/executions/${NS}/inputs?labels=a:label-1&labels=b:label-2`, form());
+      expect(r.status).toBe(200);
+      const created = (await r.json()) as Exec & { inputs: Record<string, unknown> };
+      expect(created.state.current).toBe('CREATED');
+      expect(created.inputs.float).toBe(42.42);
+      expect(String(created.inputs.file)).toMatch(/^kestra:\/\/\/io\/kestra\/tests\/inputs\/executions\//);
+      expect(Object.hasOwn(created.inputs, 'bool') && created.inputs.bool === null).toBe(true);
+      expect(created.labels.filter((l) => !l.key.startsWith('system.'))).toEqual([
+        { key: 'flow-label-1', value: 'flow-label-1' },
+        { key: 'flow-label-2', value: 'flow-label-2' },
+        { key: 'a', value: 'label-1' },
+        { key: 'b', value: 'label-2' },
+      ]);
+      expect((await post(`/executions/${NS}/no-such-flow`, form())).status).toBe(404);
+      const badForm = form();
+      badForm.set('validatedString', 'B123');
+      const bad = await post(`/executions/${NS}/inputs`, badForm);
+      expect(bad.status).toBe(422);
+      const message = ((await bad.json()) as { message: string }).message;
+      expect(message).toContain('Invalid entity');
+      expect(message).toContain('Invalid input for `validatedString`');
+      const waited = await post(`/executions/${NS}/inputs?wait=true`, form());
+      const done = (await waited.json()) as Exec;
+      expect(done.state.current).toBe('SUCCESS');
+      await until(created.id, settled);
+      return done;
+    },
   },
   'minimal.yaml': {},
   'if-condition.yaml|truthy': {
@@ -263,9 +340,17 @@ const SCENARIOS: Record<string, Scenario> = {
   'errors.yaml': {
     facts: (_e, l) => expect(l.map((x) => x.message)).toContain('- task: failed, message: Task failure'),
   },
+  // Kestra runs this row with runOne(ns, id) and null inputs: no input is read or validated. The
+  // engine path with `inputs: null` mirrors it; over HTTP the required `crash` input would be a 422.
   'allow-failure.yaml|none': {
-    pending:
-      'a decision on `required`: Kestra 1.x makes an input without defaults required (422 here), while this 0.21 row runs allow-failure.yaml with no inputs',
+    run: async () => {
+      const engine = orch.engine();
+      const created = engine.createWithInputs(engine.liveFlow(NS, 'allow-failure'), null);
+      await engine.waitSettled(created.id, 15_000);
+      const r = await call('POST', `/executions/${NS}/allow-failure`, {});
+      expect(r.status).toBe(422);
+      return get(created.id);
+    },
     facts: (e) => {
       for (const [t, s] of Object.entries({
         first: 'WARNING',
@@ -484,6 +569,39 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 };
 
+/** Kestra InputsTest's map of valid inputs (strings, as a form would send them). */
+const INPUTS: Record<string, unknown> = {
+  string: 'myString',
+  enum: 'ENUM_VALUE',
+  int: '42',
+  float: '42.42',
+  bool: 'false',
+  instant: '2019-10-06T18:27:49Z',
+  instantDefaults: '2013-08-09T14:19:00Z',
+  date: '2019-10-06',
+  time: '18:27:49',
+  duration: 'PT5M6S',
+  json: '{"a":"b"}',
+  uri: 'https://www.google.com',
+  'nested.string': 'a string',
+  'nested.more.int': '123',
+  'nested.bool': 'true',
+  validatedString: 'A123',
+  validatedInt: '12',
+  validatedDate: '2023-01-02',
+  validatedDateTime: '2023-01-01T00:00:10Z',
+  validatedDuration: 'PT15S',
+  validatedFloat: '0.42',
+  validatedTime: '11:27:49',
+  secret: 'secret',
+  array: '[1, 2, 3]',
+};
+/** Kestra uploads its test resource `application-test.yml`; any content does. */
+const APPLICATION_TEST_YML = () => ({
+  name: 'application-test.yml',
+  data: new TextEncoder().encode('kestra:\n  url: http://localhost:8080\n'),
+});
+
 function states(want: Record<string, string>) {
   return (e: Exec) => {
     for (const [t, s] of Object.entries(want)) expect([t, stateOf(e, t)]).toEqual([t, s]);
@@ -498,6 +616,7 @@ function inputsOf(setup: string): Record<string, string> {
 }
 
 function keyOf(row: ExpectedRow): string {
+  if (row.file === 'inputs.yaml') return `${row.file}|${row.test.includes('trigger') ? 'http' : 'engine'}`;
   if (row.file === 'kv.yaml') return `${row.file}|${row.setup.includes('no key') ? 'missing' : 'stored'}`;
   const setup = row.setup.replace(/`/g, '').trim();
   if (row.file === 'if-condition.yaml')

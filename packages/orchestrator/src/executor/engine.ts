@@ -2,6 +2,7 @@ import { isTerminal } from '@silo/contracts';
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 import type { Flow, Label } from '../flow/flow-model.js';
+import { resolveInputs } from '../flow/inputs/index.js';
 import { kvFunction } from '../kv/kv-function.js';
 import { createExecution, type Execution, type ExecutionTrigger, isSettled } from '../model/execution.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
@@ -12,10 +13,12 @@ import { render, renderValue, type TemplateFunction } from '../template/index.js
 import type { KvService, RunnableTask } from '../worker/runnable-task.js';
 import { CORE_TASKS } from '../worker/tasks/core-tasks.js';
 import { Worker } from '../worker/worker.js';
+import { FlowNotFoundError, InvalidInputsError } from './engine-errors.js';
 import type { ExecutorEvent } from './events.js';
 import type { ExecutorHooks } from './executor-hooks.js';
 import { ExecutorLoop } from './executor-loop.js';
 import type { Expressions } from './expressions.js';
+import { fileStorer, removeStored } from './input-files.js';
 import { createSubflowHooks } from './subflow.js';
 
 export type EngineOptions = {
@@ -183,6 +186,51 @@ export class Engine {
     })();
     this.loop.wake();
     return execution;
+  }
+
+  /**
+   * Creates an execution of the live flow `namespace.flowId` from raw inputs —
+   * the path of internal callers (conformance, tests, triggers) and of the
+   * HTTP API. With `inputs` given, they are resolved and validated exactly as
+   * the API does (files stored under the execution's folder; removed again if
+   * any input is refused → `InvalidInputsError`). With `inputs: null` nothing
+   * is read or validated, as Kestra's `runOne(ns, id)` with null inputs
+   * (`Execution.newExecution` reads inputs only when given): required inputs
+   * without defaults are simply absent. The HTTP API always passes a map
+   * (possibly empty), so it always validates.
+   */
+  createWithInputs(
+    flow: Flow,
+    inputs: Record<string, unknown> | null,
+    args: { labels?: Label[]; trigger?: ExecutionTrigger; now?: Date } = {},
+  ): Execution {
+    const id = newExecutionId();
+    let values: Record<string, unknown> = {};
+    if (inputs !== null) {
+      const folder = [...flow.namespace.split('.'), flow.id, 'executions', id];
+      const resolved = resolveInputs(flow.inputs, inputs, {
+        now: args.now ?? new Date(),
+        storeFile: fileStorer(this.o.dataDir, [...folder, 'inputs']),
+      });
+      if (!resolved.ok) {
+        removeStored(this.o.dataDir, folder);
+        throw new InvalidInputsError(resolved.issues);
+      }
+      values = resolved.values;
+    }
+    return this.create(flow, {
+      id,
+      inputs: values,
+      labels: args.labels ?? [],
+      ...(args.trigger ? { trigger: args.trigger } : {}),
+    });
+  }
+
+  /** The live flow `namespace.flowId` (current revision), or `FlowNotFoundError`. */
+  liveFlow(namespace: string, flowId: string): Flow {
+    const rec = this.o.flows.get(namespace, flowId);
+    if (!rec) throw new FlowNotFoundError(namespace, flowId);
+    return rec.flow;
   }
 
   /** Stores an event for an execution and wakes the loop. */

@@ -1,16 +1,14 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { isTerminal } from '@silo/contracts';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { type Engine, newExecutionId } from '../executor/engine.js';
+import type { Engine } from '../executor/engine.js';
+import { fileStorer } from '../executor/input-files.js';
 import type { Label } from '../flow/flow-model.js';
-import { resolveInputs } from '../flow/inputs/index.js';
 import { type Execution, executionJson, isSettled } from '../model/execution.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import { ApiError, NotFoundError } from './api-error.js';
 import { executionSearchQuery, parseLabelParams } from './execution-search-query.js';
-import { fileStorer, readInputsBody } from './inputs-body.js';
+import { readInputsBody } from './inputs-body.js';
 import { resolveOnResume } from './resume-inputs.js';
 
 export type ExecutionsRoutesDeps = {
@@ -149,27 +147,8 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     if (flow.disabled) throw new ApiError(409, `Cannot execute disabled flow ${namespace}.${id}`);
     const labels = parseLabels(c.req.queries('labels'));
     const raw = await readInputsBody(c);
-    const executionId = newExecutionId();
-    const folder = [...flow.namespace.split('.'), flow.id, 'executions', executionId];
-    const resolved = resolveInputs(flow.inputs, raw, {
-      now: new Date(),
-      storeFile: fileStorer(deps.dataDir, [...folder, 'inputs']),
-    });
-    if (!resolved.ok) {
-      // Nothing half-written: files of a refused execution are removed.
-      rmSync(join(deps.dataDir, 'storage', ...folder), { recursive: true, force: true });
-      throw new ApiError(
-        422,
-        `Invalid entity: ${resolved.issues.map((i) => i.message).join(', ')}`,
-        resolved.issues.map((i) => ({ message: i.message, path: `inputs.${i.input}` })),
-      );
-    }
     const engine = deps.engine();
-    const created = engine.create(flow, {
-      id: executionId,
-      inputs: resolved.values,
-      labels,
-    });
+    const created = engine.createWithInputs(flow, raw, { labels });
     const final =
       c.req.query('wait') === 'true' ? ((await engine.waitSettled(created.id)) ?? created) : created;
     return c.json({ ...json(final), deleted: false, url: `/ui/executions/${namespace}/${id}/${created.id}` });

@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Context } from 'hono';
 import type { UploadedFile } from '../flow/inputs/index.js';
 import { ApiError } from './api-error.js';
@@ -59,26 +57,4 @@ export async function readInputsBody(c: Context): Promise<Record<string, unknown
     ]);
   Object.assign(raw, parsed);
   return raw;
-}
-
-/**
- * A `storeFile` for `resolveInputs`: writes the file under the tenant's
- * `storage/` folder at `segments/{inputId}/{file name}` and answers its
- * `kestra:///` URI. The file name is reduced to its last path part.
- */
-export function fileStorer(dataDir: string, segments: readonly string[]) {
-  return (inputId: string, file: UploadedFile): string => {
-    const name = safeName(file.name);
-    const rel = [...segments, inputId, name];
-    const dir = join(dataDir, 'storage', ...rel.slice(0, -1));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, name), file.data);
-    return `kestra:///${rel.join('/')}`;
-  };
-}
-
-/** A file name that cannot leave its folder: the last path part, never `.`/`..`/empty. */
-function safeName(name: string): string {
-  const last = name.split(/[\\/]/).pop() ?? '';
-  return last === '' || last === '.' || last === '..' ? 'file' : last;
 }

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { KvError, type KvErrorCode } from '../kv/kv-errors.js';
 import { namespaceLineage } from '../kv/kv-function.js';
 import type { KvEntry, KvStore } from '../kv/kv-store.js';
 import { parseApiValue, parseTtlMs, validateNamespace } from '../kv/kv-value.js';
@@ -51,17 +50,17 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
 
   app.get('/namespaces/:namespace/kv', (c) => {
     const namespace = c.req.param('namespace');
-    return c.json(guard(() => store.list(namespace).map(toEntryBody)));
+    return c.json(store.list(namespace).map(toEntryBody));
   });
 
   app.get('/namespaces/:namespace/kv/inheritance', (c) => {
     const namespace = c.req.param('namespace');
-    return c.json(guard(() => namespaceLineage(namespace).flatMap((ns) => store.list(ns).map(toEntryBody))));
+    return c.json(namespaceLineage(namespace).flatMap((ns) => store.list(ns).map(toEntryBody)));
   });
 
   app.get('/namespaces/:namespace/kv/:key', (c) => {
     const { namespace, key } = c.req.param();
-    const record = guard(() => store.getRecord(namespace, key));
+    const record = store.getRecord(namespace, key);
     if (record === undefined) {
       throw new ApiError(404, `Not Found: No value found for key '${key}' in namespace '${namespace}'`);
     }
@@ -87,15 +86,13 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
       );
     }
     const { value, type } = parseApiValue(text);
-    guard(() =>
-      store.set(namespace, key, value, { type, ttlMs, description: c.req.header('description') ?? null }),
-    );
+    store.set(namespace, key, value, { type, ttlMs, description: c.req.header('description') ?? null });
     return c.body(null, 200);
   });
 
   app.delete('/namespaces/:namespace/kv/:key', (c) => {
     const { namespace, key } = c.req.param();
-    return c.json(guard(() => store.delete(namespace, key)));
+    return c.json(store.delete(namespace, key));
   });
 
   app.delete('/namespaces/:namespace/kv', async (c) => {
@@ -105,7 +102,7 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
     if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
       throw new ApiError(400, 'Bad Request: the body must be {"keys": [string, ...]}');
     }
-    guard(() => validateNamespace(namespace));
+    validateNamespace(namespace);
     const deleted = (keys as string[]).filter((key) => {
       try {
         return store.delete(namespace, key);
@@ -129,35 +126,4 @@ function toEntryBody(e: KvEntry): KvEntryBody {
     updateDate: e.updatedAt,
     expirationDate: e.expiresAt,
   };
-}
-
-/** Runs a store call and turns its `KvError` into the API's typed error. */
-function guard<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof KvError) throw new ApiError(statusOf(e.code), e.message, [], { cause: e });
-    throw e;
-  }
-}
-
-function statusOf(code: KvErrorCode): 400 | 404 | 409 | 413 | 422 {
-  switch (code) {
-    case 'KV_INVALID_KEY':
-    case 'KV_INVALID_NAMESPACE':
-    case 'KV_INVALID_VALUE':
-      return 422;
-    case 'KV_VALUE_TOO_LARGE':
-      return 413;
-    case 'KV_KEY_EXISTS':
-      return 409;
-    case 'KV_KEY_NOT_FOUND':
-      return 404;
-    default:
-      return assertNever(code);
-  }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected KV error code ${String(value)}`);
 }

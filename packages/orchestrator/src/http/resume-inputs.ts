@@ -1,4 +1,5 @@
 import { Document, LineCounter } from 'yaml';
+import { InvalidInputsError } from '../executor/engine-errors.js';
 import { taskIndex } from '../executor/task-index.js';
 import type { Flow } from '../flow/flow-model.js';
 import { resolveInputs, type UploadedFile } from '../flow/inputs/index.js';
@@ -38,13 +39,7 @@ export function resolveOnResume(
       );
     }
     const resolved = resolveInputs(inputs, raw, { now: new Date(), storeFile: storerFor(tr) });
-    if (!resolved.ok) {
-      throw new ApiError(
-        422,
-        `Invalid entity: ${resolved.issues.map((i) => i.message).join(', ')}`,
-        resolved.issues.map((i) => ({ message: i.message, path: `inputs.${i.input}` })),
-      );
-    }
+    if (!resolved.ok) throw new InvalidInputsError(resolved.issues);
     out[tr.id] = resolved.values;
   }
   return out;
