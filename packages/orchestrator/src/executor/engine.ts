@@ -3,7 +3,7 @@ import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 import type { Flow, Label } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
-import { kvFunction } from '../kv/kv-function.js';
+import { kvTemplateFunction } from '../kv/kv-function.js';
 import { createExecution, type Execution, type ExecutionTrigger, isSettled } from '../model/execution.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -71,7 +71,7 @@ export class Engine {
         this.store
           .logs(executionId, 4, null)
           .map((l) => ({ taskId: l.task_id, message: l.message, level: l.level, timestamp: l.timestamp })),
-      ...(o.kv ? { kv: (args: unknown[]) => kvFunction(o.kv!, namespace)(...args) } : {}),
+      ...(o.kv ? { kv: kvTemplateFunction(o.kv, namespace) } : {}),
       ...(o.secrets ? { secret: o.secrets.templateFunction() } : {}),
     });
     const expressionsFor = (c: { executionId: string; namespace: string }): Expressions => {

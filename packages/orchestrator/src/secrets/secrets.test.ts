@@ -145,3 +145,20 @@ describe('reading secrets from stdin', () => {
     }
   });
 });
+
+describe('kv() in a flow', () => {
+  it('binds named arguments (errorOnMissing=false)', async () => {
+    const r = await call(
+      'POST',
+      '/flows',
+      `id: kv-named\nnamespace: secrets.test\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ kv('absent', errorOnMissing=false) is null }}"\n`,
+    );
+    expect(r.status).toBe(200);
+    const e = (await (await call('POST', '/executions/secrets.test/kv-named?wait=true')).json()) as {
+      state: { current: string };
+      taskRunList: Array<{ outputs: { value: string } }>;
+    };
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.taskRunList[0]?.outputs.value).toBe('true');
+  });
+});
