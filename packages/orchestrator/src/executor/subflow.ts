@@ -32,17 +32,20 @@ export function startSubflow(ctx: DecisionContext, tr: TaskRun, task: Task): voi
     const vars = ctx.varsFor(tr, task, tr.attempts.length - 1);
     const str = (name: string): string => {
       const v = p[name];
-      if (typeof v !== 'string' || v === '') throw new Error(`Subflow '${task.id}': property '${name}' is required`);
+      if (typeof v !== 'string' || v === '')
+        throw new Error(`Subflow '${task.id}': property '${name}' is required`);
       return ctx.deps.expressions.render(v, vars);
     };
     const inputs = (p.inputs === undefined ? {} : ctx.deps.expressions.renderValue(p.inputs, vars)) as Record<
       string,
       unknown
     >;
-    const taskLabels = labelList(p.labels === undefined ? [] : ctx.deps.expressions.renderValue(p.labels, vars));
-    const correlation =
-      ctx.exec.labels.find((l) => l.key === CORRELATION_ID)?.value ?? ctx.exec.id;
-    const inherited = p.inheritLabels === true ? ctx.exec.labels.filter((l) => !l.key.startsWith('system.')) : [];
+    const taskLabels = labelList(
+      p.labels === undefined ? [] : ctx.deps.expressions.renderValue(p.labels, vars),
+    );
+    const correlation = ctx.exec.labels.find((l) => l.key === CORRELATION_ID)?.value ?? ctx.exec.id;
+    const inherited =
+      p.inheritLabels === true ? ctx.exec.labels.filter((l) => !l.key.startsWith('system.')) : [];
     const labels = mergeLabels([{ key: CORRELATION_ID, value: correlation }, ...inherited], taskLabels);
     const revision = p.revision === undefined ? undefined : Number(p.revision);
     command = {
@@ -75,7 +78,7 @@ export function startSubflow(ctx: DecisionContext, tr: TaskRun, task: Task): voi
  */
 export function onSubflowResult(ctx: DecisionContext, ev: SubflowEvent): void {
   const tr = ctx.byId.get(ev.taskRunId);
-  if (!tr || tr.state.current !== 'RUNNING') return;
+  if (tr?.state.current !== 'RUNNING') return;
   if (tr.outputs?.executionId !== ev.executionId) return;
   const task = ctx.task(tr.taskId);
   if (!task) return;
@@ -96,14 +99,22 @@ export function onSubflowResult(ctx: DecisionContext, ev: SubflowEvent): void {
   const transmit = task.props.transmitFailed !== false;
   const s = ev.state;
   const end: StateType =
-    transmit && (s === 'FAILED' || s === 'KILLED' || s === 'WARNING' || s === 'PAUSED') ? (s === 'PAUSED' ? 'FAILED' : s) : 'SUCCESS';
+    transmit && (s === 'FAILED' || s === 'KILLED' || s === 'WARNING' || s === 'PAUSED')
+      ? s === 'PAUSED'
+        ? 'FAILED'
+        : s
+      : 'SUCCESS';
   if (ev.renderError !== undefined) {
     ctx.log('ERROR', ev.renderError, tr);
     closeAttempt(ctx, tr, 'FAILED');
     ctx.end(tr, task, 'FAILED');
     return;
   }
-  closeAttempt(ctx, tr, end === 'KILLED' ? 'KILLED' : end === 'SUCCESS' ? 'SUCCESS' : end === 'WARNING' ? 'WARNING' : 'FAILED');
+  closeAttempt(
+    ctx,
+    tr,
+    end === 'KILLED' ? 'KILLED' : end === 'SUCCESS' ? 'SUCCESS' : end === 'WARNING' ? 'WARNING' : 'FAILED',
+  );
   if (end === 'KILLED') ctx.move(tr, 'KILLED');
   else ctx.end(tr, task, end);
 }
@@ -133,13 +144,23 @@ export type SubflowHooksOptions = {
  */
 export function createSubflowHooks(o: SubflowHooksOptions) {
   const now = o.now ?? (() => new Date());
-  const toParent = (c: { parentId: string; taskRunId: string; childId: string }, rest: Omit<SubflowEvent, 'type' | 'taskRunId' | 'executionId'>) =>
-    o.store.insertEvent(c.parentId, { type: 'subflow', taskRunId: c.taskRunId, executionId: c.childId, ...rest });
+  const toParent = (
+    c: { parentId: string; taskRunId: string; childId: string },
+    rest: Omit<SubflowEvent, 'type' | 'taskRunId' | 'executionId'>,
+  ) =>
+    o.store.insertEvent(c.parentId, {
+      type: 'subflow',
+      taskRunId: c.taskRunId,
+      executionId: c.childId,
+      ...rest,
+    });
 
   return {
     createSubflow(parent: Execution, c: CreateSubflowCommand): void {
       const flow =
-        c.revision !== undefined ? o.flowOf(c.namespace, c.flowId, c.revision) : o.latestFlow(c.namespace, c.flowId);
+        c.revision !== undefined
+          ? o.flowOf(c.namespace, c.flowId, c.revision)
+          : o.latestFlow(c.namespace, c.flowId);
       if (!flow) {
         toParent(c, {
           state: 'FAILED',
@@ -148,7 +169,10 @@ export function createSubflowHooks(o: SubflowHooksOptions) {
         return;
       }
       if (flow.disabled) {
-        toParent(c, { state: 'FAILED', error: `Cannot execute disabled flow '${c.namespace}'.'${c.flowId}'` });
+        toParent(c, {
+          state: 'FAILED',
+          error: `Cannot execute disabled flow '${c.namespace}'.'${c.flowId}'`,
+        });
         return;
       }
       const at = now();
@@ -160,7 +184,10 @@ export function createSubflowHooks(o: SubflowHooksOptions) {
         });
         return;
       }
-      const labels = mergeLabels(c.labels, flow.labels.filter((l) => !c.labels.some((x) => x.key === l.key)));
+      const labels = mergeLabels(
+        c.labels,
+        flow.labels.filter((l) => !c.labels.some((x) => x.key === l.key)),
+      );
       const child = createExecution(
         {
           id: c.childId,
@@ -248,7 +275,11 @@ function mergeLabels(base: Label[], extra: Label[]): Label[] {
   return [...m].map(([key, value]) => ({ key, value }));
 }
 
-function closeAttempt(ctx: DecisionContext, tr: TaskRun, to: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED'): void {
+function closeAttempt(
+  ctx: DecisionContext,
+  tr: TaskRun,
+  to: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED',
+): void {
   const a = tr.attempts[tr.attempts.length - 1];
   if (!a || isTerminal(a.state.current)) return;
   a.state = { current: to, histories: [...a.state.histories, { state: to, date: ctx.now.toISOString() }] };
