@@ -81,6 +81,28 @@ describe('Subflow', () => {
     expect(parent.taskRunList[0]!.outputs!.state).toBe('SUCCESS');
   });
 
+  it('keeps the parent going with transmitFailed: false, and runs a pinned revision', async () => {
+    await deploy(
+      'id: breaks\nnamespace: t.sub\ntasks:\n  - id: f\n    type: io.kestra.plugin.core.execution.Fail\n',
+    );
+    const updated = await req(
+      'PUT',
+      '/flows/t.sub/breaks',
+      'id: breaks\nnamespace: t.sub\ntasks:\n  - id: ok\n    type: io.kestra.plugin.core.debug.Return\n    format: fine\n',
+      'application/x-yaml',
+    );
+    expect(updated.status).toBe(200);
+    await deploy(
+      'id: tolerant\nnamespace: t.sub\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: t.sub\n    flowId: breaks\n    revision: 1\n    transmitFailed: false\n',
+    );
+    const e = (await (await req('POST', '/executions/t.sub/tolerant?wait=true')).json()) as Exec;
+    const parent = await until(e.id, ended);
+    expect(parent.state.current).toBe('SUCCESS');
+    expect(parent.taskRunList[0]!.outputs!.state).toBe('FAILED');
+    const child = await get(parent.taskRunList[0]!.outputs!.executionId as string);
+    expect([child.state.current, child.taskRunList[0]?.taskId]).toEqual(['FAILED', 'f']);
+  });
+
   it('does not wait with wait: false', async () => {
     await deploy(
       'id: fire-forget\nnamespace: t.sub\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: t.sub\n    flowId: sleepy\n    wait: false\n',
