@@ -454,3 +454,88 @@ describe('decide: kill, restart, crash, concurrency', () => {
     expect(h.commands.filter((c) => c.kind === 'executionEnded')).toHaveLength(1);
   });
 });
+
+// Kestra RetryDecisionTest (behavior CREATE_NEW_EXECUTION): the execution's attempts are counted, not the task run's.
+describe('decide: retry behavior CREATE_NEW_EXECUTION', () => {
+  const newExec = (p: Partial<RetryPolicy> = {}) =>
+    retry({ behavior: 'CREATE_NEW_EXECUTION', maxAttempts: 3, intervalMs: 60_000, ...p });
+
+  it('flow retry: the failed task run and the execution become RETRIED, a timer creates the replay', () => {
+    const h = new Harness(
+      flowOf([log('a'), fail('f')], { retry: newExec(), errors: [log('e')] }),
+      failWhen(['f']),
+    );
+    h.send({ type: 'start', runningInFlow: 0 });
+    expect(h.state).toBe('RETRIED');
+    expect(h.states()).toEqual({ a: 'SUCCESS', f: 'RETRIED' });
+    expect(h.taskRun('f').attempts).toHaveLength(1);
+    expect(h.timers).toEqual([
+      { taskRunId: h.taskRun('f').id, timer: 'retryFlow', dueAt: Date.parse('2025-01-01T00:01:00.000Z') },
+    ]);
+    // No errors branch, no end notification: the retry's execution carries on.
+    expect(h.commands.some((c) => c.kind === 'executionEnded')).toBe(false);
+    h.fireNextTimer();
+    expect(h.commands.filter((c) => c.kind === 'retryExecution')).toHaveLength(1);
+  });
+
+  it('the last attempt of the chain fails as usual (errors run, end notified)', () => {
+    const h = new Harness(flowOf([fail('f')], { retry: newExec(), errors: [log('e')] }), failWhen(['f']));
+    h.exec.attemptNumber = 3;
+    h.run();
+    expect(h.state).toBe('FAILED');
+    expect(h.states()).toEqual({ f: 'FAILED', e: 'SUCCESS' });
+    expect(h.commands.some((c) => c.kind === 'retryExecution')).toBe(false);
+    expect(h.commands.some((c) => c.kind === 'executionEnded')).toBe(true);
+  });
+
+  it('maxDuration counts from the first execution of the chain', () => {
+    const h = new Harness(
+      flowOf([fail('f')], { retry: newExec({ maxAttempts: undefined, maxDurationMs: 100_000 }) }),
+      failWhen(['f']),
+    );
+    h.exec.attemptNumber = 2;
+    h.exec.originalCreatedDate = '2024-12-31T23:59:00.000Z'; // 60 s ago: the next try would start 120 s after it, past 100 s
+    h.run();
+    expect(h.state).toBe('FAILED');
+  });
+
+  it.each([
+    [
+      'task CREATE_NEW_EXECUTION over flow RETRY_FAILED_TASK',
+      newExec(),
+      retry({ maxAttempts: 5, intervalMs: 0 }),
+      'RETRIED',
+      1,
+    ],
+    [
+      'task RETRY_FAILED_TASK over flow CREATE_NEW_EXECUTION',
+      retry({ maxAttempts: 2, intervalMs: 0 }),
+      newExec(),
+      'FAILED',
+      2,
+    ],
+  ] as const)('%s', (_name, taskRetry, flowRetry, state, attempts) => {
+    const h = new Harness(flowOf([fail('f', { retry: taskRetry })], { retry: flowRetry }), failWhen(['f']));
+    h.send({ type: 'start', runningInFlow: 0 });
+    while (h.state !== 'RETRIED' && h.fireNextTimer()) {}
+    expect(h.state).toBe(state);
+    expect(h.taskRun('f').attempts).toHaveLength(attempts);
+  });
+
+  it('a non-retryable failure does not create a new execution', () => {
+    const h = new Harness(flowOf([fail('f')], { retry: newExec() }), () => 'HANG');
+    h.send({ type: 'start', runningInFlow: 0 });
+    const tr = h.taskRun('f');
+    h.send({ type: 'taskResult', taskRunId: tr.id, attempt: 1, outcome: 'FAILED', nonRetryable: true });
+    expect(h.state).toBe('FAILED');
+    expect(h.timers).toHaveLength(0);
+  });
+
+  it('a retryFlow timer after a kill does nothing', () => {
+    const h = new Harness(flowOf([fail('f')], { retry: newExec() }), failWhen(['f']));
+    h.send({ type: 'start', runningInFlow: 0 });
+    h.exec.state.current = 'KILLED';
+    h.fireNextTimer();
+    expect(h.commands.some((c) => c.kind === 'retryExecution')).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
 import { isTerminal } from '@silo/contracts';
-import type { Flow } from '../flow/flow-model.js';
+import type { Flow, RetryPolicy, Task } from '../flow/flow-model.js';
 import { type Execution, isFailure, type TaskRun } from '../model/execution.js';
 import { type DecideDeps, DecisionContext, errorMessage } from './decision-context.js';
 import type { Command, ExecutorEvent } from './events.js';
@@ -37,7 +37,8 @@ export function decide(
   const wasTerminal = isTerminal(execution.state.current);
   apply(ctx, event);
   reconcile(ctx);
-  if (!wasTerminal && isTerminal(ctx.exec.state.current)) {
+  // RETRIED is terminal, but the execution's end is its retry's end: no parent, trigger or slot is told.
+  if (!wasTerminal && isTerminal(ctx.exec.state.current) && ctx.exec.state.current !== 'RETRIED') {
     ctx.commands.push({ kind: 'executionEnded', state: ctx.exec.state.current });
   }
   return { execution: ctx.exec, commands: ctx.commands, changedTaskRunIds: [...ctx.changed] };
@@ -143,6 +144,11 @@ function onTaskResult(ctx: DecisionContext, ev: Extract<ExecutorEvent, { type: '
     return;
   }
   closeAttempt(ctx, tr, 'FAILED');
+  const policy = ctx.retryPolicy(task);
+  if (policy?.behavior === 'CREATE_NEW_EXECUTION') {
+    retryAsNewExecution(ctx, tr, task, policy, ev.nonRetryable === true);
+    return;
+  }
   const first = tr.attempts[0]?.state.histories[0]?.date ?? ctx.now.toISOString();
   const retry = ev.nonRetryable
     ? ({ retry: false, reason: 'not retryable' } as const)
@@ -165,6 +171,42 @@ function onTaskResult(ctx: DecisionContext, ev: Extract<ExecutorEvent, { type: '
   });
 }
 
+/**
+ * Retry behavior CREATE_NEW_EXECUTION (Kestra `ExecutorService.handleChildWorkerTaskResult`
+ * + `ExecutionService.nextRetryDate`): the attempts counted are the
+ * execution's (`attemptNumber`), the duration runs from the first execution
+ * of the chain. While the policy allows one more, the task run and the
+ * execution become RETRIED and a durable timer creates the replay at the
+ * retry date; otherwise the task fails as usual.
+ */
+function retryAsNewExecution(
+  ctx: DecisionContext,
+  tr: TaskRun,
+  task: Task,
+  policy: RetryPolicy,
+  nonRetryable: boolean,
+): void {
+  const exec = ctx.exec;
+  const attempt = exec.attemptNumber ?? 1;
+  const retry = nonRetryable
+    ? ({ retry: false, reason: 'not retryable' } as const)
+    : decideRetry(policy, {
+        attemptsSoFar: attempt,
+        firstAttemptAt: Date.parse(exec.originalCreatedDate ?? exec.state.histories[0]!.date),
+        now: ctx.now.getTime(),
+        random: ctx.deps.random ?? Math.random,
+      });
+  if (!retry.retry) {
+    ctx.end(tr, task, 'FAILED');
+    return;
+  }
+  const dueAt = new Date(ctx.now.getTime() + retry.waitMs).toISOString();
+  ctx.move(tr, 'RETRIED');
+  ctx.moveExecution('RETRIED');
+  ctx.log('INFO', `Task failed; execution attempt ${attempt + 1} will be created at ${dueAt}`, tr);
+  ctx.commands.push({ kind: 'setTimer', taskRunId: tr.id, timer: 'retryFlow', dueAt });
+}
+
 function onTimer(ctx: DecisionContext, taskRunId: string, kind: string): void {
   const tr = ctx.byId.get(taskRunId);
   if (!tr) return;
@@ -173,6 +215,9 @@ function onTimer(ctx: DecisionContext, taskRunId: string, kind: string): void {
   switch (kind) {
     case 'retry':
       if (tr.state.current === 'RETRYING') startAttempt(ctx, tr, task);
+      return;
+    case 'retryFlow':
+      if (ctx.exec.state.current === 'RETRIED') ctx.commands.push({ kind: 'retryExecution' });
       return;
     case 'sleep':
       if (tr.state.current === 'RUNNING') {

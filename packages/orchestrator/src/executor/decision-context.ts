@@ -120,10 +120,9 @@ export class DecisionContext {
     this.move(tr, s);
   }
 
+  /** The retry that applies to a failed task run: its own, else the flow's (Kestra's precedence), whatever its behavior. */
   retryPolicy(task: Task) {
-    if (task.retry) return task.retry;
-    if (this.flow.retry && this.flow.retry.behavior === 'RETRY_FAILED_TASK') return this.flow.retry;
-    return undefined;
+    return task.retry ?? this.flow.retry;
   }
 
   log(level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', message: string, tr?: TaskRun): void {

@@ -102,6 +102,9 @@ export class Engine {
       hooks: {
         createSubflow: subflows.createSubflow,
         killExecution: subflows.killExecution,
+        retryExecution: (execution) => {
+          this.replay(execution, undefined);
+        },
         executionEnded: (execution, flow) => {
           subflows.executionEnded(execution, flow);
           o.onExecutionEnded?.(execution, flow);
@@ -239,7 +242,11 @@ export class Engine {
     this.loop.wake();
   }
 
-  /** A new execution from an old one (Kestra replay), from `taskRunId` when given. */
+  /**
+   * A new execution from an old one (Kestra replay), from `taskRunId` when
+   * given; also the next attempt of a flow retry with behavior
+   * CREATE_NEW_EXECUTION (then inside the executor's transaction).
+   */
   replay(original: Execution, taskRunId: string | undefined): Execution {
     const id = newExecutionId();
     const now = new Date().toISOString();
@@ -280,7 +287,8 @@ export class Engine {
           flowId: original.flowId,
           flowRevision: original.flowRevision,
           inputs: original.inputs,
-          labels: original.labels.map((l) => (l.key === 'system.correlationId' ? l : l)),
+          // Kestra's replay marks the new execution `system.restarted: true`.
+          labels: mergeLabels(original.labels, [{ key: 'system.restarted', value: 'true' }]),
           parentId: original.id,
           originalId: original.originalId ?? original.id,
           ...(original.trigger ? { trigger: original.trigger } : {}),
@@ -288,6 +296,9 @@ export class Engine {
         new Date(),
       ),
       taskRunList: keep,
+      // Kestra `metadata.nextAttempt()`: one more attempt, same original creation date.
+      attemptNumber: (original.attemptNumber ?? 1) + 1,
+      originalCreatedDate: original.originalCreatedDate ?? original.state.histories[0]!.date,
     };
     this.store.db.transaction(() => {
       this.store.insertExecution(execution);

@@ -2,7 +2,7 @@ import type { StateType } from '@silo/contracts';
 import type { Task } from '../flow/flow-model.js';
 
 /** Why a durable timer was set; the timer's event carries it back. */
-export type TimerKind = 'retry' | 'sleep' | 'pauseDelay' | 'pauseTimeout' | 'loopCheck';
+export type TimerKind = 'retry' | 'sleep' | 'pauseDelay' | 'pauseTimeout' | 'loopCheck' | 'retryFlow';
 
 /**
  * What the executor reacts to. Every event is stored before it is decided,
@@ -95,4 +95,6 @@ export type Command =
       wait: boolean;
     }
   /** Kill another execution (the child of a killed Subflow task run). */
-  | { kind: 'killExecution'; executionId: string };
+  | { kind: 'killExecution'; executionId: string }
+  /** Retry behavior CREATE_NEW_EXECUTION came due: replay this (RETRIED) execution from the start as a new one. */
+  | { kind: 'retryExecution' };

@@ -12,6 +12,8 @@ export type ExecutorHooks = {
   createSubflow?(parent: Execution, command: CreateSubflowCommand): void;
   /** Store a kill event for another execution (kill cascade). */
   killExecution?(executionId: string): void;
+  /** Create the next attempt of a RETRIED execution (retry behavior CREATE_NEW_EXECUTION): Kestra's replay from the start. */
+  retryExecution?(execution: Execution): void;
   /** An execution reached a terminal state: notify a waiting parent, start the flows it triggers. */
   executionEnded?(execution: Execution, flow: Flow): void;
 };

@@ -212,6 +212,9 @@ export class ExecutorLoop {
             case 'killExecution':
               this.o.hooks?.killExecution?.(c.executionId);
               break;
+            case 'retryExecution':
+              this.o.hooks?.retryExecution?.(next);
+              break;
           }
         }
         committed = { execution: next, jobs, aborts };

@@ -68,6 +68,10 @@ export type Execution = {
   scheduleDate?: string;
   /** Internal: a kill was asked (state may still be KILLING). */
   killed?: boolean;
+  /** Kestra `metadata.attemptNumber`: 1, plus one per replay (flow retry CREATE_NEW_EXECUTION included). */
+  attemptNumber?: number;
+  /** Kestra `metadata.originalCreatedDate`: when the first execution of a replay chain was created. */
+  originalCreatedDate?: string;
 };
 
 /**
@@ -131,7 +135,10 @@ export function executionJson(execution: Execution, now: Date): Record<string, u
     ...(execution.trigger ? { trigger: execution.trigger } : {}),
     ...(execution.scheduleDate ? { scheduleDate: execution.scheduleDate } : {}),
     deleted: false,
-    metadata: { attemptNumber: 1, originalCreatedDate: execution.state.histories[0]?.date },
+    metadata: {
+      attemptNumber: execution.attemptNumber ?? 1,
+      originalCreatedDate: execution.originalCreatedDate ?? execution.state.histories[0]?.date,
+    },
   };
 }
 

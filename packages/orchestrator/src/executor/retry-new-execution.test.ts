@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
+import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
+
+let dir: string;
+let orch: Orchestrator;
+const base = '/api/v1/main';
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'silo-retry-new-'));
+  orch = createOrchestrator(
+    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
+    pino({ level: 'silent' }),
+  );
+  await orch.start();
+});
+afterEach(async () => {
+  await orch.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const FLOW = `id: flaky
+namespace: company.team
+labels:
+  team: data
+retry:
+  type: constant
+  interval: PT0.05S
+  maxAttempts: 3
+  behavior: CREATE_NEW_EXECUTION
+tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+`;
+
+type Json = any;
+
+describe('flow retry with behavior CREATE_NEW_EXECUTION', () => {
+  it('each failure ends its execution RETRIED and replays it as a new one, until the last attempt FAILS', async () => {
+    const deployed = await orch.app.request(`${base}/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-yaml' },
+      body: FLOW,
+    });
+    expect(deployed.status).toBe(200);
+    const first = (await (
+      await orch.app.request(`${base}/executions/company.team/flaky?wait=true`, { method: 'POST' })
+    ).json()) as Json;
+    expect(first.state.current).toBe('RETRIED');
+    expect(first.taskRunList.map((t: Json) => t.state.current)).toEqual(['RETRIED']);
+
+    const chain = async (): Promise<Json[]> =>
+      (
+        (await (
+          await orch.app.request(`${base}/executions/search?flowId=flaky&sort=state.startDate:asc`)
+        ).json()) as Json
+      ).results;
+    const end = Date.now() + 5000;
+    let all = await chain();
+    while ((all.length < 3 || all.at(-1).state.current !== 'FAILED') && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+      all = await chain();
+    }
+    expect(all.map((e: Json) => e.state.current)).toEqual(['RETRIED', 'RETRIED', 'FAILED']);
+    expect(all.map((e: Json) => e.metadata.attemptNumber)).toEqual([1, 2, 3]);
+    expect(all[1].parentId).toBe(all[0].id);
+    expect(all[2].parentId).toBe(all[1].id);
+    for (const e of all) {
+      expect(e.originalId).toBe(first.id);
+      expect(e.metadata.originalCreatedDate).toBe(first.metadata.originalCreatedDate);
+    }
+    const labels = Object.fromEntries(all[2].labels.map((l: Json) => [l.key, l.value]));
+    expect(labels).toMatchObject({ team: 'data', 'system.restarted': 'true' });
+    expect(all[2].taskRunList.map((t: Json) => t.state.current)).toEqual(['FAILED']);
+  });
+});
