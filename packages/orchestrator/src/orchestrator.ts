@@ -18,6 +18,7 @@ import type { FlowRepository } from './ports/flow-repository.js';
 import { SecretStore } from './secrets/secret-store.js';
 import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
 import { SqliteFlowRepository } from './sqlite/sqlite-flow-repository.js';
+import { render } from './template/index.js';
 import { createInstanceTriggers, type InstanceTriggers } from './triggers/instance-triggers.js';
 import { httpRequestTask } from './worker/tasks/http/http-request.js';
 import { KV_TASKS } from './worker/tasks/kv/kv-tasks.js';
@@ -75,7 +76,14 @@ export function createOrchestrator(
     if (engine === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
     return engine;
   };
-  api.route('/', createWebhookRoutes({ engine: engineOrThrow, flows }));
+  api.route(
+    '/',
+    createWebhookRoutes({
+      engine: engineOrThrow,
+      flows,
+      renderKey: (t) => render(t, {}, { functions: { secret: secrets.templateFunction() } }),
+    }),
+  );
   const triggersOrThrow = (): InstanceTriggers => {
     if (triggers === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
     return triggers;

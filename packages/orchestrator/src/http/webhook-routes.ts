@@ -17,6 +17,8 @@ import { ApiError } from './api-error.js';
 export type WebhookRoutesDeps = {
   engine(): Engine;
   flows(): FlowRepository;
+  /** Renders a templated webhook `key` (e.g. with `secret()`), unmasked. @default the key as written */
+  renderKey?: (template: string) => string;
   /** Bound on `wait: true` webhooks. @default 60000 */
   waitTimeoutMs?: number;
 };
@@ -34,7 +36,8 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
   const handler = async (c: import('hono').Context) => {
     const { namespace, flowId, key } = c.req.param() as { namespace: string; flowId: string; key: string };
     const record = deps.flows().get(namespace, flowId);
-    const trigger = record && !record.flow.disabled ? findWebhookTrigger(record.flow, key) : undefined;
+    const trigger =
+      record && !record.flow.disabled ? findWebhookTrigger(record.flow, key, deps.renderKey) : undefined;
     if (!record || !trigger) throw new ApiError(404, 'Flow not found');
     const flow = record.flow;
     const method = c.req.method;

@@ -162,3 +162,26 @@ describe('kv() in a flow', () => {
     expect(e.taskRunList[0]?.outputs.value).toBe('true');
   });
 });
+
+describe('a webhook key read from a secret', () => {
+  it("matches the secret's value and nothing else", async () => {
+    const r = await call(
+      'POST',
+      '/flows',
+      `id: hooked\nnamespace: secrets.test\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: x\ntriggers:\n  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: "{{ secret('API_TOKEN') }}"\n`,
+    );
+    expect(r.status).toBe(200);
+    expect(
+      (await call('POST', `/executions/webhook/secrets.test/hooked/${VALUE}`, '{}', 'application/json'))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call('POST', '/executions/webhook/secrets.test/hooked/wrong', '{}', 'application/json')).status,
+    ).toBe(404);
+    const literal = encodeURIComponent("{{ secret('API_TOKEN') }}");
+    expect(
+      (await call('POST', `/executions/webhook/secrets.test/hooked/${literal}`, '{}', 'application/json'))
+        .status,
+    ).toBe(404);
+  });
+});

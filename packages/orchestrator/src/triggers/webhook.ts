@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Flow, Trigger } from '../flow/flow-model.js';
 
 export const WEBHOOK_TRIGGER_TYPE = 'io.kestra.plugin.core.trigger.Webhook';
@@ -13,18 +14,33 @@ export type WebhookVariables = {
 };
 
 /**
- * The enabled Webhook trigger of `flow` whose `key` is `key` (rendered keys
- * are compared as written: a key is a secret, not a template), or undefined.
+ * The enabled Webhook trigger of `flow` whose `key` is `key`, or undefined.
+ * A key written as a template (`{{ secret('WEBHOOK_KEY') }}`) is rendered
+ * with `renderKey` first; a key that cannot be rendered matches nothing.
  */
-export function findWebhookTrigger(flow: Flow, key: string): Trigger | undefined {
+export function findWebhookTrigger(
+  flow: Flow,
+  key: string,
+  renderKey: (template: string) => string = (t) => t,
+): Trigger | undefined {
   if (key === '') return undefined;
-  return flow.triggers.find(
-    (t) =>
-      t.type === WEBHOOK_TRIGGER_TYPE &&
-      !t.disabled &&
-      typeof t.props.key === 'string' &&
-      t.props.key === key,
-  );
+  return flow.triggers.find((t) => {
+    if (t.type !== WEBHOOK_TRIGGER_TYPE || t.disabled || typeof t.props.key !== 'string') return false;
+    let expected: string;
+    try {
+      expected = /\{[{%]/.test(t.props.key) ? renderKey(t.props.key) : t.props.key;
+    } catch {
+      return false;
+    }
+    return expected !== '' && timingSafeEqualText(expected, key);
+  });
+}
+
+/** Compares a secret key in constant time for equal lengths. */
+function timingSafeEqualText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Kestra's body handling: JSON when it parses, else the raw text; none → `null`. */
