@@ -76,6 +76,25 @@ beforeEach(() => {
 afterEach(() => db.close());
 
 describe('Scheduler', () => {
+  it('skips a fire its conditions reject (no execution, no retry) and goes on', () => {
+    const s = new Scheduler({
+      repository,
+      clock,
+      shouldFire: (r) => r.fireDate.getUTCHours() % 2 === 0,
+      createExecution: (request) => {
+        created.push(request);
+        return `exec-${created.length}`;
+      },
+    });
+    const f = flow({ cron: '0 * * * *' });
+    s.tick([f]);
+    for (const t of ['2025-01-01T10:00:00Z', '2025-01-01T11:00:00Z', '2025-01-01T12:00:00Z']) {
+      at(t);
+      s.tick([f]);
+    }
+    expect(fired()).toEqual(['2025-01-01T10:00:00.000Z', '2025-01-01T12:00:00.000Z']);
+  });
+
   it('does not fire the past when it first sees a trigger, then fires each time once', () => {
     const s = scheduler();
     const flows = [flow({ cron: '0 * * * *', inputs: { n: 1 } })];

@@ -39,6 +39,8 @@ export type SchedulerOptions = {
   missedAfterMs?: number;
   /** Bound on the fires one trigger gets in one tick (`ALL` after a long stop); the rest come in the next ticks. @default 1000 */
   maxFiresPerTick?: number;
+  /** The trigger's conditions for one fire; false skips the fire (no execution). @default every fire runs */
+  shouldFire?(request: FireRequest): boolean;
   /** Defaults of Schedule properties (timezone, recoverMissedSchedules). */
   scheduleDefaults?: ScheduleDefaults;
 };
@@ -180,6 +182,11 @@ export class Scheduler {
           variables: schedule.triggerVariables(fireDate),
           inputs: schedule.spec.inputs,
         };
+        // Schedule conditions (DayWeek, TimeBetween...) that reject a fire: no execution, no retry.
+        if (this.options.shouldFire && !this.options.shouldFire(request)) {
+          lastFireAt = fireDate.toISOString();
+          continue;
+        }
         const record = repository.recordFire(
           key,
           fireDate.toISOString(),

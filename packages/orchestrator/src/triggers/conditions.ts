@@ -29,7 +29,9 @@ export class UnsupportedConditionError extends Error {
  * all must hold. `Expression` renders its expression and tests truthiness;
  * `ExecutionStatus` (`in`/`notIn`), `ExecutionFlow`, `ExecutionNamespace`
  * (`comparison` EQUALS/PREFIX/SUFFIX, or `prefix: true`) and
- * `ExecutionLabels` look at the execution that ended.
+ * `ExecutionLabels` look at the execution that ended; the schedule
+ * conditions `DayWeek`, `Weekend`, `TimeBetween`, `DateTimeBetween` look at
+ * `date` (default `{{ trigger.date }}`); `Not` and `Or` nest others.
  *
  * @example
  * allConditionsHold([{ type: 'io.kestra.plugin.core.condition.Expression', props: { expression: "{{ trigger.body.ok }}" } }], ctx);
@@ -72,7 +74,74 @@ export function conditionHolds(c: Condition, ctx: ConditionContext): boolean {
           }));
       return want.every((w) => e.labels.some((l) => l.key === w.key && l.value === String(w.value)));
     }
+    case `${P}.Not`:
+      return !((p.conditions as Condition[] | undefined) ?? []).some((x) =>
+        conditionHolds(normalise(x), ctx),
+      );
+    case `${P}.Or`:
+      return ((p.conditions as Condition[] | undefined) ?? []).some((x) => conditionHolds(normalise(x), ctx));
+    case `${P}.DayWeek`: {
+      const d = localDate(ctx, p.date);
+      return d !== undefined && DAYS[d.dayOfWeek] === String(p.dayOfWeek).toUpperCase();
+    }
+    case `${P}.Weekend`: {
+      const d = localDate(ctx, p.date);
+      return d !== undefined && (d.dayOfWeek === 0 || d.dayOfWeek === 6);
+    }
+    case `${P}.TimeBetween`: {
+      const d = localDate(ctx, p.date);
+      if (d === undefined) return false;
+      const after = p.after === undefined ? undefined : secondsOfDay(String(p.after));
+      const before = p.before === undefined ? undefined : secondsOfDay(String(p.before));
+      return (after === undefined || d.seconds >= after) && (before === undefined || d.seconds <= before);
+    }
+    case `${P}.DateTimeBetween`: {
+      const d = localDate(ctx, p.date);
+      if (d === undefined) return false;
+      const after = p.after === undefined ? undefined : Date.parse(String(p.after));
+      const before = p.before === undefined ? undefined : Date.parse(String(p.before));
+      return (after === undefined || d.epochMs >= after) && (before === undefined || d.epochMs <= before);
+    }
     default:
       throw new UnsupportedConditionError(c.type);
   }
+}
+
+const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
+
+/** Nested conditions (`Not`, `Or`) as written in YAML: `{type, ...props}`. */
+function normalise(x: Condition | Record<string, unknown>): Condition {
+  if ('props' in x && typeof x.props === 'object' && x.props !== null) return x as Condition;
+  const { type, ...props } = x as Record<string, unknown>;
+  const t = String(type);
+  return {
+    type: t.replace(/Condition$/, '').replace('io.kestra.core.models.conditions.types.', `${P}.`),
+    props,
+  };
+}
+
+/**
+ * The date a schedule condition looks at (`date`, default `{{ trigger.date }}`),
+ * read in its own offset: the local day of week, seconds of the day, and the instant.
+ */
+function localDate(
+  ctx: ConditionContext,
+  template: unknown,
+): { dayOfWeek: number; seconds: number; epochMs: number } | undefined {
+  const text = ctx
+    .render(typeof template === 'string' ? template : '{{ trigger.date }}', ctx.variables)
+    .trim();
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
+  const epochMs = Date.parse(text);
+  if (!m || Number.isNaN(epochMs)) return undefined;
+  const [, y, mo, d, h, mi, se] = m;
+  const dayOfWeek = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d))).getUTCDay();
+  return { dayOfWeek, seconds: Number(h) * 3600 + Number(mi) * 60 + Number(se ?? 0), epochMs };
+}
+
+/** `HH:mm[:ss]` (an offset after it is ignored: times compare in the date's own zone). */
+function secondsOfDay(text: string): number {
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(text.trim());
+  if (!m) throw new Error(`invalid time '${text}', expected HH:mm or HH:mm:ss`);
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0);
 }

@@ -10,6 +10,7 @@ import { SqliteTriggerStateRepository } from '../scheduler/sqlite-trigger-state.
 import type { SqliteDatabase } from '../sqlite/database.js';
 import { flowsSignature } from '../sqlite/flows-signature.js';
 import { render, renderValue } from '../template/index.js';
+import { allConditionsHold } from './conditions.js';
 import { TriggerFlowIndex } from './flow-index.js';
 import { createFlowTriggerHook, FLOW_TRIGGER_TYPE } from './flow-trigger.js';
 import { ScheduleRunner } from './schedule-runner.js';
@@ -33,6 +34,21 @@ export function createInstanceTriggers(o: { db: SqliteDatabase; flows: FlowRepos
   const scheduler = new Scheduler({
     repository,
     clock: { now: () => new Date() },
+    shouldFire: (r) => {
+      if (r.trigger.conditions.length === 0) return true;
+      try {
+        return allConditionsHold(r.trigger.conditions, {
+          variables: { trigger: r.variables, flow: { id: r.flow.id, namespace: r.flow.namespace } },
+          render: (t, v) => render(t, v),
+        });
+      } catch (err) {
+        o.logger.warn(
+          { err, flow: `${r.flow.namespace}.${r.flow.id}`, trigger: r.trigger.id },
+          'schedule conditions not evaluated; fire skipped',
+        );
+        return false;
+      }
+    },
     createExecution: (r) => {
       if (!engine) throw new Error('the engine is not started');
       const inputs = renderValue(r.inputs, {
