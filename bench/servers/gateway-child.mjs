@@ -10,9 +10,9 @@
 // adminToken, logFile, maxRunning, baselineImage? }. Prints one JSON line
 // { url, pid } on stdout once it listens.
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { loadGatewayConfig } from '../../gateway/dist/config.js';
 import { createGateway } from '../../gateway/dist/gateway.js';
+import { createGatewayLogger } from '../../gateway/dist/logger.js';
 import { ProcessDriver } from '../../gateway/dist/runtime/process/process-driver.js';
 
 const settings = JSON.parse(process.env.BENCH_GATEWAY ?? '{}');
@@ -81,10 +81,8 @@ const config = loadGatewayConfig(
     SILO_LOG_LEVEL: settings.logLevel ?? 'info',
   },
 );
-const logger = pino(
-  { level: config.logLevel, base: { component: 'gateway' } },
-  pino.destination(settings.logFile),
-);
+// The gateway's own default logger (asynchronous, buffered), writing to a file.
+const logger = createGatewayLogger(config.logLevel, settings.logFile);
 const gateway = await createGateway({ config, driver: await makeDriver(), logger, stopGraceMs: 5_000 });
 const url = await gateway.listen();
 process.stdout.write(`${JSON.stringify({ url, pid: process.pid })}\n`);

@@ -53,7 +53,11 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
   });
 
   app.use('*', async (c, next) => {
-    const id = requestIdOf(c.req.header('x-request-id'));
+    // Node's own headers when there are some: `c.req.header()` would first build a fetch
+    // `Headers` object from them, on every request, for this one value.
+    const id = requestIdOf(
+      c.env?.incoming ? c.env.incoming.headers['x-request-id'] : c.req.header('x-request-id'),
+    );
     c.set('requestId', id);
     await next();
     if (c.res !== RESPONSE_ALREADY_SENT && !c.res.headers.has('x-request-id'))

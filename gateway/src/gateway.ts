@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createAdaptorServer } from '@hono/node-server';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { resolveAdminToken } from './admin/admin-token.js';
 import { createApp, requestIdOf } from './app.js';
 import { authorizeTenantRequest } from './auth/tenant-auth.js';
@@ -13,6 +13,7 @@ import { IdleReaper } from './lifecycle/idle-reaper.js';
 import { InstanceManager } from './lifecycle/instance-manager.js';
 import { HttpInstanceProbe, type InstanceProbe } from './lifecycle/instance-probe.js';
 import { WakeScheduler } from './lifecycle/wake-scheduler.js';
+import { createGatewayLogger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { parseTenantPath } from './proxy/tenant-path.js';
 import { TenantProxy, writeSocketError } from './proxy/tenant-proxy.js';
@@ -28,7 +29,7 @@ export type CreateGatewayOptions = {
   driver?: RuntimeDriver;
   /** argv of one instance for the process driver (tests run stub instances). @default the orchestrator */
   processCommand?: readonly string[];
-  /** @default pino at `config.logLevel` on stdout */
+  /** @default pino at `config.logLevel` on stdout, asynchronous (logger.ts) */
   logger?: Logger;
   probe?: InstanceProbe;
   /** Idle drain window. @default min(idleTimeout/5, 2 s) */
@@ -84,7 +85,7 @@ export type Gateway = {
  */
 export async function createGateway(options: CreateGatewayOptions): Promise<Gateway> {
   const { config } = options;
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { component: 'gateway' } });
+  const logger = options.logger ?? createGatewayLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const { token: adminToken, generated } = resolveAdminToken(config.adminToken, config.dataDir);
   const registry = new SqliteTenantRegistry(join(config.dataDir, 'registry.db'), {

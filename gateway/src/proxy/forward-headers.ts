@@ -30,14 +30,18 @@ export function prepareForwardHeaders(
 ): void {
   const h: IncomingHttpHeaders = req.headers;
   const upgrade = h.upgrade;
-  const named = (h.connection ?? '')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
+  const connection = h.connection;
+  // Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+  if (connection !== undefined) {
+    for (const part of connection.split(',')) {
+      const name = part.trim().toLowerCase();
+      if (name !== '') delete h[name];
+    }
+  }
   // Transfer-Encoding goes too: the body is piped again and Node re-chunks it when it has no Content-Length.
-  for (const name of [...HOP_BY_HOP, ...named]) delete h[name];
+  for (const name of HOP_BY_HOP) if (name in h) delete h[name];
   delete h.authorization;
-  for (const name of Object.keys(h)) {
+  for (const name in h) {
     if (name.startsWith('x-silo-') || name.startsWith('x-forwarded-')) delete h[name];
   }
   if (options.keepUpgrade && upgrade !== undefined) {

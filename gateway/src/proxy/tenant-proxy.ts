@@ -32,6 +32,10 @@ export class TenantProxy {
   readonly #o: TenantProxyOptions;
   readonly #agent = new Agent({ keepAlive: true, maxFreeSockets: 64 });
   readonly #proxy: ProxyServer;
+  /** Parsed instance URLs: http-proxy-3 would parse a string target again for every request. */
+  readonly #targets = new Map<string, URL>();
+  /** Counter children by `tenant status`: `inc({ ... })` hashes its labels on every call. */
+  readonly #counters = new Map<string, { inc(): void }>();
 
   constructor(options: TenantProxyOptions) {
     this.#o = options;
@@ -50,7 +54,7 @@ export class TenantProxy {
     const started = Date.now();
     res.once('close', () => {
       lease.release();
-      this.#o.metrics.proxiedRequests.inc({ tenant: tenantId, status: String(res.statusCode) });
+      this.#counted(tenantId, res.statusCode).inc();
       this.#o.logger.info(
         { requestId, tenantId, method: req.method, status: res.statusCode, ms: Date.now() - started },
         'proxied',
@@ -68,7 +72,8 @@ export class TenantProxy {
       });
       req.pipe(buffer);
     }
-    this.#proxy.web(req, res, { target: lease.endpoint.url, ...(buffer ? { buffer } : {}) }, (err) => {
+    const target = this.#target(lease.endpoint.url);
+    this.#proxy.web(req, res, buffer ? { target, buffer } : { target }, (err) => {
       if (res.headersSent) {
         res.destroy();
         return;
@@ -89,10 +94,31 @@ export class TenantProxy {
     const lease = await this.#o.manager.acquire(tenantId);
     socket.once('close', () => lease.release());
     prepareForwardHeaders(req, { instanceToken: lease.token, requestId, keepUpgrade: true });
-    this.#proxy.ws(req, socket, head, { target: lease.endpoint.url }, (err) => {
+    this.#proxy.ws(req, socket, head, { target: this.#target(lease.endpoint.url) }, (err) => {
       this.#o.logger.warn({ err, tenantId, requestId }, 'websocket proxy failed');
       writeSocketError(socket, new UpstreamFailedError(tenantId, { cause: err }));
     });
+  }
+
+  #target(url: string): URL {
+    let target = this.#targets.get(url);
+    if (target === undefined) {
+      // Endpoints change at each start (new port); keep the map from growing without bound.
+      if (this.#targets.size >= 1024) this.#targets.clear();
+      target = new URL(url);
+      this.#targets.set(url, target);
+    }
+    return target;
+  }
+
+  #counted(tenantId: string, status: number): { inc(): void } {
+    const key = `${tenantId} ${status}`;
+    let counter = this.#counters.get(key);
+    if (counter === undefined) {
+      counter = this.#o.metrics.proxiedRequests.labels({ tenant: tenantId, status: String(status) });
+      this.#counters.set(key, counter);
+    }
+    return counter;
   }
 
   close(): void {
