@@ -122,6 +122,7 @@ export function createOrchestrator(
     isReady: () => ready,
     lifecycle,
     api,
+    ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
   });
 
   return {

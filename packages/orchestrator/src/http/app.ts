@@ -6,6 +6,7 @@ import {
   READYZ_PATH,
 } from '@silo/contracts';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error.js';
 import { makeOnError } from './on-error.js';
@@ -21,6 +22,8 @@ export type HttpAppDeps = {
   lifecycle: () => LifecycleReport;
   /** The tenant API, mounted at `/api/v1/{tenant}`. */
   api: Hono;
+  /** Largest request body in bytes; a larger one is a 413 before any handler reads it. @default 104857600 */
+  maxBodyBytes?: number;
 };
 
 /**
@@ -51,6 +54,19 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   }
 
   app.get(LIFECYCLE_PATH, (c) => c.json(deps.lifecycle()));
+
+  const maxSize = deps.maxBodyBytes ?? 100 * 1024 * 1024;
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new ApiError(413, `Payload Too Large: the request body exceeds ${maxSize} bytes`, [
+          { message: `exceeds ${maxSize} bytes`, path: 'body' },
+        ]);
+      },
+    }),
+  );
 
   app.use('/api/v1/:tenant/*', async (c, next) => {
     const tenant = c.req.param('tenant');

@@ -18,15 +18,16 @@ beforeEach(() => {
   const flows = new SqliteFlowRepository(db);
   const engine = new Engine({ db, flows, dataDir: '/nonexistent', logger: pino({ level: 'silent' }) });
   const rows: Array<[string, string, string, string, number]> = [
-    ['exec-alpha-1', 'company.team', 'alpha', 'SUCCESS', 1],
-    ['exec-alpha-2', 'company.team', 'alpha', 'FAILED', 2],
-    ['exec-beta-1', 'company.ops', 'beta', 'RUNNING', 3],
+    ['exec-alpha-1', 'company.team', 'alpha', 'SUCCESS', 60_000],
+    ['exec-alpha-2', 'company.team', 'alpha', 'FAILED', 120_000],
+    ['exec-beta-1', 'company.ops', 'beta', 'RUNNING', 180_000],
     ['exec-old-1', 'company.team', 'alpha', 'SUCCESS', 10 * DAY],
   ];
+  const now = Date.now();
   for (const [id, namespace, flowId, state, ago] of rows) {
     const e = createExecution(
       { id, namespace, flowId, flowRevision: 1, inputs: {}, labels: [{ key: 'k', value: flowId }] },
-      new Date(Date.now() - ago),
+      new Date(now - ago),
     );
     e.state.current = state as typeof e.state.current;
     engine.store.insertExecution(e);

@@ -21,6 +21,15 @@ const json = (e: Execution) => executionJson(e, new Date());
 
 const parseLabels = (values: string[] | undefined): Label[] => parseLabelParams(values);
 
+/** A boolean query parameter (`true`/`false`, absent = false); anything else is a 400 naming it. */
+function booleanParam(raw: string | undefined, name: string): boolean {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ApiError(400, `Bad Request: ${name} must be true or false, got '${raw}'`, [
+    { message: 'must be true or false', path: name },
+  ]);
+}
+
 /**
  * Kestra's executions API (SCOPE.md rows 9–16): create (JSON or multipart
  * inputs, `labels=k:v`, `wait=true`), get, search, kill, restart, replay,
@@ -146,11 +155,11 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     const flow = record.flow;
     if (flow.disabled) throw new ApiError(409, `Cannot execute disabled flow ${namespace}.${id}`);
     const labels = parseLabels(c.req.queries('labels'));
+    const wait = booleanParam(c.req.query('wait'), 'wait');
     const raw = await readInputsBody(c);
     const engine = deps.engine();
     const created = engine.createWithInputs(flow, raw, { labels });
-    const final =
-      c.req.query('wait') === 'true' ? ((await engine.waitSettled(created.id)) ?? created) : created;
+    const final = wait ? ((await engine.waitSettled(created.id)) ?? created) : created;
     return c.json({ ...json(final), deleted: false, url: `/ui/executions/${namespace}/${id}/${created.id}` });
   });
 

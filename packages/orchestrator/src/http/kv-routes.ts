@@ -97,10 +97,18 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
 
   app.delete('/namespaces/:namespace/kv', async (c) => {
     const namespace = c.req.param('namespace');
-    const body = (await c.req.json().catch(() => undefined)) as { keys?: unknown } | undefined;
+    const text = await c.req.text();
+    let body: { keys?: unknown } | undefined;
+    try {
+      body = text.trim() === '' ? undefined : (JSON.parse(text) as { keys?: unknown });
+    } catch {
+      body = { keys: 'malformed JSON' };
+    }
     const keys = body?.keys ?? [];
     if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
-      throw new ApiError(400, 'Bad Request: the body must be {"keys": [string, ...]}');
+      throw new ApiError(400, 'Bad Request: the body must be {"keys": [string, ...]}', [
+        { message: 'must be a list of key names', path: 'keys' },
+      ]);
     }
     validateNamespace(namespace);
     const deleted = (keys as string[]).filter((key) => {
