@@ -43,10 +43,13 @@ export async function startDockerGateway(options: {
   });
   const gateway = await createGateway({
     config,
-    driver: new DockerDriver({ image: options.image, build: false }),
+    driver: new DockerDriver({
+      image: options.image,
+      build: false,
+      ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
+    }),
     stopGraceMs: 5_000,
     ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}),
-    ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
   });
   const url = await gateway.listen();
   const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {

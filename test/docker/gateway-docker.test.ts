@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { afterAll, expect, it } from 'vitest';
 import { buildProgram } from '../../gateway/src/cli/program.js';
+import { ensureOfflineBase } from '../../gateway/src/runtime/docker/offline-base.js';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 import { waitFor } from '../helpers/test-gateway.js';
 import { type DockerGateway, removeDataDir, startDockerGateway } from './docker-gateway.js';
@@ -49,6 +50,15 @@ describeDocker(reason, 'the gateway with the Docker runtime', () => {
 
   afterAll(async () => {
     for (const g of gateways) await g.close({ stopInstances: true }).catch(() => undefined);
+    const strays = await docker.listContainers({
+      all: true,
+      filters: { label: [`silo.test-run=${suffix}`] },
+    });
+    for (const c of strays)
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
     for (const id of ids) {
       await docker
         .getContainer(`silo-${id}`)
@@ -110,13 +120,42 @@ describeDocker(reason, 'the gateway with the Docker runtime', () => {
     expect((await view()).instance).toMatchObject({ state: 'running', coldStarts: 2 });
   });
 
-  it('adopts the running container after a gateway restart: same container, no second start, data there', async () => {
+  /** A managed container that is not an instance (a sleeping node on the offline base: cheap). */
+  const stranger = async (tenant: string, run: boolean) => {
+    const base = await ensureOfflineBase(docker);
+    const container = await docker.createContainer({
+      Image: base.tag,
+      Cmd: ['node', '-e', 'setInterval(() => {}, 1000); process.on("SIGTERM", () => process.exit(0))'],
+      Labels: { 'silo.managed': 'true', 'silo.tenant': tenant, 'silo.test-run': suffix },
+      HostConfig: { NetworkMode: 'none', Init: true },
+    });
+    if (run) await container.start();
+    return container.id;
+  };
+
+  it('adopts the running container after a gateway restart (same container, no second start, data there); reconciles leftovers and orphans', async () => {
     const before = (await view()).instance;
     const startedAt = (await docker.getContainer(`silo-${main}`).inspect()).State.StartedAt;
     await current.close(); // instances keep running
-    current = await start({ dataDir: current.dataDir, env: { SILO_IDLE_TIMEOUT: '5m' } });
-    expect(current.gateway.adopted).toContain(main);
-    expect(current.gateway.reconciled?.running).toContain(main);
+    const [orphan, stuck] = [`dk-orphan-${suffix}`, `dk-stuck-${suffix}`];
+    const orphanId = await stranger(orphan, true);
+    const stuckId = await stranger(stuck, false);
+    const t0 = Date.now();
+    current = await start({ dataDir: current.dataDir, env: { SILO_IDLE_TIMEOUT: '5m' }, orphanGraceMs: 500 });
+    log(`gateway restart with reconcile and adoption: ${Date.now() - t0} ms`);
+    expect(current.gateway.adopted).toEqual([main]);
+    expect(current.gateway.reconciled).toMatchObject({
+      running: [main],
+      removed: [stuck],
+      orphans: [orphan],
+    });
+    expect(await gone(docker.getContainer(stuckId).inspect())).toBe(true);
+    // Reported at once, stopped after its grace period.
+    await waitFor(
+      'the orphan stopped',
+      async () => !(await docker.getContainer(orphanId).inspect()).State.Running,
+      10_000,
+    );
     expect((await view()).instance).toMatchObject({ state: 'running', ref: before.ref, coldStarts: 2 });
     const again = await api(`/executions/${executionId}`);
     expect(((await again.json()) as { state: { current: string } }).state.current).toBe('SUCCESS');
