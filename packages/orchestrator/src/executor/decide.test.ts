@@ -222,6 +222,18 @@ describe('decide: flowable tasks', () => {
     expect(h.states()).toEqual({ p: 'SUCCESS', last: 'SUCCESS' });
   });
 
+  it('resume stores the onResume values and when it was resumed as the Pause task run outputs', () => {
+    const h = new Harness(flowOf([flowable('Pause', 'p', {}), log('last')]));
+    h.send({ type: 'start', runningInFlow: 0 });
+    const p = h.taskRun('p');
+    h.send({ type: 'resume', onResume: { [p.id]: { approved: true } } });
+    expect(h.taskRun('p').outputs).toEqual({
+      onResume: { approved: true },
+      resumed: { on: '2025-01-01T00:00:00.000', to: 'SUCCESS' },
+    });
+    expect(h.state).toBe('SUCCESS');
+  });
+
   it('Sleep is a durable timer of the executor, not a worker job', () => {
     const h = new Harness(flowOf([task('s', 'io.kestra.plugin.core.flow.Sleep', { duration: 'PT0.010S' })]));
     h.send({ type: 'start', runningInFlow: 0 });

@@ -93,8 +93,13 @@ function apply(ctx: DecisionContext, event: ExecutorEvent): void {
       for (const tr of exec.taskRunList) {
         if (tr.state.current !== 'PAUSED') continue;
         tr.memory = { ...tr.memory, resumed: true };
+        // Kestra Pause.generateOutputs: `onResume` (when given) and `resumed {on, to}`; `on` is a LocalDateTime.
         const values = event.onResume?.[tr.id];
-        if (values) tr.outputs = { ...tr.outputs, onResume: values };
+        tr.outputs = {
+          ...tr.outputs,
+          ...(values ? { onResume: values } : {}),
+          resumed: { on: ctx.now.toISOString().slice(0, -1), to: 'SUCCESS' },
+        };
         ctx.move(tr, 'RUNNING');
         resumed.push(tr.id);
       }
