@@ -1,4 +1,11 @@
-import type { Endpoint, InstanceStatus, RuntimeDriver, StartRequest } from '../runtime-driver.js';
+import type {
+  Endpoint,
+  InstanceStatus,
+  ReconcileSummary,
+  RuntimeDriver,
+  RuntimeEvent,
+  StartRequest,
+} from '../runtime-driver.js';
 
 /**
  * An in-memory driver for lifecycle unit tests: records starts and stops,
@@ -17,8 +24,47 @@ export class FakeDriver implements RuntimeDriver {
   failStarts = 0;
   /** Delay of each start, ms. */
   startDelayMs = 0;
+  /** How many times `reconcile` ran. */
+  reconciles = 0;
   readonly #running = new Map<string, { endpoint: Endpoint; token: string; ref: string }>();
+  readonly #listeners = new Set<(event: RuntimeEvent) => void>();
   #nextPort = 40_000;
+
+  watch(listener: (event: RuntimeEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Delivers a runtime event to the watchers (an engine reconnect, say). */
+  emit(event: RuntimeEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  async reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
+    this.reconciles++;
+    const known = new Set(knownTenants());
+    const ids = [...this.#running.keys()];
+    return {
+      running: ids.filter((id) => known.has(id)),
+      removed: [],
+      orphans: ids.filter((id) => !known.has(id)),
+    };
+  }
+
+  /** Simulates a death the driver sees: the instance vanishes and watchers hear `instance:exited`. */
+  kill(tenantId: string, exitCode = 137): void {
+    const ref = this.#running.get(tenantId)?.ref;
+    this.#running.delete(tenantId);
+    if (ref === undefined) return;
+    this.emit({
+      type: 'instance:exited',
+      tenantId,
+      ref,
+      exitCode,
+      reason: `exit code ${exitCode}`,
+      at: new Date(),
+    });
+  }
 
   async start(request: StartRequest): Promise<Endpoint> {
     this.starts.push(request);
@@ -42,7 +88,7 @@ export class FakeDriver implements RuntimeDriver {
     this.#running.delete(tenantId);
   }
 
-  /** Simulates a crash: the instance vanishes without the gateway stopping it. */
+  /** Simulates a crash nobody reports (an event lost): the instance vanishes without the gateway stopping it. */
   crash(tenantId: string): void {
     this.#running.delete(tenantId);
   }
