@@ -1,7 +1,7 @@
 import { isStateType } from '@silo/contracts';
 import type { Context } from 'hono';
 import { parseIsoDuration } from '../flow/iso-duration.js';
-import type { ExecutionSearch } from '../sqlite/execution-store.js';
+import type { ExecutionCondition, ExecutionSearch } from '../sqlite/execution-store.js';
 import { ApiError } from './api-error.js';
 import { paging } from './query-params.js';
 
@@ -15,6 +15,17 @@ const SORTABLE = new Set([
   'id',
   'flowId',
   'namespace',
+]);
+
+const CONDITION_OPS = new Set([
+  'EQUALS',
+  'NOT_EQUALS',
+  'IN',
+  'NOT_IN',
+  'PREFIX',
+  'STARTS_WITH',
+  'ENDS_WITH',
+  'CONTAINS',
 ]);
 
 const bad = (field: string, message: string): never => {
@@ -42,7 +53,9 @@ function isoDate(field: string, value: string): string {
  * Reads the query of `GET /executions/search` into a store search, Kestra 1.x
  * style: `filters[field][OP][sub]=value` plus the older flat parameters
  * (`namespace`, `flowId`, `state`, `labels`, `startDate`, `endDate`,
- * `timeRange`, `q`). Every unknown or malformed value is a 400 naming the
+ * `timeRange`, `q`). Operations: namespace and flowId take EQUALS, NOT_EQUALS,
+ * IN, NOT_IN, PREFIX (itself and below), STARTS_WITH, ENDS_WITH, CONTAINS;
+ * state EQUALS/IN/NOT_EQUALS/NOT_IN; labels EQUALS/NOT_EQUALS. Every unknown or malformed value is a 400 naming the
  * field; `timeRange` (an ISO duration, `PT168H`) means "started since now −
  * duration"; `q` matches id, namespace or flow id (case-insensitive substring,
  * as Kestra's full-text field over those three).
@@ -53,42 +66,55 @@ function isoDate(field: string, value: string): string {
 export function executionSearchQuery(c: Context, now: Date): ExecutionSearch {
   const { page, size } = paging(c);
   const q: ExecutionSearch = { page, size, states: [], labels: [] };
+  const where: ExecutionCondition[] = [];
+  const condition = (field: ExecutionCondition['field'], op: string, value: string) => {
+    if (!CONDITION_OPS.has(op)) bad(field, `unsupported operation ${op} on ${field}`);
+    const values = op === 'IN' || op === 'NOT_IN' ? value.split(',').filter((x) => x !== '') : [value];
+    if (values.length === 0) bad(field, `${field} needs a value`);
+    where.push({ field, op: op as ExecutionCondition['op'], values });
+  };
   const add = (field: string, op: string, value: string, sub: string | undefined) => {
-    const eq = op === 'EQUALS' || op === 'IN';
     switch (field) {
       case 'q':
+        if (op !== 'EQUALS' && op !== 'CONTAINS') bad('q', `unsupported operation ${op} on q`);
         q.q = value;
         return;
       case 'namespace':
-        if (op !== 'EQUALS' && op !== 'PREFIX' && op !== 'STARTS_WITH')
-          bad('namespace', `unsupported operation ${op} on namespace`);
-        q.namespace = value;
+        condition('namespace', op, value);
         return;
       case 'flowId':
-        if (op !== 'EQUALS') bad('flowId', `unsupported operation ${op} on flowId`);
-        q.flowId = value;
+        condition('flowId', op, value);
         return;
       case 'state': {
-        if (!eq) bad('state', `unsupported operation ${op} on state`);
-        for (const s of value.split(',').filter((x) => x !== '')) {
-          if (!isStateType(s)) bad('state', `unknown state '${s}'`);
-          q.states!.push(s);
-        }
+        if (op !== 'EQUALS' && op !== 'IN' && op !== 'NOT_EQUALS' && op !== 'NOT_IN')
+          bad('state', `unsupported operation ${op} on state`);
+        const states = value.split(',').filter((x) => x !== '');
+        for (const s of states) if (!isStateType(s)) bad('state', `unknown state '${s}'`);
+        if (states.length === 0) bad('state', 'state needs a value');
+        if (op === 'EQUALS' || op === 'IN') q.states!.push(...states);
+        else where.push({ field: 'state', op: 'NOT_IN', values: states });
         return;
       }
-      case 'labels':
-        if (op !== 'EQUALS') bad('labels', `unsupported operation ${op} on labels`);
-        if (sub !== undefined) q.labels!.push({ key: sub, value });
-        else q.labels!.push(...parseLabelParams([value]));
+      case 'labels': {
+        if (op !== 'EQUALS' && op !== 'NOT_EQUALS') bad('labels', `unsupported operation ${op} on labels`);
+        const labels = sub !== undefined ? [{ key: sub, value }] : parseLabelParams([value]);
+        if (op === 'EQUALS') q.labels!.push(...labels);
+        else (q.notLabels ??= []).push(...labels);
         return;
+      }
       case 'startDate':
         if (op === 'LESS_THAN' || op === 'LESS_THAN_OR_EQUAL_TO') q.endDate = isoDate('startDate', value);
-        else q.startDate = isoDate('startDate', value);
+        else if (op === 'GREATER_THAN' || op === 'GREATER_THAN_OR_EQUAL_TO' || op === 'EQUALS')
+          q.startDate = isoDate('startDate', value);
+        else bad('startDate', `unsupported operation ${op} on startDate`);
         return;
       case 'endDate':
+        if (op !== 'LESS_THAN' && op !== 'LESS_THAN_OR_EQUAL_TO' && op !== 'EQUALS')
+          bad('endDate', `unsupported operation ${op} on endDate`);
         q.endDate = isoDate('endDate', value);
         return;
       case 'timeRange': {
+        if (op !== 'EQUALS') bad('timeRange', `unsupported operation ${op} on timeRange`);
         const ms = parseIsoDuration(value);
         if (ms === undefined || ms <= 0)
           bad('timeRange', `timeRange must be an ISO-8601 duration such as PT168H, got '${value}'`);
@@ -109,8 +135,9 @@ export function executionSearchQuery(c: Context, now: Date): ExecutionSearch {
     if (m) add(m[1]!, m[2]!, v, m[3]);
     else if (k.startsWith('filters')) bad(k, `malformed filter '${k}': expected filters[field][OPERATION]`);
   }
+  // The flat `namespace` parameter matches the namespace and the ones below it, as Kestra's.
+  for (const v of c.req.queries('namespace') ?? []) if (v !== '') add('namespace', 'PREFIX', v, undefined);
   const flat: Record<string, string> = {
-    namespace: 'namespace',
     flowId: 'flowId',
     state: 'state',
     startDate: 'startDate',
@@ -129,5 +156,6 @@ export function executionSearchQuery(c: Context, now: Date): ExecutionSearch {
       bad('sort', `invalid sort '${s}'; expected one of ${[...SORTABLE].join(', ')} with :asc or :desc`);
   }
   q.sort = sort;
+  if (where.length > 0) q.where = where;
   return q;
 }

@@ -87,6 +87,24 @@ describe('GET /executions/search', () => {
     expect(filtered.body.results).toHaveLength(1);
   });
 
+  it('filter operations on namespace, flowId, state and labels', async () => {
+    const total = async (query: string) => (await search(query)).body.total as number;
+    expect(await total('filters[namespace][EQUALS]=company')).toBe(0);
+    expect(await total('filters[namespace][EQUALS]=company.ops')).toBe(1);
+    expect(await total('filters[namespace][PREFIX]=company')).toBe(4);
+    expect(await total('namespace=company')).toBe(4);
+    expect(await total('filters[namespace][NOT_EQUALS]=company.ops')).toBe(3);
+    expect(await total('filters[namespace][STARTS_WITH]=comp')).toBe(4);
+    expect(await total('filters[flowId][CONTAINS]=lph')).toBe(3);
+    expect(await total('filters[flowId][IN]=alpha,beta')).toBe(4);
+    expect(await total('filters[flowId][NOT_IN]=alpha')).toBe(1);
+    expect(await total('filters[flowId][ENDS_WITH]=ta')).toBe(1);
+    expect(await total('filters[state][NOT_IN]=SUCCESS,FAILED')).toBe(1);
+    expect(await total('filters[state][NOT_EQUALS]=RUNNING')).toBe(3);
+    expect(await total('filters[labels][NOT_EQUALS][k]=alpha')).toBe(1);
+    expect(await total('filters[labels][EQUALS][k]=alpha&filters[state][EQUALS]=SUCCESS')).toBe(2);
+  });
+
   it.each([
     ['state=NOPE', 'state'],
     ['filters[state][IN]=SUCCESS,WAT', 'state'],
@@ -100,6 +118,10 @@ describe('GET /executions/search', () => {
     ['startDate=yesterday', 'startDate'],
     ['filters[bogus][EQUALS]=1', 'bogus'],
     ['filters[flowId][REGEX]=.*', 'flowId'],
+    ['filters[state][CONTAINS]=RUN', 'state'],
+    ['filters[labels][CONTAINS][k]=a', 'labels'],
+    ['filters[timeRange][GREATER_THAN]=PT1H', 'timeRange'],
+    ['filters[flowId][IN]=', 'flowId'],
   ])('%s → 400 naming %s', async (query, field) => {
     const r = await search(query);
     expect(r.status).toBe(400);

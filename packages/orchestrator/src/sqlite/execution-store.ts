@@ -44,6 +44,17 @@ export type ExecutionSearch = {
   endDate?: string;
   /** Case-insensitive substring of the id, namespace or flow id. */
   q?: string;
+  /** Kestra filter operations on namespace, flow id and state (all must hold). */
+  where?: ExecutionCondition[];
+  /** Labels the execution must not have (`filters[labels][NOT_EQUALS][k]=v`). */
+  notLabels?: Array<{ key: string; value: string }>;
+};
+
+/** One `filters[field][OP]` condition, values already split (`IN` takes several). */
+export type ExecutionCondition = {
+  field: 'namespace' | 'flowId' | 'state';
+  op: 'EQUALS' | 'NOT_EQUALS' | 'IN' | 'NOT_IN' | 'PREFIX' | 'STARTS_WITH' | 'ENDS_WITH' | 'CONTAINS';
+  values: string[];
 };
 
 export const LEVEL_NO = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 } as const;
@@ -369,6 +380,45 @@ export class ExecutionStore {
     for (const l of q.labels ?? []) {
       where.push(
         "EXISTS (SELECT 1 FROM json_each(executions.labels) j WHERE j.value ->> 'key' = ? AND j.value ->> 'value' = ?)",
+      );
+      params.push(l.key, l.value);
+    }
+    const like = (v: string) => v.replace(/[%_\\]/g, (c) => `\\${c}`);
+    for (const w of q.where ?? []) {
+      const col = w.field === 'flowId' ? 'flow_id' : w.field;
+      const marks = w.values.map(() => '?').join(', ');
+      switch (w.op) {
+        case 'EQUALS':
+        case 'IN':
+          where.push(`${col} IN (${marks})`);
+          params.push(...w.values);
+          break;
+        case 'NOT_EQUALS':
+        case 'NOT_IN':
+          where.push(`${col} NOT IN (${marks})`);
+          params.push(...w.values);
+          break;
+        case 'PREFIX':
+          where.push(`(${col} = ? OR ${col} LIKE ? ESCAPE '\\')`);
+          params.push(w.values[0], `${like(w.values[0]!)}.%`);
+          break;
+        case 'STARTS_WITH':
+          where.push(`${col} LIKE ? ESCAPE '\\'`);
+          params.push(`${like(w.values[0]!)}%`);
+          break;
+        case 'ENDS_WITH':
+          where.push(`${col} LIKE ? ESCAPE '\\'`);
+          params.push(`%${like(w.values[0]!)}`);
+          break;
+        case 'CONTAINS':
+          where.push(`${col} LIKE ? ESCAPE '\\'`);
+          params.push(`%${like(w.values[0]!)}%`);
+          break;
+      }
+    }
+    for (const l of q.notLabels ?? []) {
+      where.push(
+        "NOT EXISTS (SELECT 1 FROM json_each(executions.labels) j WHERE j.value ->> 'key' = ? AND j.value ->> 'value' = ?)",
       );
       params.push(l.key, l.value);
     }
