@@ -92,3 +92,47 @@ describe('worker leases', () => {
     await engine.stop(0);
   });
 });
+
+describe('worker concurrency', () => {
+  it('never runs more attempts at once than workerConcurrency', async () => {
+    db = openDatabase(':memory:');
+    const flows = new SqliteFlowRepository(db);
+    const src = `id: wide
+namespace: company.team
+tasks:
+  - id: p
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks:
+${Array.from({ length: 6 }, (_, i) => `      - id: t${i}\n        type: ${LOG}\n        message: hi`).join('\n')}
+`;
+    const parsed = parseFlow(src);
+    if (!parsed.ok) throw new Error('bad flow');
+    const flow = flows.create(src, parsed.flow, new Date()).flow;
+    let running = 0;
+    let peak = 0;
+    const slow: RunnableTask = {
+      type: LOG,
+      run: async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+        return {};
+      },
+    };
+    const engine = new Engine({
+      db,
+      flows,
+      dataDir: '/nonexistent',
+      logger: pino({ level: 'silent' }),
+      tasks: [slow],
+      workerConcurrency: 2,
+    });
+    engine.start();
+    const created = engine.create(flow, { inputs: {}, labels: [] });
+    const done = await engine.waitSettled(created.id, 5000);
+    expect(done?.state.current).toBe('SUCCESS');
+    expect(peak).toBe(2);
+    await engine.stop(0);
+  });
+});
