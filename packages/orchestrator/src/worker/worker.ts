@@ -169,7 +169,8 @@ export class Worker {
     const entry: Running = { job, controller, done: Promise.resolve() };
     this.running.set(job.taskRunId, entry);
     entry.done = this.execute(job, controller).finally(() => {
-      this.running.delete(job.taskRunId);
+      // A swept attempt may still be settling when the task run's next attempt starts here.
+      if (this.running.get(job.taskRunId) === entry) this.running.delete(job.taskRunId);
       this.wake();
     });
   }
