@@ -30,6 +30,8 @@ export async function startDockerGateway(options: {
   env?: Record<string, string>;
   drainMs?: number;
   orphanGraceMs?: number;
+  /** Labels that scope the driver to this test run (other runs on the engine are not its orphans). */
+  scope?: Record<string, string>;
 }): Promise<DockerGateway> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'silo-docker-e2e-'));
   const config = loadGatewayConfig({
@@ -46,6 +48,7 @@ export async function startDockerGateway(options: {
     driver: new DockerDriver({
       image: options.image,
       build: false,
+      ...(options.scope ? { scope: options.scope } : {}),
       ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
     }),
     stopGraceMs: 5_000,

@@ -37,7 +37,8 @@ describeDocker(reason, 'the gateway with the Docker runtime', () => {
   const gateways: DockerGateway[] = [];
   const dataDirs = new Set<string>();
   const start = async (options: Omit<Parameters<typeof startDockerGateway>[0], 'image'>) => {
-    const g = await startDockerGateway({ image: image!.tag, ...options });
+    // Scoped to this run: the gateway's reconcile must not take another run's containers for orphans.
+    const g = await startDockerGateway({ image: image!.tag, scope: { 'silo.test-run': suffix }, ...options });
     gateways.push(g);
     dataDirs.add(g.dataDir);
     return g;

@@ -53,6 +53,13 @@ export type DockerDriverOptions = {
   orphanGraceMs?: number;
   /** Orphans stopped after their grace period, for the log. @default nothing */
   onOrphanStopped?: (tenantId: string, containerId: string) => void;
+  /**
+   * Extra labels put on every container this driver creates; `list` (adoption)
+   * and `reconcile` then see only containers that carry them, so several
+   * gateways (or test runs) can share one engine without taking each other's
+   * containers for orphans. @default {} (the whole engine is this gateway's)
+   */
+  scope?: Record<string, string>;
 };
 
 /** A container that did not come up; `logs` holds its last lines (the reason, for the crash-loop breaker). */
@@ -171,7 +178,9 @@ export class DockerDriver implements RuntimeDriver {
     }
     await this.#ensureNetwork(request.tenantId, config.version);
     await this.#ensureVolume(request.tenantId, config.version);
-    const container = await this.docker.createContainer(containerSpec(request, config));
+    const spec = containerSpec(request, config);
+    spec.Labels = { ...spec.Labels, ...this.#options.scope };
+    const container = await this.docker.createContainer(spec);
     try {
       let stdin: Duplex | undefined;
       if (request.secrets !== undefined) {
@@ -237,10 +246,15 @@ export class DockerDriver implements RuntimeDriver {
     return info ? statusOf(tenantId, info) : { tenantId, state: 'absent' };
   }
 
+  /** `key=value` label filters of this driver's scope. */
+  #scopeFilters(): string[] {
+    return Object.entries(this.#options.scope ?? {}).map(([k, v]) => `${k}=${v}`);
+  }
+
   async list(): Promise<InstanceStatus[]> {
     const containers = await this.docker.listContainers({
       all: true,
-      filters: { label: [`${LABELS.managed}=true`] },
+      filters: { label: [`${LABELS.managed}=true`, ...this.#scopeFilters()] },
     });
     const out: InstanceStatus[] = [];
     for (const c of containers) {
@@ -315,6 +329,7 @@ export class DockerDriver implements RuntimeDriver {
     this.#reconciler ??= new DockerReconciler(this.docker, {
       knownTenants,
       skip: (tenantId) => this.#starting.has(tenantId),
+      labels: this.#scopeFilters(),
       ...(this.#options.orphanGraceMs !== undefined ? { orphanGraceMs: this.#options.orphanGraceMs } : {}),
       onOrphanStopped: (orphan) => {
         this.#expected.add(orphan.containerId);
