@@ -167,7 +167,14 @@ export class Engine {
   /** Creates an execution (CREATED) and its start event in one transaction. */
   create(
     flow: Flow,
-    args: { inputs: Record<string, unknown>; labels: Label[]; trigger?: ExecutionTrigger; id?: string },
+    args: {
+      inputs: Record<string, unknown>;
+      labels: Label[];
+      trigger?: ExecutionTrigger;
+      id?: string;
+      /** Start at this time (Kestra `scheduleDate`): the execution waits CREATED on a durable timer. */
+      scheduleDate?: Date;
+    },
   ): Execution {
     const id = args.id ?? newExecutionId();
     const labels = mergeLabels([...flow.labels, { key: 'system.correlationId', value: id }], args.labels);
@@ -180,14 +187,18 @@ export class Engine {
         inputs: args.inputs,
         labels,
         ...(args.trigger ? { trigger: args.trigger } : {}),
+        ...(args.scheduleDate ? { scheduleDate: args.scheduleDate.toISOString() } : {}),
       },
       new Date(),
     );
+    const later = args.scheduleDate !== undefined && args.scheduleDate.getTime() > Date.now();
     this.store.db.transaction(() => {
       this.store.insertExecution(execution);
-      this.store.insertEvent(id, { type: 'start', runningInFlow: 0 });
+      if (later) this.store.insertTimer(id, id, 'scheduledStart', args.scheduleDate!.getTime());
+      else this.store.insertEvent(id, { type: 'start', runningInFlow: 0 });
     })();
-    this.loop.wake();
+    if (later) this.loop.armTimer();
+    else this.loop.wake();
     return execution;
   }
 
@@ -205,7 +216,7 @@ export class Engine {
   createWithInputs(
     flow: Flow,
     inputs: Record<string, unknown> | null,
-    args: { labels?: Label[]; trigger?: ExecutionTrigger; now?: Date } = {},
+    args: { labels?: Label[]; trigger?: ExecutionTrigger; now?: Date; scheduleDate?: Date } = {},
   ): Execution {
     const id = newExecutionId();
     let values: Record<string, unknown> = {};
@@ -226,6 +237,7 @@ export class Engine {
       inputs: values,
       labels: args.labels ?? [],
       ...(args.trigger ? { trigger: args.trigger } : {}),
+      ...(args.scheduleDate ? { scheduleDate: args.scheduleDate } : {}),
     });
   }
 

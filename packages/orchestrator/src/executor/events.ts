@@ -2,7 +2,15 @@ import type { StateType } from '@silo/contracts';
 import type { Task } from '../flow/flow-model.js';
 
 /** Why a durable timer was set; the timer's event carries it back. */
-export type TimerKind = 'retry' | 'sleep' | 'pauseDelay' | 'pauseTimeout' | 'loopCheck' | 'retryFlow';
+export type TimerKind =
+  | 'retry'
+  | 'sleep'
+  | 'pauseDelay'
+  | 'pauseTimeout'
+  | 'loopCheck'
+  | 'retryFlow'
+  /** An execution created with a future `scheduleDate` (its task run id is the execution id): fires its `start`. */
+  | 'scheduledStart';
 
 /**
  * What the executor reacts to. Every event is stored before it is decided,

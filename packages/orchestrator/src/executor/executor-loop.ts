@@ -93,7 +93,9 @@ export class ExecutorLoop {
     const { store } = this.o;
     store.db.transaction(() => {
       for (const t of store.takeDueTimers(this.now().getTime())) {
-        store.insertEvent(t.executionId, { type: 'timer', taskRunId: t.taskRunId, kind: t.kind });
+        if (t.kind === 'scheduledStart')
+          store.insertEvent(t.executionId, { type: 'start', runningInFlow: 0 });
+        else store.insertEvent(t.executionId, { type: 'timer', taskRunId: t.taskRunId, kind: t.kind });
       }
     })();
   }

@@ -21,6 +21,30 @@ const json = (e: Execution) => executionJson(e, new Date());
 
 const parseLabels = (values: string[] | undefined): Label[] => parseLabelParams(values);
 
+/** `revision`: an integer ≥ 1, or absent (the current revision). */
+function revisionParam(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ApiError(400, `Bad Request: revision must be an integer ≥ 1, got '${raw}'`, [
+      { message: 'must be an integer ≥ 1', path: 'revision' },
+    ]);
+  return n;
+}
+
+/** An ISO-8601 date-time query parameter with an offset (`2025-01-01T10:00:00Z`), or absent. */
+function dateParam(raw: string | undefined, name: string): Date | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const t = /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(raw) ? Date.parse(raw) : Number.NaN;
+  if (Number.isNaN(t))
+    throw new ApiError(
+      400,
+      `Bad Request: ${name} must be an ISO-8601 date-time with an offset, got '${raw}'`,
+      [{ message: 'must be an ISO-8601 date-time', path: name }],
+    );
+  return new Date(t);
+}
+
 /** A boolean query parameter (`true`/`false`, absent = false); anything else is a 400 naming it. */
 function booleanParam(raw: string | undefined, name: string): boolean {
   if (raw === undefined || raw === '' || raw === 'false') return false;
@@ -150,15 +174,24 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
 
   api.post('/executions/:namespace/:id', async (c) => {
     const { namespace, id } = c.req.param();
-    const record = deps.flows().get(namespace, id);
-    if (!record) throw new NotFoundError('flow', `${namespace}.${id}`);
+    const revision = revisionParam(c.req.query('revision'));
+    const scheduleDate = dateParam(c.req.query('scheduleDate'), 'scheduleDate');
+    const record = deps.flows().get(namespace, id, revision !== undefined ? { revision } : undefined);
+    if (!record)
+      throw new NotFoundError(
+        'flow',
+        `${namespace}.${id}${revision !== undefined ? ` revision ${revision}` : ''}`,
+      );
     const flow = record.flow;
     if (flow.disabled) throw new ApiError(409, `Cannot execute disabled flow ${namespace}.${id}`);
     const labels = parseLabels(c.req.queries('labels'));
     const wait = booleanParam(c.req.query('wait'), 'wait');
     const raw = await readInputsBody(c);
     const engine = deps.engine();
-    const created = engine.createWithInputs(flow, raw, { labels });
+    const created = engine.createWithInputs(flow, raw, {
+      labels,
+      ...(scheduleDate ? { scheduleDate } : {}),
+    });
     const final = wait ? ((await engine.waitSettled(created.id)) ?? created) : created;
     return c.json({ ...json(final), deleted: false, url: `/ui/executions/${namespace}/${id}/${created.id}` });
   });
