@@ -213,6 +213,37 @@ describe('Webhook trigger', () => {
     expect((await req('DELETE', '/executions/webhook/t.hook/hook/k3y')).status).toBe(404);
   });
 
+  it('answers after the end with the flow outputs when the trigger says wait and returnOutputs', async () => {
+    await deploy(
+      [
+        'id: sync-hook',
+        'namespace: t.hook',
+        'tasks:',
+        '  - id: r',
+        '    type: io.kestra.plugin.core.debug.Return',
+        '    format: "hello {{ trigger.body.name }}"',
+        'outputs:',
+        '  - id: greeting',
+        '    type: STRING',
+        '    value: "{{ outputs.r.value }}"',
+        'triggers:',
+        '  - id: w',
+        '    type: io.kestra.plugin.core.trigger.Webhook',
+        '    key: sync',
+        '    wait: true',
+        '    returnOutputs: true',
+      ].join('\n'),
+    );
+    const r = await req('POST', '/executions/webhook/t.hook/sync-hook/sync', '{"name":"ada"}');
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { state: { current: string }; outputs: Record<string, unknown> };
+    // The 1.3.0 spec types each output as `object` (Java `Map<String, Object>` as generated); Kestra sends any JSON.
+    const { outputs: _outputs, ...rest } = body;
+    expect(validateAgainst('WebhookResponse', rest)).toEqual([]);
+    expect(body.state.current).toBe('SUCCESS');
+    expect(body.outputs).toEqual({ greeting: 'hello ada' });
+  });
+
   it('refuses an empty webhook key when the flow is saved', async () => {
     const r = await req(
       'POST',
