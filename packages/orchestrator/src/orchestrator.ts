@@ -82,6 +82,7 @@ export function createOrchestrator(
       engine: engineOrThrow,
       flows,
       renderKey: (t) => render(t, {}, { functions: { secret: secrets.templateFunction() } }),
+      mask: (v) => secrets.mask(v),
     }),
   );
   const triggersOrThrow = (): InstanceTriggers => {

@@ -3,7 +3,6 @@ import type { Engine } from '../executor/engine.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { executionJson } from '../model/execution.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
-import { render, renderValue } from '../template/index.js';
 import { allConditionsHold } from '../triggers/conditions.js';
 import {
   findWebhookTrigger,
@@ -19,6 +18,8 @@ export type WebhookRoutesDeps = {
   flows(): FlowRepository;
   /** Renders a templated webhook `key` (e.g. with `secret()`), unmasked. @default the key as written */
   renderKey?: (template: string) => string;
+  /** Masks secret values in what is stored (the request's body, headers, parameters). @default none */
+  mask?: <T>(value: T) => T;
   /** Bound on `wait: true` webhooks. @default 60000 */
   waitTimeoutMs?: number;
 };
@@ -40,6 +41,7 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
       record && !record.flow.disabled ? findWebhookTrigger(record.flow, key, deps.renderKey) : undefined;
     if (!record || !trigger) throw new ApiError(404, 'Flow not found');
     const flow = record.flow;
+    const engine = deps.engine();
     const method = c.req.method;
     const text = method === 'GET' ? '' : await c.req.text();
     const variables = {
@@ -57,7 +59,7 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
     try {
       accepted = allConditionsHold(trigger.conditions, {
         variables: renderVars,
-        render: (t, v) => render(t, v),
+        render: (t, v) => engine.expressions.render(t, v),
       });
     } catch (err) {
       throw new ApiError(
@@ -69,7 +71,7 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
     let raw: Record<string, unknown> = {};
     if (trigger.props.inputs !== undefined) {
       try {
-        raw = renderValue(trigger.props.inputs, renderVars) as Record<string, unknown>;
+        raw = engine.expressions.renderValue(trigger.props.inputs, renderVars) as Record<string, unknown>;
       } catch (err) {
         throw new ApiError(
           422,
@@ -85,12 +87,15 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
         resolved.issues.map((i) => ({ message: i.message, path: `inputs.${i.input}` })),
       );
     }
-    const engine = deps.engine();
     // Committed (execution + start event, one transaction) before any answer: no 2xx for an unrecorded event.
     const created = engine.create(flow, {
       inputs: resolved.values,
       labels: [],
-      trigger: { id: trigger.id, type: WEBHOOK_TRIGGER_TYPE, variables },
+      trigger: {
+        id: trigger.id,
+        type: WEBHOOK_TRIGGER_TYPE,
+        variables: deps.mask ? deps.mask(variables) : variables,
+      },
     });
     const final =
       trigger.props.wait === true

@@ -185,3 +185,27 @@ describe('a webhook key read from a secret', () => {
     ).toBe(404);
   });
 });
+
+describe('a webhook condition using a secret', () => {
+  it('accepts only requests carrying the secret in a header', async () => {
+    const r = await call(
+      'POST',
+      '/flows',
+      `id: guarded\nnamespace: secrets.test\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: x\ntriggers:\n  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: open-key\n    conditions:\n      - type: io.kestra.plugin.core.condition.Expression\n        expression: "{{ trigger.headers['x-signature'][0] == secret('API_TOKEN') }}"\n`,
+    );
+    expect(r.status).toBe(200);
+    const send = (signature: string) =>
+      orch.app.request('/api/v1/main/executions/webhook/secrets.test/guarded/open-key', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': signature },
+        body: '{}',
+      });
+    const accepted = await send(VALUE);
+    expect(accepted.status).toBe(200);
+    const { id } = (await accepted.json()) as { id: string };
+    const stored = await (await call('GET', `/executions/${id}`)).text();
+    expect(stored).toContain('******');
+    expect(stored).not.toContain(VALUE);
+    expect((await send('forged')).status).toBe(204);
+  });
+});
