@@ -209,3 +209,21 @@ describe('a webhook condition using a secret', () => {
     expect((await send('forged')).status).toBe(204);
   });
 });
+
+describe('execution labels set by a task', () => {
+  it('keep a secret masked', async () => {
+    const { exec } = await runFlow(
+      'labelled',
+      [
+        '  - id: l',
+        '    type: io.kestra.plugin.core.execution.Labels',
+        '    labels:',
+        `      token: "{{ secret('API_TOKEN') }}"`,
+      ].join('\n'),
+    );
+    expect(exec.state.current).toBe('SUCCESS');
+    const stored = await (await call('GET', `/executions/${exec.id}`)).text();
+    expect(stored).toContain('"value":"******"');
+    expect(stored).not.toContain(VALUE);
+  });
+});

@@ -212,7 +212,7 @@ export class Worker {
       services: {
         ...this.o.services,
         setLabels: (l) => {
-          labels = l;
+          labels = this.o.mask ? this.o.mask.mask(l) : l;
         },
       },
     };
