@@ -170,10 +170,16 @@ describe('streaming proxy', () => {
     const { pid } = (await (await fetch(`${t.url}/api/v1/fragile/echo`, { headers: auth })).json()) as {
       pid: number;
     };
+    // Killed while it holds a request: that request gets 502. (A death between requests is
+    // noticed at once through the child's exit, so the next request simply starts it again.)
+    const pending = fetch(`${t.url}/api/v1/fragile/slow?ms=3000`, { headers: auth });
+    await new Promise((r) => setTimeout(r, 200));
     process.kill(pid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 100));
-    const res = await fetch(`${t.url}/api/v1/fragile/echo`, { headers: auth });
+    const res = await pending;
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({ code: 'UPSTREAM_FAILED' });
+    const next = await fetch(`${t.url}/api/v1/fragile/echo`, { headers: auth });
+    expect(next.status).toBe(200);
+    expect(((await next.json()) as { pid: number }).pid).not.toBe(pid);
   });
 });
