@@ -165,7 +165,10 @@ export function startAttempt(ctx: DecisionContext, tr: TaskRun, task: Task): voi
     });
     return;
   }
-  if (task.type === SUBFLOW_TYPE) return startSubflow(ctx, tr, task);
+  if (task.type === SUBFLOW_TYPE) {
+    startSubflow(ctx, tr, task);
+    return;
+  }
   ctx.commands.push({
     kind: 'runTask',
     taskRunId: tr.id,

@@ -99,7 +99,10 @@ export function executionSearchQuery(c: Context, now: Date): ExecutionSearch {
         if (op !== 'EQUALS' && op !== 'NOT_EQUALS') bad('labels', `unsupported operation ${op} on labels`);
         const labels = sub !== undefined ? [{ key: sub, value }] : parseLabelParams([value]);
         if (op === 'EQUALS') q.labels!.push(...labels);
-        else (q.notLabels ??= []).push(...labels);
+        else {
+          q.notLabels ??= [];
+          q.notLabels.push(...labels);
+        }
         return;
       }
       case 'startDate':
