@@ -49,6 +49,8 @@ export const GatewayEnvSchema = z.object({
   SILO_IDLE_TIMEOUT: duration('SILO_IDLE_TIMEOUT').default(300_000),
   /** @default 30s */
   SILO_START_TIMEOUT: duration('SILO_START_TIMEOUT').default(30_000),
+  /** How long before an instance's `nextWakeAt` a stopped instance is started, so that its schedule fires on time. @default 2s */
+  SILO_WAKE_LEAD: duration('SILO_WAKE_LEAD').default(2_000),
   /** @default 100 */
   SILO_MAX_RUNNING: int(1).default(100),
   /** @default 1000 */
@@ -79,6 +81,7 @@ export type GatewayConfig = {
   adminToken: string | undefined;
   idleTimeoutMs: number;
   startTimeoutMs: number;
+  wakeLeadMs: number;
   maxRunning: number;
   holdMax: number;
   bodyLimitBytes: number;
@@ -116,6 +119,7 @@ export function loadGatewayConfig(
     adminToken: e.SILO_ADMIN_TOKEN,
     idleTimeoutMs: e.SILO_IDLE_TIMEOUT,
     startTimeoutMs: e.SILO_START_TIMEOUT,
+    wakeLeadMs: e.SILO_WAKE_LEAD,
     maxRunning: e.SILO_MAX_RUNNING,
     holdMax: e.SILO_HOLD_MAX,
     bodyLimitBytes: e.SILO_BODY_LIMIT,

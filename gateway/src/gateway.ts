@@ -116,10 +116,11 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     startTimeoutMs: config.startTimeoutMs,
     holdMax: config.holdMax,
     maxRunning: config.maxRunning,
+    wakeLeadMs: config.wakeLeadMs,
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
     ...(options.instanceLogLevel !== undefined ? { instanceLogLevel: options.instanceLogLevel } : {}),
   });
-  const wakes = new WakeScheduler({ registry, manager, metrics, logger });
+  const wakes = new WakeScheduler({ registry, manager, metrics, logger, leadMs: config.wakeLeadMs });
   manager.onWakeChanged = () => wakes.arm();
   const reaper = new IdleReaper({
     manager,

@@ -9,6 +9,7 @@ export type ServeFlags = {
   runtime?: string;
   idleTimeout?: string;
   startTimeout?: string;
+  wakeLead?: string;
   maxRunning?: string;
   holdMax?: string;
   bodyLimit?: string;
@@ -37,6 +38,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       SILO_RUNTIME: flags.runtime,
       SILO_IDLE_TIMEOUT: flags.idleTimeout,
       SILO_START_TIMEOUT: flags.startTimeout,
+      SILO_WAKE_LEAD: flags.wakeLead,
       SILO_MAX_RUNNING: flags.maxRunning,
       SILO_HOLD_MAX: flags.holdMax,
       SILO_BODY_LIMIT: flags.bodyLimit,

@@ -70,6 +70,10 @@ export function buildProgram(io: CliIo): Command {
       'idle time before an instance is stopped (SILO_IDLE_TIMEOUT, default 5m)',
     )
     .option('--start-timeout <duration>', 'bound on a cold start (SILO_START_TIMEOUT, default 30s)')
+    .option(
+      '--wake-lead <duration>',
+      'start a stopped tenant this long before its next schedule, Sleep or Pause is due (SILO_WAKE_LEAD, default 2s)',
+    )
     .option('--max-running <n>', 'cap on running instances (SILO_MAX_RUNNING, default 100)')
     .option('--hold-max <n>', 'requests held per tenant during a cold start (SILO_HOLD_MAX, default 1000)')
     .option('--body-limit <size>', 'largest request body proxied (SILO_BODY_LIMIT, default 100mb)')

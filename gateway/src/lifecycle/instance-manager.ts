@@ -32,6 +32,8 @@ export type InstanceManagerOptions = {
   readyAttemptMs?: number;
   /** Log level handed to instances. @default 'info' */
   instanceLogLevel?: string;
+  /** The wake scheduler's lead (SILO_WAKE_LEAD): an instance due to wake within it plus a start is not idle-stopped. @default 2000 */
+  wakeLeadMs?: number;
   /** A death within this time of the instance becoming ready counts towards a crash loop. @default 60000 */
   crashWindowMs?: number;
   /** Deaths in a row (each within `crashWindowMs` of its start) that trip the breaker. @default 3 */
@@ -509,7 +511,8 @@ export class InstanceManager {
     if (report === undefined) return false;
     if (report.busy || report.activeStreams > 0) return false;
     if (report.nextWakeAt !== null) {
-      const soon = (this.#o.registry.instanceInfo(slot.tenantId).lastStartMs ?? 1_000) * 2 + 1_000;
+      const lastStartMs = this.#o.registry.instanceInfo(slot.tenantId).lastStartMs ?? 1_000;
+      const soon = (this.#o.wakeLeadMs ?? 2_000) + lastStartMs * 2 + 1_000;
       if (Date.parse(report.nextWakeAt) - Date.now() < soon) return false;
     }
     return true;

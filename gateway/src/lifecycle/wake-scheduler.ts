@@ -21,6 +21,8 @@ export type WakeSchedulerOptions = {
   manager: InstanceManager;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Start a stopped instance this long before its `nextWakeAt` (a cold start takes time). @default 2000 (SILO_WAKE_LEAD) */
+  leadMs?: number;
 };
 
 export class WakeScheduler {
@@ -38,7 +40,7 @@ export class WakeScheduler {
     clearTimeout(this.#timer);
     const next = this.#o.registry.pendingWakes()[0];
     if (next === undefined) return;
-    const delay = Math.max(0, Math.min(MAX_ARM_MS, Date.parse(next.nextWakeAt) - Date.now()));
+    const delay = Math.max(0, Math.min(MAX_ARM_MS, this.#startAt(next.nextWakeAt) - Date.now()));
     this.#timer = setTimeout(() => this.fire(), delay);
     this.#timer.unref();
   }
@@ -47,7 +49,7 @@ export class WakeScheduler {
   fire(): void {
     const now = Date.now();
     for (const wake of this.#o.registry.pendingWakes()) {
-      if (Date.parse(wake.nextWakeAt) > now) break;
+      if (this.#startAt(wake.nextWakeAt) > now) break;
       const view = this.#o.manager.view(wake.tenantId);
       this.#o.registry.updateInstanceInfo(wake.tenantId, { nextWakeAt: null, nextWakeReason: null });
       if (view.state === 'running' || view.state === 'starting') continue;
@@ -67,6 +69,11 @@ export class WakeScheduler {
         .catch((err: unknown) => this.#o.logger.warn({ err, tenantId: wake.tenantId }, 'wake start failed'));
     }
     this.arm();
+  }
+
+  /** When a stopped instance must be started to be ready at `nextWakeAt`. */
+  #startAt(nextWakeAt: string): number {
+    return Date.parse(nextWakeAt) - (this.#o.leadMs ?? 2_000);
   }
 
   close(): void {
