@@ -1,9 +1,20 @@
 #!/usr/bin/env node
+import { performance } from 'node:perf_hooks';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { loadConfig } from './config.js';
 import { createOrchestrator } from './orchestrator.js';
 import { readSecretsFrom } from './secrets/read-secrets.js';
+import { DB_MARKS } from './sqlite/database.js';
+
+/** Milliseconds between two marks (`performance.now()` values or mark names), rounded to 0.1. */
+function span(from: number | string, to: number | string): number | null {
+  const at = (m: number | string) =>
+    typeof m === 'number' ? m : performance.getEntriesByName(m, 'mark').at(-1)?.startTime;
+  const a = at(from);
+  const b = at(to);
+  return a === undefined || b === undefined ? null : Math.round((b - a) * 10) / 10;
+}
 
 /**
  * Entry point of one tenant's instance: config → orchestrator → HTTP server →
@@ -11,6 +22,8 @@ import { readSecretsFrom } from './secrets/read-secrets.js';
  * within the grace period, closes SQLite and exits 0.
  */
 async function main(): Promise<void> {
+  // ms since the process started: Node's own bootstrap, then loading this entry's modules.
+  const mainAt = performance.now();
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
@@ -29,16 +42,45 @@ async function main(): Promise<void> {
     }
     logger.info({ count: Object.keys(secrets).length }, 'secrets received on stdin');
   }
+  const configuredAt = performance.now();
   const orchestrator = createOrchestrator(config, logger, { secrets });
+  const wiredAt = performance.now();
 
+  // Listening starts before the store is open: /readyz answers 503 until start() is done.
+  let listenedAt: number | undefined;
+  let readyAt: number | undefined;
+  const reportBoot = () => {
+    if (listenedAt === undefined || readyAt === undefined) return;
+    const bootstrapped = performance.nodeTiming.bootstrapComplete;
+    logger.info(
+      {
+        phases: {
+          node: Math.round(bootstrapped * 10) / 10,
+          modules: span(bootstrapped, mainAt),
+          config: span(mainAt, configuredAt),
+          wiring: span(configuredAt, wiredAt),
+          sqliteOpen: span(DB_MARKS.open, DB_MARKS.opened),
+          migrations: span(DB_MARKS.opened, DB_MARKS.migrated),
+          recovery: span(DB_MARKS.migrated, readyAt),
+          listen: span(wiredAt, listenedAt),
+        },
+        totalMs: span(0, Math.max(listenedAt, readyAt)),
+      },
+      'boot phases',
+    );
+  };
   const server = serve(
     { fetch: orchestrator.app.fetch, port: config.port, hostname: config.host },
     (info) => {
+      listenedAt = performance.now();
       logger.info({ port: info.port, host: config.host }, 'instance listening');
+      reportBoot();
     },
   );
   await orchestrator.start();
+  readyAt = performance.now();
   logger.info('instance ready');
+  reportBoot();
 
   let stopping = false;
   const shutdown = async (signal: string) => {

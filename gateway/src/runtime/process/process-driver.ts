@@ -3,7 +3,6 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TENANT_ID_PATTERN } from '@silo/contracts';
 import type {
   Endpoint,
@@ -13,12 +12,8 @@ import type {
   StartRequest,
 } from '../runtime-driver.js';
 import { freePort } from './free-port.js';
+import { orchestratorEntry } from './orchestrator-entry.js';
 import { commandLine, isAlive, terminate } from './pid.js';
-
-/** The orchestrator's built entry, from `gateway/{src,dist}/runtime/process/` (same depth in both). */
-const ORCHESTRATOR_MAIN = fileURLToPath(
-  new URL('../../../../packages/orchestrator/dist/main.js', import.meta.url),
-);
 
 /** Environment variables of the gateway that an instance inherits; nothing else leaks (no admin token). */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_ENV', 'TMPDIR'] as const;
@@ -28,7 +23,7 @@ export type ProcessDriverOptions = {
   dataDir: string;
   /**
    * The program that runs one instance, as argv.
-   * @default [process.execPath, '<repo>/packages/orchestrator/dist/main.js']
+   * @default [process.execPath, orchestratorEntry()]: `<repo>/packages/orchestrator/dist/bundle/main.js` when built, else `dist/main.js`
    */
   command?: readonly string[];
   /** Extra environment for every instance (tests). @default {} */
@@ -78,7 +73,7 @@ export class ProcessDriver implements RuntimeDriver {
 
   constructor(options: ProcessDriverOptions) {
     this.#root = join(options.dataDir, 'tenants');
-    this.#command = options.command ?? [process.execPath, ORCHESTRATOR_MAIN];
+    this.#command = options.command ?? [process.execPath, orchestratorEntry()];
     this.#env = options.env ?? {};
     this.#pidCheckMs = options.pidCheckMs ?? 500;
   }
