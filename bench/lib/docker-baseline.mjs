@@ -13,7 +13,7 @@ export const BASELINE_IMAGE = 'silo-bench-baseline:latest';
  */
 export async function prepareDockerImages(dir, log) {
   const Docker = (await import('dockerode')).default;
-  const { ensureOrchestratorImage } = await import('../../gateway/dist/runtime/docker/image-builder.js');
+  const { ensureOrchestratorImage } = await import('@silo/gateway');
   const docker = new Docker();
   // The work tree is shared: a concurrent build can change dist/ while it is archived. Retry then.
   let image;

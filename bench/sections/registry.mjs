@@ -12,7 +12,7 @@ import { summary } from '../lib/stats.mjs';
  * any instance is involved.
  */
 async function populate(dataDir, count) {
-  const { SqliteTenantRegistry } = await import('../../gateway/dist/tenants/sqlite-tenant-registry.js');
+  const { SqliteTenantRegistry } = await import('@silo/gateway');
   mkdirSync(dataDir, { recursive: true });
   const registry = new SqliteTenantRegistry(join(dataDir, 'registry.db'));
   const keys = [];
@@ -29,8 +29,7 @@ async function populate(dataDir, count) {
 
 /** In-process: µs per authorizeTenantRequest over random keys of the registry. */
 async function lookupMicros(registry, keys, iterations) {
-  const { authorizeTenantRequest } = await import('../../gateway/dist/auth/tenant-auth.js');
-  const { parseTenantPath } = await import('../../gateway/dist/proxy/tenant-path.js');
+  const { authorizeTenantRequest, parseTenantPath } = await import('@silo/gateway');
   const t0 = performance.now();
   let suspended = 0;
   for (let i = 0; i < iterations; i++) {

@@ -10,10 +10,7 @@
 // adminToken, logFile, maxRunning, baselineImage? }. Prints one JSON line
 // { url, pid } on stdout once it listens.
 import { fileURLToPath } from 'node:url';
-import { loadGatewayConfig } from '../../gateway/dist/config.js';
-import { createGateway } from '../../gateway/dist/gateway.js';
-import { createGatewayLogger } from '../../gateway/dist/logger.js';
-import { ProcessDriver } from '../../gateway/dist/runtime/process/process-driver.js';
+import { createGateway, createGatewayLogger, loadGatewayConfig, ProcessDriver } from '@silo/gateway';
 
 const settings = JSON.parse(process.env.BENCH_GATEWAY ?? '{}');
 const BASELINE = fileURLToPath(new URL('./baseline-server.mjs', import.meta.url));
@@ -56,7 +53,7 @@ class SplitDriver {
 
 async function makeDriver() {
   if (settings.runtime === 'docker') {
-    const { DockerDriver } = await import('../../gateway/dist/runtime/docker/docker-driver.js');
+    const { DockerDriver } = await import('@silo/gateway');
     const main = new DockerDriver({});
     const base = new DockerDriver({ image: settings.baselineImage, build: false });
     return new SplitDriver(main, base);

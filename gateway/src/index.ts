@@ -1,8 +1,32 @@
+/**
+ * The public API of `@silo/gateway`: an explicit list (STYLE.md rule 12, no
+ * `export *`). Other workspaces (the e2e tests, the benchmarks) import only
+ * these names; the test-only driver contract is in `@silo/gateway/testing`.
+ */
+export type { TenantAccess } from './auth/tenant-auth.js';
+export { authorizeTenantRequest } from './auth/tenant-auth.js';
+export type { CliIo } from './cli/program.js';
+export { buildProgram } from './cli/program.js';
 export type { GatewayConfig } from './config.js';
 export { loadGatewayConfig } from './config.js';
 export type { CreateGatewayOptions, Gateway } from './gateway.js';
 export { createGateway } from './gateway.js';
 export type { InstanceState } from './lifecycle/instance-state.js';
+export { createGatewayLogger } from './logger.js';
+export type { TenantPath } from './proxy/tenant-path.js';
+export { parseTenantPath } from './proxy/tenant-path.js';
+export {
+  DockerDriver,
+  type DockerDriverOptions,
+  type DockerEventMap,
+  DockerReconciler,
+  demuxLogs,
+  ensureOfflineBase,
+  ensureOrchestratorImage,
+  type OrchestratorImage,
+  SILO_USER,
+} from './runtime/docker/index.js';
+export type { ProcessDriverOptions } from './runtime/process/process-driver.js';
 export { ProcessDriver } from './runtime/process/process-driver.js';
 export type {
   Endpoint,
@@ -11,3 +35,6 @@ export type {
   StartRequest,
   TenantLimits,
 } from './runtime/runtime-driver.js';
+export type { SecretValueCipher } from './tenants/sqlite-tenant-registry.js';
+export { SqliteTenantRegistry } from './tenants/sqlite-tenant-registry.js';
+export type { Tenant, TenantRegistry } from './tenants/tenant-registry.js';

@@ -1,6 +1,6 @@
+import { DockerDriver } from '@silo/gateway';
+import { runtimeDriverContract } from '@silo/gateway/testing';
 import Docker from 'dockerode';
-import { DockerDriver } from '../../gateway/src/runtime/docker/docker-driver.js';
-import { runtimeDriverContract } from '../../gateway/src/runtime/runtime-driver.contract.js';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 import { testImage } from './orchestrator-image.js';
 

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGateway, type Gateway, loadGatewayConfig } from '@silo/gateway';
-import { DockerDriver } from '../../gateway/src/runtime/docker/docker-driver.js';
+import { createGateway, DockerDriver, type Gateway, loadGatewayConfig } from '@silo/gateway';
 
 export type DockerGateway = {
   gateway: Gateway;

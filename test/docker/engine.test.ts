@@ -1,6 +1,6 @@
+import { ensureOfflineBase, SILO_USER } from '@silo/gateway';
 import Docker from 'dockerode';
 import { expect, it } from 'vitest';
-import { ensureOfflineBase, SILO_USER } from '../../gateway/src/runtime/docker/index.js';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 
 const reason = await dockerUnavailableReason();

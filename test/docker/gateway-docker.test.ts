@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { buildProgram, ensureOfflineBase } from '@silo/gateway';
 import Docker from 'dockerode';
 import { afterAll, expect, it } from 'vitest';
-import { buildProgram } from '../../gateway/src/cli/program.js';
-import { ensureOfflineBase } from '../../gateway/src/runtime/docker/offline-base.js';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 import { waitFor } from '../helpers/test-gateway.js';
 import { type DockerGateway, removeDataDir, startDockerGateway } from './docker-gateway.js';

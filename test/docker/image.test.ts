@@ -1,6 +1,6 @@
+import { ensureOrchestratorImage } from '@silo/gateway';
 import Docker from 'dockerode';
 import { expect, it } from 'vitest';
-import { ensureOrchestratorImage } from '../../gateway/src/runtime/docker/image-builder.js';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 
 const reason = await dockerUnavailableReason();

@@ -1,8 +1,5 @@
+import { ensureOrchestratorImage, type OrchestratorImage } from '@silo/gateway';
 import Docker from 'dockerode';
-import {
-  ensureOrchestratorImage,
-  type OrchestratorImage,
-} from '../../gateway/src/runtime/docker/image-builder.js';
 
 /**
  * The orchestrator image for Docker tests: built offline once per test run

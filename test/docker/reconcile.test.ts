@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { DockerReconciler, ensureOfflineBase } from '@silo/gateway';
 import Docker from 'dockerode';
 import { afterAll, expect, it, vi } from 'vitest';
-import { ensureOfflineBase } from '../../gateway/src/runtime/docker/offline-base.js';
-import { DockerReconciler } from '../../gateway/src/runtime/docker/reconcile.js';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 
 const reason = await dockerUnavailableReason();

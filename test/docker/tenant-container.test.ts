@@ -2,12 +2,10 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { INSTANCE_TOKEN_HEADER } from '@silo/contracts';
+import type { DockerEventMap, Endpoint } from '@silo/gateway';
+import { DockerDriver, demuxLogs } from '@silo/gateway';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { demuxLogs } from '../../gateway/src/runtime/docker/demux-logs.js';
-import { DockerDriver } from '../../gateway/src/runtime/docker/docker-driver.js';
-import type { DockerEventMap } from '../../gateway/src/runtime/docker/events.js';
-import type { Endpoint } from '../../gateway/src/runtime/runtime-driver.js';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 import { testImage } from './orchestrator-image.js';
 

@@ -10,6 +10,7 @@ export {
   networkName,
   volumeName,
 } from './container-spec.js';
+export { demuxLogs } from './demux-logs.js';
 export { DockerDriver, type DockerDriverOptions, DockerStartError } from './docker-driver.js';
 export { DockerProgressError, type ProgressEvent, readProgress } from './docker-progress.js';
 export {
