@@ -3,6 +3,12 @@ import type { Flow, RetryPolicy, Task } from '../flow/flow-model.js';
 import { type Execution, isFailure, type TaskRun } from '../model/execution.js';
 import { type DecideDeps, DecisionContext, errorMessage } from './decision-context.js';
 import type { Command, ExecutorEvent } from './events.js';
+import {
+  FOR_EACH_ITEM_TYPE,
+  killForEachItem,
+  onForEachItemCreated,
+  onForEachItemEnded,
+} from './for-each-item.js';
 import { decideRetry } from './retry.js';
 import { killSubflow, onSubflowResult, SUBFLOW_TYPE } from './subflow.js';
 import { isFlowable } from './task-index.js';
@@ -114,6 +120,12 @@ function apply(ctx: DecisionContext, event: ExecutorEvent): void {
       return;
     case 'subflow':
       onSubflowResult(ctx, event);
+      return;
+    case 'forEachItemCreated':
+      onForEachItemCreated(ctx, event);
+      return;
+    case 'forEachItemEnded':
+      onForEachItemEnded(ctx, event);
       return;
   }
 }
@@ -268,12 +280,14 @@ function onKill(ctx: DecisionContext): void {
     if (isTerminal(tr.state.current)) continue;
     const task = ctx.task(tr.taskId);
     if (task?.type === SUBFLOW_TYPE && tr.state.current === 'RUNNING') killSubflow(ctx, tr);
+    if (task?.type === FOR_EACH_ITEM_TYPE && tr.state.current === 'RUNNING') killForEachItem(ctx, tr);
     const inWorker =
       tr.state.current === 'RUNNING' &&
       task !== undefined &&
       !isFlowable(task.type) &&
       !ctx.isSleep(task) &&
-      task.type !== SUBFLOW_TYPE;
+      task.type !== SUBFLOW_TYPE &&
+      task.type !== FOR_EACH_ITEM_TYPE;
     if (inWorker) {
       ctx.commands.push({ kind: 'abortTask', taskRunId: tr.id });
       continue;

@@ -9,6 +9,8 @@ import type { FlowRepository } from '../ports/flow-repository.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { SqliteDatabase } from '../sqlite/database.js';
 import { ExecutionStore } from '../sqlite/execution-store.js';
+import { InternalStorage } from '../storage/internal-storage.js';
+import { readTemplateFunction } from '../storage/read-function.js';
 import { render, renderValue, type TemplateFunction } from '../template/index.js';
 import type { KvService, RunnableTask } from '../worker/runnable-task.js';
 import { CORE_TASKS } from '../worker/tasks/core-tasks.js';
@@ -18,6 +20,7 @@ import type { ExecutorEvent } from './events.js';
 import type { ExecutorHooks } from './executor-hooks.js';
 import { ExecutorLoop } from './executor-loop.js';
 import type { Expressions } from './expressions.js';
+import { createForEachItemHooks } from './for-each-item.js';
 import { fileStorer, removeStored } from './input-files.js';
 import { createSubflowHooks } from './subflow.js';
 
@@ -65,12 +68,15 @@ export class Engine {
 
   constructor(private readonly o: EngineOptions) {
     this.store = new ExecutionStore(o.db);
+    const storage = new InternalStorage(o.dataDir);
+    const read = readTemplateFunction(storage);
     const functionsFor = (executionId: string, namespace: string): Record<string, TemplateFunction> => ({
       currentEachOutput: ([value], _named, ctx) => currentEachOutput(value, ctx.variables),
       errorLogs: () =>
         this.store
           .logs(executionId, 4, null)
           .map((l) => ({ taskId: l.task_id, message: l.message, level: l.level, timestamp: l.timestamp })),
+      read,
       ...(o.kv ? { kv: kvTemplateFunction(o.kv, namespace) } : {}),
       ...(o.secrets ? { secret: o.secrets.templateFunction() } : {}),
     });
@@ -96,17 +102,28 @@ export class Engine {
       latestFlow: (ns, id) => o.flows.get(ns, id)?.flow,
       expressions: executorExpressions,
     });
+    const forEachItems = createForEachItemHooks({
+      store: this.store,
+      storage,
+      flowOf: (ns, id, rev) => this.flow(ns, id, rev),
+      latestFlow: (ns, id) => o.flows.get(ns, id)?.flow,
+      expressions: executorExpressions,
+      newId: newExecutionId,
+    });
     this.loop = new ExecutorLoop({
       store: this.store,
       flowOf: (ns, id, rev) => this.flow(ns, id, rev),
       hooks: {
         createSubflow: subflows.createSubflow,
         killExecution: subflows.killExecution,
+        createForEachItem: forEachItems.createForEachItem,
+        restartExecutions: forEachItems.restartExecutions,
         retryExecution: (execution) => {
           this.replay(execution, undefined);
         },
         executionEnded: (execution, flow) => {
           subflows.executionEnded(execution, flow);
+          forEachItems.executionEnded(execution);
           o.onExecutionEnded?.(execution, flow);
         },
       },

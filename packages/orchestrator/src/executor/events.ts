@@ -1,5 +1,6 @@
 import type { StateType } from '@silo/contracts';
 import type { Task } from '../flow/flow-model.js';
+import type { SplitOptions } from '../storage/split-items.js';
 
 /** Why a durable timer was set; the timer's event carries it back. */
 export type TimerKind =
@@ -54,7 +55,11 @@ export type ExecutorEvent =
       error?: string;
       /** The task's `outputs` could not be rendered. */
       renderError?: string;
-    };
+    }
+  /** The children of a ForEachItem task run were created (one id per batch, in order) or could not be (`error`). See for-each-item.ts. */
+  | { type: 'forEachItemCreated'; taskRunId: string; executionIds?: string[]; error?: string }
+  /** The child of batch `iteration` of a ForEachItem task run ended. */
+  | { type: 'forEachItemEnded'; taskRunId: string; executionId: string; iteration: number; state: StateType };
 
 /** What a decision asks the I/O loop to do, all in the decision's transaction. */
 export type Command =
@@ -102,6 +107,32 @@ export type Command =
       labels: Array<{ key: string; value: string }>;
       wait: boolean;
     }
+  /**
+   * Split the items of a ForEachItem task run into batch files and create one
+   * child execution per batch (for-each-item.ts), in the decision's transaction.
+   */
+  | {
+      kind: 'createForEachItem';
+      parentId: string;
+      taskRunId: string;
+      taskId: string;
+      /** The rendered `items` URI. */
+      items: string;
+      batch: SplitOptions;
+      namespace: string;
+      flowId: string;
+      revision?: number;
+      /** The task's `inputs`, unrendered: rendered per batch with `taskrun.items` and `taskrun.iteration`. */
+      inputs: unknown;
+      /** The task run's variables to render `inputs` with. */
+      variables: Record<string, unknown>;
+      labels: Array<{ key: string; value: string }>;
+      wait: boolean;
+      /** Where the batch files go in the storage (`{ns}/{flow}/executions/{id}/tasks/{task}/{taskRun}`). */
+      folder: string[];
+    }
+  /** Restart other executions in place (the failed children of a restarted ForEachItem). */
+  | { kind: 'restartExecutions'; executionIds: string[] }
   /** Kill another execution (the child of a killed Subflow task run). */
   | { kind: 'killExecution'; executionId: string }
   /** Retry behavior CREATE_NEW_EXECUTION came due: replay this (RETRIED) execution from the start as a new one. */

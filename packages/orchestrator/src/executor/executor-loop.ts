@@ -214,6 +214,12 @@ export class ExecutorLoop {
             case 'killExecution':
               this.o.hooks?.killExecution?.(c.executionId);
               break;
+            case 'createForEachItem':
+              this.o.hooks?.createForEachItem?.(next, c);
+              break;
+            case 'restartExecutions':
+              this.o.hooks?.restartExecutions?.(c.executionIds);
+              break;
             case 'retryExecution':
               this.o.hooks?.retryExecution?.(next);
               break;

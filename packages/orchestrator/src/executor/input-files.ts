@@ -1,6 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { UploadedFile } from '../flow/inputs/index.js';
+import { InternalStorage } from '../storage/internal-storage.js';
 
 /**
  * A `storeFile` for `resolveInputs`: writes the file under the tenant's
@@ -12,23 +11,12 @@ import type { UploadedFile } from '../flow/inputs/index.js';
  * fileStorer(dataDir, ['company', 'team', 'hello', 'executions', id, 'inputs'])('doc', file);
  */
 export function fileStorer(dataDir: string, segments: readonly string[]) {
-  return (inputId: string, file: UploadedFile): string => {
-    const name = safeName(file.name);
-    const rel = [...segments, inputId, name];
-    const dir = join(dataDir, 'storage', ...rel.slice(0, -1));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, name), file.data);
-    return `kestra:///${rel.join('/')}`;
-  };
+  const storage = new InternalStorage(dataDir);
+  return (inputId: string, file: UploadedFile): string =>
+    storage.put([...segments, inputId], file.name, file.data);
 }
 
 /** Removes what `fileStorer` wrote under `segments` (inputs refused: nothing half-written stays). */
 export function removeStored(dataDir: string, segments: readonly string[]): void {
-  rmSync(join(dataDir, 'storage', ...segments), { recursive: true, force: true });
-}
-
-/** A file name that cannot leave its folder: the last path part, never `.`/`..`/empty. */
-function safeName(name: string): string {
-  const last = name.split(/[\\/]/).pop() ?? '';
-  return last === '' || last === '.' || last === '..' ? 'file' : last;
+  new InternalStorage(dataDir).remove(segments);
 }

@@ -16,7 +16,7 @@ export type CreateSubflowCommand = Extract<Command, { kind: 'createSubflow' }>;
 export type SubflowEvent = Extract<ExecutorEvent, { type: 'subflow' }>;
 
 /** Kestra's label that ties every execution of one tree (parent, children, triggered flows) together. */
-const CORRELATION_ID = 'system.correlationId';
+export const CORRELATION_ID = 'system.correlationId';
 
 /**
  * Starts an attempt of a Subflow task run (Kestra `Subflow.createSubflowExecutions`):
@@ -40,13 +40,7 @@ export function startSubflow(ctx: DecisionContext, tr: TaskRun, task: Task): voi
       string,
       unknown
     >;
-    const taskLabels = labelList(
-      p.labels === undefined ? [] : ctx.deps.expressions.renderValue(p.labels, vars),
-    );
-    const correlation = ctx.exec.labels.find((l) => l.key === CORRELATION_ID)?.value ?? ctx.exec.id;
-    const inherited =
-      p.inheritLabels === true ? ctx.exec.labels.filter((l) => !l.key.startsWith('system.')) : [];
-    const labels = mergeLabels([{ key: CORRELATION_ID, value: correlation }, ...inherited], taskLabels);
+    const labels = childLabels(ctx, task, vars);
     const revision = p.revision === undefined ? undefined : Number(p.revision);
     command = {
       kind: 'createSubflow',
@@ -68,6 +62,22 @@ export function startSubflow(ctx: DecisionContext, tr: TaskRun, task: Task): voi
   tr.outputs = { executionId: command.childId };
   ctx.touch(tr);
   ctx.commands.push(command);
+}
+
+/**
+ * The labels of a child execution (Subflow, ForEachItem): the tree's
+ * correlation id, the parent's own labels with `inheritLabels`, then the
+ * task's rendered `labels`.
+ */
+export function childLabels(ctx: DecisionContext, task: Task, vars: Record<string, unknown>): Label[] {
+  const p = task.props;
+  const taskLabels = labelList(
+    p.labels === undefined ? [] : ctx.deps.expressions.renderValue(p.labels, vars),
+  );
+  const correlation = ctx.exec.labels.find((l) => l.key === CORRELATION_ID)?.value ?? ctx.exec.id;
+  const inherited =
+    p.inheritLabels === true ? ctx.exec.labels.filter((l) => !l.key.startsWith('system.')) : [];
+  return mergeLabels([{ key: CORRELATION_ID, value: correlation }, ...inherited], taskLabels);
 }
 
 /**
@@ -157,62 +167,18 @@ export function createSubflowHooks(o: SubflowHooksOptions) {
 
   return {
     createSubflow(parent: Execution, c: CreateSubflowCommand): void {
-      const flow =
-        c.revision !== undefined
-          ? o.flowOf(c.namespace, c.flowId, c.revision)
-          : o.latestFlow(c.namespace, c.flowId);
-      if (!flow) {
-        toParent(c, {
-          state: 'FAILED',
-          error: `Unable to find flow '${c.namespace}'.'${c.flowId}'${c.revision !== undefined ? ` with revision ${c.revision}` : ''}`,
-        });
+      const built = buildChild(o, parent, {
+        ...c,
+        triggerId: c.taskId,
+        triggerType: SUBFLOW_TYPE,
+        at: now(),
+      });
+      if (!built.ok) {
+        toParent(c, { state: 'FAILED', error: built.error });
         return;
       }
-      if (flow.disabled) {
-        toParent(c, {
-          state: 'FAILED',
-          error: `Cannot execute disabled flow '${c.namespace}'.'${c.flowId}'`,
-        });
-        return;
-      }
-      const at = now();
-      const resolved = resolveInputs(flow.inputs, c.inputs, { now: at });
-      if (!resolved.ok) {
-        toParent(c, {
-          state: 'FAILED',
-          error: `Invalid inputs of the subflow '${c.namespace}'.'${c.flowId}': ${resolved.issues.map((i) => i.message).join(', ')}`,
-        });
-        return;
-      }
-      const labels = mergeLabels(
-        c.labels,
-        flow.labels.filter((l) => !c.labels.some((x) => x.key === l.key)),
-      );
-      const child = createExecution(
-        {
-          id: c.childId,
-          namespace: flow.namespace,
-          flowId: flow.id,
-          flowRevision: flow.revision,
-          inputs: resolved.values,
-          labels,
-          trigger: {
-            id: c.taskId,
-            type: SUBFLOW_TYPE,
-            variables: {
-              executionId: parent.id,
-              namespace: parent.namespace,
-              flowId: parent.flowId,
-              flowRevision: parent.flowRevision,
-              taskRunId: c.taskRunId,
-              taskId: c.taskId,
-            },
-          },
-        },
-        at,
-      );
-      o.store.insertExecution(child);
-      o.store.insertEvent(child.id, { type: 'start', runningInFlow: 0 });
+      o.store.insertExecution(built.execution);
+      o.store.insertEvent(built.execution.id, { type: 'start', runningInFlow: 0 });
       if (!c.wait) toParent(c, { state: 'CREATED' });
     },
 
@@ -256,7 +222,86 @@ export function createSubflowHooks(o: SubflowHooksOptions) {
 
 export type SubflowHooks = ReturnType<typeof createSubflowHooks>;
 
-function labelList(v: unknown): Label[] {
+/** What a child execution is made from (Subflow, one batch of ForEachItem). */
+export type ChildSpec = {
+  childId: string;
+  taskId: string;
+  taskRunId: string;
+  namespace: string;
+  flowId: string;
+  revision?: number;
+  inputs: Record<string, unknown>;
+  labels: Label[];
+  /** The child's `trigger.id` and `trigger.type`. */
+  triggerId: string;
+  triggerType: string;
+  /** More `trigger.variables` (ForEachItem: `taskRunIteration`). */
+  variables?: Record<string, unknown>;
+  at: Date;
+};
+
+/**
+ * Builds (does not store) the child execution of a Subflow or ForEachItem
+ * task run: the flow (a revision, else the latest), not disabled, the inputs
+ * resolved as the API does, the labels merged with the flow's. Answers
+ * Kestra's message when the child cannot be made.
+ */
+export function buildChild(
+  o: Pick<SubflowHooksOptions, 'flowOf' | 'latestFlow'>,
+  parent: Execution,
+  c: ChildSpec,
+): { ok: true; execution: Execution } | { ok: false; error: string } {
+  const flow =
+    c.revision !== undefined
+      ? o.flowOf(c.namespace, c.flowId, c.revision)
+      : o.latestFlow(c.namespace, c.flowId);
+  if (!flow) {
+    return {
+      ok: false,
+      error: `Unable to find flow '${c.namespace}'.'${c.flowId}'${c.revision !== undefined ? ` with revision ${c.revision}` : ''}`,
+    };
+  }
+  if (flow.disabled)
+    return { ok: false, error: `Cannot execute disabled flow '${c.namespace}'.'${c.flowId}'` };
+  const resolved = resolveInputs(flow.inputs, c.inputs, { now: c.at });
+  if (!resolved.ok) {
+    return {
+      ok: false,
+      error: `Invalid inputs of the subflow '${c.namespace}'.'${c.flowId}': ${resolved.issues.map((i) => i.message).join(', ')}`,
+    };
+  }
+  const labels = mergeLabels(
+    c.labels,
+    flow.labels.filter((l) => !c.labels.some((x) => x.key === l.key)),
+  );
+  const execution = createExecution(
+    {
+      id: c.childId,
+      namespace: flow.namespace,
+      flowId: flow.id,
+      flowRevision: flow.revision,
+      inputs: resolved.values,
+      labels,
+      trigger: {
+        id: c.triggerId,
+        type: c.triggerType,
+        variables: {
+          executionId: parent.id,
+          namespace: parent.namespace,
+          flowId: parent.flowId,
+          flowRevision: parent.flowRevision,
+          taskRunId: c.taskRunId,
+          taskId: c.taskId,
+          ...c.variables,
+        },
+      },
+    },
+    c.at,
+  );
+  return { ok: true, execution };
+}
+
+export function labelList(v: unknown): Label[] {
   if (Array.isArray(v)) {
     return v
       .filter((x): x is { key: unknown; value: unknown } => x !== null && typeof x === 'object' && 'key' in x)
@@ -269,13 +314,13 @@ function labelList(v: unknown): Label[] {
 }
 
 /** Labels of `extra` override those of `base` with the same key, in place; new ones are appended. */
-function mergeLabels(base: Label[], extra: Label[]): Label[] {
+export function mergeLabels(base: Label[], extra: Label[]): Label[] {
   const m = new Map(base.map((l) => [l.key, l.value]));
   for (const l of extra) m.set(l.key, l.value);
   return [...m].map(([key, value]) => ({ key, value }));
 }
 
-function closeAttempt(
+export function closeAttempt(
   ctx: DecisionContext,
   tr: TaskRun,
   to: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED',
@@ -286,7 +331,7 @@ function closeAttempt(
   ctx.touch(tr);
 }
 
-function failAttempt(ctx: DecisionContext, tr: TaskRun, task: Task, message: string): void {
+export function failAttempt(ctx: DecisionContext, tr: TaskRun, task: Task, message: string): void {
   ctx.log('ERROR', message, tr);
   closeAttempt(ctx, tr, 'FAILED');
   ctx.end(tr, task, 'FAILED');

@@ -5,6 +5,7 @@ import { finalState } from '../model/final-state.js';
 import { type DecisionContext, errorMessage, type Scope } from './decision-context.js';
 import { durationMs } from './durations.js';
 import { isTruthy } from './expressions.js';
+import { FOR_EACH_ITEM_TYPE, startForEachItem } from './for-each-item.js';
 import { SUBFLOW_TYPE, startSubflow } from './subflow.js';
 import { isFlowable } from './task-index.js';
 
@@ -167,6 +168,10 @@ export function startAttempt(ctx: DecisionContext, tr: TaskRun, task: Task): voi
   }
   if (task.type === SUBFLOW_TYPE) {
     startSubflow(ctx, tr, task);
+    return;
+  }
+  if (task.type === FOR_EACH_ITEM_TYPE) {
+    startForEachItem(ctx, tr, task);
     return;
   }
   ctx.commands.push({

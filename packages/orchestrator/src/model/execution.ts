@@ -21,6 +21,9 @@ export type FlowableMemory = {
   waitingUntil?: string;
   /** Pause: whether it was resumed. */
   resumed?: boolean;
+  /** ForEachItem: the child execution of each batch, and the end state of each batch that ended. */
+  children?: string[];
+  ended?: Record<string, StateType>;
 };
 
 /** Which branch of its parent block a task run belongs to. */

@@ -176,6 +176,36 @@ export const CORE_TASKS: TypeDefinition[] = [
     }),
   },
   {
+    type: `${P}.flow.ForEachItem`,
+    kind: 'task',
+    aliases: [`${OLD}.flows.ForEachItem`],
+    schema: z.strictObject({
+      items: nonEmptyStr(),
+      batch: z
+        .strictObject({
+          rows: prop(int(1)).optional(),
+          bytes: prop(z.union([str(), int(1)])).optional(),
+          partitions: prop(int(1)).optional(),
+          separator: prop(str()).optional(),
+        })
+        .optional(),
+      namespace: nonEmptyStr(),
+      flowId: nonEmptyStr(),
+      revision: int(1).optional(),
+      inputs: record().optional(),
+      labels: z
+        .union([record(), z.array(z.unknown())], {
+          error: typeError('expected a map or a list of {key, value}'),
+        })
+        .optional(),
+      wait: bool().optional(),
+      transmitFailed: bool().optional(),
+      inheritLabels: bool().optional(),
+      scheduleDate: prop(str()).optional(),
+      restartBehavior: oneOf(['NEW_EXECUTION', 'RETRY_FAILED']).optional(),
+    }),
+  },
+  {
     type: `${P}.flow.Sleep`,
     kind: 'task',
     schema: z.strictObject({ duration: prop(duration()) }),
