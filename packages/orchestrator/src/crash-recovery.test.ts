@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ExecutionJson } from './model/execution-json.js';
 
 /**
  * Crash safety (issue 4, item 6): the real orchestrator in a child process
@@ -101,12 +102,12 @@ describe('crash recovery (SIGKILL)', () => {
 
     const killedAt = Date.now();
     await startInstance(port);
-    const done = new Map<string, any>();
+    const done = new Map<string, ExecutionJson>();
     const end = Date.now() + 30_000;
     while (done.size < ids.length && Date.now() < end) {
       for (const id of ids) {
         if (done.has(id)) continue;
-        const e = (await (await fetch(`${api}/executions/${id}`)).json()) as any;
+        const e = (await (await fetch(`${api}/executions/${id}`)).json()) as ExecutionJson;
         if (['SUCCESS', 'WARNING', 'FAILED', 'KILLED'].includes(e.state.current)) done.set(id, e);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -114,20 +115,20 @@ describe('crash recovery (SIGKILL)', () => {
     expect(done.size).toBe(50);
     for (const e of done.values()) {
       expect(e.state.current).toBe('SUCCESS');
-      const taskIds = e.taskRunList.map((t: any) => t.taskId).sort();
+      const taskIds = e.taskRunList.map((t) => t.taskId).sort();
       expect(taskIds).toEqual(['a', 'b', 'c', 'd', 'p', 's']);
       for (const t of e.taskRunList) expect(t.state.current).toBe('SUCCESS');
-      const s = e.taskRunList.find((t: any) => t.taskId === 's');
-      const started = Date.parse(s.state.histories[0].date);
-      const ended = Date.parse(s.state.histories.at(-1).date);
+      const s = e.taskRunList.find((t) => t.taskId === 's');
+      const started = Date.parse(s?.state.histories[0]?.date ?? '');
+      const ended = Date.parse(s?.state.histories.at(-1)?.date ?? '');
       expect(ended - started).toBeGreaterThanOrEqual(790);
       // A timer resumes from its stored due time, not from zero after the restart.
       if (started < killedAt) expect(ended - killedAt).toBeLessThan(800 + 2000);
       expect(e.outputs ?? null).toBeNull();
-      expect(e.taskRunList.find((t: any) => t.taskId === 'd').outputs.values.v).toBe('c');
+      expect(e.taskRunList.find((t) => t.taskId === 'd')?.outputs).toMatchObject({ values: { v: 'c' } });
     }
     const attemptsOver1 = [...done.values()].flatMap((e) =>
-      e.taskRunList.filter((t: any) => (t.attempts?.length ?? 0) > 1),
+      e.taskRunList.filter((t) => t.attempts.length > 1),
     );
     console.log(
       `crash recovery: 50/50 SUCCESS; ${attemptsOver1.length} task runs were resubmitted as a new attempt`,

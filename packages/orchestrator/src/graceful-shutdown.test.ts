@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ExecutionJson, LogEntryJson } from './model/execution-json.js';
 
 /**
  * Graceful SIGTERM (issue 4, item 7; DESIGN.md "Contract between gateway and
@@ -81,8 +82,6 @@ tasks:
 `,
 ];
 
-type Json = any;
-
 describe('graceful shutdown (SIGTERM)', () => {
   it('exits 0 within the grace period; finished work is kept, outlived work gets a new attempt after restart', async () => {
     expect(existsSync(MAIN), `${MAIN} missing: run npx tsc -b first`).toBe(true);
@@ -98,16 +97,20 @@ describe('graceful shutdown (SIGTERM)', () => {
       expect(r.status, await r.text()).toBe(200);
     }
     const run = async (flow: string) =>
-      ((await (await fetch(`${api}/executions/grace.test/${flow}`, { method: 'POST' })).json()) as Json)
-        .id as string;
+      (
+        (await (
+          await fetch(`${api}/executions/grace.test/${flow}`, { method: 'POST' })
+        ).json()) as ExecutionJson
+      ).id;
     const shortId = await run('short');
     const longId = await run('long');
     // Both shell tasks are running.
-    const get = async (id: string) => (await (await fetch(`${api}/executions/${id}`)).json()) as Json;
+    const get = async (id: string) =>
+      (await (await fetch(`${api}/executions/${id}`)).json()) as ExecutionJson;
     const end = Date.now() + 5000;
     while (Date.now() < end) {
       const [a, b] = await Promise.all([get(shortId), get(longId)]);
-      const running = (e: Json) => e.taskRunList.some((t: Json) => t.state.current === 'RUNNING');
+      const running = (e: ExecutionJson) => e.taskRunList.some((t) => t.state.current === 'RUNNING');
       if (running(a) && running(b) && existsSync(marker)) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -133,15 +136,15 @@ describe('graceful shutdown (SIGTERM)', () => {
     };
     const short = await settled(shortId);
     expect(short.state.current).toBe('SUCCESS');
-    expect(short.taskRunList.map((t: Json) => t.taskId)).toEqual(['work', 'after']);
+    expect(short.taskRunList.map((t) => t.taskId)).toEqual(['work', 'after']);
     // Finished within the grace period: one attempt, not run again.
-    expect(short.taskRunList[0].attempts.map((a: Json) => a.state.current)).toEqual(['SUCCESS']);
+    expect(short.taskRunList[0]?.attempts.map((a) => a.state.current)).toEqual(['SUCCESS']);
 
     const long = await settled(longId);
     expect(long.state.current).toBe('SUCCESS');
     expect(long.taskRunList).toHaveLength(1);
-    expect(long.taskRunList[0].attempts.map((a: Json) => a.state.current)).toEqual(['KILLED', 'SUCCESS']);
-    const logs = (await (await fetch(`${api}/logs/${longId}`)).json()) as Json[];
+    expect(long.taskRunList[0]?.attempts.map((a) => a.state.current)).toEqual(['KILLED', 'SUCCESS']);
+    const logs = (await (await fetch(`${api}/logs/${longId}`)).json()) as LogEntryJson[];
     expect(logs.map((l) => l.message)).toContain('second');
   }, 60_000);
 });

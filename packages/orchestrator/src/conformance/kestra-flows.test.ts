@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import type { InvalidInputsError } from '../executor/engine-errors.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
+import { dig } from '../testing/dig.js';
 import { type ExpectedRow, expectedCount, expectedState, readExpectedMd } from './expected-md.js';
 import { triggerScenarios } from './trigger-scenarios.js';
 
@@ -27,7 +28,7 @@ type Exec = {
     value?: string;
     state: { current: string; histories: Array<{ state: string; date: string }> };
     attempts?: unknown[];
-    outputs?: Record<string, any> | null;
+    outputs?: Record<string, unknown> | null;
   }>;
   outputs?: Record<string, unknown> | null;
   labels: Array<{ key: string; value: string }>;
@@ -124,10 +125,10 @@ const SCENARIOS: Record<string, Scenario> = {
       );
       expect(out('secret')).toBe('secret');
       expect(out('optional')).toBe('');
-      const inputs = (e as Exec & { inputs: Record<string, any> }).inputs;
+      const inputs = (e as Exec & { inputs: Record<string, unknown> }).inputs;
       expect(inputs.int).toBe(42);
       expect(inputs.float).toBe(42.42);
-      expect(inputs.nested.more.int).toBe(123);
+      expect(dig(inputs, 'nested', 'more', 'int')).toBe(123);
       expect(inputs.array).toEqual([1, 2, 3]);
       expect(inputs.yaml).toMatchObject({ property: 'something' });
       expect(runsOf(e, 'log').map((t) => t.value)).toEqual(['1', '2', '3']);
@@ -230,8 +231,8 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'output-values.yml': {
     facts: (e) => {
-      expect(e.taskRunList[0]?.outputs?.values?.output1).toBe('xyz');
-      expect(e.taskRunList[0]?.outputs?.values?.output2).toBe('abc');
+      expect(dig(e.taskRunList[0]?.outputs, 'values', 'output1')).toBe('xyz');
+      expect(dig(e.taskRunList[0]?.outputs, 'values', 'output2')).toBe('abc');
     },
   },
   'flow-with-outputs.yml': {
@@ -543,8 +544,8 @@ const SCENARIOS: Record<string, Scenario> = {
       expect(end.taskId).toBe('end');
       const ended = e.state.histories.find((h) => h.state === 'SUCCESS')!.date;
       expect(Date.parse(end.state.histories[0]!.date)).toBeGreaterThanOrEqual(Date.parse(ended));
-      expect(end.outputs?.values?.state).toBe('SUCCESS');
-      expect(end.outputs?.values?.output).toBe('this is a task output used as a final flow output');
+      expect(dig(end.outputs, 'values', 'state')).toBe('SUCCESS');
+      expect(dig(end.outputs, 'values', 'output')).toBe('this is a task output used as a final flow output');
     },
   },
   'newer/after-execution-finally.yaml': {
@@ -557,14 +558,14 @@ const SCENARIOS: Record<string, Scenario> = {
       expect(Date.parse(end!.state.histories[0]!.date)).toBeGreaterThanOrEqual(
         Date.parse(fin!.state.histories.at(-1)!.date),
       );
-      expect(end?.outputs?.values?.state).toBe('SUCCESS');
+      expect(dig(end?.outputs, 'values', 'state')).toBe('SUCCESS');
     },
   },
   'newer/after-execution-error.yaml': {
     facts: (e) => {
       expect(stateOf(e, 'fail')).toBe('FAILED');
       expect(stateOf(e, 'end')).toBe('SUCCESS');
-      expect(runsOf(e, 'end')[0]?.outputs?.values?.state).toBe('FAILED');
+      expect(dig(runsOf(e, 'end')[0]?.outputs, 'values', 'state')).toBe('FAILED');
     },
   },
 };

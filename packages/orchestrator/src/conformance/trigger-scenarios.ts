@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { dig } from '../testing/dig.js';
 
 /**
  * Conformance scenarios of EXPECTED.md for Subflow, KV, webhooks and Flow
@@ -10,14 +11,14 @@ type TaskRun = {
   taskId: string;
   state: { current: string };
   attempts?: unknown[];
-  outputs?: Record<string, any> | null;
+  outputs?: Record<string, unknown> | null;
 };
 export type ScenarioExec = {
   id: string;
   state: { current: string };
   taskRunList: TaskRun[];
   labels: Array<{ key: string; value: string }>;
-  trigger?: { id: string; type: string; variables?: Record<string, any> };
+  trigger?: { id: string; type: string; variables?: Record<string, unknown> };
 };
 type Log = { taskRunId: string | null; message: string };
 
@@ -68,7 +69,7 @@ export function triggerScenarios<E extends ScenarioExec>(
       facts: async (e) => {
         const tr = e.taskRunList[0]!;
         expect(tr.attempts).toHaveLength(1);
-        expect(String(tr.outputs?.outputs?.extracted)).toContain('default > amazing');
+        expect(String(dig(tr.outputs, 'outputs', 'extracted'))).toContain('default > amazing');
         expect(tr.outputs?.state).toBe('SUCCESS');
         const c = await child(e);
         expect(tr.outputs?.executionId).toBe(c.id);
@@ -89,7 +90,9 @@ export function triggerScenarios<E extends ScenarioExec>(
       facts: async (e) => {
         const c = await child(e);
         expect([c.state.current, c.taskRunList.length]).toEqual(['FAILED', 4]);
-        expect(String(e.taskRunList[0]?.outputs?.outputs?.extracted)).toContain('Error Trigger ! error-t1');
+        expect(String(dig(e.taskRunList[0]?.outputs, 'outputs', 'extracted'))).toContain(
+          'Error Trigger ! error-t1',
+        );
       },
     },
     'task-flow.yaml|string=FIRST': {
@@ -138,7 +141,7 @@ export function triggerScenarios<E extends ScenarioExec>(
         const w = (await r.json()) as { id: string };
         const e = await h.until(w.id, h.settled);
         const t = e.trigger?.variables ?? {};
-        expect([t.body?.a, t.body?.b]).toEqual([1, true]);
+        expect([dig(t.body, 'a'), dig(t.body, 'b')]).toEqual([1, true]);
         expect(t.parameters).toMatchObject({ name: ['john'], age: ['12', '13'] });
         expect(e.labels.slice(0, 2)).toEqual([
           { key: 'flow-label-1', value: 'flow-label-1' },

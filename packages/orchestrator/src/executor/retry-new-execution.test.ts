@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
+import type { ExecutionJson, ExecutionPageJson } from '../model/execution-json.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 
 let dir: string;
@@ -37,8 +38,6 @@ tasks:
     type: io.kestra.plugin.core.execution.Fail
 `;
 
-type Json = any;
-
 describe('flow retry with behavior CREATE_NEW_EXECUTION', () => {
   it('each failure ends its execution RETRIED and replays it as a new one, until the last attempt FAILS', async () => {
     const deployed = await orch.app.request(`${base}/flows`, {
@@ -49,32 +48,32 @@ describe('flow retry with behavior CREATE_NEW_EXECUTION', () => {
     expect(deployed.status).toBe(200);
     const first = (await (
       await orch.app.request(`${base}/executions/company.team/flaky?wait=true`, { method: 'POST' })
-    ).json()) as Json;
+    ).json()) as ExecutionJson;
     expect(first.state.current).toBe('RETRIED');
-    expect(first.taskRunList.map((t: Json) => t.state.current)).toEqual(['RETRIED']);
+    expect(first.taskRunList.map((t) => t.state.current)).toEqual(['RETRIED']);
 
-    const chain = async (): Promise<Json[]> =>
+    const chain = async (): Promise<ExecutionJson[]> =>
       (
         (await (
           await orch.app.request(`${base}/executions/search?flowId=flaky&sort=state.startDate:asc`)
-        ).json()) as Json
+        ).json()) as ExecutionPageJson
       ).results;
     const end = Date.now() + 5000;
     let all = await chain();
-    while ((all.length < 3 || all.at(-1).state.current !== 'FAILED') && Date.now() < end) {
+    while ((all.length < 3 || all.at(-1)?.state.current !== 'FAILED') && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 20));
       all = await chain();
     }
-    expect(all.map((e: Json) => e.state.current)).toEqual(['RETRIED', 'RETRIED', 'FAILED']);
-    expect(all.map((e: Json) => e.metadata.attemptNumber)).toEqual([1, 2, 3]);
-    expect(all[1].parentId).toBe(all[0].id);
-    expect(all[2].parentId).toBe(all[1].id);
+    expect(all.map((e) => e.state.current)).toEqual(['RETRIED', 'RETRIED', 'FAILED']);
+    expect(all.map((e) => e.metadata.attemptNumber)).toEqual([1, 2, 3]);
+    expect(all[1]?.parentId).toBe(all[0]?.id);
+    expect(all[2]?.parentId).toBe(all[1]?.id);
     for (const e of all) {
       expect(e.originalId).toBe(first.id);
       expect(e.metadata.originalCreatedDate).toBe(first.metadata.originalCreatedDate);
     }
-    const labels = Object.fromEntries(all[2].labels.map((l: Json) => [l.key, l.value]));
+    const labels = Object.fromEntries(all[2]!.labels.map((l) => [l.key, l.value]));
     expect(labels).toMatchObject({ team: 'data', 'system.restarted': 'true' });
-    expect(all[2].taskRunList.map((t: Json) => t.state.current)).toEqual(['FAILED']);
+    expect(all[2]!.taskRunList.map((t) => t.state.current)).toEqual(['FAILED']);
   });
 });

@@ -1,8 +1,10 @@
+import type { KestraErrorBody } from '@silo/contracts';
 import { Hono } from 'hono';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../executor/engine.js';
 import { createExecution } from '../model/execution.js';
+import type { ExecutionPageJson } from '../model/execution-json.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
 import { SqliteFlowRepository } from '../sqlite/sqlite-flow-repository.js';
 import { createExecutionsRoutes } from './executions-routes.js';
@@ -41,11 +43,12 @@ beforeEach(() => {
 });
 afterEach(() => db.close());
 
-const search = async (query: string) => {
+/** A 200 answers a page; the 400 test reads the body as an error (`search<KestraErrorBody>`). */
+const search = async <Body = ExecutionPageJson>(query: string) => {
   const r = await app.request(`/executions/search?${query}`);
-  return { status: r.status, body: (await r.json()) as any };
+  return { status: r.status, body: (await r.json()) as Body };
 };
-const ids = (body: any) => body.results.map((e: any) => e.id);
+const ids = (body: ExecutionPageJson) => body.results.map((e) => e.id);
 
 describe('GET /executions/search', () => {
   it('q matches id, namespace or flow id, case-insensitively', async () => {
@@ -69,7 +72,7 @@ describe('GET /executions/search', () => {
       'exec-old-1',
     ]);
     const byState = await search('sort=state.current:asc,state.startDate:desc');
-    expect(byState.body.results.map((e: any) => e.state.current)).toEqual([
+    expect(byState.body.results.map((e) => e.state.current)).toEqual([
       'FAILED',
       'RUNNING',
       'SUCCESS',
@@ -123,9 +126,9 @@ describe('GET /executions/search', () => {
     ['filters[timeRange][GREATER_THAN]=PT1H', 'timeRange'],
     ['filters[flowId][IN]=', 'flowId'],
   ])('%s → 400 naming %s', async (query, field) => {
-    const r = await search(query);
+    const r = await search<KestraErrorBody>(query);
     expect(r.status).toBe(400);
-    expect(r.body._embedded.errors[0].path).toBe(field);
+    expect(r.body._embedded?.errors[0]?.path).toBe(field);
     expect(r.body.message).toMatch(/^Bad Request/);
   });
 });

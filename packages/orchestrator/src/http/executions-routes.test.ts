@@ -3,9 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LifecycleReport } from '@silo/contracts';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
+import type { ExecutionJson, ExecutionPageJson, LogEntryJson } from '../model/execution-json.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 import { validateAgainst } from '../testing/openapi.js';
 
@@ -59,22 +61,20 @@ describe('executions API', () => {
       body: JSON.stringify({ name: 'Ada' }),
     });
     expect(r.status).toBe(200);
-    const e = (await r.json()) as Record<string, any>;
+    const e = (await r.json()) as ExecutionJson;
     expect(e.state.current).toBe('SUCCESS');
     expect(e.taskRunList).toHaveLength(2);
-    expect(e.taskRunList[1].outputs).toEqual({ value: 'Ada' });
+    expect(e.taskRunList[1]?.outputs).toEqual({ value: 'Ada' });
     expect(e.labels).toContainEqual({ key: 'a', value: '1' });
     expect(validateAgainst('Execution', e)).toEqual([]);
-    const logs = (await (await orch.app.request(`${base}/logs/${e.id}`)).json()) as Array<
-      Record<string, unknown>
-    >;
+    const logs = (await (await orch.app.request(`${base}/logs/${e.id}`)).json()) as LogEntryJson[];
     expect(logs.map((l) => l.message)).toContain('hello Ada');
     for (const l of logs) expect(validateAgainst('LogEntry', l)).toEqual([]);
     const got = await orch.app.request(`${base}/executions/${e.id}`);
-    expect(((await got.json()) as any).id).toBe(e.id);
+    expect(((await got.json()) as ExecutionJson).id).toBe(e.id);
     const search = (await (
       await orch.app.request(`${base}/executions/search?namespace=company&labels=a:1`)
-    ).json()) as any;
+    ).json()) as ExecutionPageJson;
     expect(search.total).toBe(1);
   });
 
@@ -99,19 +99,19 @@ tasks:
 `);
     const e = (await (
       await orch.app.request(`${base}/executions/company.team/sleepy`, { method: 'POST' })
-    ).json()) as any;
+    ).json()) as ExecutionJson;
     await new Promise((r) => setTimeout(r, 50));
-    const life = (await (await orch.app.request('/_silo/lifecycle')).json()) as any;
+    const life = (await (await orch.app.request('/_silo/lifecycle')).json()) as LifecycleReport;
     expect(life.nextWakeAt).not.toBeNull();
     expect(life.pendingExecutions).toBe(1);
     expect((await orch.app.request(`${base}/executions/${e.id}/kill`, { method: 'DELETE' })).status).toBe(
       202,
     );
     await new Promise((r) => setTimeout(r, 50));
-    const k = (await (await orch.app.request(`${base}/executions/${e.id}`)).json()) as any;
+    const k = (await (await orch.app.request(`${base}/executions/${e.id}`)).json()) as ExecutionJson;
     expect(k.state.current).toBe('KILLED');
-    expect(k.state.histories.map((h: any) => h.state)).toContain('KILLING');
-    expect(k.taskRunList[0].state.current).toBe('KILLED');
+    expect(k.state.histories.map((h) => h.state)).toContain('KILLING');
+    expect(k.taskRunList[0]?.state.current).toBe('KILLED');
     expect((await orch.app.request(`${base}/executions/${e.id}/kill`, { method: 'DELETE' })).status).toBe(
       409,
     );
@@ -136,13 +136,13 @@ tasks:
 `);
     const e = (await (
       await orch.app.request(`${base}/executions/company.team/flaky?wait=true`, { method: 'POST' })
-    ).json()) as any;
+    ).json()) as ExecutionJson;
     expect(e.state.current).toBe('FAILED');
-    const b = e.taskRunList.find((t: any) => t.taskId === 'b');
-    const r = await orch.app.request(`${base}/executions/${e.id}/replay?taskRunId=${b.id}`, {
+    const b = e.taskRunList.find((t) => t.taskId === 'b');
+    const r = await orch.app.request(`${base}/executions/${e.id}/replay?taskRunId=${b?.id}`, {
       method: 'POST',
     });
-    const replay = (await r.json()) as any;
+    const replay = (await r.json()) as ExecutionJson;
     expect(replay.id).not.toBe(e.id);
     expect([replay.parentId, replay.originalId]).toEqual([e.id, e.id]);
     const follow = await orch.app.request(`${base}/executions/${replay.id}/follow`);
@@ -154,10 +154,10 @@ tasks:
         .filter((l) => l.startsWith('data:'))
         .at(-1)!
         .slice(5),
-    );
+    ) as ExecutionJson;
     expect(last.state.current).toBe('FAILED');
-    expect(last.taskRunList.map((t: any) => t.taskId)).toEqual(['a', 'b']);
-    expect(last.taskRunList[0].attempts).toHaveLength(1);
+    expect(last.taskRunList.map((t) => t.taskId)).toEqual(['a', 'b']);
+    expect(last.taskRunList[0]?.attempts).toHaveLength(1);
   });
 
   it('a task timeout fails the attempt (retryable) through the worker AbortSignal', async () => {
@@ -178,10 +178,12 @@ tasks:
 `);
     const e = (await (
       await orch.app.request(`${base}/executions/company.team/slow?wait=true`, { method: 'POST' })
-    ).json()) as any;
+    ).json()) as ExecutionJson;
     expect(e.state.current).toBe('FAILED');
-    expect(e.taskRunList[0].attempts).toHaveLength(2);
-    const logs = (await (await orch.app.request(`${base}/logs/${e.id}?minLevel=ERROR`)).json()) as any[];
+    expect(e.taskRunList[0]?.attempts).toHaveLength(2);
+    const logs = (await (
+      await orch.app.request(`${base}/logs/${e.id}?minLevel=ERROR`)
+    ).json()) as LogEntryJson[];
     expect(logs.map((l) => l.message).join('\n')).toContain('timed out after 100 ms');
     silent.closeAllConnections();
     silent.close();

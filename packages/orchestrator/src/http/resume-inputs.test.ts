@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KestraErrorBody } from '@silo/contracts';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
+import type { ExecutionJson } from '../model/execution-json.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 
 let dir: string;
@@ -51,9 +53,9 @@ tasks:
     format: "{{ outputs.wait.onResume.approved }} / {{ outputs.wait.onResume.reason }}"
 `;
 
-type Json = any;
-const get = async (id: string): Promise<Json> => (await orch.app.request(`${base}/executions/${id}`)).json();
-async function until(id: string, states: string[]): Promise<Json> {
+const get = async (id: string) =>
+  (await (await orch.app.request(`${base}/executions/${id}`)).json()) as ExecutionJson;
+async function until(id: string, states: string[]): Promise<ExecutionJson> {
   const end = Date.now() + 5000;
   for (;;) {
     const e = await get(id);
@@ -64,7 +66,7 @@ async function until(id: string, states: string[]): Promise<Json> {
 }
 async function paused(): Promise<string> {
   const r = await orch.app.request(`${base}/executions/company.team/approve`, { method: 'POST' });
-  const id = ((await r.json()) as Json).id as string;
+  const id = ((await r.json()) as ExecutionJson).id;
   await until(id, ['PAUSED']);
   return id;
 }
@@ -81,9 +83,9 @@ describe('resume with onResume inputs', () => {
     expect(r.status).toBe(204);
     const e = await until(id, ['SUCCESS', 'FAILED']);
     expect(e.state.current).toBe('SUCCESS');
-    const wait = e.taskRunList.find((t: Json) => t.taskId === 'wait');
-    expect(wait.outputs.onResume).toEqual({ approved: true, reason: 'none given', doc: null, count: null });
-    expect(e.taskRunList.find((t: Json) => t.taskId === 'after').outputs.value).toBe('true / none given');
+    const wait = e.taskRunList.find((t) => t.taskId === 'wait');
+    expect(wait?.outputs?.onResume).toEqual({ approved: true, reason: 'none given', doc: null, count: null });
+    expect(e.taskRunList.find((t) => t.taskId === 'after')?.outputs?.value).toBe('true / none given');
   });
 
   it('multipart body with a file part', async () => {
@@ -94,25 +96,28 @@ describe('resume with onResume inputs', () => {
     form.append('doc', new Blob(['evidence']), '../../escape.txt');
     expect((await resume(id, { body: form })).status).toBe(204);
     const e = await until(id, ['SUCCESS', 'FAILED']);
-    const out = e.taskRunList.find((t: Json) => t.taskId === 'wait').outputs.onResume;
-    expect(out).toMatchObject({ approved: false, reason: 'too risky' });
-    expect(out.doc).toMatch(
-      /^kestra:\/\/\/company\/team\/approve\/executions\/.+\/inputs\/doc\/escape\.txt$/,
-    );
+    const out = e.taskRunList.find((t) => t.taskId === 'wait')?.outputs?.onResume;
+    expect(out).toMatchObject({
+      approved: false,
+      reason: 'too risky',
+      doc: expect.stringMatching(
+        /^kestra:\/\/\/company\/team\/approve\/executions\/.+\/inputs\/doc\/escape\.txt$/,
+      ),
+    });
   });
 
   it('a missing or bad value is a 422 naming the input, and the execution stays PAUSED', async () => {
     const id = await paused();
     const missing = await resume(id, { headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(missing.status).toBe(422);
-    const body = (await missing.json()) as Json;
-    expect(body._embedded.errors[0].path).toBe('inputs.approved');
+    const body = (await missing.json()) as KestraErrorBody;
+    expect(body._embedded?.errors[0]?.path).toBe('inputs.approved');
     const wrong = await resume(id, {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ approved: true, count: 'many' }),
     });
     expect(wrong.status).toBe(422);
-    expect(((await wrong.json()) as Json)._embedded.errors[0].path).toBe('inputs.count');
+    expect(((await wrong.json()) as KestraErrorBody)._embedded?.errors[0]?.path).toBe('inputs.count');
     const malformed = await resume(id, { headers: { 'content-type': 'application/json' }, body: '{' });
     expect(malformed.status).toBe(400);
     await new Promise((r) => setTimeout(r, 50));

@@ -14,10 +14,10 @@ type Exec = {
     id: string;
     taskId: string;
     state: { current: string };
-    outputs?: Record<string, any> | null;
+    outputs?: Record<string, unknown> | null;
   }>;
   labels: Array<{ key: string; value: string }>;
-  trigger?: { id: string; type: string; variables?: Record<string, any> };
+  trigger?: { id: string; type: string; variables?: Record<string, unknown> };
 };
 
 let dir: string;
