@@ -77,7 +77,7 @@ function apply(ctx: DecisionContext, event: ExecutorEvent): void {
       return;
     case 'workerLost': {
       const tr = ctx.byId.get(event.taskRunId);
-      if (!tr || tr.state.current !== 'RUNNING' || tr.attempts.length !== event.attempt) return;
+      if (tr?.state.current !== 'RUNNING' || tr.attempts.length !== event.attempt) return;
       const task = ctx.task(tr.taskId);
       if (!task) return;
       closeAttempt(ctx, tr, 'KILLED');
@@ -143,7 +143,7 @@ function closeAttempt(
 
 function onTaskResult(ctx: DecisionContext, ev: Extract<ExecutorEvent, { type: 'taskResult' }>): void {
   const tr = ctx.byId.get(ev.taskRunId);
-  if (!tr || tr.state.current !== 'RUNNING' || tr.attempts.length !== ev.attempt) return;
+  if (tr?.state.current !== 'RUNNING' || tr.attempts.length !== ev.attempt) return;
   const task = ctx.task(tr.taskId);
   if (!task) return;
   if (ev.labels) {
