@@ -196,6 +196,36 @@ describe('ForEachItem over a FILE input', () => {
     expect(e.outputs).toEqual({ done: '1/2' });
   });
 
+  it('a restart of the parent restarts only its failed children (RETRY_FAILED) and then succeeds', async () => {
+    await deploy(
+      CHILD.replace('id: child\n', 'id: flaky\n').replace(
+        'condition: "{{ read(inputs.items) contains \'bad\' }}"',
+        'condition: "{{ (read(inputs.items) contains \'bad\') and taskrun.attemptsCount == 0 }}"',
+      ),
+    );
+    await deploy(parent('retrying').replace('flowId: child', 'flowId: flaky'));
+    const first = await settled((await start('retrying', ['a', 'b', 'bad', 'c'])).id);
+    expect(first.state.current).toBe('FAILED');
+    const r = await orch.app.request(`${base}/executions/${first.id}/restart`, { method: 'POST' });
+    expect(r.status, await r.clone().text()).toBe(200);
+    // The restart is decided after the answer: wait for the execution to leave FAILED, then to settle.
+    const end = Date.now() + 10_000;
+    while ((await get(first.id)).state.current === 'FAILED' && Date.now() < end) {
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    const e = await settled(first.id);
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.taskRunList.find((t) => t.taskId === 'each')!.outputs).toEqual({
+      numberOfBatches: 2,
+      iterations: { CREATED: 0, RUNNING: 0, SUCCESS: 2, FAILED: 0 },
+    });
+    const search = await orch.app.request(`${base}/executions/search?namespace=t.fei&flowId=flaky&size=100`);
+    const children = ((await search.json()) as { results: Exec[] }).results.filter(
+      (c) => c.trigger?.variables.executionId === first.id,
+    );
+    expect(children.map((c) => c.state.current)).toEqual(['SUCCESS', 'SUCCESS']);
+  });
+
   it('read() of a file outside the storage folder fails the task, never reads it', async () => {
     await deploy(
       `id: sneaky\nnamespace: t.fei\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ read('kestra:///../../config.json') }}"\n`,
