@@ -6,7 +6,7 @@ namespace: e2e
 tasks:
   - id: nap
     type: io.kestra.plugin.core.flow.Sleep
-    duration: PT4S
+    duration: PT8S
   - id: after
     type: io.kestra.plugin.core.debug.Return
     format: woke up
@@ -20,6 +20,9 @@ describe('a sleeping execution (real orchestrator)', () => {
   });
 
   it('lets the idle instance stop during a Sleep and wakes it on time to finish', async () => {
+    // The Sleep must outlast what the idle reaper keeps awake for a wake that is due soon
+    // (instance-manager.ts: wake lead 2 s + twice the last start + 1 s, about 4 s here):
+    // with PT4S the instance was rightly kept running and never idle-stopped.
     t = await startTestGateway({
       instance: 'orchestrator',
       env: { SILO_IDLE_TIMEOUT: '300ms' },
