@@ -15,7 +15,12 @@ function phaseSums(metrics) {
   return out;
 }
 
-/** Last `instance listening` / `instance ready` times (epoch ms) in an instance's pino output. */
+/**
+ * Last `instance listening` / `instance ready` times (epoch ms) in an
+ * instance's pino output, and the last `boot phases` (ms each, measured by
+ * the instance itself from its process start: node, modules, config, wiring,
+ * sqliteOpen, migrations, recovery, listen).
+ */
 function bootMarks(text) {
   const marks = {};
   for (const line of text.split('\n')) {
@@ -24,6 +29,7 @@ function bootMarks(text) {
       const entry = JSON.parse(line);
       if (entry.msg === 'instance listening') marks.listening = entry.time;
       if (entry.msg === 'instance ready') marks.ready = entry.time;
+      if (entry.msg === 'boot phases') marks.phases = entry.phases;
     } catch {}
   }
   return marks;
@@ -85,6 +91,13 @@ async function sample(gw, tenantId, key) {
   if (trace.startedAt && (marks.listening || marks.ready)) {
     s.bootToReady = Math.max(marks.listening ?? 0, marks.ready ?? 0) - trace.startedAt;
   }
+  // The instance's own breakdown of that boot (the baseline has none).
+  if (marks.phases) {
+    const p = marks.phases;
+    s.bootNodeModules = (p.node ?? 0) + (p.modules ?? 0);
+    s.bootStore = (p.sqliteOpen ?? 0) + (p.migrations ?? 0) + (p.recovery ?? 0);
+    s.bootOther = (p.config ?? 0) + (p.wiring ?? 0) + (p.listen ?? 0);
+  }
   await gw.stopTenant(tenantId);
   return s;
 }
@@ -128,6 +141,9 @@ export async function coldStart(ctx, runtime) {
   const phaseNames = [
     ['spawn', 'driver start call'],
     ['bootToReady', 'instance: boot → listening + ready (modules, SQLite, migrations)'],
+    ['bootNodeModules', 'instance boot: Node start + loading modules'],
+    ['bootStore', 'instance boot: SQLite open + migrations + recovery'],
+    ['bootOther', 'instance boot: config + wiring + listen'],
     ['ready', 'gateway: start call → /readyz 200'],
     ['proxy', 'gateway: ready → first byte (proxy + client)'],
   ];

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { containerPid } from '../lib/docker-baseline.mjs';
 import { processInstance } from '../lib/gateway-process.mjs';
 import { isAlive, processMemory, treeMemory } from '../lib/memory.mjs';
@@ -17,7 +18,18 @@ async function idleMemory(gw, tenantId) {
   const pid = instancePid(gw, tenantId);
   const mem = pid ? treeMemory(pid) : undefined;
   if (!mem) throw new Error(`no live process for ${tenantId}`);
-  return mem;
+  return { ...mem, entry: gw.runtime === 'docker' ? undefined : entryOf(pid) };
+}
+
+/** The script a process instance runs (the orchestrator's one-file bundle, or dist/main.js when it is stale). */
+function entryOf(pid) {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const script = argv.at(-1) ?? '';
+    return script.split('/').slice(-3).join('/');
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -41,7 +53,7 @@ export async function density(ctx, runtime) {
       unit: 'bytes',
       target: '≤ 60 MB',
       met: o.rss <= MB60,
-      note: `${o.processes} process(es)`,
+      note: `${o.processes} process(es)${o.entry ? `; runs ${o.entry}` : ''}`,
     },
     { figure: `  idle instance PSS (${runtime})`, value: o.pss, baseline: b.pss, unit: 'bytes' },
     { figure: `  idle instance USS (${runtime})`, value: o.uss, baseline: b.uss, unit: 'bytes' },

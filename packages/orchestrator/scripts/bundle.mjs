@@ -7,9 +7,11 @@
 // most of an instance's cold start (see bench/RESULTS.md).
 //
 // better-sqlite3 stays outside (a native addon, loaded from node_modules as
-// before). CommonJS dependencies (pino) call `require`, which an ES module
+// before). Beside it, inputs.json lists the workspace files it was made
+// from, relative to the repo root. CommonJS dependencies (pino) call `require`, which an ES module
 // does not have: the banner makes one.
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -31,6 +33,13 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+// The workspace files it was made from (not node_modules): the process driver
+// starts the bundle only while none of them is newer (a later `tsc -b`).
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const sources = Object.keys(result.metafile.inputs)
+  .map((input) => relative(root, resolve(input)).split('\\').join('/'))
+  .filter((path) => !path.includes('node_modules/'));
+writeFileSync(`${dist}bundle/inputs.json`, `${JSON.stringify(sources, null, 1)}\n`);
 const inputs = Object.keys(result.metafile.inputs).length;
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].bytes;
 process.stdout.write(`bundled ${inputs} modules into ${outfile} (${(bytes / 1024).toFixed(0)} KB)\n`);
