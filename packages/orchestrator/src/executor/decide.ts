@@ -1,6 +1,7 @@
 import { isTerminal } from '@silo/contracts';
 import type { Flow, RetryPolicy, Task } from '../flow/flow-model.js';
 import { type Execution, isFailure, type TaskRun } from '../model/execution.js';
+import { closeAttempt } from './attempts.js';
 import { type DecideDeps, DecisionContext, errorMessage } from './decision-context.js';
 import type { Command, ExecutorEvent } from './events.js';
 import {
@@ -128,17 +129,6 @@ function apply(ctx: DecisionContext, event: ExecutorEvent): void {
       onForEachItemEnded(ctx, event);
       return;
   }
-}
-
-function closeAttempt(
-  ctx: DecisionContext,
-  tr: TaskRun,
-  to: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED',
-): void {
-  const a = tr.attempts[tr.attempts.length - 1];
-  if (!a || isTerminal(a.state.current)) return;
-  a.state = { current: to, histories: [...a.state.histories, { state: to, date: ctx.now.toISOString() }] };
-  ctx.touch(tr);
 }
 
 function onTaskResult(ctx: DecisionContext, ev: Extract<ExecutorEvent, { type: 'taskResult' }>): void {

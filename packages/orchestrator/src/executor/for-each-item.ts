@@ -4,10 +4,11 @@ import type { Execution, TaskRun } from '../model/execution.js';
 import type { ExecutionStore } from '../sqlite/execution-store.js';
 import type { InternalStorage } from '../storage/internal-storage.js';
 import { type SplitOptions, splitItems } from '../storage/split-items.js';
+import { closeAttempt, failAttempt } from './attempts.js';
 import { type DecisionContext, errorMessage } from './decision-context.js';
 import type { Command, ExecutorEvent } from './events.js';
 import type { Expressions } from './expressions.js';
-import { buildChild, childLabels, closeAttempt, failAttempt, type SubflowHooksOptions } from './subflow.js';
+import { buildChild, childLabels, type SubflowHooksOptions } from './subflow.js';
 
 /** Kestra's ForEachItem: one child execution per batch of the rows of a storage file; the executor runs it. */
 export const FOR_EACH_ITEM_TYPE = 'io.kestra.plugin.core.flow.ForEachItem';

@@ -3,6 +3,7 @@ import type { Flow, Label, Task } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { createExecution, type Execution, type TaskRun } from '../model/execution.js';
 import type { ExecutionStore } from '../sqlite/execution-store.js';
+import { closeAttempt, failAttempt } from './attempts.js';
 import { type DecisionContext, errorMessage } from './decision-context.js';
 import type { Command, ExecutorEvent } from './events.js';
 import type { Expressions } from './expressions.js';
@@ -318,21 +319,4 @@ export function mergeLabels(base: Label[], extra: Label[]): Label[] {
   const m = new Map(base.map((l) => [l.key, l.value]));
   for (const l of extra) m.set(l.key, l.value);
   return [...m].map(([key, value]) => ({ key, value }));
-}
-
-export function closeAttempt(
-  ctx: DecisionContext,
-  tr: TaskRun,
-  to: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED',
-): void {
-  const a = tr.attempts[tr.attempts.length - 1];
-  if (!a || isTerminal(a.state.current)) return;
-  a.state = { current: to, histories: [...a.state.histories, { state: to, date: ctx.now.toISOString() }] };
-  ctx.touch(tr);
-}
-
-export function failAttempt(ctx: DecisionContext, tr: TaskRun, task: Task, message: string): void {
-  ctx.log('ERROR', message, tr);
-  closeAttempt(ctx, tr, 'FAILED');
-  ctx.end(tr, task, 'FAILED');
 }

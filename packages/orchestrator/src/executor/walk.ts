@@ -2,6 +2,7 @@ import { isTerminal, type StateType } from '@silo/contracts';
 import type { Task } from '../flow/flow-model.js';
 import { type Branch, isFailure, type TaskRun } from '../model/execution.js';
 import { finalState } from '../model/final-state.js';
+import { failAttempt } from './attempts.js';
 import { type DecisionContext, errorMessage, type Scope } from './decision-context.js';
 import { durationMs } from './durations.js';
 import { isTruthy } from './expressions.js';
@@ -155,7 +156,7 @@ export function startAttempt(ctx: DecisionContext, tr: TaskRun, task: Task): voi
       const raw = task.props.duration;
       ms = durationMs(typeof raw === 'string' ? ctx.render(raw, tr, task) : raw);
     } catch (err) {
-      failAttemptNow(ctx, tr, task, errorMessage(err));
+      failAttempt(ctx, tr, task, errorMessage(err));
       return;
     }
     ctx.commands.push({
@@ -183,18 +184,6 @@ export function startAttempt(ctx: DecisionContext, tr: TaskRun, task: Task): voi
     variables: ctx.varsFor(tr, task, attemptsCount),
     ...(task.timeoutMs !== undefined ? { timeoutMs: task.timeoutMs } : {}),
   });
-}
-
-/** Fails the current attempt (no retry), e.g. when Sleep's duration cannot be read. */
-function failAttemptNow(ctx: DecisionContext, tr: TaskRun, task: Task, message: string): void {
-  const a = tr.attempts[tr.attempts.length - 1];
-  if (a)
-    a.state = {
-      current: 'FAILED',
-      histories: [...a.state.histories, { state: 'FAILED', date: ctx.now.toISOString() }],
-    };
-  ctx.log('ERROR', message, tr);
-  ctx.end(tr, task, 'FAILED');
 }
 
 /** Fails a flowable task run with a logged reason. */
