@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecutionJson } from './model/execution-json.js';
+import { freePort, INSTANCE_MAIN, startInstanceProcess } from './testing/instance-process.js';
 
 /**
  * Crash safety (issue 4, item 6): the real orchestrator in a child process
@@ -12,45 +12,19 @@ import type { ExecutionJson } from './model/execution-json.js';
  * restart on the same data folder: all 50 end SUCCESS, every task run exists
  * exactly once, and the Sleep timers kept their stored due time.
  */
-const MAIN = join(import.meta.dirname, '../dist/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'silo-crash-'));
 const children: ChildProcess[] = [];
+
+async function start(port: number): Promise<ChildProcess> {
+  const child = await startInstanceProcess({ tenantId: 'crash', port, dataDir: dir });
+  children.push(child);
+  return child;
+}
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startInstance(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      SILO_TENANT_ID: 'crash',
-      SILO_PORT: String(port),
-      SILO_DATA_DIR: dir,
-      SILO_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  const end = Date.now() + 15_000;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('instance did not become ready');
-}
 
 const FLOW = `id: crashy
 namespace: crash.test
@@ -78,10 +52,10 @@ tasks:
 
 describe('crash recovery (SIGKILL)', () => {
   it('after a SIGKILL and a restart, 50 executions all end SUCCESS with every task run once', async () => {
-    expect(existsSync(MAIN), `${MAIN} missing: run npx tsc -b first`).toBe(true);
+    expect(existsSync(INSTANCE_MAIN), `${INSTANCE_MAIN} missing: run npx tsc -b first`).toBe(true);
     const port = await freePort();
     const api = `http://127.0.0.1:${port}/api/v1/main`;
-    const first = await startInstance(port);
+    const first = await start(port);
     const deployed = await fetch(`${api}/flows`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-yaml' },
@@ -101,7 +75,7 @@ describe('crash recovery (SIGKILL)', () => {
     await new Promise((r) => first.once('exit', r));
 
     const killedAt = Date.now();
-    await startInstance(port);
+    await start(port);
     const done = new Map<string, ExecutionJson>();
     const end = Date.now() + 30_000;
     while (done.size < ids.length && Date.now() < end) {

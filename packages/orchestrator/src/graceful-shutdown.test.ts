@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecutionJson, LogEntryJson } from './model/execution-json.js';
+import { freePort, INSTANCE_MAIN, startInstanceProcess } from './testing/instance-process.js';
 
 /**
  * Graceful SIGTERM (issue 4, item 7; DESIGN.md "Contract between gateway and
@@ -15,47 +15,25 @@ import type { ExecutionJson, LogEntryJson } from './model/execution-json.js';
  * on from its finished task, and the second task run gets a new attempt
  * (attempt 1 KILLED, attempt 2 SUCCESS): nothing lost, nothing run twice.
  */
-const MAIN = join(import.meta.dirname, '../dist/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'silo-sigterm-'));
 const children: ChildProcess[] = [];
+
+async function start(port: number): Promise<ChildProcess> {
+  const child = await startInstanceProcess({
+    tenantId: 'sigterm',
+    port,
+    dataDir: join(dir, 'data'),
+    env: { SILO_SHUTDOWN_GRACE_MS: String(GRACE_MS) },
+  });
+  children.push(child);
+  return child;
+}
 const GRACE_MS = 2000;
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startInstance(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      SILO_TENANT_ID: 'sigterm',
-      SILO_PORT: String(port),
-      SILO_DATA_DIR: join(dir, 'data'),
-      SILO_LOG_LEVEL: 'warn',
-      SILO_SHUTDOWN_GRACE_MS: String(GRACE_MS),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  const end = Date.now() + 15_000;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('instance did not become ready');
-}
 
 const marker = join(dir, 'long-started');
 const FLOWS = [
@@ -84,10 +62,10 @@ tasks:
 
 describe('graceful shutdown (SIGTERM)', () => {
   it('exits 0 within the grace period; finished work is kept, outlived work gets a new attempt after restart', async () => {
-    expect(existsSync(MAIN), `${MAIN} missing: run npx tsc -b first`).toBe(true);
+    expect(existsSync(INSTANCE_MAIN), `${INSTANCE_MAIN} missing: run npx tsc -b first`).toBe(true);
     const port = await freePort();
     const api = `http://127.0.0.1:${port}/api/v1/main`;
-    const first = await startInstance(port);
+    const first = await start(port);
     for (const body of FLOWS) {
       const r = await fetch(`${api}/flows`, {
         method: 'POST',
@@ -124,7 +102,7 @@ describe('graceful shutdown (SIGTERM)', () => {
     expect(took).toBeLessThan(GRACE_MS + 1500);
     expect(took).toBeGreaterThanOrEqual(GRACE_MS - 100); // it did wait for the long task
 
-    await startInstance(port);
+    await start(port);
     const settled = async (id: string) => {
       const stop = Date.now() + 15_000;
       while (Date.now() < stop) {
