@@ -174,7 +174,37 @@ const SCENARIOS: Record<string, Scenario> = {
       return done;
     },
   },
-  'minimal.yaml': {},
+  'minimal.yaml': {
+    // SK runs it while the server skips another execution by id (a Kestra server setting Silo has no
+    // equivalent of); what is checked here is that the flow runs, with its system label kept.
+    facts: (e) => {
+      expect(e.labels).toContainEqual({ key: 'system.readOnly', value: 'true' });
+      expect(stateOf(e, 'date')).toBe('SUCCESS');
+    },
+  },
+  'sequential-with-global-errors.yaml': {
+    facts: (e) => {
+      expect(['t2-t1', 'error-t1', 'error-t2'].map((id) => stateOf(e, id))).toEqual([
+        'FAILED',
+        'SUCCESS',
+        'SUCCESS',
+      ]);
+      expect(runsOf(e, 't2-t2')).toEqual([]);
+    },
+  },
+  'sequential-with-local-errors.yaml': {
+    facts: (e) => {
+      expect(['t2-t1', 'error-t1', 'error-t2'].map((id) => stateOf(e, id))).toEqual([
+        'FAILED',
+        'SUCCESS',
+        'SUCCESS',
+      ]);
+      expect(runsOf(e, 't2-t2')).toEqual([]);
+      // The errors branch is t2_seq's own: its task runs hang under t2_seq.
+      const seq = runsOf(e, 't2_seq')[0];
+      expect(runsOf(e, 'error-t1')[0]?.parentTaskRunId).toBe(seq?.id);
+    },
+  },
   'if-condition.yaml|truthy': {
     run: async () => {
       let last: Exec | undefined;
