@@ -47,7 +47,14 @@ if (
   process.exit(1);
 }
 
+// The instance's entry is chosen once for the whole run (the one-file bundle
+// when it is up to date, else dist/main.js) and handed to every gateway child,
+// so a `tsc -b` by someone else during the run cannot switch it half-way.
+const { orchestratorEntry } = await import('../gateway/dist/runtime/process/orchestrator-entry.js');
+process.env.BENCH_INSTANCE_ENTRY = orchestratorEntry();
+
 log(`Silo benchmark (${quick ? 'quick' : 'full'})`);
+log(`instance entry: ${process.env.BENCH_INSTANCE_ENTRY.slice(ROOT.length).replace(/^\//, '')}`);
 const machine = describeMachine();
 log(
   `machine: ${machine.cpuModel}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.kernel}, node ${machine.node}, docker ${machine.docker ?? 'none'}`,

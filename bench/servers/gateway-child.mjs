@@ -58,7 +58,12 @@ async function makeDriver() {
     const base = new DockerDriver({ image: settings.baselineImage, build: false });
     return new SplitDriver(main, base);
   }
-  const main = new ProcessDriver({ dataDir: settings.dataDir });
+  // The entry bench/run.mjs chose once for the whole run (see there).
+  const entry = process.env.BENCH_INSTANCE_ENTRY;
+  const main = new ProcessDriver({
+    dataDir: settings.dataDir,
+    ...(entry ? { command: [process.execPath, entry] } : {}),
+  });
   const base = new ProcessDriver({ dataDir: settings.dataDir, command: [process.execPath, BASELINE] });
   return new SplitDriver(main, base);
 }
