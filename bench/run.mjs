@@ -50,7 +50,7 @@ if (
 // The instance's entry is chosen once for the whole run (the one-file bundle
 // when it is up to date, else dist/main.js) and handed to every gateway child,
 // so a `tsc -b` by someone else during the run cannot switch it half-way.
-const { orchestratorEntry } = await import('../gateway/dist/runtime/process/orchestrator-entry.js');
+const { orchestratorEntry } = await import('@silo/gateway');
 process.env.BENCH_INSTANCE_ENTRY = orchestratorEntry();
 
 log(`Silo benchmark (${quick ? 'quick' : 'full'})`);

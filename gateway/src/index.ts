@@ -26,6 +26,11 @@ export {
   type OrchestratorImage,
   SILO_USER,
 } from './runtime/docker/index.js';
+export {
+  ORCHESTRATOR_BUNDLE,
+  ORCHESTRATOR_MAIN,
+  orchestratorEntry,
+} from './runtime/process/orchestrator-entry.js';
 export type { ProcessDriverOptions } from './runtime/process/process-driver.js';
 export { ProcessDriver } from './runtime/process/process-driver.js';
 export type {
