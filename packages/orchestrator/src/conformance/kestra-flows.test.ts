@@ -26,6 +26,7 @@ type Exec = {
     id: string;
     taskId: string;
     value?: string;
+    parentTaskRunId?: string;
     state: { current: string; histories: Array<{ state: string; date: string }> };
     attempts?: unknown[];
     outputs?: Record<string, unknown> | null;
