@@ -86,7 +86,7 @@ describeDocker(reason, 'a tenant container on the real engine', () => {
     // The secret went over stdin: not in the container's configuration, nor on the host's process list.
     expect(JSON.stringify(info)).not.toContain(secret);
     const top = await docker.getContainer(`silo-${a}`).top({ ps_args: '-eo pid,args' });
-    expect(JSON.stringify(top.Processes)).toContain('main.js');
+    expect(JSON.stringify(top.Processes)).toContain('node /app/entry.mjs');
     expect(JSON.stringify(top.Processes)).not.toContain(secret);
     const { stdout } = await run('ps', ['-eo', 'args']);
     expect(stdout).not.toContain(secret);

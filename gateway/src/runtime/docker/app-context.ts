@@ -202,6 +202,11 @@ export function sourceEntries(root: string, workspaces: string[]): TarEntry[] {
     for (const w of walk(join(root, ws, 'src'), (rel, isDir) => isDir || !rel.endsWith('.test.ts'))) {
       entries.push(toEntry(`${ws}/src/${w.rel}`, w));
     }
+    // Build scripts (the orchestrator's bundle step) run in the image's build stage too.
+    if (existsSync(join(root, ws, 'scripts'))) {
+      for (const w of walk(join(root, ws, 'scripts'), () => true))
+        entries.push(toEntry(`${ws}/scripts/${w.rel}`, w));
+    }
   }
   const unique = new Map(entries.map((e) => [e.path, e]));
   return withParents([...unique.values()].sort((a, b) => (a.path < b.path ? -1 : 1)));

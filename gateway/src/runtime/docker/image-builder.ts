@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
+import { orchestratorEntry } from '../process/orchestrator-entry.js';
 import { appEntries, hashEntries, sourceEntries } from './app-context.js';
 import { readProgress } from './docker-progress.js';
 import { CONTENT_HASH_LABEL, ensureOfflineBase, imageLabel } from './offline-base.js';
@@ -121,8 +122,18 @@ function imageFiles(root: string, prefix: string): TarEntry[] {
   );
 }
 
+/**
+ * `app/entry.mjs`, the offline image's CMD: it imports the instance's entry
+ * that the process driver would start from the same build — the one-file
+ * bundle when it is up to date (boots about twice as fast), else `dist/main.js`.
+ */
+function entryModule(root: string): TarEntry {
+  const entry = relative(root, orchestratorEntry(root)).split(sep).join('/');
+  return { type: 'data', path: 'app/entry.mjs', data: Buffer.from(`import './${entry}';\n`) };
+}
+
 function targetApp(root: string, target: ImageTarget): TarEntry[] {
-  if (target === 'orchestrator') return appEntries(root, 'packages/orchestrator');
+  if (target === 'orchestrator') return [...appEntries(root, 'packages/orchestrator'), entryModule(root)];
   const byPath = new Map<string, TarEntry>();
   for (const e of [
     ...appEntries(root, 'gateway'),

@@ -21,16 +21,18 @@ export const ORCHESTRATOR_BUNDLE = join(ROOT, 'packages', 'orchestrator', 'dist'
  * @example
  * spawn(process.execPath, [orchestratorEntry()], { env });
  */
-export function orchestratorEntry(): string {
+export function orchestratorEntry(root: string = ROOT): string {
+  const main = join(root, 'packages', 'orchestrator', 'dist', 'main.js');
+  const bundle = join(root, 'packages', 'orchestrator', 'dist', 'bundle', 'main.js');
   try {
-    const bundled = statSync(ORCHESTRATOR_BUNDLE).mtimeMs;
+    const bundled = statSync(bundle).mtimeMs;
     const inputs = JSON.parse(
-      readFileSync(join(ROOT, 'packages', 'orchestrator', 'dist', 'bundle', 'inputs.json'), 'utf8'),
+      readFileSync(join(root, 'packages', 'orchestrator', 'dist', 'bundle', 'inputs.json'), 'utf8'),
     ) as string[];
-    for (const input of inputs) if (statSync(join(ROOT, input)).mtimeMs > bundled) return ORCHESTRATOR_MAIN;
-    return ORCHESTRATOR_BUNDLE;
+    for (const input of inputs) if (statSync(join(root, input)).mtimeMs > bundled) return main;
+    return bundle;
   } catch {
     // No bundle, no list, or a file of the list is gone (renamed since): the compiled entry.
-    return ORCHESTRATOR_MAIN;
+    return main;
   }
 }
