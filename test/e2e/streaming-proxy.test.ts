@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { startTestGateway, type TestGateway, waitFor } from '../helpers/test-gateway.js';
 
 describe('streaming proxy', () => {
   let t: TestGateway | undefined;
@@ -178,6 +178,17 @@ describe('streaming proxy', () => {
     const res = await pending;
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({ code: 'UPSTREAM_FAILED' });
+    // The death is noticed through the child's exit event, a few ms after the reset that made the
+    // 502 (a request racing that event may get a 502 too: a 502 says "retry"). Once noticed, the
+    // next request starts the instance again.
+    const gw = t;
+    await waitFor(
+      'the gateway to notice the death',
+      async () =>
+        (await gw.admin<{ instance: { state: string } }>('GET', '/admin/v1/tenants/fragile')).instance
+          .state !== 'running',
+      2_000,
+    );
     const next = await fetch(`${t.url}/api/v1/fragile/echo`, { headers: auth });
     expect(next.status).toBe(200);
     expect(((await next.json()) as { pid: number }).pid).not.toBe(pid);
