@@ -35,6 +35,24 @@ const scriptCommon = {
   outputDirectory: bool().optional(),
 };
 
+/** Properties shared by the tasks that start child executions (Subflow, ForEachItem). */
+const childExecutionProps = () => ({
+  namespace: nonEmptyStr(),
+  flowId: nonEmptyStr(),
+  revision: int(1).optional(),
+  inputs: record().optional(),
+  labels: z
+    .union([record(), z.array(z.unknown())], {
+      error: typeError('expected a map or a list of {key, value}'),
+    })
+    .optional(),
+  wait: bool().optional(),
+  transmitFailed: bool().optional(),
+  inheritLabels: bool().optional(),
+  scheduleDate: prop(str()).optional(),
+  restartBehavior: oneOf(['NEW_EXECUTION', 'RETRY_FAILED']).optional(),
+});
+
 /** The runnable core tasks: logs, debug, outputs, execution control, KV, HTTP, shell scripts. */
 export const CORE_TASKS: TypeDefinition[] = [
   {
@@ -157,23 +175,7 @@ export const CORE_TASKS: TypeDefinition[] = [
     type: `${P}.flow.Subflow`,
     kind: 'task',
     aliases: [`${OLD}.flows.Subflow`, `${OLD}.flows.Flow`, `${P}.flow.Flow`],
-    schema: z.strictObject({
-      namespace: nonEmptyStr(),
-      flowId: nonEmptyStr(),
-      revision: int(1).optional(),
-      inputs: record().optional(),
-      labels: z
-        .union([record(), z.array(z.unknown())], {
-          error: typeError('expected a map or a list of {key, value}'),
-        })
-        .optional(),
-      wait: bool().optional(),
-      transmitFailed: bool().optional(),
-      inheritLabels: bool().optional(),
-      outputs: record().optional(),
-      scheduleDate: prop(str()).optional(),
-      restartBehavior: oneOf(['NEW_EXECUTION', 'RETRY_FAILED']).optional(),
-    }),
+    schema: z.strictObject({ ...childExecutionProps(), outputs: record().optional() }),
   },
   {
     type: `${P}.flow.ForEachItem`,
@@ -189,20 +191,7 @@ export const CORE_TASKS: TypeDefinition[] = [
           separator: prop(str()).optional(),
         })
         .optional(),
-      namespace: nonEmptyStr(),
-      flowId: nonEmptyStr(),
-      revision: int(1).optional(),
-      inputs: record().optional(),
-      labels: z
-        .union([record(), z.array(z.unknown())], {
-          error: typeError('expected a map or a list of {key, value}'),
-        })
-        .optional(),
-      wait: bool().optional(),
-      transmitFailed: bool().optional(),
-      inheritLabels: bool().optional(),
-      scheduleDate: prop(str()).optional(),
-      restartBehavior: oneOf(['NEW_EXECUTION', 'RETRY_FAILED']).optional(),
+      ...childExecutionProps(),
     }),
   },
   {
