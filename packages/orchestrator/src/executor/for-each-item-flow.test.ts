@@ -1,11 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 import { InternalStorage } from '../storage/internal-storage.js';
+import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 
 type TaskRunJson = {
   id: string;
@@ -23,8 +19,7 @@ type Exec = {
 };
 
 const base = '/api/v1/main';
-let dir: string;
-let orch: Orchestrator;
+let orch: TestOrchestrator;
 
 const CHILD = `id: child
 namespace: t.fei
@@ -111,17 +106,11 @@ async function childrenOf(parentId: string): Promise<Exec[]> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'silo-foreachitem-'));
-  orch = createOrchestrator(
-    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
-    pino({ level: 'silent' }),
-  );
-  await orch.start();
+  orch = await startTestOrchestrator('foreachitem');
   await deploy(CHILD);
 });
 afterAll(async () => {
-  await orch.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await orch.close();
 });
 
 describe('ForEachItem over a FILE input', () => {
@@ -143,7 +132,7 @@ describe('ForEachItem over a FILE input', () => {
     const byIteration = children.sort(
       (a, b) => Number(a.trigger!.variables.taskRunIteration) - Number(b.trigger!.variables.taskRunIteration),
     );
-    const storage = new InternalStorage(dir);
+    const storage = new InternalStorage(orch.dir);
     byIteration.forEach((c, i) => {
       expect(c.state.current).toBe('SUCCESS');
       expect(c.trigger).toMatchObject({

@@ -1,27 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
 import type { ExecutionJson, ExecutionPageJson } from '../model/execution-json.js';
-import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
+import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 
-let dir: string;
-let orch: Orchestrator;
+let orch: TestOrchestrator;
 const base = '/api/v1/main';
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'silo-retry-new-'));
-  orch = createOrchestrator(
-    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
-    pino({ level: 'silent' }),
-  );
-  await orch.start();
+  orch = await startTestOrchestrator('retry-new');
 });
 afterEach(async () => {
-  await orch.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await orch.close();
 });
 
 const FLOW = `id: flaky

@@ -1,15 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KestraErrorBody, LifecycleReport } from '@silo/contracts';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
 import type { ExecutionJson, ExecutionPageJson } from '../model/execution-json.js';
-import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
+import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 
-let dir: string;
-let orch: Orchestrator;
+let orch: TestOrchestrator;
 const base = '/api/v1/main';
 
 const flow = (value: string) => `id: opts
@@ -21,12 +15,7 @@ tasks:
 `;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'silo-create-opts-'));
-  orch = createOrchestrator(
-    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
-    pino({ level: 'silent' }),
-  );
-  await orch.start();
+  orch = await startTestOrchestrator('create-opts');
   const yaml = { 'content-type': 'application/x-yaml' };
   expect(
     (await orch.app.request(`${base}/flows`, { method: 'POST', headers: yaml, body: flow('one') })).status,
@@ -39,8 +28,7 @@ beforeEach(async () => {
   expect(put.status).toBe(200);
 });
 afterEach(async () => {
-  await orch.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await orch.close();
 });
 
 const create = (query: string) =>

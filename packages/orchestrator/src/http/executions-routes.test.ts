@@ -1,31 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LifecycleReport } from '@silo/contracts';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
 import type { ExecutionJson, ExecutionPageJson, LogEntryJson } from '../model/execution-json.js';
-import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 import { validateAgainst } from '../testing/openapi.js';
+import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 
-let dir: string;
-let orch: Orchestrator;
+let orch: TestOrchestrator;
 const base = '/api/v1/main';
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'silo-exec-'));
-  orch = createOrchestrator(
-    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
-    pino({ level: 'silent' }),
-  );
-  await orch.start();
+  orch = await startTestOrchestrator('exec');
 });
 afterEach(async () => {
-  await orch.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await orch.close();
 });
 
 async function deploy(yaml: string) {

@@ -1,24 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KestraErrorBody } from '@silo/contracts';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
 import type { ExecutionJson } from '../model/execution-json.js';
-import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
+import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 
-let dir: string;
-let orch: Orchestrator;
+let orch: TestOrchestrator;
 const base = '/api/v1/main';
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'silo-resume-'));
-  orch = createOrchestrator(
-    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
-    pino({ level: 'silent' }),
-  );
-  await orch.start();
+  orch = await startTestOrchestrator('resume');
   const r = await orch.app.request(`${base}/flows`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-yaml' },
@@ -27,8 +16,7 @@ beforeEach(async () => {
   expect(r.status, await r.clone().text()).toBe(200);
 });
 afterEach(async () => {
-  await orch.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await orch.close();
 });
 
 const FLOW = `id: approve

@@ -1,18 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
 import type { ExecutionJson, LogEntryJson } from '../model/execution-json.js';
-import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
+import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 import { parseSecrets, readSecretsFrom, SecretsInputError } from './read-secrets.js';
 import { SecretStore } from './secret-store.js';
 
 const VALUE = 'hunter2-Zq9';
-let dir: string;
-let orch: Orchestrator;
+let orch: TestOrchestrator;
 
 async function call(
   method: string,
@@ -35,17 +29,10 @@ async function runFlow(id: string, tasks: string): Promise<{ exec: ExecutionJson
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'silo-secrets-'));
-  orch = createOrchestrator(
-    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
-    pino({ level: 'silent' }),
-    { secrets: { API_TOKEN: VALUE } },
-  );
-  await orch.start();
+  orch = await startTestOrchestrator('secrets', { secrets: { API_TOKEN: VALUE } });
 });
 afterAll(async () => {
-  await orch.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await orch.close();
 });
 
 describe('secret()', () => {

@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 import { validateAgainst } from '../testing/openapi.js';
+import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 
 type Exec = {
   id: string;
@@ -20,8 +15,7 @@ type Exec = {
   trigger?: { id: string; type: string; variables?: Record<string, unknown> };
 };
 
-let dir: string;
-let orch: Orchestrator;
+let orch: TestOrchestrator;
 const base = '/api/v1/main';
 
 const req = (method: string, path: string, body?: string, type = 'application/json') =>
@@ -49,12 +43,7 @@ async function search(ns: string, flowId: string): Promise<Exec[]> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'silo-triggers-'));
-  orch = createOrchestrator(
-    loadConfig({ SILO_TENANT_ID: 'acme', SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
-    pino({ level: 'silent' }),
-  );
-  await orch.start();
+  orch = await startTestOrchestrator('triggers');
   await deploy(
     'id: child\nnamespace: t.sub\ninputs:\n  - id: n\n    type: INT\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ inputs.n * 2 }}"\noutputs:\n  - id: doubled\n    type: STRING\n    value: "{{ outputs.r.value }}"\n',
   );
@@ -63,8 +52,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  await orch.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await orch.close();
 });
 
 describe('Subflow', () => {
