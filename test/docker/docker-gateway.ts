@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway, DockerDriver, type Gateway, loadGatewayConfig } from '@silo/gateway';
+import { adminClient, tenantWithKey } from '../helpers/test-gateway.js';
 
 export type DockerGateway = {
   gateway: Gateway;
@@ -54,29 +55,13 @@ export async function startDockerGateway(options: {
     ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}),
   });
   const url = await gateway.listen();
-  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${config.adminToken}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(60_000),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const admin = adminClient(url, gateway.adminToken);
   return {
     gateway,
     url,
     dataDir,
     admin,
-    tenant: async (id, limits) => {
-      await admin('POST', '/admin/v1/tenants', { id, ...(limits ? { limits } : {}) });
-      return (await admin<{ key: string }>('POST', `/admin/v1/tenants/${id}/keys`, { name: 'test' })).key;
-    },
+    tenant: (id, limits) => tenantWithKey(admin, id, limits),
     close: (closeOptions = {}) => gateway.close(closeOptions),
   };
 }

@@ -64,33 +64,48 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...(options.reportIntervalMs !== undefined ? { reportIntervalMs: options.reportIntervalMs } : {}),
   });
   const url = await gateway.listen();
-  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${config.adminToken}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const admin = adminClient(url, gateway.adminToken);
   return {
     gateway,
     url,
     dataDir,
     admin,
-    tenant: async (id) => {
-      await admin('POST', '/admin/v1/tenants', { id });
-      return (await admin<{ key: string }>('POST', `/admin/v1/tenants/${id}/keys`, { name: 'test' })).key;
-    },
+    tenant: (id) => tenantWithKey(admin, id),
     stop: async ({ stopInstances = true, keepData = false } = {}) => {
       await gateway.close({ stopInstances });
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export type AdminCall = <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
+
+/** A caller of a gateway's admin API: JSON in and out, throws on a non-2xx answer, each call bounded to 60 s. */
+export function adminClient(url: string, adminToken: string): AdminCall {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
+
+/** Creates a tenant (with optional limits) through the admin API and returns a new key of it. */
+export async function tenantWithKey(
+  admin: AdminCall,
+  id: string,
+  limits?: Record<string, number>,
+): Promise<string> {
+  await admin('POST', '/admin/v1/tenants', { id, ...(limits ? { limits } : {}) });
+  return (await admin<{ key: string }>('POST', `/admin/v1/tenants/${id}/keys`, { name: 'test' })).key;
 }
 
 /** Polls `check` every 10 ms until it returns a truthy value or `timeoutMs` passes (then throws `what`). */
