@@ -148,6 +148,39 @@ tasks:
     expect(last.taskRunList[0]?.attempts).toHaveLength(1);
   });
 
+  it('follows the logs of a running execution over SSE until it ends, and counts the open stream', async () => {
+    await deploy(`id: chatty
+namespace: company.team
+tasks:
+  - id: before
+    type: io.kestra.plugin.core.log.Log
+    message: before the sleep
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT0.3S
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    level: WARN
+    message: after the sleep
+`);
+    const e = (await (
+      await orch.app.request(`${base}/executions/company.team/chatty`, { method: 'POST' })
+    ).json()) as ExecutionJson;
+    const follow = await orch.app.request(`${base}/logs/${e.id}/follow?minLevel=INFO`);
+    const lifecycle = await orch.app.request('/_silo/lifecycle');
+    expect(((await lifecycle.json()) as LifecycleReport).activeStreams).toBe(1);
+    const entries = (await follow.text())
+      .split('\n')
+      .filter((l) => l.startsWith('data:'))
+      .map((l) => JSON.parse(l.slice(5)) as LogEntryJson);
+    expect(entries.map((l) => [l.level, l.message])).toEqual([
+      ['INFO', 'before the sleep'],
+      ['WARN', 'after the sleep'],
+    ]);
+    const done = await orch.app.request('/_silo/lifecycle');
+    expect(((await done.json()) as LifecycleReport).activeStreams).toBe(0);
+  });
+
   it('a task timeout fails the attempt (retryable) through the worker AbortSignal', async () => {
     const silent = createServer(() => {}).listen(0, '127.0.0.1');
     await new Promise((r) => silent.once('listening', r));

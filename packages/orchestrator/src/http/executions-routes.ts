@@ -4,10 +4,11 @@ import { streamSSE } from 'hono/streaming';
 import type { Engine } from '../executor/engine.js';
 import { fileStorer } from '../executor/input-files.js';
 import type { Label } from '../flow/flow-model.js';
-import { type Execution, executionJson, isSettled } from '../model/execution.js';
+import { type Execution, executionJson } from '../model/execution.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import { ApiError, NotFoundError } from './api-error.js';
 import { executionSearchQuery, parseLabelParams } from './execution-search-query.js';
+import { countedStream, followExecution } from './follow-execution.js';
 import { readInputsBody } from './inputs-body.js';
 import { resolveOnResume } from './resume-inputs.js';
 
@@ -75,36 +76,17 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
   api.get('/executions/:id/follow', (c) => {
     const engine = deps.engine();
     const first = find(c.req.param('id'));
-    return streamSSE(c, async (stream) => {
-      engine.activeStreams++;
-      try {
-        let writes: Promise<void> = stream.writeSSE({
-          data: JSON.stringify(json(first)),
-          event: 'message',
-          id: first.id,
+    return streamSSE(c, (stream) =>
+      countedStream(engine, async () => {
+        const send = (e: Execution) =>
+          stream.writeSSE({ data: JSON.stringify(json(e)), event: 'message', id: e.id });
+        let writes = send(first);
+        await followExecution(engine, stream, first, (e) => {
+          writes = writes.then(() => send(e));
         });
-        if (!isSettled(first)) {
-          await new Promise<void>((resolve) => {
-            const off = engine.subscribe(first.id, (e) => {
-              writes = writes.then(() =>
-                stream.writeSSE({ data: JSON.stringify(json(e)), event: 'message', id: e.id }),
-              );
-              if (isSettled(e)) {
-                off();
-                resolve();
-              }
-            });
-            stream.onAbort(() => {
-              off();
-              resolve();
-            });
-          });
-        }
         await writes;
-      } finally {
-        engine.activeStreams--;
-      }
-    });
+      }),
+    );
   });
 
   api.get('/executions/:id', (c) => c.json(json(find(c.req.param('id')))));

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Engine } from '../executor/engine.js';
-import { isSettled } from '../model/execution.js';
 import { LEVEL_NO } from '../sqlite/execution-store.js';
 import { ApiError, NotFoundError } from './api-error.js';
+import { countedStream, followExecution } from './follow-execution.js';
 
 /** One stored log row as Kestra's `LogEntry`. */
 export function logEntryJson(r: Record<string, unknown>): Record<string, unknown> {
@@ -42,37 +42,23 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
     const engine = deps.engine();
     const execution = check(c.req.param('executionId'));
     const minLevel = minLevelOf(c.req.query('minLevel'));
-    return streamSSE(c, async (stream) => {
-      engine.activeStreams++;
-      let after = 0;
-      const flush = async () => {
-        for (const r of engine.store.logs(execution.id, minLevel, null, after)) {
-          after = Number(r.id);
-          await stream.writeSSE({ data: JSON.stringify(logEntryJson(r)), event: 'message' });
-        }
-      };
-      try {
-        await flush();
-        if (isSettled(execution)) return;
-        await new Promise<void>((resolve) => {
-          const off = engine.subscribe(execution.id, (e) => {
-            void flush().then(() => {
-              if (isSettled(e)) {
-                off();
-                resolve();
-              }
-            });
-          });
-          stream.onAbort(() => {
-            off();
-            resolve();
-          });
+    return streamSSE(c, (stream) =>
+      countedStream(engine, async () => {
+        let after = 0;
+        const flush = async () => {
+          for (const r of engine.store.logs(execution.id, minLevel, null, after)) {
+            after = Number(r.id);
+            await stream.writeSSE({ data: JSON.stringify(logEntryJson(r)), event: 'message' });
+          }
+        };
+        let writes = flush();
+        await followExecution(engine, stream, execution, () => {
+          writes = writes.then(flush);
         });
+        await writes;
         await flush();
-      } finally {
-        engine.activeStreams--;
-      }
-    });
+      }),
+    );
   });
 
   api.get('/logs/:executionId/download', (c) => {
