@@ -1,6 +1,6 @@
 import type { ContainerCreateOptions, NetworkCreateOptions, VolumeCreateOptions } from 'dockerode';
+import { SILO_USER } from '../../images/offline-base.js';
 import type { StartRequest, TenantLimits } from '../runtime-driver.js';
-import { SILO_USER } from './offline-base.js';
 
 /**
  * Pure: what Docker is asked to create for one tenant (DESIGN.md, "Runtime

@@ -1,6 +1,11 @@
 import type { Duplex } from 'node:stream';
 import { TENANT_ID_PATTERN } from '@silo/contracts';
 import Docker from 'dockerode';
+import {
+  ensureOrchestratorImage,
+  type ImageBuildOptions,
+  ORCHESTRATOR_REPO,
+} from '../../images/image-builder.js';
 import type {
   Endpoint,
   InstanceStatus,
@@ -25,7 +30,6 @@ import {
 } from './container-spec.js';
 import { demuxLogs } from './demux-logs.js';
 import { DockerEvents } from './events.js';
-import { ensureOrchestratorImage, type ImageBuildOptions, ORCHESTRATOR_REPO } from './image-builder.js';
 import { DockerReconciler } from './reconcile.js';
 import { waitAlive } from './wait-alive.js';
 

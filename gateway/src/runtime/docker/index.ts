@@ -1,5 +1,4 @@
 /** The Docker runtime: the public API of `runtime/docker/` (explicit list, no `export *`). */
-export { appEntries, hashEntries, productionClosure, sourceEntries } from './app-context.js';
 export {
   CONTAINER_PORT,
   type ContainerSpecConfig,
@@ -12,7 +11,6 @@ export {
 } from './container-spec.js';
 export { demuxLogs } from './demux-logs.js';
 export { DockerDriver, type DockerDriverOptions, DockerStartError } from './docker-driver.js';
-export { DockerProgressError, type ProgressEvent, readProgress } from './docker-progress.js';
 export {
   type DockerEventMap,
   type DockerEventName,
@@ -20,34 +18,8 @@ export {
   type DockerEventsOptions,
 } from './events.js';
 export {
-  ensureOrchestratorImage,
-  findRoot,
-  GATEWAY_REPO,
-  ImageBuildError,
-  type ImageBuildOptions,
-  type ImageBuildPath,
-  type ImageTarget,
-  ORCHESTRATOR_REPO,
-  type OrchestratorImage,
-  orchestratorVersion,
-  PULL_BASE,
-  packageVersion,
-} from './image-builder.js';
-export {
-  type BaseImage,
-  CONTENT_HASH_LABEL,
-  ensureOfflineBase,
-  imageLabel,
-  type OfflineBaseOptions,
-  type OfflineBasePlan,
-  parseLdd,
-  planOfflineBase,
-  SILO_USER,
-} from './offline-base.js';
-export {
   type ContainerRef,
   DockerReconciler,
   type ReconcileOptions,
   type ReconcileReport,
 } from './reconcile.js';
-export { type TarEntry, tarStream } from './tar-writer.js';
