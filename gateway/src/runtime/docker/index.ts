@@ -1,21 +1,13 @@
 /** The Docker runtime: the public API of `runtime/docker/` (explicit list, no `export *`). */
-export {
-  CONTAINER_PORT,
-  type ContainerSpecConfig,
-  containerName,
-  containerSpec,
-  DEFAULT_LIMITS,
-  LABELS,
-  networkName,
-  volumeName,
-} from './container-spec.js';
+export { CONTAINER_PORT, type ContainerSpecConfig, containerSpec, DEFAULT_LIMITS } from './container-spec.js';
 export { demuxLogs } from './demux-logs.js';
-export { DockerDriver, type DockerDriverOptions, DockerStartError } from './docker-driver.js';
+export { DockerDriver, type DockerDriverOptions } from './docker-driver.js';
 export {
   type DockerEventMap,
   type DockerEventName,
   DockerEvents,
   type DockerEventsOptions,
+  watchRuntimeEvents,
 } from './events.js';
 export {
   type ContainerRef,
@@ -23,3 +15,15 @@ export {
   type ReconcileOptions,
   type ReconcileReport,
 } from './reconcile.js';
+export {
+  checkScope,
+  containerName,
+  DEFAULT_SCOPE,
+  LABELS,
+  networkName,
+  ownedBy,
+  SCOPE_PATTERN,
+  scopeFilters,
+  volumeName,
+} from './scope.js';
+export { DockerStartError, startContainer } from './start-container.js';
