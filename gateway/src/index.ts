@@ -39,6 +39,7 @@ export type {
   Endpoint,
   InstanceStatus,
   RuntimeDriver,
+  RuntimeEvent,
   StartRequest,
   TenantLimits,
 } from './runtime/runtime-driver.js';

@@ -241,10 +241,9 @@ export class DockerDriver implements RuntimeDriver {
       labels: scopeFilters(this.scope, this.#labels),
       owns: this.#owns,
       ...(this.#options.orphanGraceMs !== undefined ? { orphanGraceMs: this.#options.orphanGraceMs } : {}),
-      onOrphanStopped: (orphan) => {
-        this.#expected.add(orphan.containerId);
-        this.#options.onOrphanStopped?.(orphan.tenantId, orphan.containerId);
-      },
+      // Marked before the stop: the engine's `die` event can arrive before the stop call returns.
+      onOrphanStopping: (orphan) => this.#expected.add(orphan.containerId),
+      onOrphanStopped: (orphan) => this.#options.onOrphanStopped?.(orphan.tenantId, orphan.containerId),
     });
     const report = await this.#reconciler.run();
     return {

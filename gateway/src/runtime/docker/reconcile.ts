@@ -27,6 +27,8 @@ export type ReconcileOptions = {
   owns?: (labels: Record<string, string>) => boolean;
   /** Tenants to leave alone in this run (their container is being created right now). @default none */
   skip?: (tenantId: string) => boolean;
+  /** Called just before an orphan is stopped, so that its `die` event is known as expected. @default nothing */
+  onOrphanStopping?: (orphan: ContainerRef) => void;
   /** Hears about orphans stopped after their grace period (for the log). @default nothing */
   onOrphanStopped?: (orphan: ContainerRef) => void;
 };
@@ -114,6 +116,7 @@ export class DockerReconciler {
       const known = new Set(await this.#options.knownTenants());
       if (known.has(ref.tenantId)) return;
       const t = Math.ceil((this.#options.stopGraceMs ?? 10_000) / 1000);
+      this.#options.onOrphanStopping?.(ref);
       await this.#docker.getContainer(ref.containerId).stop({ t });
       this.#options.onOrphanStopped?.(ref);
     } catch (err) {
