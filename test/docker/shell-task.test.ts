@@ -24,7 +24,8 @@ tasks:
     commands:
       - printf 'b\na\nb\n' | sort | uniq | wc -l | tr -d ' ' | sed 's/^/distinct=/'
       - echo a,b,c | cut -d, -f2 | awk '{ print "awk=" toupper($0) }'
-      - mkdir -p d/e && echo found > d/e/f && find d -type f | xargs cat | head -n 1 | tail -n 1
+      - mkdir -p d/e && echo found > d/e/f && find d -type f | xargs cat
+      - printf '1\n2\n3\n' > n && head -n 2 n | tail -n 1 | sed 's/^/second=/'
       - cp d/e/f g && mv g h && rm h && rm -r d && echo files=ok
       - date +%Y | grep -Eq '^[0-9]{4}$' && env | grep -q '^PATH=' && sleep 0.1 && echo utils=ok
   - id: script
@@ -93,7 +94,7 @@ describeDocker(reason, 'a shell task in a Docker tenant', () => {
     expect(lines('commands')).toEqual(
       expect.arrayContaining(['hello from sh', 'bin', 'data', 'usr', 'uid=10001']),
     );
-    expect(lines('tools')).toEqual(['distinct=2', 'awk=B', 'found', 'files=ok', 'utils=ok']);
+    expect(lines('tools')).toEqual(['distinct=2', 'awk=B', 'found', 'second=2', 'files=ok', 'utils=ok']);
     expect(lines('script')).toEqual(['sum=6']);
     const outputs = Object.fromEntries(execution.taskRunList.map((t) => [t.taskId, t.outputs]));
     expect(outputs.commands).toEqual({ exitCode: 0, vars: { n: 1 } });
