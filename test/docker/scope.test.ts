@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { DockerDriver, type RuntimeEvent } from '@silo/gateway';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGateway, DockerDriver, loadGatewayConfig, type RuntimeEvent } from '@silo/gateway';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
+import { adminClient } from '../helpers/test-gateway.js';
 import { testImage } from './orchestrator-image.js';
 
 const reason = await dockerUnavailableReason();
@@ -103,5 +107,54 @@ describeDocker(reason, 'two gateways of different SILO_SCOPE on one engine', () 
     // A's container was stopped by A itself (expected); B's death is none of A's or the default scope's business.
     expect(eventsOf.a.filter((e) => e.type === 'instance:exited')).toEqual([]);
     expect(eventsOf.plain.filter((e) => e.type === 'instance:exited')).toEqual([]);
+  });
+});
+
+describeDocker(reason, 'SILO_SCOPE set on a gateway', () => {
+  const docker = new Docker();
+  const run = randomBytes(3).toString('hex');
+  const scope = `g-${run}`;
+  const tenant = `scoped-${run}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'silo-scope-'));
+  afterAll(async () => {
+    await docker
+      .getContainer(`silo-${scope}_${tenant}`)
+      .remove({ force: true })
+      .catch(() => undefined);
+    await docker
+      .getNetwork(`silo-${scope}_${tenant}-net`)
+      .remove()
+      .catch(() => undefined);
+    await docker
+      .getVolume(`silo-${scope}_${tenant}-data`)
+      .remove()
+      .catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('reaches the driver the gateway makes itself: its tenant’s container carries the scope in name and label', async () => {
+    await testImage(); // the gateway finds it by content hash instead of building
+    const gateway = await createGateway({
+      config: loadGatewayConfig({
+        SILO_HOST: '127.0.0.1',
+        SILO_PORT: '0',
+        SILO_DATA_DIR: dataDir,
+        SILO_RUNTIME: 'docker',
+        SILO_SCOPE: scope,
+        SILO_ADMIN_TOKEN: 'test-admin-token-0123456789',
+        SILO_LOG_LEVEL: process.env.SILO_TEST_LOG ?? 'silent',
+      }),
+      stopGraceMs: 5_000,
+    });
+    try {
+      const admin = adminClient(await gateway.listen(), gateway.adminToken);
+      await admin('POST', '/admin/v1/tenants', { id: tenant });
+      await admin('POST', `/admin/v1/tenants/${tenant}/start`);
+      const info = await docker.getContainer(`silo-${scope}_${tenant}`).inspect();
+      expect(info.State.Running).toBe(true);
+      expect(info.Config.Labels).toMatchObject({ 'silo.scope': scope, 'silo.tenant': tenant });
+    } finally {
+      await gateway.close({ stopInstances: true });
+    }
   });
 });
