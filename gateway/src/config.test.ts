@@ -30,6 +30,12 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  it('reads SILO_SCOPE (default: default) and refuses one that cannot be part of a Docker name', () => {
+    expect(loadGatewayConfig({}).scope).toBe('default');
+    expect(loadGatewayConfig({ SILO_SCOPE: 'blue' }).scope).toBe('blue');
+    expect(() => loadGatewayConfig({ SILO_SCOPE: 'Blue_1' })).toThrow(/SILO_SCOPE/);
+  });
+
   it('parses sizes', () => {
     expect(parseSize('1mb')).toBe(1_048_576);
     expect(parseSize('10')).toBe(10);

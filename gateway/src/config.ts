@@ -1,5 +1,6 @@
 import { LOG_LEVELS, parseShortDuration } from '@silo/contracts';
 import { z } from 'zod';
+import { SCOPE_PATTERN } from './runtime/docker/scope.js';
 
 const duration = (name: string) =>
   z.string().transform((text, ctx) => {
@@ -69,6 +70,11 @@ export const GatewayEnvSchema = z.object({
     .default(100 * 1024 ** 2),
   /** @default info */
   SILO_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Namespace of the containers, volumes and networks this gateway creates in a shared engine. @default default (today's names) */
+  SILO_SCOPE: z
+    .string()
+    .regex(SCOPE_PATTERN, '1-32 lowercase letters, digits and inner hyphens (e.g. blue, ci-42)')
+    .default('default'),
 });
 
 /** The gateway's settings, typed. */
@@ -86,6 +92,7 @@ export type GatewayConfig = {
   holdMax: number;
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  scope: string;
 };
 
 /**
@@ -124,5 +131,6 @@ export function loadGatewayConfig(
     holdMax: e.SILO_HOLD_MAX,
     bodyLimitBytes: e.SILO_BODY_LIMIT,
     logLevel: e.SILO_LOG_LEVEL,
+    scope: e.SILO_SCOPE,
   };
 }

@@ -98,6 +98,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
         logger,
         ...(options.processCommand ? { processCommand: options.processCommand } : {}),
         docker: {
+          scope: config.scope,
           ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
           onOrphanStopped: (tenantId, containerId) =>
             logger.warn({ tenantId, containerId }, 'orphan container stopped after its grace period'),

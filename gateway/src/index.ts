@@ -11,6 +11,12 @@ export type { GatewayConfig } from './config.js';
 export { loadGatewayConfig } from './config.js';
 export type { CreateGatewayOptions, Gateway } from './gateway.js';
 export { createGateway } from './gateway.js';
+export {
+  ensureOfflineBase,
+  ensureOrchestratorImage,
+  type OrchestratorImage,
+  SILO_USER,
+} from './images/index.js';
 export type { InstanceState } from './lifecycle/instance-state.js';
 export { createGatewayLogger } from './logger.js';
 export type { TenantPath } from './proxy/tenant-path.js';
@@ -21,10 +27,6 @@ export {
   type DockerEventMap,
   DockerReconciler,
   demuxLogs,
-  ensureOfflineBase,
-  ensureOrchestratorImage,
-  type OrchestratorImage,
-  SILO_USER,
 } from './runtime/docker/index.js';
 export {
   ORCHESTRATOR_BUNDLE,
@@ -37,6 +39,7 @@ export type {
   Endpoint,
   InstanceStatus,
   RuntimeDriver,
+  RuntimeEvent,
   StartRequest,
   TenantLimits,
 } from './runtime/runtime-driver.js';

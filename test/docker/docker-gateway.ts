@@ -31,7 +31,7 @@ export async function startDockerGateway(options: {
   drainMs?: number;
   orphanGraceMs?: number;
   /** Labels that scope the driver to this test run (other runs on the engine are not its orphans). */
-  scope?: Record<string, string>;
+  labels?: Record<string, string>;
 }): Promise<DockerGateway> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'silo-docker-e2e-'));
   const config = loadGatewayConfig({
@@ -48,7 +48,7 @@ export async function startDockerGateway(options: {
     driver: new DockerDriver({
       image: options.image,
       build: false,
-      ...(options.scope ? { scope: options.scope } : {}),
+      ...(options.labels ? { labels: options.labels } : {}),
       ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
     }),
     stopGraceMs: 5_000,

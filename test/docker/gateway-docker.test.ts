@@ -37,7 +37,11 @@ describeDocker(reason, 'the gateway with the Docker runtime', () => {
   const dataDirs = new Set<string>();
   const start = async (options: Omit<Parameters<typeof startDockerGateway>[0], 'image'>) => {
     // Scoped to this run: the gateway's reconcile must not take another run's containers for orphans.
-    const g = await startDockerGateway({ image: image!.tag, scope: { 'silo.test-run': suffix }, ...options });
+    const g = await startDockerGateway({
+      image: image!.tag,
+      labels: { 'silo.test-run': suffix },
+      ...options,
+    });
     gateways.push(g);
     dataDirs.add(g.dataDir);
     return g;

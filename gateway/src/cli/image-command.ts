@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import Docker from 'dockerode';
-import { ensureOrchestratorImage } from '../runtime/docker/image-builder.js';
+import { ensureOrchestratorImage } from '../images/image-builder.js';
 
 /**
  * `silo image build`: builds `silo-orchestrator:<version>` by the path it

@@ -6,6 +6,8 @@ import type { RuntimeDriver } from './runtime-driver.js';
 /** Options of the Docker driver the composition root sets (see `DockerDriverOptions`). */
 export type DockerRuntimeOptions = {
   onProgress?: (line: string) => void;
+  /** `SILO_SCOPE` (`docker/scope.ts`). */
+  scope?: string;
   orphanGraceMs?: number;
   onOrphanStopped?: (tenantId: string, containerId: string) => void;
 };

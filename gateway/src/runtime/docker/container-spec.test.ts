@@ -10,6 +10,7 @@ import {
 const config: ContainerSpecConfig = {
   image: 'silo-orchestrator:1.2.3',
   version: '1.2.3',
+  scope: 'default',
   defaultLimits: DEFAULT_LIMITS,
   tmpfsMb: 64,
   bindHost: '127.0.0.1',
@@ -22,7 +23,12 @@ describe('containerSpec', () => {
 
   it('names and labels the container after the tenant', () => {
     expect(spec.name).toBe('silo-acme');
-    expect(spec.Labels).toEqual({ 'silo.managed': 'true', 'silo.tenant': 'acme', 'silo.version': '1.2.3' });
+    expect(spec.Labels).toEqual({
+      'silo.managed': 'true',
+      'silo.tenant': 'acme',
+      'silo.version': '1.2.3',
+      'silo.scope': 'default',
+    });
   });
 
   it('publishes the instance port on 127.0.0.1 only, at a port the engine picks', () => {

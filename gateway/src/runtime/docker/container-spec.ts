@@ -1,6 +1,7 @@
 import type { ContainerCreateOptions, NetworkCreateOptions, VolumeCreateOptions } from 'dockerode';
+import { SILO_USER } from '../../images/offline-base.js';
 import type { StartRequest, TenantLimits } from '../runtime-driver.js';
-import { SILO_USER } from './offline-base.js';
+import { containerName, networkName, scopedLabels, volumeName } from './scope.js';
 
 /**
  * Pure: what Docker is asked to create for one tenant (DESIGN.md, "Runtime
@@ -8,13 +9,6 @@ import { SILO_USER } from './offline-base.js';
  * an engine (`container-spec.test.ts`) and read back from a real one
  * (`test/docker/hardening.test.ts`).
  */
-
-/** Labels on everything Silo creates; `reconcile` and `events` find containers by them. */
-export const LABELS = {
-  managed: 'silo.managed',
-  tenant: 'silo.tenant',
-  version: 'silo.version',
-} as const;
 
 /** The port the instance listens on inside its container (published on 127.0.0.1 at a random host port). */
 export const CONTAINER_PORT = 8081;
@@ -24,6 +18,8 @@ export type ContainerSpecConfig = {
   image: string;
   /** Value of the `silo.version` label. */
   version: string;
+  /** `SILO_SCOPE`: part of every name and the `silo.scope` label (`scope.ts`). */
+  scope: string;
   /** Limits for a tenant that sets none (each field separately). */
   defaultLimits: Required<TenantLimits>;
   /** Size of the tmpfs on `/tmp`, MiB. */
@@ -39,14 +35,6 @@ export type ContainerSpecConfig = {
 export const DEFAULT_LIMITS = { memoryMb: 512, cpus: 1, pids: 256 } satisfies Required<TenantLimits>;
 export const DEFAULT_TMPFS_MB = 64;
 
-export const containerName = (tenantId: string) => `silo-${tenantId}`;
-export const volumeName = (tenantId: string) => `silo-${tenantId}-data`;
-export const networkName = (tenantId: string) => `silo-${tenantId}-net`;
-
-function labels(tenantId: string, version: string): Record<string, string> {
-  return { [LABELS.managed]: 'true', [LABELS.tenant]: tenantId, [LABELS.version]: version };
-}
-
 /** Effective limits: the tenant's where set, else the defaults. */
 export function effectiveLimits(limits: TenantLimits | undefined, defaults: Required<TenantLimits>) {
   return {
@@ -57,18 +45,22 @@ export function effectiveLimits(limits: TenantLimits | undefined, defaults: Requ
 }
 
 /** One bridge network per tenant, inter-container traffic off. */
-export function networkSpec(tenantId: string, version: string): NetworkCreateOptions {
+export function networkSpec(tenantId: string, version: string, scope?: string): NetworkCreateOptions {
   return {
-    Name: networkName(tenantId),
+    Name: networkName(tenantId, scope),
     Driver: 'bridge',
     CheckDuplicate: true,
-    Labels: labels(tenantId, version),
+    Labels: scopedLabels(tenantId, version, scope),
     Options: { 'com.docker.network.bridge.enable_icc': 'false' },
   };
 }
 
-export function volumeSpec(tenantId: string, version: string): VolumeCreateOptions {
-  return { Name: volumeName(tenantId), Driver: 'local', Labels: labels(tenantId, version) };
+export function volumeSpec(tenantId: string, version: string, scope?: string): VolumeCreateOptions {
+  return {
+    Name: volumeName(tenantId, scope),
+    Driver: 'local',
+    Labels: scopedLabels(tenantId, version, scope),
+  };
 }
 
 /**
@@ -82,12 +74,13 @@ export function volumeSpec(tenantId: string, version: string): VolumeCreateOptio
  */
 export function containerSpec(request: StartRequest, config: ContainerSpecConfig): ContainerCreateOptions {
   const { tenantId } = request;
+  const { scope } = config;
   const limits = effectiveLimits(request.limits, config.defaultLimits);
   const withSecrets = request.secrets !== undefined;
   const port = `${CONTAINER_PORT}/tcp`;
   const memory = Math.round(limits.memoryMb * 1024 * 1024);
   return {
-    name: containerName(tenantId),
+    name: containerName(tenantId, scope),
     Image: config.image,
     Hostname: tenantId,
     User: `${SILO_USER.uid}:${SILO_USER.gid}`,
@@ -100,7 +93,7 @@ export function containerSpec(request: StartRequest, config: ContainerSpecConfig
       `SILO_LOG_LEVEL=${request.logLevel ?? 'info'}`,
       `SILO_SECRETS_FROM=${withSecrets ? 'stdin' : 'none'}`,
     ],
-    Labels: labels(tenantId, config.version),
+    Labels: scopedLabels(tenantId, config.version, scope),
     ExposedPorts: { [port]: {} },
     // stdin only to hand over secrets: attached, written, closed (`StdinOnce`).
     OpenStdin: withSecrets,
@@ -110,8 +103,8 @@ export function containerSpec(request: StartRequest, config: ContainerSpecConfig
     HostConfig: {
       // Random host port on loopback only; read back after start.
       PortBindings: { [port]: [{ HostIp: config.bindHost, HostPort: '' }] },
-      NetworkMode: networkName(tenantId),
-      Mounts: [{ Type: 'volume', Source: volumeName(tenantId), Target: '/data' }],
+      NetworkMode: networkName(tenantId, scope),
+      Mounts: [{ Type: 'volume', Source: volumeName(tenantId, scope), Target: '/data' }],
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${config.tmpfsMb}m` },
       CapDrop: ['ALL'],

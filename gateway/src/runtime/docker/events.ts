@@ -1,5 +1,7 @@
 import type Docker from 'dockerode';
-import { LABELS } from './container-spec.js';
+import type { RuntimeEvent } from '../runtime-driver.js';
+import { describeExit } from './container-status.js';
+import { LABELS } from './scope.js';
 
 /**
  * Follows the engine's event stream for Silo's containers, so that a
@@ -35,6 +37,8 @@ type Listener<K extends DockerEventName> = (event: DockerEventMap[K]) => void;
 export type DockerEventsOptions = {
   /** Whether the driver itself stopped this container (marks `instance:died` as expected). @default never */
   expected?: (containerId: string) => boolean;
+  /** Whether a container (by its labels) is this driver's: its scope (`scope.ts`). @default every managed one */
+  owns?: (labels: Record<string, string>) => boolean;
   /** First reconnect delay. @default 250 */
   initialBackoffMs?: number;
   /** Cap on the reconnect delay. @default 15000 */
@@ -174,6 +178,7 @@ export class DockerEvents {
     const attributes = event.Actor?.Attributes ?? {};
     const tenantId = attributes[LABELS.tenant];
     if (event.Type !== 'container' || !containerId || !tenantId) return;
+    if (this.#options.owns && !this.#options.owns(attributes)) return;
     // A reconnect asks `since` the last second seen: drop what was already delivered.
     const key = `${event.timeNano ?? event.time}:${containerId}:${event.Action}`;
     if (this.#seen.has(key)) return;
@@ -196,4 +201,41 @@ export class DockerEvents {
       this.#emit('instance:oom', { tenantId, containerId, at });
     }
   }
+}
+
+/**
+ * The runtime's events (`RuntimeEvent`) out of the engine's: deaths the
+ * driver did not cause, with the reason (exit code, killed, OOM), and engine
+ * reconnects. Returns the function that stops listening.
+ *
+ * @example
+ * const off = watchRuntimeEvents(driver.events(), (e) => manager.notice(e));
+ */
+export function watchRuntimeEvents(
+  events: DockerEvents,
+  listener: (event: RuntimeEvent) => void,
+): () => void {
+  /** Containers the kernel OOM-killed (the `oom` event comes before `die`). */
+  const oomKilled = new Set<string>();
+  const offs = [
+    events.on('instance:oom', (e) => {
+      oomKilled.add(e.containerId);
+    }),
+    events.on('instance:died', (e) => {
+      const oom = oomKilled.delete(e.containerId);
+      if (e.expected) return;
+      listener({
+        type: 'instance:exited',
+        tenantId: e.tenantId,
+        ref: e.containerId,
+        exitCode: e.exitCode,
+        reason: `container ${e.containerId.slice(0, 12)} died: ${describeExit(e.exitCode, oom)}`,
+        at: e.at,
+      });
+    }),
+    events.on('engine:reconnected', (e) => listener({ type: 'runtime:reconnected', downForMs: e.downForMs })),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
 }

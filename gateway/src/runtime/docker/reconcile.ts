@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { LABELS } from './container-spec.js';
+import { LABELS } from './scope.js';
 
 /**
  * Reconcile on gateway start, and again whenever the event stream comes back
@@ -23,8 +23,12 @@ export type ReconcileOptions = {
   stopGraceMs?: number;
   /** Extra label filters (`key=value`) to narrow the scope: several gateways on one engine, tests. @default [] */
   labels?: string[];
+  /** Whether a listed container (by its labels) is in scope: the default scope cannot be filtered by the engine alone. @default every listed one */
+  owns?: (labels: Record<string, string>) => boolean;
   /** Tenants to leave alone in this run (their container is being created right now). @default none */
   skip?: (tenantId: string) => boolean;
+  /** Called just before an orphan is stopped, so that its `die` event is known as expected. @default nothing */
+  onOrphanStopping?: (orphan: ContainerRef) => void;
   /** Hears about orphans stopped after their grace period (for the log). @default nothing */
   onOrphanStopped?: (orphan: ContainerRef) => void;
 };
@@ -64,6 +68,7 @@ export class DockerReconciler {
     const report: ReconcileReport = { adopted: [], removed: [], orphans: [] };
     const grace = this.#options.orphanGraceMs ?? 60_000;
     for (const c of containers) {
+      if (this.#options.owns && !this.#options.owns(c.Labels)) continue;
       const ref: ContainerRef = {
         tenantId: c.Labels[LABELS.tenant] ?? '',
         containerId: c.Id,
@@ -111,6 +116,7 @@ export class DockerReconciler {
       const known = new Set(await this.#options.knownTenants());
       if (known.has(ref.tenantId)) return;
       const t = Math.ceil((this.#options.stopGraceMs ?? 10_000) / 1000);
+      this.#options.onOrphanStopping?.(ref);
       await this.#docker.getContainer(ref.containerId).stop({ t });
       this.#options.onOrphanStopped?.(ref);
     } catch (err) {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { appEntries, productionClosure, sourceEntries } from './app-context.js';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('the orchestrator image context', () => {
   it('ships the production closure laid out as in the repo, workspaces linked as npm links them', () => {

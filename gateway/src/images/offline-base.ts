@@ -4,6 +4,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
+import { type BusyboxPlan, busyboxEntries, findBusybox, planBusybox } from './busybox.js';
 import { readProgress } from './docker-progress.js';
 import { type TarEntry, tarStream } from './tar-writer.js';
 
@@ -13,8 +14,9 @@ const run = promisify(execFile);
  * The offline base image (DESIGN.md, "Runtime drivers"): where no base image
  * can be pulled, a minimal root filesystem is made from the host's own Node.js
  * binary and the shared libraries it (and any native addon) links against, and
- * handed to `docker import`. No shell, no package manager: only what `node`
- * needs to run, a non-root user, CA certificates and a writable `/tmp`.
+ * handed to `docker import`. No package manager: what `node` needs to run, a
+ * POSIX shell and the common utilities (busybox, `busybox.ts`) for shell
+ * tasks, a non-root user, CA certificates and a writable `/tmp`.
  *
  * The image is tagged `silo-node-base:<node version>` and labelled with a hash
  * of its content, so that it is built once and reused while the host's Node
@@ -26,13 +28,21 @@ export const SILO_USER = { name: 'silo', uid: 10001, gid: 10001 } as const;
 /** Label holding the content hash of an image built by Silo; equal hash = reuse. */
 export const CONTENT_HASH_LABEL = 'silo.content-hash';
 /** Bump when the layout of the base changes, so that old bases are rebuilt. */
-const FORMAT = 'silo-node-base/1';
+const FORMAT = 'silo-node-base/2';
+/** The PATH of every process in the image: node first, then busybox's applets. */
+const IMAGE_PATH = '/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin';
 
 export type OfflineBaseOptions = {
   /** The Node.js binary to ship. @default process.execPath */
   nodePath?: string;
   /** Further ELF files (native addons) whose shared libraries must be present too. @default [] */
   extraBinaries?: string[];
+  /**
+   * The busybox that gives the image `/bin/sh` and its utilities; `false`:
+   * none (shell tasks then fail with "Cannot start interpreter '/bin/sh'").
+   * @default the first of `BUSYBOX_CANDIDATES` that exists (Debian: `apt-get install busybox-static`)
+   */
+  shell?: string | false;
   /** Image repository. @default 'silo-node-base' */
   repo?: string;
   /** Progress lines for people (build start, reuse, import status). @default no output */
@@ -51,7 +61,13 @@ export type BaseImage = {
 };
 
 /** What would go into the base image, and its content hash. Pure apart from reading the host. */
-export type OfflineBasePlan = { nodeVersion: string; entries: TarEntry[]; hash: string };
+export type OfflineBasePlan = {
+  nodeVersion: string;
+  /** The busybox shipped, or `undefined` when there is none (no shell in the image). */
+  shell: BusyboxPlan | undefined;
+  entries: TarEntry[];
+  hash: string;
+};
 
 /** Parses `ldd` output into the absolute paths of the libraries (and the loader) it lists. */
 export function parseLdd(output: string): string[] {
@@ -79,7 +95,7 @@ async function sharedLibraries(binary: string): Promise<string[]> {
   }
 }
 
-/** No `ldd` here (e.g. inside the offline gateway image, which has no shell): the base cannot be planned. */
+/** No `ldd` here (e.g. inside the offline gateway image: busybox has none): the base cannot be planned. */
 export class LddMissingError extends Error {
   override readonly name = 'LddMissingError';
   readonly code = 'LDD_MISSING';
@@ -103,8 +119,11 @@ export async function planOfflineBase(options: OfflineBaseOptions = {}): Promise
   const nodePath = realpathSync(options.nodePath ?? process.execPath);
   const { stdout } = await run(nodePath, ['-p', 'process.version'], { timeout: 10_000 });
   const nodeVersion = stdout.trim().replace(/^v/, '');
+  const busybox = options.shell === false ? undefined : (options.shell ?? findBusybox());
+  const shell = busybox === undefined ? undefined : await planBusybox(busybox);
   const libraries: string[] = [];
-  for (const binary of [nodePath, ...(options.extraBinaries ?? [])]) {
+  // A static busybox (Debian's busybox-static) links nothing; a dynamic one brings its libraries.
+  for (const binary of [nodePath, ...(options.extraBinaries ?? []), ...(shell ? [shell.source] : [])]) {
     for (const lib of await sharedLibraries(binary)) if (!libraries.includes(lib)) libraries.push(lib);
   }
 
@@ -116,6 +135,7 @@ export async function planOfflineBase(options: OfflineBaseOptions = {}): Promise
   };
   addFile('usr/local/bin/node', nodePath, 0o755);
   for (const lib of libraries) addFile(lib.replace(/^\/+/, ''), lib);
+  if (shell) files.push(...busyboxEntries(shell));
   const caBundle = '/etc/ssl/certs/ca-certificates.crt';
   if (existsSync(caBundle)) addFile(caBundle.slice(1), caBundle, 0o644);
   const { name, uid, gid } = SILO_USER;
@@ -151,12 +171,13 @@ export async function planOfflineBase(options: OfflineBaseOptions = {}): Promise
   for (const entry of entries) {
     hash.update(`\0${entry.type}:${entry.path}:${'mode' in entry ? entry.mode : ''}:${entry.uid ?? 0}`);
     if (entry.type === 'data') hash.update(entry.data);
+    if (entry.type === 'symlink') hash.update(entry.target);
     if (entry.type === 'file') {
       const st = statSync(entry.source);
       hash.update(`${entry.source}:${st.size}:${st.mtimeMs}`);
     }
   }
-  return { nodeVersion, entries, hash: hash.digest('hex').slice(0, 32) };
+  return { nodeVersion, shell, entries, hash: hash.digest('hex').slice(0, 32) };
 }
 
 /** The label value of an image, or `undefined` when the image is absent. */
@@ -208,14 +229,22 @@ export async function ensureOfflineBase(
   }
   const files = plan.entries.filter((e) => e.type === 'file').length;
   say(`importing base image ${tag} from this host's node v${plan.nodeVersion} and ${files - 1} files`);
+  const shellLabel = plan.shell ? `busybox-${plan.shell.version}` : 'none';
+  if (plan.shell) {
+    say(`shell: busybox ${plan.shell.version} (${plan.shell.applets.length} applets, /bin/sh among them)`);
+  } else {
+    say(
+      'WARNING: no busybox on this host: the image gets no /bin/sh, so shell tasks (io.kestra.plugin.scripts.shell.*) will fail in it; install it (Debian: apt-get install busybox-static) and build again',
+    );
+  }
   const stream = await docker.importImage(tarStream(plan.entries), {
     repo,
     tag: plan.nodeVersion,
     changes: [
-      'ENV PATH=/usr/local/bin',
+      `ENV PATH=${IMAGE_PATH}`,
       `USER ${SILO_USER.uid}:${SILO_USER.gid}`,
       `WORKDIR /home/${SILO_USER.name}`,
-      `LABEL ${CONTENT_HASH_LABEL}=${plan.hash} silo.node-version=${plan.nodeVersion}`,
+      `LABEL ${CONTENT_HASH_LABEL}=${plan.hash} silo.node-version=${plan.nodeVersion} silo.shell=${shellLabel}`,
       'CMD ["node"]',
     ],
   });

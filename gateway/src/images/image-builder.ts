@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
-import { orchestratorEntry } from '../process/orchestrator-entry.js';
+import { orchestratorEntry } from '../runtime/process/orchestrator-entry.js';
 import { appEntries, hashEntries, sourceEntries } from './app-context.js';
 import { readProgress } from './docker-progress.js';
 import { CONTENT_HASH_LABEL, ensureOfflineBase, imageLabel } from './offline-base.js';
