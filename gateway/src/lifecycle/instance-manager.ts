@@ -5,13 +5,12 @@ import { Drainer } from './drainer.js';
 import { Evictor } from './evictor.js';
 import { type InstanceView, viewOf } from './instance-view.js';
 import {
+  createLifecycleContext,
   type InstanceManagerOptions,
   type LifecycleContext,
-  resolveLifecycleOptions,
 } from './lifecycle-options.js';
 import { Liveness } from './liveness.js';
 import { Reports } from './reports.js';
-import { SlotTable } from './slot-table.js';
 import { type Lease, Starter } from './starter.js';
 
 export type { InstanceView } from './instance-view.js';
@@ -45,8 +44,7 @@ export class InstanceManager {
   onWakeChanged: () => void = () => undefined;
 
   constructor(options: InstanceManagerOptions) {
-    const settings = resolveLifecycleOptions(options);
-    const c: LifecycleContext = { ...settings, slots: new SlotTable(settings) };
+    const c = createLifecycleContext(options);
     this.#c = c;
     this.#breaker = new Breaker(c);
     this.#liveness = new Liveness(c, this.#breaker);

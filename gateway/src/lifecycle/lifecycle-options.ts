@@ -3,7 +3,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { InstanceProbe } from './instance-probe.js';
-import type { SlotTable } from './slot-table.js';
+import { SlotTable } from './slot-table.js';
 
 export type InstanceManagerOptions = {
   driver: RuntimeDriver;
@@ -41,7 +41,7 @@ export type InstanceManagerOptions = {
 
 /**
  * Every default of the lifecycle, written once (the options above, the wake
- * scheduler and the HTTP probe read them from here).
+ * scheduler, the idle reaper and the HTTP probe read them from here).
  */
 export const LIFECYCLE_DEFAULTS = {
   stopGraceMs: 15_000,
@@ -55,6 +55,10 @@ export const LIFECYCLE_DEFAULTS = {
   wakeLeadMs: 2_000,
   crashWindowMs: 60_000,
   crashLoopAfter: 3,
+  /** How often the idle reaper fetches every running instance's report. */
+  reportIntervalMs: 5_000,
+  /** Bound on one lifecycle report over HTTP. */
+  reportAttemptMs: 3_000,
   /** Start time assumed for a tenant whose start was never measured. */
   assumedStartMs: 1_000,
   /** Retry-After (s) when the cap is reached and no instance is idle. */
@@ -82,4 +86,10 @@ export function resolveLifecycleOptions(o: InstanceManagerOptions): LifecycleSet
     crashLoopAfter: o.crashLoopAfter ?? d.crashLoopAfter,
     now: o.now ?? d.now,
   };
+}
+
+/** The shared context of the lifecycle's parts: the options resolved, and an empty slot table on the same clock. */
+export function createLifecycleContext(options: InstanceManagerOptions): LifecycleContext {
+  const settings = resolveLifecycleOptions(options);
+  return { ...settings, slots: new SlotTable(settings) };
 }
