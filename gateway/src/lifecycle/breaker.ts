@@ -1,5 +1,6 @@
 import { backoffMs } from './instance-state.js';
-import { LIFECYCLE_DEFAULTS, type LifecycleContext, type LifecycleSettings } from './lifecycle-options.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
+import type { LifecycleContext, LifecycleSettings } from './lifecycle-options.js';
 import { clearRun, type Slot, stateOf } from './slot-table.js';
 
 /** What one unexpected death means for the breaker. */

@@ -1,6 +1,7 @@
 import { InstanceUnavailableError } from '../errors.js';
 import type { Drainer } from './drainer.js';
-import { LIFECYCLE_DEFAULTS, type LifecycleContext } from './lifecycle-options.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
+import type { LifecycleContext } from './lifecycle-options.js';
 import { isQuiet, type Reports } from './reports.js';
 import type { Slot } from './slot-table.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { InstanceManager } from './instance-manager.js';
-import { LIFECYCLE_DEFAULTS } from './lifecycle-options.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 
 export type IdleReaperOptions = {
   manager: InstanceManager;

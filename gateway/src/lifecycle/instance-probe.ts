@@ -7,7 +7,7 @@ import {
   READYZ_PATH,
 } from '@silo/contracts';
 import type { Endpoint } from '../runtime/runtime-driver.js';
-import { LIFECYCLE_DEFAULTS } from './lifecycle-options.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 
 /** How the lifecycle asks an instance about itself (port; HTTP in production, a fake in unit tests). */
 export interface InstanceProbe {

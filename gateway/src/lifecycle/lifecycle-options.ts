@@ -3,6 +3,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { InstanceProbe } from './instance-probe.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 import { SlotTable } from './slot-table.js';
 
 export type InstanceManagerOptions = {
@@ -38,33 +39,6 @@ export type InstanceManagerOptions = {
   /** The one clock of the lifecycle (epoch ms). @default Date.now */
   now?: () => number;
 };
-
-/**
- * Every default of the lifecycle, written once (the options above, the wake
- * scheduler, the idle reaper and the HTTP probe read them from here).
- */
-export const LIFECYCLE_DEFAULTS = {
-  stopGraceMs: 15_000,
-  /** Grace of the stop that cleans up after a failed start or a crash loop. */
-  failStopGraceMs: 1_000,
-  readyPollMs: 5,
-  readyAttemptMs: 1_000,
-  /** Readiness polls between two checks that the starting instance still runs. */
-  readyPollsPerInspect: 20,
-  instanceLogLevel: 'info',
-  wakeLeadMs: 2_000,
-  crashWindowMs: 60_000,
-  crashLoopAfter: 3,
-  /** How often the idle reaper fetches every running instance's report. */
-  reportIntervalMs: 5_000,
-  /** Bound on one lifecycle report over HTTP. */
-  reportAttemptMs: 3_000,
-  /** Start time assumed for a tenant whose start was never measured. */
-  assumedStartMs: 1_000,
-  /** Retry-After (s) when the cap is reached and no instance is idle. */
-  capRetryAfterSeconds: 5,
-  now: (): number => Date.now(),
-} as const;
 
 /** The options with every default filled in. */
 export type LifecycleSettings = Required<InstanceManagerOptions>;

@@ -1,5 +1,6 @@
 import type { Endpoint } from '../runtime/runtime-driver.js';
-import { LIFECYCLE_DEFAULTS, type LifecycleSettings } from './lifecycle-options.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
+import type { LifecycleSettings } from './lifecycle-options.js';
 
 export type ReadinessSettings = Pick<
   LifecycleSettings,

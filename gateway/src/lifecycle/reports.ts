@@ -1,5 +1,6 @@
 import type { LifecycleReport } from '@silo/contracts';
-import { LIFECYCLE_DEFAULTS, type LifecycleContext } from './lifecycle-options.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
+import type { LifecycleContext } from './lifecycle-options.js';
 import type { Liveness } from './liveness.js';
 import type { Slot } from './slot-table.js';
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { InstanceManager } from './instance-manager.js';
-import { LIFECYCLE_DEFAULTS } from './lifecycle-options.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 
 /** setTimeout cannot wait longer than ~24.8 days; re-arm at most every minute anyway. */
 const MAX_ARM_MS = 60_000;
