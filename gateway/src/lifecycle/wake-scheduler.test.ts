@@ -29,7 +29,7 @@ describe('WakeScheduler', () => {
     expect(driver.starts).toHaveLength(0);
     clock.advance(1);
     wakes.fire();
-    await expect.poll(() => manager.view('acme').state, { timeout: 2_000 }).toBe('running');
+    await expect.poll(() => manager.view('acme').state, { timeout: 10_000 }).toBe('running');
     expect(driver.starts).toHaveLength(1);
     expect(registry.instanceInfo('acme')).toMatchObject({ nextWakeAt: null, nextWakeReason: null });
   });
