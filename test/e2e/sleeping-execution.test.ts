@@ -21,7 +21,7 @@ describe('a sleeping execution (real orchestrator)', () => {
 
   it('lets the idle instance stop during a Sleep and wakes it on time to finish', async () => {
     // The Sleep must outlast what the idle reaper keeps awake for a wake that is due soon
-    // (instance-manager.ts: wake lead 2 s + twice the last start + 1 s, about 4 s here):
+    // (lifecycle/reports.ts, the stoppable rule: wake lead 2 s + twice the last start + 1 s, about 4 s here):
     // with PT4S the instance was rightly kept running and never idle-stopped.
     t = await startTestGateway({
       instance: 'orchestrator',

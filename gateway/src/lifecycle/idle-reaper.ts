@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { InstanceManager } from './instance-manager.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 
 export type IdleReaperOptions = {
   manager: InstanceManager;
@@ -42,7 +43,10 @@ export class IdleReaper {
     const interval = this.#o.intervalMs ?? Math.min(5_000, Math.max(50, this.#o.idleTimeoutMs / 5));
     this.#timer = setInterval(() => this.tick(), interval);
     this.#timer.unref();
-    this.#reportTimer = setInterval(() => void this.pollReports(), this.#o.reportIntervalMs ?? 5_000);
+    this.#reportTimer = setInterval(
+      () => void this.pollReports(),
+      this.#o.reportIntervalMs ?? LIFECYCLE_DEFAULTS.reportIntervalMs,
+    );
     this.#reportTimer.unref();
   }
 

@@ -1,43 +1,14 @@
-import type { LifecycleReport } from '@silo/contracts';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { InstanceUnavailableError } from '../errors.js';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
-import { FakeDriver } from '../runtime/fake/fake-driver.js';
-import { SqliteTenantRegistry } from '../tenants/sqlite-tenant-registry.js';
 import { InstanceManager } from './instance-manager.js';
-import type { InstanceProbe } from './instance-probe.js';
 import { assertTransition, backoffMs, IllegalTransitionError } from './instance-state.js';
-
-class FakeProbe implements InstanceProbe {
-  report_: LifecycleReport = { busy: false, activeStreams: 0, pendingExecutions: 0, nextWakeAt: null };
-  readyAfter = 0;
-  async ready(): Promise<boolean> {
-    return Date.now() >= this.readyAfter;
-  }
-  async report(): Promise<LifecycleReport> {
-    return this.report_;
-  }
-}
+import { lifecycleKit } from './testing/lifecycle-kit.js';
 
 function setup(options: { holdMax?: number; startTimeoutMs?: number; maxRunning?: number } = {}) {
-  const driver = new FakeDriver();
-  const probe = new FakeProbe();
-  const registry = new SqliteTenantRegistry(':memory:');
-  for (const id of ['acme', 'beta', 'gamma']) registry.createTenant({ id });
-  const manager = new InstanceManager({
-    driver,
-    registry,
-    probe,
-    metrics: createGatewayMetrics(),
-    logger: pino({ level: 'silent' }),
-    startTimeoutMs: options.startTimeoutMs ?? 2_000,
-    holdMax: options.holdMax ?? 1_000,
-    maxRunning: options.maxRunning ?? 10,
-    readyPollMs: 2,
-    readyAttemptMs: 200,
-  });
-  return { driver, probe, registry, manager };
+  const kit = lifecycleKit(options);
+  return { ...kit, manager: new InstanceManager(kit.options) };
 }
 
 describe('instance state', () => {

@@ -7,6 +7,7 @@ import {
   READYZ_PATH,
 } from '@silo/contracts';
 import type { Endpoint } from '../runtime/runtime-driver.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 
 /** How the lifecycle asks an instance about itself (port; HTTP in production, a fake in unit tests). */
 export interface InstanceProbe {
@@ -44,8 +45,8 @@ export class HttpInstanceProbe implements InstanceProbe {
   readonly #reportAttemptMs: number;
 
   constructor(options: HttpInstanceProbeOptions = {}) {
-    this.#readyAttemptMs = options.readyAttemptMs ?? 1_000;
-    this.#reportAttemptMs = options.reportAttemptMs ?? 3_000;
+    this.#readyAttemptMs = options.readyAttemptMs ?? LIFECYCLE_DEFAULTS.readyAttemptMs;
+    this.#reportAttemptMs = options.reportAttemptMs ?? LIFECYCLE_DEFAULTS.reportAttemptMs;
   }
 
   ready(endpoint: Endpoint, token: string): Promise<boolean> {

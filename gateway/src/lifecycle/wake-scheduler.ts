@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { InstanceManager } from './instance-manager.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 
 /** setTimeout cannot wait longer than ~24.8 days; re-arm at most every minute anyway. */
 const MAX_ARM_MS = 60_000;
@@ -23,15 +24,21 @@ export type WakeSchedulerOptions = {
   logger: Logger;
   /** Start a stopped instance this long before its `nextWakeAt` (a cold start takes time). @default 2000 (SILO_WAKE_LEAD) */
   leadMs?: number;
+  /** The lifecycle's clock (epoch ms). @default Date.now */
+  now?: () => number;
 };
 
 export class WakeScheduler {
   readonly #o: WakeSchedulerOptions;
+  readonly #now: () => number;
+  readonly #leadMs: number;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: WakeSchedulerOptions) {
     this.#o = options;
+    this.#now = options.now ?? LIFECYCLE_DEFAULTS.now;
+    this.#leadMs = options.leadMs ?? LIFECYCLE_DEFAULTS.wakeLeadMs;
   }
 
   /** (Re)computes the earliest wake and sets one timer for it. */
@@ -40,14 +47,14 @@ export class WakeScheduler {
     clearTimeout(this.#timer);
     const next = this.#o.registry.pendingWakes()[0];
     if (next === undefined) return;
-    const delay = Math.max(0, Math.min(MAX_ARM_MS, this.#startAt(next.nextWakeAt) - Date.now()));
+    const delay = Math.max(0, Math.min(MAX_ARM_MS, this.#startAt(next.nextWakeAt) - this.#now()));
     this.#timer = setTimeout(() => this.fire(), delay);
     this.#timer.unref();
   }
 
   /** Starts every tenant whose wake time has passed, then re-arms. */
   fire(): void {
-    const now = Date.now();
+    const now = this.#now();
     for (const wake of this.#o.registry.pendingWakes()) {
       if (this.#startAt(wake.nextWakeAt) > now) break;
       const view = this.#o.manager.view(wake.tenantId);
@@ -73,7 +80,7 @@ export class WakeScheduler {
 
   /** When a stopped instance must be started to be ready at `nextWakeAt`. */
   #startAt(nextWakeAt: string): number {
-    return Date.parse(nextWakeAt) - (this.#o.leadMs ?? 2_000);
+    return Date.parse(nextWakeAt) - this.#leadMs;
   }
 
   close(): void {

@@ -1,0 +1,102 @@
+import type { LifecycleContext } from './lifecycle-options.js';
+import type { Reports } from './reports.js';
+import { clearRun, type Slot, stateOf } from './slot-table.js';
+
+/**
+ * Idle drains that traffic cancels, and committed stops that it cannot:
+ * requests arriving during a committed stop wait for it, then start the
+ * instance again.
+ *
+ * @example
+ * const stopped = await drainer.drainIfIdle('acme', 300_000, 2_000);
+ */
+export class Drainer {
+  readonly #c: LifecycleContext;
+  readonly #reports: Reports;
+
+  constructor(context: LifecycleContext, reports: Reports) {
+    this.#c = context;
+    this.#reports = reports;
+  }
+
+  /**
+   * Idle drain: `draining` for `drainMs`, cancelled by any request; then, if
+   * still idle and not busy, a committed stop. Resolves to whether it stopped.
+   */
+  async drainIfIdle(tenantId: string, idleTimeoutMs: number, drainMs: number): Promise<boolean> {
+    const c = this.#c;
+    const slot = c.slots.get(tenantId);
+    if (slot === undefined || slot.state !== 'running' || slot.inflight > 0) return false;
+    if (c.now() - slot.lastActivity < idleTimeoutMs) return false;
+    if (!(await this.#reports.stoppable(slot))) return false;
+    if (slot.state !== 'running' || slot.inflight > 0) return false;
+    c.slots.move(slot, 'draining');
+    const cancelled = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        slot.cancelDrain = undefined;
+        resolve(false);
+      }, drainMs);
+      slot.cancelDrain = () => {
+        clearTimeout(timer);
+        slot.cancelDrain = undefined;
+        if (slot.state === 'draining') c.slots.move(slot, 'running');
+        resolve(true);
+      };
+    });
+    if (cancelled || stateOf(slot) !== 'draining') {
+      c.metrics.drainsCancelled.inc();
+      c.logger.info({ tenantId }, 'instance:drain-cancelled');
+      return false;
+    }
+    if (slot.inflight > 0 || !(await this.#reports.stoppable(slot))) {
+      if (stateOf(slot) === 'draining' && slot.stopping === undefined) c.slots.move(slot, 'running');
+      c.metrics.drainsCancelled.inc();
+      return false;
+    }
+    if (stateOf(slot) !== 'draining' || slot.stopping !== undefined) return false;
+    c.metrics.idleStops.inc();
+    await this.commitStop(slot, 'idle');
+    return true;
+  }
+
+  /** A stop that no request can cancel: requests arriving now wait for it and start the instance again. */
+  commitStop(slot: Slot, reason: string): Promise<void> {
+    if (slot.stopping) return slot.stopping;
+    const c = this.#c;
+    slot.cancelDrain = undefined;
+    if (slot.state !== 'draining') c.slots.move(slot, 'draining');
+    const stopping = (async () => {
+      try {
+        await c.driver.stop(slot.tenantId, c.stopGraceMs);
+      } finally {
+        clearRun(slot);
+        slot.stopping = undefined;
+        c.slots.move(slot, 'stopped');
+        c.registry.updateInstanceInfo(slot.tenantId, {
+          lastActivityAt: new Date(slot.lastActivity).toISOString(),
+        });
+        c.logger.info({ tenantId: slot.tenantId, reason }, 'instance:stopped');
+      }
+    })();
+    slot.stopping = stopping;
+    return stopping;
+  }
+
+  /** Stops the instance now (admin `stop`, suspend, delete), whatever it is doing. */
+  async stop(tenantId: string, reason: string): Promise<void> {
+    const c = this.#c;
+    const slot = c.slots.get(tenantId);
+    if (slot === undefined) {
+      await c.driver.stop(tenantId, c.stopGraceMs);
+      return;
+    }
+    if (slot.state === 'starting') await slot.start?.catch(() => undefined);
+    if (slot.state === 'failing') {
+      c.slots.move(slot, 'stopped');
+      return;
+    }
+    if (slot.state === 'stopped') return;
+    slot.cancelDrain = undefined;
+    await this.commitStop(slot, reason);
+  }
+}

@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { RuntimeDriver } from '../runtime/runtime-driver.js';
+import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { InstanceProbe } from './instance-probe.js';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
+import { SlotTable } from './slot-table.js';
+
+export type InstanceManagerOptions = {
+  driver: RuntimeDriver;
+  registry: TenantRegistry;
+  probe: InstanceProbe;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Bound on a cold start (spawn + ready). SILO_START_TIMEOUT. */
+  startTimeoutMs: number;
+  /** Requests held per tenant during a cold start. SILO_HOLD_MAX. */
+  holdMax: number;
+  /** Cap on running instances; the least recently used idle one is evicted. SILO_MAX_RUNNING. */
+  maxRunning: number;
+  /** Grace given to an instance on stop before SIGKILL. @default 15000 */
+  stopGraceMs?: number;
+  /** Readiness poll period. @default 5 */
+  readyPollMs?: number;
+  /**
+   * Bound on one readiness attempt, whatever the probe does: a probe that
+   * never settles (a silent Docker userland proxy) costs one attempt, not the
+   * start. @default 1000
+   */
+  readyAttemptMs?: number;
+  /** Log level handed to instances. @default 'info' */
+  instanceLogLevel?: string;
+  /** The wake scheduler's lead (SILO_WAKE_LEAD): an instance due to wake within it plus a start is not idle-stopped. @default 2000 */
+  wakeLeadMs?: number;
+  /** A death within this time of the instance becoming ready counts towards a crash loop. @default 60000 */
+  crashWindowMs?: number;
+  /** Deaths in a row (each within `crashWindowMs` of its start) that trip the breaker. @default 3 */
+  crashLoopAfter?: number;
+  /** The one clock of the lifecycle (epoch ms). @default Date.now */
+  now?: () => number;
+};
+
+/** The options with every default filled in. */
+export type LifecycleSettings = Required<InstanceManagerOptions>;
+
+/** What every part of the lifecycle shares: the settings, the one clock, the slot table. */
+export type LifecycleContext = LifecycleSettings & { slots: SlotTable };
+
+/** Fills in the defaults (`LIFECYCLE_DEFAULTS`) of the options left out. */
+export function resolveLifecycleOptions(o: InstanceManagerOptions): LifecycleSettings {
+  const d = LIFECYCLE_DEFAULTS;
+  return {
+    ...o,
+    stopGraceMs: o.stopGraceMs ?? d.stopGraceMs,
+    readyPollMs: o.readyPollMs ?? d.readyPollMs,
+    readyAttemptMs: o.readyAttemptMs ?? d.readyAttemptMs,
+    instanceLogLevel: o.instanceLogLevel ?? d.instanceLogLevel,
+    wakeLeadMs: o.wakeLeadMs ?? d.wakeLeadMs,
+    crashWindowMs: o.crashWindowMs ?? d.crashWindowMs,
+    crashLoopAfter: o.crashLoopAfter ?? d.crashLoopAfter,
+    now: o.now ?? d.now,
+  };
+}
+
+/** The shared context of the lifecycle's parts: the options resolved, and an empty slot table on the same clock. */
+export function createLifecycleContext(options: InstanceManagerOptions): LifecycleContext {
+  const settings = resolveLifecycleOptions(options);
+  return { ...settings, slots: new SlotTable(settings) };
+}

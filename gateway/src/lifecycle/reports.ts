@@ -1,0 +1,68 @@
+import type { LifecycleReport } from '@silo/contracts';
+import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
+import type { LifecycleContext } from './lifecycle-options.js';
+import type { Liveness } from './liveness.js';
+import type { Slot } from './slot-table.js';
+
+/**
+ * The lifecycle reports of running instances (busy, open streams, next wake):
+ * fetched, kept on the slot, their wake time stored in the registry; and the
+ * one rule that says whether an instance may be stopped now.
+ *
+ * @example
+ * const report = await reports.refresh('acme'); // undefined when it does not answer
+ */
+export class Reports {
+  readonly #c: LifecycleContext;
+  readonly #liveness: Liveness;
+  readonly #onWakeChanged: () => void;
+
+  constructor(context: LifecycleContext, liveness: Liveness, onWakeChanged: () => void) {
+    this.#c = context;
+    this.#liveness = liveness;
+    this.#onWakeChanged = onWakeChanged;
+  }
+
+  /**
+   * Fetches the lifecycle report of a running instance and stores its wake
+   * time. Undefined when it does not answer (then checks whether it crashed).
+   */
+  async refresh(tenantId: string): Promise<LifecycleReport | undefined> {
+    const c = this.#c;
+    const slot = c.slots.get(tenantId);
+    if (slot?.endpoint === undefined || slot.token === undefined) return undefined;
+    try {
+      const report = await c.probe.report(slot.endpoint, slot.token);
+      slot.lastReport = report;
+      const info = c.registry.instanceInfo(tenantId);
+      const reason = report.nextWakeReason ?? null;
+      if (info.nextWakeAt !== report.nextWakeAt || info.nextWakeReason !== reason) {
+        c.registry.updateInstanceInfo(tenantId, { nextWakeAt: report.nextWakeAt, nextWakeReason: reason });
+        this.#onWakeChanged();
+      }
+      return report;
+    } catch (err) {
+      await this.#liveness.checkAlive(tenantId, (err as Error).message);
+      return undefined;
+    }
+  }
+
+  /** Answers, is not busy, has no open stream, and no wake is due before it could be started again. */
+  async stoppable(slot: Slot): Promise<boolean> {
+    const report = await this.refresh(slot.tenantId);
+    if (report === undefined) return false;
+    if (!isQuiet(report)) return false;
+    if (report.nextWakeAt !== null) {
+      const lastStartMs =
+        this.#c.registry.instanceInfo(slot.tenantId).lastStartMs ?? LIFECYCLE_DEFAULTS.assumedStartMs;
+      const soon = this.#c.wakeLeadMs + lastStartMs * 2 + 1_000;
+      if (Date.parse(report.nextWakeAt) - this.#c.now() < soon) return false;
+    }
+    return true;
+  }
+}
+
+/** Nothing running inside: not busy and no stream open. */
+export function isQuiet(report: LifecycleReport): boolean {
+  return !report.busy && report.activeStreams === 0;
+}

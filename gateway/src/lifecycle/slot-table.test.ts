@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { IllegalTransitionError } from './instance-state.js';
+import { clearRun, isLive, SlotTable } from './slot-table.js';
+import { lifecycleKit, ManualClock } from './testing/lifecycle-kit.js';
+
+function setup() {
+  const clock = new ManualClock();
+  const kit = lifecycleKit();
+  const slots = new SlotTable({ ...kit.options, now: clock.now });
+  const running = async () => (await kit.metrics.runningInstances.get()).values[0]?.value;
+  return { ...kit, clock, slots, running };
+}
+
+describe('SlotTable', () => {
+  it('creates a stopped slot on first use, on the injected clock, with the last error the registry kept', () => {
+    const { registry, clock, slots } = setup();
+    registry.updateInstanceInfo('acme', { lastError: 'instance exited unexpectedly (exit code 1)' });
+    expect(slots.get('acme')).toBeUndefined();
+    const slot = slots.ensure('acme');
+    expect(slot).toMatchObject({
+      tenantId: 'acme',
+      state: 'stopped',
+      lastActivity: clock.ms,
+      inflight: 0,
+      lastError: 'instance exited unexpectedly (exit code 1)',
+    });
+    expect(slots.ensure('acme')).toBe(slot);
+    expect(slots.ids()).toEqual(['acme']);
+    slots.delete('acme');
+    expect(slots.all()).toEqual([]);
+  });
+
+  it('moves only along the transitions table and counts running and draining instances', async () => {
+    const { slots, running } = setup();
+    const acme = slots.ensure('acme');
+    const beta = slots.ensure('beta');
+    expect(() => slots.move(acme, 'running')).toThrow(IllegalTransitionError);
+    expect(acme.state).toBe('stopped');
+    slots.move(acme, 'starting');
+    expect(await running()).toBe(0);
+    slots.move(acme, 'running');
+    slots.move(beta, 'starting');
+    slots.move(beta, 'running');
+    slots.move(beta, 'draining');
+    expect(await running()).toBe(2);
+    slots.move(beta, 'stopped');
+    expect(await running()).toBe(1);
+  });
+
+  it('calls a slot live when running or draining with no stop by the gateway under way', () => {
+    const { slots } = setup();
+    const slot = slots.ensure('acme');
+    expect(isLive(slot)).toBe(false);
+    slots.move(slot, 'starting');
+    expect(isLive(slot)).toBe(false);
+    slots.move(slot, 'running');
+    expect(isLive(slot)).toBe(true);
+    slots.move(slot, 'draining');
+    expect(isLive(slot)).toBe(true);
+    slot.stopping = Promise.resolve();
+    expect(isLive(slot)).toBe(false);
+  });
+
+  it('forgets the run a slot pointed to', () => {
+    const { slots } = setup();
+    const slot = slots.ensure('acme');
+    Object.assign(slot, {
+      endpoint: { url: 'http://127.0.0.1:1', host: '127.0.0.1', port: 1 },
+      token: 't',
+      ref: 'r',
+    });
+    clearRun(slot);
+    expect([slot.endpoint, slot.token, slot.ref]).toEqual([undefined, undefined, undefined]);
+  });
+});

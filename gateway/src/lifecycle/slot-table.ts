@@ -1,0 +1,120 @@
+import type { LifecycleReport } from '@silo/contracts';
+import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { Endpoint } from '../runtime/runtime-driver.js';
+import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import { assertTransition, type InstanceState } from './instance-state.js';
+
+/** One tenant's instance as the lifecycle tracks it. */
+export type Slot = {
+  tenantId: string;
+  state: InstanceState;
+  endpoint?: Endpoint;
+  token?: string;
+  ref?: string;
+  startedAt?: number;
+  lastActivity: number;
+  /** Requests (and streams, and WebSockets) proxied right now. */
+  inflight: number;
+  /** Requests waiting for the current start. */
+  held: number;
+  start?: Promise<void>;
+  /** Set when a stop is committed (no longer cancellable): requests wait for it, then start again. */
+  stopping?: Promise<void>;
+  /** Cancels an idle drain that has not been committed yet. */
+  cancelDrain?: () => void;
+  failures: number;
+  /** Unexpected deaths in a row, each soon after its start (crash-loop detection). */
+  quickDeaths: number;
+  backoffUntil: number;
+  lastError: string | null;
+  lastReport?: LifecycleReport;
+};
+
+export type SlotTableOptions = {
+  registry: TenantRegistry;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  now: () => number;
+};
+
+/**
+ * The per-tenant slots every part of the lifecycle shares, and the one place
+ * their state changes (checked against `TRANSITIONS`, logged, and counted in
+ * the running-instances gauge).
+ *
+ * @example
+ * const slot = slots.ensure('acme'); // stopped
+ * slots.move(slot, 'starting');
+ */
+export class SlotTable {
+  readonly #o: SlotTableOptions;
+  readonly #slots = new Map<string, Slot>();
+
+  constructor(options: SlotTableOptions) {
+    this.#o = options;
+  }
+
+  get(tenantId: string): Slot | undefined {
+    return this.#slots.get(tenantId);
+  }
+
+  /** The tenant's slot, created `stopped` (with the last error the registry kept) on first use. */
+  ensure(tenantId: string): Slot {
+    let slot = this.#slots.get(tenantId);
+    if (slot === undefined) {
+      slot = {
+        tenantId,
+        state: 'stopped',
+        lastActivity: this.#o.now(),
+        inflight: 0,
+        held: 0,
+        failures: 0,
+        quickDeaths: 0,
+        backoffUntil: 0,
+        lastError: this.#o.registry.instanceInfo(tenantId).lastError,
+      };
+      this.#slots.set(tenantId, slot);
+    }
+    return slot;
+  }
+
+  delete(tenantId: string): void {
+    this.#slots.delete(tenantId);
+  }
+
+  all(): Slot[] {
+    return [...this.#slots.values()];
+  }
+
+  ids(): string[] {
+    return [...this.#slots.keys()];
+  }
+
+  /** Moves a slot to `to`; throws `IllegalTransitionError` on a move `TRANSITIONS` does not allow. */
+  move(slot: Slot, to: InstanceState): void {
+    assertTransition(slot.tenantId, slot.state, to);
+    this.#o.logger.debug({ tenantId: slot.tenantId, from: slot.state, to }, 'instance:state');
+    slot.state = to;
+    this.#o.metrics.runningInstances.set(
+      this.all().filter((s) => s.state === 'running' || s.state === 'draining').length,
+    );
+  }
+}
+
+/** Running or draining, and no stop by the gateway under way. */
+export function isLive(slot: Slot): boolean {
+  return (slot.state === 'running' || slot.state === 'draining') && slot.stopping === undefined;
+}
+
+/** Forgets the run the slot pointed to (its endpoint, token and ref). */
+export function clearRun(slot: Slot): void {
+  slot.endpoint = undefined;
+  slot.token = undefined;
+  slot.ref = undefined;
+}
+
+/** Reads the state without TypeScript's narrowing (it changes across awaits and callbacks). */
+export function stateOf(slot: { state: InstanceState }): InstanceState {
+  return slot.state;
+}

@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { InstanceUnavailableError, NotFoundError } from '../errors.js';
+import type { Endpoint } from '../runtime/runtime-driver.js';
+import type { Breaker } from './breaker.js';
+import type { Evictor } from './evictor.js';
+import type { LifecycleContext } from './lifecycle-options.js';
+import { waitReady } from './readiness.js';
+import type { Reports } from './reports.js';
+import type { Slot } from './slot-table.js';
+
+/** A request's hold on a ready instance; `release()` when its response (or stream, or socket) closes. */
+export type Lease = { endpoint: Endpoint; token: string; release: () => void };
+
+/**
+ * Single-flight cold starts that requests join, bounded holds (SILO_HOLD_MAX,
+ * SILO_START_TIMEOUT) and leases on ready instances.
+ *
+ * @example
+ * const lease = await starter.acquire('acme');
+ * try { proxy(lease.endpoint, lease.token); } finally { lease.release(); }
+ */
+export class Starter {
+  readonly #c: LifecycleContext;
+  readonly #evictor: Evictor;
+  readonly #breaker: Breaker;
+  readonly #reports: Reports;
+
+  constructor(context: LifecycleContext, parts: { evictor: Evictor; breaker: Breaker; reports: Reports }) {
+    this.#c = context;
+    this.#evictor = parts.evictor;
+    this.#breaker = parts.breaker;
+    this.#reports = parts.reports;
+  }
+
+  /** Waits until the tenant's instance is ready (starting it if needed); the caller is in flight until `release()`. */
+  async acquire(tenantId: string): Promise<Lease> {
+    const c = this.#c;
+    const slot = c.slots.ensure(tenantId);
+    slot.lastActivity = c.now();
+    for (;;) {
+      switch (slot.state) {
+        case 'running':
+          return this.#lease(slot);
+        case 'draining':
+          if (slot.cancelDrain !== undefined) {
+            slot.cancelDrain();
+            continue;
+          }
+          await slot.stopping?.catch(() => undefined);
+          continue;
+        case 'starting':
+          await this.#hold(slot);
+          continue;
+        case 'failing': {
+          const wait = slot.backoffUntil - c.now();
+          if (wait > 0) {
+            throw new InstanceUnavailableError(
+              tenantId,
+              `the instance of tenant ${tenantId} is failing and in back-off: ${slot.lastError ?? 'unknown error'}`,
+              Math.max(1, Math.ceil(wait / 1000)),
+            );
+          }
+          this.#beginStart(slot, 'request');
+          continue;
+        }
+        case 'stopped':
+          this.#beginStart(slot, 'request');
+          continue;
+      }
+    }
+  }
+
+  /** Starts the instance now (admin `start`, wake timers); joins a start in flight. */
+  async start(tenantId: string, reason: string): Promise<void> {
+    const c = this.#c;
+    const slot = c.slots.ensure(tenantId);
+    if (slot.state === 'draining') {
+      if (slot.cancelDrain) slot.cancelDrain();
+      else await slot.stopping?.catch(() => undefined);
+    }
+    if (slot.state === 'running') return;
+    if (slot.state === 'starting' && slot.start) return slot.start;
+    if (slot.state === 'failing') slot.backoffUntil = 0;
+    slot.lastActivity = c.now();
+    return this.#beginStart(slot, reason);
+  }
+
+  #lease(slot: Slot): Lease {
+    slot.inflight++;
+    let released = false;
+    return {
+      endpoint: slot.endpoint as Endpoint,
+      token: slot.token as string,
+      release: () => {
+        if (released) return;
+        released = true;
+        slot.inflight--;
+        slot.lastActivity = this.#c.now();
+      },
+    };
+  }
+
+  async #hold(slot: Slot): Promise<void> {
+    const c = this.#c;
+    const start = slot.start;
+    if (start === undefined) return;
+    if (slot.held >= c.holdMax) {
+      c.metrics.heldRejected.inc({ reason: 'hold_full' });
+      throw new InstanceUnavailableError(
+        slot.tenantId,
+        `the instance of tenant ${slot.tenantId} is starting and ${c.holdMax} requests already wait (SILO_HOLD_MAX)`,
+        this.#retryAfter(slot),
+      );
+    }
+    slot.held++;
+    c.metrics.heldRequests.inc();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), c.startTimeoutMs);
+      });
+      const outcome = await Promise.race([start.then(() => 'ready' as const), timeout]);
+      if (outcome === 'timeout') {
+        c.metrics.heldRejected.inc({ reason: 'timeout' });
+        throw new InstanceUnavailableError(
+          slot.tenantId,
+          `the instance of tenant ${slot.tenantId} did not become ready within ${c.startTimeoutMs} ms (SILO_START_TIMEOUT)`,
+          this.#retryAfter(slot),
+        );
+      }
+    } catch (err) {
+      if (err instanceof InstanceUnavailableError) throw err;
+      throw new InstanceUnavailableError(
+        slot.tenantId,
+        `the instance of tenant ${slot.tenantId} failed to start: ${(err as Error).message}`,
+        Math.max(1, Math.ceil((slot.backoffUntil - c.now()) / 1000)),
+        { cause: err },
+      );
+    } finally {
+      clearTimeout(timer);
+      slot.held--;
+      c.metrics.heldRequests.dec();
+    }
+  }
+
+  /** `Retry-After` from the tenant's measured start time (at least 1 s). */
+  #retryAfter(slot: Slot): number {
+    const ms = this.#c.registry.instanceInfo(slot.tenantId).lastStartMs ?? this.#c.startTimeoutMs;
+    return Math.max(1, Math.ceil(ms / 1000));
+  }
+
+  #beginStart(slot: Slot, reason: string): Promise<void> {
+    const c = this.#c;
+    c.slots.move(slot, 'starting');
+    const started = c.now();
+    const run = async () => {
+      const tenant = c.registry.getTenant(slot.tenantId);
+      if (tenant === undefined) throw new NotFoundError('tenant', slot.tenantId);
+      await this.#evictor.makeRoom(slot.tenantId);
+      const existing = await c.driver.inspect(slot.tenantId);
+      if (existing.state === 'running') await c.driver.stop(slot.tenantId, c.stopGraceMs);
+      const token = randomBytes(24).toString('base64url');
+      const endpoint = await c.driver.start({
+        tenantId: slot.tenantId,
+        instanceToken: token,
+        limits: tenant.limits,
+        secrets: c.registry.secrets(slot.tenantId),
+        logLevel: c.instanceLogLevel,
+      });
+      const spawned = c.now();
+      await waitReady(c, slot.tenantId, endpoint, token, started + c.startTimeoutMs);
+      const ready = c.now();
+      const status = await c.driver.inspect(slot.tenantId);
+      Object.assign(slot, {
+        endpoint,
+        token,
+        ref: status.ref,
+        startedAt: ready,
+        failures: 0,
+        lastError: null,
+      });
+      slot.start = undefined;
+      slot.lastActivity = ready;
+      c.slots.move(slot, 'running');
+      const info = c.registry.instanceInfo(slot.tenantId);
+      c.registry.updateInstanceInfo(slot.tenantId, {
+        coldStarts: info.coldStarts + 1,
+        startedAt: new Date(ready).toISOString(),
+        lastStartMs: ready - started,
+        lastError: null,
+      });
+      const m = c.metrics;
+      m.coldStarts.inc({ tenant: slot.tenantId, outcome: 'ready', reason });
+      m.coldStartSeconds.observe({ phase: 'spawn' }, (spawned - started) / 1000);
+      m.coldStartSeconds.observe({ phase: 'ready' }, (ready - spawned) / 1000);
+      m.coldStartSeconds.observe({ phase: 'total' }, (ready - started) / 1000);
+      c.logger.info(
+        { tenantId: slot.tenantId, reason, ms: ready - started, ref: status.ref },
+        'instance:ready',
+      );
+      void this.#reports.refresh(slot.tenantId);
+    };
+    const start = run().catch(async (err: unknown) => {
+      slot.start = undefined;
+      await this.#breaker.fail(slot, `start failed: ${(err as Error).message}`);
+      c.metrics.coldStarts.inc({ tenant: slot.tenantId, outcome: 'failed', reason });
+      throw err;
+    });
+    start.catch(() => undefined);
+    slot.start = start;
+    return start;
+  }
+}
