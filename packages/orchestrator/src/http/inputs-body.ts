@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
+import { BadRequestError, UnsupportedMediaTypeError } from '../errors.js';
 import type { UploadedFile } from '../flow/inputs/index.js';
-import { ApiError } from './api-error.js';
 
 /**
  * Reads the raw inputs of a request body: multipart form (file parts become
@@ -19,8 +19,7 @@ export async function readInputsBody(c: Context): Promise<Record<string, unknown
     try {
       body = (await c.req.parseBody({ all: true })) as Record<string, unknown>;
     } catch (err) {
-      throw new ApiError(
-        400,
+      throw new BadRequestError(
         'Bad Request: malformed form body',
         [{ message: 'malformed form body', path: 'body' }],
         {
@@ -39,8 +38,7 @@ export async function readInputsBody(c: Context): Promise<Record<string, unknown
   const text = await c.req.text();
   if (text.trim() === '') return raw;
   if (!type.includes('json')) {
-    throw new ApiError(
-      415,
+    throw new UnsupportedMediaTypeError(
       `Unsupported Media Type: '${type || 'none'}'; send multipart/form-data or application/json`,
       [{ message: 'unsupported content type', path: 'content-type' }],
     );
@@ -49,10 +47,10 @@ export async function readInputsBody(c: Context): Promise<Record<string, unknown
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'Bad Request: invalid JSON body', [{ message: 'invalid JSON', path: 'body' }]);
+    throw new BadRequestError('Bad Request: invalid JSON body', [{ message: 'invalid JSON', path: 'body' }]);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new ApiError(400, 'Bad Request: the JSON body must be an object of inputs', [
+    throw new BadRequestError('Bad Request: the JSON body must be an object of inputs', [
       { message: 'must be an object', path: 'body' },
     ]);
   Object.assign(raw, parsed);

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { BadRequestError, NotFoundError } from '../errors.js';
 import type { Engine } from '../executor/engine.js';
 import { LEVEL_NO } from '../sqlite/execution-store.js';
-import { ApiError, NotFoundError } from './api-error.js';
 import { countedStream, followExecution } from './follow-execution.js';
 
 /** One stored log row as Kestra's `LogEntry`. */
@@ -25,7 +25,7 @@ function minLevelOf(raw: string | undefined): number {
   if (raw === undefined) return 0;
   const n = (LEVEL_NO as Record<string, number>)[raw.toUpperCase()];
   if (n === undefined)
-    throw new ApiError(400, `Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
+    throw new BadRequestError(`Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
   return n;
 }
 

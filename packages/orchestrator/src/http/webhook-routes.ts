@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { Engine } from '../executor/engine.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { executionJson } from '../model/execution.js';
@@ -11,7 +12,6 @@ import {
   webhookHeaders,
   webhookParameters,
 } from '../triggers/webhook.js';
-import { ApiError } from './api-error.js';
 
 export type WebhookRoutesDeps = {
   engine(): Engine;
@@ -39,7 +39,7 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
     const record = deps.flows().get(namespace, flowId);
     const trigger =
       record && !record.flow.disabled ? findWebhookTrigger(record.flow, key, deps.renderKey) : undefined;
-    if (!record || !trigger) throw new ApiError(404, 'Flow not found');
+    if (!record || !trigger) throw new NotFoundError('webhook', `${namespace}.${flowId}`, 'Flow not found');
     const flow = record.flow;
     const engine = deps.engine();
     const method = c.req.method;
@@ -62,8 +62,7 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
         render: (t, v) => engine.expressions.render(t, v),
       });
     } catch (err) {
-      throw new ApiError(
-        422,
+      throw new ValidationError(
         `Webhook conditions of ${namespace}.${flowId} could not be evaluated: ${(err as Error).message}`,
       );
     }
@@ -73,16 +72,14 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
       try {
         raw = engine.expressions.renderValue(trigger.props.inputs, renderVars) as Record<string, unknown>;
       } catch (err) {
-        throw new ApiError(
-          422,
+        throw new ValidationError(
           `Invalid entity: webhook inputs could not be rendered: ${(err as Error).message}`,
         );
       }
     }
     const resolved = resolveInputs(flow.inputs, raw, { now: new Date() });
     if (!resolved.ok) {
-      throw new ApiError(
-        422,
+      throw new ValidationError(
         `Invalid entity: ${resolved.issues.map((i) => i.message).join(', ')}`,
         resolved.issues.map((i) => ({ message: i.message, path: `inputs.${i.input}` })),
       );
