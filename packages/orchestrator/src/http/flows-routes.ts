@@ -4,12 +4,15 @@ import {
   BadRequestError,
   ConflictError,
   NotFoundError,
+  PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.js';
 import type { FlowIssue } from '../flow/flow-model.js';
 import { formatIssue } from '../flow/issue-collector.js';
 import { parseFlow, parseFlowDocument } from '../flow/parse-flow.js';
+import { boundedToJS, yamlNestingIssue } from '../flow/yaml-guard.js';
+import { LIMITS } from '../limits.js';
 import type { FlowRepository, FlowSearchQuery } from '../ports/flow-repository.js';
 import { toFlowJson } from './flow-json.js';
 import { flowSort, paging, queryFilters } from './query-params.js';
@@ -23,14 +26,24 @@ export type FlowsRoutesDeps = {
 
 const YAML_TYPES = ['application/x-yaml', 'application/yaml', 'text/yaml', 'text/x-yaml'];
 
-/** The YAML body; 415 for another content type (Kestra's flow endpoints take `application/x-yaml`). */
+/**
+ * The YAML body; 415 for another content type (Kestra's flow endpoints take
+ * `application/x-yaml`), 413 past the flow size limit (`LIMITS.maxFlowSourceBytes`).
+ */
 async function yamlBody(c: Context): Promise<string> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (!YAML_TYPES.includes(type))
     throw new UnsupportedMediaTypeError(
       `Unsupported Media Type: expected application/x-yaml, got ${type === '' ? 'none' : type}`,
     );
-  return c.req.text();
+  const text = await c.req.text();
+  const bytes = Buffer.byteLength(text);
+  if (bytes > LIMITS.maxFlowSourceBytes)
+    throw new PayloadTooLargeError(
+      `Payload Too Large: the flow source is ${bytes} bytes, more than ${LIMITS.maxFlowSourceBytes} (the flow size limit)`,
+      [{ message: `more than ${LIMITS.maxFlowSourceBytes} bytes (the flow size limit)`, path: 'body' }],
+    );
+  return text;
 }
 
 /** 422 in Kestra's shape: `Invalid entity: ...` and one `_embedded.errors` entry per issue. */
@@ -77,12 +90,15 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
 
   app.post('/flows/validate', async (c) => {
     const text = await yamlBody(c);
+    const tooDeep = yamlNestingIssue(text, new LineCounter());
+    if (tooDeep) return c.json([{ index: 0, constraints: formatIssue(tooDeep) }]);
     const lineCounter = new LineCounter();
     const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
     const list = Array.isArray(docs) ? docs : [];
     return c.json(
       list.map((doc, index) => {
-        const raw = doc.errors.length === 0 ? (doc.toJS() as unknown) : undefined;
+        const js = doc.errors.length === 0 ? boundedToJS(doc, lineCounter) : undefined;
+        const raw = js?.ok ? js.value : undefined;
         const entry: Record<string, unknown> = { index };
         if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
           const { id, namespace } = raw as Record<string, unknown>;

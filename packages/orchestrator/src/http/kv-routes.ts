@@ -3,6 +3,7 @@ import { BadRequestError, NotFoundError } from '../errors.js';
 import { namespaceLineage } from '../kv/kv-function.js';
 import type { KvEntry, KvStore } from '../kv/kv-store.js';
 import { parseApiValue, parseTtlMs, validateNamespace } from '../kv/kv-value.js';
+import { checkNesting } from './body-limits.js';
 
 /** Kestra's `KVEntry` wire shape (metadata only, no value). */
 export type KvEntryBody = {
@@ -89,6 +90,7 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
       );
     }
     const { value, type } = parseApiValue(text);
+    checkNesting(value, 'the value');
     store.set(namespace, key, value, { type, ttlMs, description: c.req.header('description') ?? null });
     return c.body(null, 200);
   });

@@ -12,6 +12,7 @@ import {
   webhookHeaders,
   webhookParameters,
 } from '../triggers/webhook.js';
+import { checkInlineSize, checkNesting } from './body-limits.js';
 
 export type WebhookRoutesDeps = {
   engine(): Engine;
@@ -44,8 +45,11 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
     const engine = deps.engine();
     const method = c.req.method;
     const text = method === 'GET' ? '' : await c.req.text();
+    checkInlineSize(Buffer.byteLength(text), 'the webhook body');
+    const body = webhookBody(method, text);
+    checkNesting(body, 'the webhook body');
     const variables = {
-      body: webhookBody(method, text),
+      body,
       headers: webhookHeaders(c.req.raw.headers),
       parameters: webhookParameters(new URL(c.req.url)),
     };
