@@ -1,3 +1,27 @@
+export type {
+  ExecutionJson,
+  ExecutionPageJson,
+  ExecutionTriggerJson,
+  LabelJson,
+  StateHistoryJson,
+  StateJson,
+  TaskRunAttemptJson,
+  TaskRunJson,
+} from './api/executions.js';
+export {
+  ExecutionJsonSchema,
+  ExecutionPageJsonSchema,
+  ExecutionTriggerJsonSchema,
+  LabelJsonSchema,
+  StateHistoryJsonSchema,
+  StateJsonSchema,
+  TaskRunAttemptJsonSchema,
+  TaskRunJsonSchema,
+} from './api/executions.js';
+export type { FlowJson } from './api/flows.js';
+export { FlowJsonSchema } from './api/flows.js';
+export type { KestraLogLevel, LogEntryJson } from './api/logs.js';
+export { KESTRA_LOG_LEVELS, LogEntryJsonSchema } from './api/logs.js';
 export { parseShortDuration } from './duration.js';
 export type { ErrorBody, GatewayErrorCode, KestraErrorBody } from './error-body.js';
 export {

@@ -2,8 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ExecutionJson, LogEntryJson } from '@silo/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ExecutionJson, LogEntryJson } from './model/execution-json.js';
 import { freePort, INSTANCE_MAIN, startInstanceProcess } from './testing/instance-process.js';
 
 /**

@@ -3,8 +3,8 @@ import type { LifecycleReport } from '@silo/contracts';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { OrchestratorConfig } from './config.js';
+import { NotReadyError } from './errors.js';
 import { Engine } from './executor/engine.js';
-import { ApiError } from './http/api-error.js';
 import { createHttpApp } from './http/app.js';
 import { createExecutionsRoutes } from './http/executions-routes.js';
 import { createFlowsRoutes } from './http/flows-routes.js';
@@ -59,8 +59,7 @@ export function createOrchestrator(
 
   const api = new Hono();
   const flows = (): FlowRepository => {
-    if (flowRepository === undefined)
-      throw new ApiError(503, 'Service Unavailable: the instance is starting');
+    if (flowRepository === undefined) throw new NotReadyError();
     return flowRepository;
   };
   api.route('/', createFlowsRoutes({ flows }));
@@ -68,12 +67,12 @@ export function createOrchestrator(
   api.route(
     '/',
     createKvRoutes(() => {
-      if (kvStore === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
+      if (kvStore === undefined) throw new NotReadyError();
       return kvStore;
     }),
   );
   const engineOrThrow = (): Engine => {
-    if (engine === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
+    if (engine === undefined) throw new NotReadyError();
     return engine;
   };
   api.route(
@@ -86,7 +85,7 @@ export function createOrchestrator(
     }),
   );
   const triggersOrThrow = (): InstanceTriggers => {
-    if (triggers === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
+    if (triggers === undefined) throw new NotReadyError();
     return triggers;
   };
   api.route(

@@ -1,5 +1,5 @@
+import type { ExecutionJson, ExecutionPageJson } from '@silo/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionJson, ExecutionPageJson } from '../model/execution-json.js';
 import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 
 let orch: TestOrchestrator;

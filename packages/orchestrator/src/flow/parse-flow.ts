@@ -10,6 +10,7 @@ import { parseTaskList, type TaskParseContext } from './parse-task.js';
 import { parseTriggers } from './parse-trigger.js';
 import type { PluginDefault } from './plugin-defaults.js';
 import { bool, int, oneOf, record, str, zodMessage } from './schema-kit.js';
+import { boundedToJS, yamlNestingIssue } from './yaml-guard.js';
 
 const TOP_LEVEL = new Set([
   'id',
@@ -102,7 +103,9 @@ export function parseFlowDocument(doc: Document, lineCounter: LineCounter): Pars
     });
     return { ok: false, issues: syntax };
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const js = boundedToJS(doc, lineCounter);
+  if (!js.ok) return { ok: false, issues: [js.issue] };
+  const raw = js.value;
   if (raw === null || raw === undefined) {
     return { ok: false, issues: [{ path: '', message: 'the flow is empty', line: 1, column: 1 }] };
   }
@@ -173,7 +176,9 @@ export function parseFlowDocument(doc: Document, lineCounter: LineCounter): Pars
 
 /**
  * Parses Kestra flow YAML into the normalised `Flow`, reporting every issue
- * together, each with its YAML path, line and column.
+ * together, each with its YAML path, line and column. Hostile documents are
+ * issues too, naming the limit (`limits.ts`): nesting deeper than
+ * `maxNestingDepth` (checked before composing) and alias bombs.
  *
  * @example
  * const r = parseFlow('id: hello\nnamespace: company.team\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n');
@@ -181,6 +186,8 @@ export function parseFlowDocument(doc: Document, lineCounter: LineCounter): Pars
  * else r.issues.map(formatIssue); // ['tasks[0].type: unknown task type ... (line 5, column 5)']
  */
 export function parseFlow(source: string): ParseResult {
+  const tooDeep = yamlNestingIssue(source, new LineCounter());
+  if (tooDeep) return { ok: false, issues: [tooDeep] };
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(source, { lineCounter, prettyErrors: false });
   if (!Array.isArray(docs) || docs.length <= 1) {

@@ -8,7 +8,7 @@ import {
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { ApiError } from './api-error.js';
+import { NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors.js';
 import { makeOnError } from './on-error.js';
 import { timingSafeEqualString } from './timing-safe.js';
 
@@ -46,7 +46,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
       if (deps.instanceToken !== undefined) {
         const given = c.req.header(INSTANCE_TOKEN_HEADER);
         if (given === undefined || !timingSafeEqualString(given, deps.instanceToken)) {
-          throw new ApiError(401, 'Unauthorized: this instance only answers requests from its gateway');
+          throw new UnauthorizedError('Unauthorized: this instance only answers requests from its gateway');
         }
       }
       await next();
@@ -61,7 +61,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     bodyLimit({
       maxSize,
       onError: () => {
-        throw new ApiError(413, `Payload Too Large: the request body exceeds ${maxSize} bytes`, [
+        throw new PayloadTooLargeError(`Payload Too Large: the request body exceeds ${maxSize} bytes`, [
           { message: `exceeds ${maxSize} bytes`, path: 'body' },
         ]);
       },
@@ -71,7 +71,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   app.use('/api/v1/:tenant/*', async (c, next) => {
     const tenant = c.req.param('tenant');
     if (tenant !== deps.tenantId && tenant !== 'main') {
-      throw new ApiError(404, `Not Found: tenant ${tenant} is not served here`);
+      throw new NotFoundError('tenant', tenant, `Not Found: tenant ${tenant} is not served here`);
     }
     await next();
   });

@@ -1,6 +1,5 @@
-import type { KestraErrorBody, LifecycleReport } from '@silo/contracts';
+import type { ExecutionJson, ExecutionPageJson, KestraErrorBody, LifecycleReport } from '@silo/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionJson, ExecutionPageJson } from '../model/execution-json.js';
 import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 
 let orch: TestOrchestrator;

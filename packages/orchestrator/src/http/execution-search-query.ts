@@ -1,8 +1,8 @@
 import { isStateType } from '@silo/contracts';
 import type { Context } from 'hono';
+import { BadRequestError } from '../errors.js';
 import { parseIsoDuration } from '../flow/iso-duration.js';
 import type { ExecutionCondition, ExecutionSearch } from '../sqlite/execution-store.js';
-import { ApiError } from './api-error.js';
 import { paging } from './query-params.js';
 
 const SORTABLE = new Set([
@@ -29,7 +29,7 @@ const CONDITION_OPS = new Set([
 ]);
 
 const bad = (field: string, message: string): never => {
-  throw new ApiError(400, `Bad Request: ${message}`, [{ message, path: field }]);
+  throw new BadRequestError(`Bad Request: ${message}`, [{ message, path: field }]);
 };
 
 /** `key:value` labels (query `labels`), each with a non-empty key and a value. */

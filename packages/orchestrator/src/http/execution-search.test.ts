@@ -1,10 +1,9 @@
-import type { KestraErrorBody } from '@silo/contracts';
+import type { ExecutionPageJson, KestraErrorBody } from '@silo/contracts';
 import { Hono } from 'hono';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../executor/engine.js';
 import { createExecution } from '../model/execution.js';
-import type { ExecutionPageJson } from '../model/execution-json.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
 import { SqliteFlowRepository } from '../sqlite/sqlite-flow-repository.js';
 import { createExecutionsRoutes } from './executions-routes.js';

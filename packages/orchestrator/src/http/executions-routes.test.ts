@@ -1,8 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LifecycleReport } from '@silo/contracts';
+import type { ExecutionJson, ExecutionPageJson, LifecycleReport, LogEntryJson } from '@silo/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionJson, ExecutionPageJson, LogEntryJson } from '../model/execution-json.js';
 import { validateAgainst } from '../testing/openapi.js';
 import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 

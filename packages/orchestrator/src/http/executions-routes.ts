@@ -1,12 +1,13 @@
 import { isTerminal } from '@silo/contracts';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import type { Engine } from '../executor/engine.js';
 import { fileStorer } from '../executor/input-files.js';
 import type { Label } from '../flow/flow-model.js';
-import { type Execution, executionJson } from '../model/execution.js';
+import type { Execution } from '../model/execution.js';
+import { executionJson } from '../model/execution-json.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
-import { ApiError, NotFoundError } from './api-error.js';
 import { executionSearchQuery, parseLabelParams } from './execution-search-query.js';
 import { countedStream, followExecution } from './follow-execution.js';
 import { readInputsBody } from './inputs-body.js';
@@ -27,7 +28,7 @@ function revisionParam(raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1)
-    throw new ApiError(400, `Bad Request: revision must be an integer ≥ 1, got '${raw}'`, [
+    throw new BadRequestError(`Bad Request: revision must be an integer ≥ 1, got '${raw}'`, [
       { message: 'must be an integer ≥ 1', path: 'revision' },
     ]);
   return n;
@@ -38,8 +39,7 @@ function dateParam(raw: string | undefined, name: string): Date | undefined {
   if (raw === undefined || raw === '') return undefined;
   const t = /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(raw) ? Date.parse(raw) : Number.NaN;
   if (Number.isNaN(t))
-    throw new ApiError(
-      400,
+    throw new BadRequestError(
       `Bad Request: ${name} must be an ISO-8601 date-time with an offset, got '${raw}'`,
       [{ message: 'must be an ISO-8601 date-time', path: name }],
     );
@@ -50,7 +50,7 @@ function dateParam(raw: string | undefined, name: string): Date | undefined {
 function booleanParam(raw: string | undefined, name: string): boolean {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
-  throw new ApiError(400, `Bad Request: ${name} must be true or false, got '${raw}'`, [
+  throw new BadRequestError(`Bad Request: ${name} must be true or false, got '${raw}'`, [
     { message: 'must be true or false', path: name },
   ]);
 }
@@ -94,7 +94,7 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
   api.delete('/executions/:id/kill', (c) => {
     const e = find(c.req.param('id'));
     if (isTerminal(e.state.current)) {
-      throw new ApiError(409, `Execution ${e.id} is already terminated (${e.state.current})`);
+      throw new ConflictError(`Execution ${e.id} is already terminated (${e.state.current})`);
     }
     deps.engine().send(e.id, { type: 'kill' });
     return c.body(null, 202);
@@ -103,7 +103,7 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
   api.post('/executions/:id/resume', async (c) => {
     const e = find(c.req.param('id'));
     if (e.state.current !== 'PAUSED')
-      throw new ApiError(409, `Execution ${e.id} is not paused (${e.state.current})`);
+      throw new ConflictError(`Execution ${e.id} is not paused (${e.state.current})`);
     const raw = await readInputsBody(c);
     const engine = deps.engine();
     const flow = engine.flow(e.namespace, e.flowId, e.flowRevision);
@@ -129,7 +129,7 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     const e = find(c.req.param('id'));
     const s = e.state.current;
     if (s !== 'FAILED' && s !== 'KILLED' && s !== 'WARNING') {
-      throw new ApiError(409, `Execution ${e.id} cannot be restarted from state ${s}`);
+      throw new ConflictError(`Execution ${e.id} cannot be restarted from state ${s}`);
     }
     const engine = deps.engine();
     const changed = new Promise<Execution>((resolve) => {
@@ -165,7 +165,7 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
         `${namespace}.${id}${revision !== undefined ? ` revision ${revision}` : ''}`,
       );
     const flow = record.flow;
-    if (flow.disabled) throw new ApiError(409, `Cannot execute disabled flow ${namespace}.${id}`);
+    if (flow.disabled) throw new ConflictError(`Cannot execute disabled flow ${namespace}.${id}`);
     const labels = parseLabels(c.req.queries('labels'));
     const wait = booleanParam(c.req.query('wait'), 'wait');
     const raw = await readInputsBody(c);

@@ -1,3 +1,4 @@
+import type { FlowJson } from '@silo/contracts';
 import { parse } from 'yaml';
 import type { FlowRecord } from '../ports/flow-repository.js';
 
@@ -26,12 +27,13 @@ const AS_WRITTEN = [
  * as written in the YAML (tasks keep their own properties and type names),
  * with what Kestra normalises normalised: labels as `[{key, value}]`, inputs
  * with `id` (not the deprecated `name`), the stored revision, `deleted`,
- * `updated`; `source` only when asked.
+ * `updated`; `source` only when asked. The shape is `FlowJson` of
+ * `@silo/contracts`.
  *
  * @example
  * c.json(toFlowJson(record, { source: true }));
  */
-export function toFlowJson(record: FlowRecord, options: { source?: boolean } = {}): Record<string, unknown> {
+export function toFlowJson(record: FlowRecord, options: { source?: boolean } = {}): FlowJson {
   const raw = parse(record.source) as unknown;
   const written = isMap(raw) ? raw : {};
   const out: Record<string, unknown> = {
@@ -60,5 +62,6 @@ export function toFlowJson(record: FlowRecord, options: { source?: boolean } = {
   out.deleted = record.deleted;
   out.updated = record.updated;
   if (options.source) out.source = record.source;
-  return out;
+  // The properties above are copied as written (loose by design, as Kestra's); the fixed ones are typed.
+  return out as FlowJson;
 }

@@ -1,10 +1,19 @@
 import { type Context, Hono } from 'hono';
 import { LineCounter, parseAllDocuments } from 'yaml';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../errors.js';
 import type { FlowIssue } from '../flow/flow-model.js';
 import { formatIssue } from '../flow/issue-collector.js';
 import { parseFlow, parseFlowDocument } from '../flow/parse-flow.js';
+import { boundedToJS, yamlNestingIssue } from '../flow/yaml-guard.js';
+import { LIMITS } from '../limits.js';
 import type { FlowRepository, FlowSearchQuery } from '../ports/flow-repository.js';
-import { ApiError, NotFoundError } from './api-error.js';
 import { toFlowJson } from './flow-json.js';
 import { flowSort, paging, queryFilters } from './query-params.js';
 
@@ -17,21 +26,29 @@ export type FlowsRoutesDeps = {
 
 const YAML_TYPES = ['application/x-yaml', 'application/yaml', 'text/yaml', 'text/x-yaml'];
 
-/** The YAML body; 415 for another content type (Kestra's flow endpoints take `application/x-yaml`). */
+/**
+ * The YAML body; 415 for another content type (Kestra's flow endpoints take
+ * `application/x-yaml`), 413 past the flow size limit (`LIMITS.maxFlowSourceBytes`).
+ */
 async function yamlBody(c: Context): Promise<string> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (!YAML_TYPES.includes(type))
-    throw new ApiError(
-      415,
+    throw new UnsupportedMediaTypeError(
       `Unsupported Media Type: expected application/x-yaml, got ${type === '' ? 'none' : type}`,
     );
-  return c.req.text();
+  const text = await c.req.text();
+  const bytes = Buffer.byteLength(text);
+  if (bytes > LIMITS.maxFlowSourceBytes)
+    throw new PayloadTooLargeError(
+      `Payload Too Large: the flow source is ${bytes} bytes, more than ${LIMITS.maxFlowSourceBytes} (the flow size limit)`,
+      [{ message: `more than ${LIMITS.maxFlowSourceBytes} bytes (the flow size limit)`, path: 'body' }],
+    );
+  return text;
 }
 
 /** 422 in Kestra's shape: `Invalid entity: ...` and one `_embedded.errors` entry per issue. */
-function invalid(issues: FlowIssue[]): ApiError {
-  return new ApiError(
-    422,
+function invalid(issues: FlowIssue[]): ValidationError {
+  return new ValidationError(
     `Invalid entity: ${issues.map(formatIssue).join('\n')}`,
     issues.map((i) => ({ message: formatIssue(i), path: i.path })),
   );
@@ -52,8 +69,7 @@ function searchQuery(c: Context): FlowSearchQuery {
       query.namespace = f.value;
     else if (f.field === 'q' && (f.operation === 'EQUALS' || f.operation === 'CONTAINS')) query.q = f.value;
     else
-      throw new ApiError(
-        400,
+      throw new BadRequestError(
         `Invalid query filters: filters[${f.field}][${f.operation}] is not supported on flows`,
       );
   }
@@ -74,12 +90,15 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
 
   app.post('/flows/validate', async (c) => {
     const text = await yamlBody(c);
+    const tooDeep = yamlNestingIssue(text, new LineCounter());
+    if (tooDeep) return c.json([{ index: 0, constraints: formatIssue(tooDeep) }]);
     const lineCounter = new LineCounter();
     const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
     const list = Array.isArray(docs) ? docs : [];
     return c.json(
       list.map((doc, index) => {
-        const raw = doc.errors.length === 0 ? (doc.toJS() as unknown) : undefined;
+        const js = doc.errors.length === 0 ? boundedToJS(doc, lineCounter) : undefined;
+        const raw = js?.ok ? js.value : undefined;
         const entry: Record<string, unknown> = { index };
         if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
           const { id, namespace } = raw as Record<string, unknown>;
@@ -98,8 +117,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     const r = parseFlow(source);
     if (!r.ok) throw invalid(r.issues);
     if (repo().get(r.flow.namespace, r.flow.id))
-      throw new ApiError(
-        409,
+      throw new ConflictError(
         `Conflict: Flow id '${r.flow.id}' already exists in namespace '${r.flow.namespace}'`,
       );
     return c.json(toFlowJson(repo().create(source, r.flow, now()), { source: true }));
@@ -142,7 +160,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     const rev = c.req.query('revision');
     const revision = rev === undefined || rev === '' ? undefined : Number(rev);
     if (revision !== undefined && (!Number.isInteger(revision) || revision < 1))
-      throw new ApiError(400, `Bad Request: revision must be an integer ≥ 1, got "${rev}"`);
+      throw new BadRequestError(`Bad Request: revision must be an integer ≥ 1, got "${rev}"`);
     const record = repo().get(namespace, id, { revision, allowDeleted: flag(c, 'allowDeleted') });
     if (!record)
       throw new NotFoundError('flow', `${namespace}.${id}${revision ? ` revision ${revision}` : ''}`);

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
+import { BadRequestError, NotFoundError } from '../errors.js';
 import { namespaceLineage } from '../kv/kv-function.js';
 import type { KvEntry, KvStore } from '../kv/kv-store.js';
 import { parseApiValue, parseTtlMs, validateNamespace } from '../kv/kv-value.js';
-import { ApiError } from './api-error.js';
+import { checkNesting } from './body-limits.js';
 
 /** Kestra's `KVEntry` wire shape (metadata only, no value). */
 export type KvEntryBody = {
@@ -62,7 +63,11 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
     const { namespace, key } = c.req.param();
     const record = store.getRecord(namespace, key);
     if (record === undefined) {
-      throw new ApiError(404, `Not Found: No value found for key '${key}' in namespace '${namespace}'`);
+      throw new NotFoundError(
+        'kv key',
+        key,
+        `Not Found: No value found for key '${key}' in namespace '${namespace}'`,
+      );
     }
     const body: KvDetailBody = {
       type: record.type,
@@ -76,16 +81,16 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
   app.put('/namespaces/:namespace/kv/:key', async (c) => {
     const { namespace, key } = c.req.param();
     const text = await c.req.text();
-    if (text.trim() === '') throw new ApiError(400, 'Bad Request: the body must hold the value of the key');
+    if (text.trim() === '') throw new BadRequestError('Bad Request: the body must hold the value of the key');
     const ttlHeader = c.req.header('ttl');
     const ttlMs = ttlHeader === undefined ? undefined : parseTtlMs(ttlHeader);
     if (ttlHeader !== undefined && (ttlMs === undefined || ttlMs <= 0)) {
-      throw new ApiError(
-        400,
+      throw new BadRequestError(
         `Bad Request: invalid ttl header '${ttlHeader}': expected an ISO-8601 duration such as PT1H`,
       );
     }
     const { value, type } = parseApiValue(text);
+    checkNesting(value, 'the value');
     store.set(namespace, key, value, { type, ttlMs, description: c.req.header('description') ?? null });
     return c.body(null, 200);
   });
@@ -106,7 +111,7 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
     }
     const keys = body?.keys ?? [];
     if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
-      throw new ApiError(400, 'Bad Request: the body must be {"keys": [string, ...]}', [
+      throw new BadRequestError('Bad Request: the body must be {"keys": [string, ...]}', [
         { message: 'must be a list of key names', path: 'keys' },
       ]);
     }

@@ -1,23 +1,24 @@
+import type { KestraLogLevel, LogEntryJson } from '@silo/contracts';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { BadRequestError, NotFoundError } from '../errors.js';
 import type { Engine } from '../executor/engine.js';
 import { LEVEL_NO } from '../sqlite/execution-store.js';
-import { ApiError, NotFoundError } from './api-error.js';
 import { countedStream, followExecution } from './follow-execution.js';
 
-/** One stored log row as Kestra's `LogEntry`. */
-export function logEntryJson(r: Record<string, unknown>): Record<string, unknown> {
+/** One stored log row as Kestra's `LogEntry` (the shape of `@silo/contracts`). */
+export function logEntryJson(r: Record<string, unknown>): LogEntryJson {
   return {
-    namespace: r.namespace,
-    flowId: r.flow_id,
-    taskId: r.task_id ?? null,
-    executionId: r.execution_id,
-    taskRunId: r.task_run_id ?? null,
-    attemptNumber: r.attempt ?? null,
-    timestamp: r.timestamp,
-    level: r.level,
+    namespace: r.namespace as string,
+    flowId: r.flow_id as string,
+    taskId: (r.task_id as string | null | undefined) ?? null,
+    executionId: r.execution_id as string,
+    taskRunId: (r.task_run_id as string | null | undefined) ?? null,
+    attemptNumber: (r.attempt as number | null | undefined) ?? null,
+    timestamp: r.timestamp as string,
+    level: r.level as KestraLogLevel,
     thread: 'worker',
-    message: r.message,
+    message: r.message as string,
   };
 }
 
@@ -25,7 +26,7 @@ function minLevelOf(raw: string | undefined): number {
   if (raw === undefined) return 0;
   const n = (LEVEL_NO as Record<string, number>)[raw.toUpperCase()];
   if (n === undefined)
-    throw new ApiError(400, `Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
+    throw new BadRequestError(`Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
   return n;
 }
 

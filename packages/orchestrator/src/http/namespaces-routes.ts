@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
+import { NotFoundError } from '../errors.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
-import { NotFoundError } from './api-error.js';
 import { paging } from './query-params.js';
 
 /** A namespace and every parent of it: `a.b.c` → `a`, `a.b`, `a.b.c`. */

@@ -1,48 +1,38 @@
+import { assertNever } from '@silo/contracts';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
+import { DomainError, type DomainErrorCode, type ErrorDetail } from '../errors.js';
 import { FlowNotFoundError, InvalidInputsError } from '../executor/engine-errors.js';
 import { KvError, type KvErrorCode } from '../kv/kv-errors.js';
-import { ApiError } from './api-error.js';
 
-type ErrorEntry = { message: string; path?: string };
-
-/**
- * The one place that maps errors to HTTP: Kestra's error JSON
- * (`message`, `_links.self`, `_embedded.errors[{message, path}]`). Typed
- * domain errors (KV, flow not found, invalid inputs) get their status here;
- * anything unknown is logged and answered 500 without its details.
- */
-export function makeOnError(logger: Logger) {
-  return (err: Error, c: Context) => {
-    const self = { _links: { self: { href: c.req.path, templated: false } } };
-    const reply = (status: ContentfulStatusCode, message: string, errors: readonly ErrorEntry[] = []) => {
-      const body: Record<string, unknown> = { message, ...self };
-      if (errors.length > 0) body._embedded = { errors };
-      return c.json(body, status);
-    };
-    if (err instanceof ApiError) return reply(err.status, err.message, err.errors);
-    if (err instanceof InvalidInputsError)
-      return reply(
-        422,
-        err.message,
-        err.issues.map((i) => ({ message: i.message, path: `inputs.${i.input}` })),
-      );
-    if (err instanceof FlowNotFoundError) return reply(404, err.message);
-    if (err instanceof KvError)
-      return reply(kvStatus(err.code), err.message, [
-        { message: err.message, path: err.key !== undefined ? 'key' : 'namespace' },
-      ]);
-    if (err instanceof HTTPException) {
-      return reply(err.status as ContentfulStatusCode, err.message || 'Bad Request');
-    }
-    logger.error({ err, path: c.req.path }, 'unhandled error');
-    return reply(500, 'Internal server error');
-  };
+/** The status of each domain error code; the switch is exhaustive. */
+export function statusOf(code: DomainErrorCode): ContentfulStatusCode {
+  switch (code) {
+    case 'BAD_REQUEST':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'NOT_FOUND':
+      return 404;
+    case 'CONFLICT':
+      return 409;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 415;
+    case 'INVALID_ENTITY':
+      return 422;
+    case 'NOT_READY':
+      return 503;
+    default:
+      return assertNever(code);
+  }
 }
 
-function kvStatus(code: KvErrorCode): 400 | 404 | 409 | 413 | 422 {
+/** The status of each KV error code; the switch is exhaustive. */
+export function kvStatusOf(code: KvErrorCode): ContentfulStatusCode {
   switch (code) {
     case 'KV_INVALID_KEY':
     case 'KV_INVALID_NAMESPACE':
@@ -59,6 +49,56 @@ function kvStatus(code: KvErrorCode): 400 | 404 | 409 | 413 | 422 {
   }
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unexpected error code ${String(value)}`);
+/** What an error becomes on the wire: a status, Kestra's `message` and its `_embedded.errors`. */
+export type ErrorReply = { status: ContentfulStatusCode; message: string; errors: readonly ErrorDetail[] };
+
+/**
+ * The only place that picks a status: domain errors by their code, the
+ * executor's and the KV store's typed errors by theirs, Hono's own
+ * `HTTPException` (a malformed body it read) as it says; anything else is
+ * `undefined`, a 500 whose details stay in the log.
+ *
+ * @example
+ * toErrorReply(new NotFoundError('execution', 'x')); // { status: 404, message: 'Not Found: Unable to find execution x', errors: [] }
+ */
+export function toErrorReply(err: unknown): ErrorReply | undefined {
+  if (err instanceof DomainError)
+    return { status: statusOf(err.code), message: err.message, errors: err.details };
+  if (err instanceof InvalidInputsError)
+    return {
+      status: 422,
+      message: err.message,
+      errors: err.issues.map((i) => ({ message: i.message, path: `inputs.${i.input}` })),
+    };
+  if (err instanceof FlowNotFoundError) return { status: 404, message: err.message, errors: [] };
+  if (err instanceof KvError)
+    return {
+      status: kvStatusOf(err.code),
+      message: err.message,
+      errors: [{ message: err.message, path: err.key !== undefined ? 'key' : 'namespace' }],
+    };
+  if (err instanceof HTTPException)
+    return { status: err.status as ContentfulStatusCode, message: err.message || 'Bad Request', errors: [] };
+  return undefined;
+}
+
+/**
+ * Hono's `onError` for the instance: Kestra's error JSON (`message`,
+ * `_links.self`, `_embedded.errors[{message, path}]` when there are details).
+ * Unknown errors are logged and answered 500 without their details.
+ */
+export function makeOnError(logger: Logger) {
+  return (err: Error, c: Context) => {
+    let reply = toErrorReply(err);
+    if (reply === undefined) {
+      logger.error({ err, path: c.req.path }, 'unhandled error');
+      reply = { status: 500, message: 'Internal server error', errors: [] };
+    }
+    const body: Record<string, unknown> = {
+      message: reply.message,
+      _links: { self: { href: c.req.path, templated: false } },
+    };
+    if (reply.errors.length > 0) body._embedded = { errors: reply.errors };
+    return c.json(body, reply.status);
+  };
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
+import { BadRequestError } from '../errors.js';
 import type { FlowSortField } from '../ports/flow-repository.js';
-import { ApiError } from './api-error.js';
 
 /** The largest page a search answers: bigger pages are a 400, not a slow full scan. */
 export const MAX_PAGE_SIZE = 1000;
@@ -17,14 +17,14 @@ export function paging(c: Context): { page: number; size: number } {
     if (v === undefined || v === '') return fallback;
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1)
-      throw new ApiError(400, `Bad Request: ${name} must be an integer ≥ 1, got "${v}"`, [
+      throw new BadRequestError(`Bad Request: ${name} must be an integer ≥ 1, got "${v}"`, [
         { message: 'must be an integer ≥ 1', path: name },
       ]);
     return n;
   };
   const size = num('size', 10);
   if (size > MAX_PAGE_SIZE)
-    throw new ApiError(400, `Bad Request: size must be at most ${MAX_PAGE_SIZE}, got ${size}`, [
+    throw new BadRequestError(`Bad Request: size must be at most ${MAX_PAGE_SIZE}, got ${size}`, [
       { message: `must be at most ${MAX_PAGE_SIZE}`, path: 'size' },
     ]);
   return { page: num('page', 1), size };
@@ -49,8 +49,7 @@ export function flowSort(c: Context): Array<{ field: FlowSortField; order: 'asc'
     const [name = '', dir = 'asc'] = s.split(':');
     const field = SORTABLE[name];
     if (!field || (dir !== 'asc' && dir !== 'desc'))
-      throw new ApiError(
-        400,
+      throw new BadRequestError(
         `Bad Request: invalid sort "${s}"; expected one of ${Object.keys(SORTABLE).join(', ')} with :asc or :desc`,
       );
     return { field, order: dir };

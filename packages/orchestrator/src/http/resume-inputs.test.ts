@@ -1,6 +1,5 @@
-import type { KestraErrorBody } from '@silo/contracts';
+import type { ExecutionJson, KestraErrorBody } from '@silo/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionJson } from '../model/execution-json.js';
 import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 
 let orch: TestOrchestrator;

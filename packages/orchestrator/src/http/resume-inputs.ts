@@ -1,4 +1,5 @@
 import { Document, LineCounter } from 'yaml';
+import { ValidationError } from '../errors.js';
 import { InvalidInputsError } from '../executor/engine-errors.js';
 import { taskIndex } from '../executor/task-index.js';
 import type { Flow } from '../flow/flow-model.js';
@@ -6,7 +7,6 @@ import { resolveInputs, type UploadedFile } from '../flow/inputs/index.js';
 import { IssueCollector } from '../flow/issue-collector.js';
 import { parseInputs } from '../flow/parse-flow-inputs.js';
 import type { Execution, TaskRun } from '../model/execution.js';
-import { ApiError } from './api-error.js';
 
 /**
  * Kestra's resume with inputs (`ExecutionService.resume`): for each PAUSED
@@ -33,8 +33,7 @@ export function resolveOnResume(
     const issues = new IssueCollector(new Document({}), new LineCounter());
     const inputs = parseInputs(declared, ['onResume'], issues);
     if (issues.issues.length > 0) {
-      throw new ApiError(
-        422,
+      throw new ValidationError(
         `Invalid entity: onResume of task ${tr.taskId}: ${issues.issues.map((i) => `${i.path} ${i.message}`).join(', ')}`,
       );
     }

@@ -26,10 +26,17 @@ inputs:
   - id: n
     type: INT
     required: false
+  - id: j
+    type: JSON
+    required: false
 tasks:
   - id: log
     type: io.kestra.plugin.core.log.Log
     message: hi
+triggers:
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: hook-key
 `;
 
 beforeAll(async () => {
@@ -74,6 +81,28 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 const YAML_TYPE = { 'content-type': 'application/x-yaml' };
 const NOT_UTF8 = new Uint8Array([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1]);
 const huge = () => 'x'.repeat(MAX_BODY + 1);
+// Hostile documents (issue 12 §5), each past one limit of limits.ts.
+const DEEP = 10_000;
+const deepJson = '['.repeat(DEEP) + ']'.repeat(DEEP);
+const withVariables = (yaml: string) => `${FLOW}variables:\n${yaml}`;
+/** Nine levels of ten aliases each: 10^9 values once expanded ("billion laughs"). */
+const aliasBomb = () => {
+  let yaml = '  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+  for (let i = 1; i < 9; i++)
+    yaml += `  a${i}: &a${i} [${Array(10)
+      .fill(`*a${i - 1}`)
+      .join(', ')}]\n`;
+  return withVariables(yaml);
+};
+/** 1,000 nested block maps, one space deeper each (~500 KB: 2,000 would be past the flow size limit). */
+const deepBlockMaps = () => {
+  let yaml = '';
+  for (let i = 1; i <= 1000; i++) yaml += `${' '.repeat(i)}a:\n`;
+  return withVariables(`${yaml}${' '.repeat(1001)}b: 1\n`);
+};
+const deepBlockSeqs = () => withVariables(`  v:\n    ${'- '.repeat(2000)}x\n`);
+const deepFlowSeqs = () => withVariables(`  v: ${deepJson}\n`);
+const bigFlow = () => `${FLOW}description: "${'x'.repeat(600 * 1024)}"\n`;
 const brokenMultipart = '--b\r\nContent-Disposition: form-data; name="n"\r\n\r\n1\r\n--b'; // no closing boundary
 
 const CASES: Case[] = [
@@ -437,6 +466,106 @@ const CASES: Case[] = [
     body: huge,
     status: 413,
   },
+  // hostile input (issue 12 §5): a 4xx that names the limit, never a 500
+  {
+    name: 'YAML alias bomb',
+    method: 'POST',
+    path: '/flows',
+    headers: YAML_TYPE,
+    body: aliasBomb,
+    status: 422,
+    field: 'alias limit',
+  },
+  {
+    name: 'update with a YAML alias bomb',
+    method: 'PUT',
+    path: '/flows/company.team/hello',
+    headers: YAML_TYPE,
+    body: aliasBomb,
+    status: 422,
+    field: 'alias limit',
+  },
+  {
+    name: '1,000 nested block maps',
+    method: 'POST',
+    path: '/flows',
+    headers: YAML_TYPE,
+    body: deepBlockMaps,
+    status: 422,
+    field: 'nesting limit',
+  },
+  {
+    name: '2,000 nested block sequences',
+    method: 'POST',
+    path: '/flows',
+    headers: YAML_TYPE,
+    body: deepBlockSeqs,
+    status: 422,
+    field: 'nesting limit',
+  },
+  {
+    name: '10,000 nested flow sequences',
+    method: 'POST',
+    path: '/flows',
+    headers: YAML_TYPE,
+    body: deepFlowSeqs,
+    status: 422,
+    field: 'nesting limit',
+  },
+  {
+    name: 'flow past the flow size limit',
+    method: 'POST',
+    path: '/flows',
+    headers: YAML_TYPE,
+    body: bigFlow,
+    status: 413,
+    field: 'flow size limit',
+  },
+  {
+    name: '10,000-deep JSON body',
+    method: 'POST',
+    path: '/executions/company.team/hello',
+    headers: JSON_TYPE,
+    body: () => `{"j": ${deepJson}}`,
+    status: 400,
+    field: 'nesting limit',
+  },
+  {
+    name: '10,000-deep JSON input as text',
+    method: 'POST',
+    path: '/executions/company.team/hello',
+    headers: JSON_TYPE,
+    body: () => JSON.stringify({ j: deepJson }),
+    status: 422,
+    field: 'nesting limit',
+  },
+  {
+    name: '10,000-deep JSON input in a form',
+    method: 'POST',
+    path: '/executions/company.team/hello',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: () => `j=${encodeURIComponent(deepJson)}`,
+    status: 422,
+    field: 'nesting limit',
+  },
+  {
+    name: '10,000-deep KV value',
+    method: 'PUT',
+    path: '/namespaces/company.team/kv/k',
+    headers: JSON_TYPE,
+    body: deepJson,
+    status: 400,
+    field: 'nesting limit',
+  },
+  {
+    name: '10,000-deep webhook body',
+    method: 'POST',
+    path: '/executions/webhook/company.team/hello/hook-key',
+    headers: JSON_TYPE,
+    body: () => `{"a": ${deepJson}}`,
+    status: 400,
+    field: 'nesting limit',
+  },
 ];
 
 describe('HTTP API robustness: malformed input → 4xx with Kestra error JSON', () => {
@@ -458,6 +587,22 @@ describe('HTTP API robustness: malformed input → 4xx with Kestra error JSON', 
         (json._embedded?.errors ?? []).some((e) => e.path === k.field);
       expect(named, `${k.field} not named in ${text.slice(0, 500)}`).toBe(true);
     }
+  });
+
+  it('flows/validate names the limit a hostile document hits, with its line', async () => {
+    const validate = async (body: string) => {
+      const res = await orch.app.request(`${base}/flows/validate`, {
+        method: 'POST',
+        headers: YAML_TYPE,
+        body,
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Array<{ constraints?: string }>)[0]?.constraints ?? '';
+    };
+    expect(await validate(aliasBomb())).toMatch(/alias limit.*\(line 20, column 12\)/);
+    expect(await validate(deepFlowSeqs())).toMatch(
+      /^variables\.v\[0\](\[0\])+: .*nesting limit.*\(line 19, column \d+\)/,
+    );
   });
 
   it('left nothing half-written: one flow, one execution, no KV entry, no 500 logged', async () => {

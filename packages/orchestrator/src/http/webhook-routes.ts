@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { Engine } from '../executor/engine.js';
 import { resolveInputs } from '../flow/inputs/index.js';
-import { executionJson } from '../model/execution.js';
+import { executionJson } from '../model/execution-json.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import { allConditionsHold } from '../triggers/conditions.js';
 import {
@@ -11,7 +12,7 @@ import {
   webhookHeaders,
   webhookParameters,
 } from '../triggers/webhook.js';
-import { ApiError } from './api-error.js';
+import { checkInlineSize, checkNesting } from './body-limits.js';
 
 export type WebhookRoutesDeps = {
   engine(): Engine;
@@ -39,13 +40,16 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
     const record = deps.flows().get(namespace, flowId);
     const trigger =
       record && !record.flow.disabled ? findWebhookTrigger(record.flow, key, deps.renderKey) : undefined;
-    if (!record || !trigger) throw new ApiError(404, 'Flow not found');
+    if (!record || !trigger) throw new NotFoundError('webhook', `${namespace}.${flowId}`, 'Flow not found');
     const flow = record.flow;
     const engine = deps.engine();
     const method = c.req.method;
     const text = method === 'GET' ? '' : await c.req.text();
+    checkInlineSize(Buffer.byteLength(text), 'the webhook body');
+    const body = webhookBody(method, text);
+    checkNesting(body, 'the webhook body');
     const variables = {
-      body: webhookBody(method, text),
+      body,
       headers: webhookHeaders(c.req.raw.headers),
       parameters: webhookParameters(new URL(c.req.url)),
     };
@@ -62,8 +66,7 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
         render: (t, v) => engine.expressions.render(t, v),
       });
     } catch (err) {
-      throw new ApiError(
-        422,
+      throw new ValidationError(
         `Webhook conditions of ${namespace}.${flowId} could not be evaluated: ${(err as Error).message}`,
       );
     }
@@ -73,16 +76,14 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
       try {
         raw = engine.expressions.renderValue(trigger.props.inputs, renderVars) as Record<string, unknown>;
       } catch (err) {
-        throw new ApiError(
-          422,
+        throw new ValidationError(
           `Invalid entity: webhook inputs could not be rendered: ${(err as Error).message}`,
         );
       }
     }
     const resolved = resolveInputs(flow.inputs, raw, { now: new Date() });
     if (!resolved.ok) {
-      throw new ApiError(
-        422,
+      throw new ValidationError(
         `Invalid entity: ${resolved.issues.map((i) => i.message).join(', ')}`,
         resolved.issues.map((i) => ({ message: i.message, path: `inputs.${i.input}` })),
       );

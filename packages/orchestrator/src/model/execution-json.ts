@@ -1,78 +1,54 @@
-import type { StateType } from '@silo/contracts';
-import type { Label } from '../flow/flow-model.js';
-import type { ExecutionTrigger } from './execution.js';
-import type { StateHistory } from './state.js';
+import { type ExecutionJson, isTerminal, type TaskRunJson } from '@silo/contracts';
+import type { Execution, TaskRun } from './execution.js';
+import { stateJson } from './state.js';
 
-/**
- * The wire shapes of the executions API, as `stateJson`, `taskRunJson`,
- * `executionJson` and `logEntryJson` write them (Kestra's JSON). Clients
- * and tests read answers through these types instead of `any`; values the
- * flow author controls (inputs, outputs, variables) stay `unknown`.
- *
- * @example
- * const e = (await (await app.request(`/api/v1/main/executions/${id}`)).json()) as ExecutionJson;
- * expect(e.taskRunList.map((t) => t.state.current)).toEqual(['SUCCESS']);
+/*
+ * The mappers from the engine's model to the wire shapes of the executions
+ * API. The shapes themselves (zod schemas and types) live in
+ * `@silo/contracts` (`api/executions.ts`), where tests, the console and other
+ * dialects read them too.
  */
-export type StateJson = {
-  current: StateType;
-  histories: StateHistory[];
-  startDate: string;
-  /** Terminal states only. */
-  endDate?: string;
-  /** ISO-8601, e.g. `PT1.234S`. */
-  duration: string;
-};
 
-/** One attempt of a task run on the wire. */
-export type TaskRunAttemptJson = { state: StateJson; workerId?: string };
+/** The execution as Kestra's API answers it (internal fields dropped, state dates derived). */
+export function executionJson(execution: Execution, now: Date): ExecutionJson {
+  return {
+    id: execution.id,
+    namespace: execution.namespace,
+    flowId: execution.flowId,
+    flowRevision: execution.flowRevision,
+    labels: execution.labels,
+    taskRunList: execution.taskRunList.map((t) => taskRunJson(t, now)),
+    inputs: execution.inputs,
+    ...(execution.outputs ? { outputs: execution.outputs } : {}),
+    state: stateJson(execution.state, isTerminal(execution.state.current), now),
+    ...(execution.parentId ? { parentId: execution.parentId } : {}),
+    ...(execution.originalId ? { originalId: execution.originalId } : {}),
+    ...(execution.trigger ? { trigger: execution.trigger } : {}),
+    ...(execution.scheduleDate ? { scheduleDate: execution.scheduleDate } : {}),
+    deleted: false,
+    metadata: {
+      attemptNumber: execution.attemptNumber ?? 1,
+      originalCreatedDate: execution.originalCreatedDate ?? execution.state.histories[0]?.date,
+    },
+  };
+}
 
-/** Kestra's `TaskRun` on the wire. */
-export type TaskRunJson = {
-  id: string;
-  executionId: string;
-  namespace: string;
-  flowId: string;
-  taskId: string;
-  parentTaskRunId?: string;
-  value?: string;
-  iteration?: number;
-  attempts: TaskRunAttemptJson[];
-  outputs: Record<string, unknown> | null;
-  state: StateJson;
-};
-
-/** Kestra's `Execution` on the wire. */
-export type ExecutionJson = {
-  id: string;
-  namespace: string;
-  flowId: string;
-  flowRevision: number;
-  labels: Label[];
-  taskRunList: TaskRunJson[];
-  inputs: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-  state: StateJson;
-  parentId?: string;
-  originalId?: string;
-  trigger?: ExecutionTrigger;
-  scheduleDate?: string;
-  deleted: boolean;
-  metadata: { attemptNumber: number; originalCreatedDate?: string };
-};
-
-/** A page of `GET /executions/search`. */
-export type ExecutionPageJson = { results: ExecutionJson[]; total: number };
-
-/** Kestra's `LogEntry` on the wire. */
-export type LogEntryJson = {
-  namespace: string;
-  flowId: string;
-  taskId: string | null;
-  executionId: string;
-  taskRunId: string | null;
-  attemptNumber: number | null;
-  timestamp: string;
-  level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  thread: string;
-  message: string;
-};
+/** One task run as Kestra's API answers it. */
+export function taskRunJson(t: TaskRun, now: Date): TaskRunJson {
+  return {
+    id: t.id,
+    executionId: t.executionId,
+    namespace: t.namespace,
+    flowId: t.flowId,
+    taskId: t.taskId,
+    ...(t.parentTaskRunId ? { parentTaskRunId: t.parentTaskRunId } : {}),
+    ...(t.value !== undefined ? { value: t.value } : {}),
+    ...(t.iteration !== undefined ? { iteration: t.iteration } : {}),
+    attempts: t.attempts.map((a) => ({
+      state: stateJson(a.state, isTerminal(a.state.current), now),
+      ...(a.workerId ? { workerId: a.workerId } : {}),
+    })),
+    outputs: t.outputs ?? null,
+    state: stateJson(t.state, isTerminal(t.state.current), now),
+  };
+}

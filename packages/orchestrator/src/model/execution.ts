@@ -1,6 +1,6 @@
 import { isTerminal, type StateType } from '@silo/contracts';
 import type { Label } from '../flow/flow-model.js';
-import { initialState, type State, stateJson } from './state.js';
+import { initialState, type State } from './state.js';
 
 /** One try of a task run. Retries and restarts add attempts; they never add task runs. */
 export type TaskRunAttempt = { state: State; workerId?: string | null };
@@ -119,50 +119,6 @@ export function isSettled(execution: Execution): boolean {
   return (
     isTerminal(execution.state.current) && execution.taskRunList.every((t) => isTerminal(t.state.current))
   );
-}
-
-/** The execution as Kestra's API answers it (internal fields dropped, state dates derived). */
-export function executionJson(execution: Execution, now: Date): Record<string, unknown> {
-  return {
-    id: execution.id,
-    namespace: execution.namespace,
-    flowId: execution.flowId,
-    flowRevision: execution.flowRevision,
-    labels: execution.labels,
-    taskRunList: execution.taskRunList.map((t) => taskRunJson(t, now)),
-    inputs: execution.inputs,
-    ...(execution.outputs ? { outputs: execution.outputs } : {}),
-    state: stateJson(execution.state, isTerminal(execution.state.current), now),
-    ...(execution.parentId ? { parentId: execution.parentId } : {}),
-    ...(execution.originalId ? { originalId: execution.originalId } : {}),
-    ...(execution.trigger ? { trigger: execution.trigger } : {}),
-    ...(execution.scheduleDate ? { scheduleDate: execution.scheduleDate } : {}),
-    deleted: false,
-    metadata: {
-      attemptNumber: execution.attemptNumber ?? 1,
-      originalCreatedDate: execution.originalCreatedDate ?? execution.state.histories[0]?.date,
-    },
-  };
-}
-
-/** One task run as Kestra's API answers it. */
-export function taskRunJson(t: TaskRun, now: Date): Record<string, unknown> {
-  return {
-    id: t.id,
-    executionId: t.executionId,
-    namespace: t.namespace,
-    flowId: t.flowId,
-    taskId: t.taskId,
-    ...(t.parentTaskRunId ? { parentTaskRunId: t.parentTaskRunId } : {}),
-    ...(t.value !== undefined ? { value: t.value } : {}),
-    ...(t.iteration !== undefined ? { iteration: t.iteration } : {}),
-    attempts: t.attempts.map((a) => ({
-      state: stateJson(a.state, isTerminal(a.state.current), now),
-      ...(a.workerId ? { workerId: a.workerId } : {}),
-    })),
-    outputs: t.outputs ?? null,
-    state: stateJson(t.state, isTerminal(t.state.current), now),
-  };
 }
 
 /** True for states that count as a failure of a branch. */

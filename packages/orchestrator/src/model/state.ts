@@ -1,4 +1,4 @@
-import type { StateType } from '@silo/contracts';
+import type { StateJson, StateType } from '@silo/contracts';
 
 /** One entry of a state history: the state entered and when (ISO-8601). */
 export type StateHistory = { state: StateType; date: string };
@@ -29,7 +29,7 @@ export function stateStartDate(state: State): string {
  * Kestra's wire form of a state: `current`, `histories`, `startDate`,
  * `endDate` (terminal only) and `duration` (ISO-8601, e.g. `PT1.234S`).
  */
-export function stateJson(state: State, terminal: boolean, now: Date): Record<string, unknown> {
+export function stateJson(state: State, terminal: boolean, now: Date): StateJson {
   const start = stateStartDate(state);
   const last = state.histories[state.histories.length - 1]?.date ?? start;
   const end = terminal ? last : undefined;

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
+import type { ExecutionJson, LogEntryJson } from '@silo/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutionJson, LogEntryJson } from '../model/execution-json.js';
 import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 import { parseSecrets, readSecretsFrom, SecretsInputError } from './read-secrets.js';
 import { SecretStore } from './secret-store.js';

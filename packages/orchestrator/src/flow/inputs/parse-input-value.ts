@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { exceedsNestingDepth, nestingLimitMessage } from '../../limits.js';
 import type { InputType } from '../flow-model.js';
 import { InputFailure, javaString } from './input-failure.js';
 import { parseDuration, parseInstant, parseLocalDate, parseLocalTime } from './java-time.js';
@@ -28,6 +29,12 @@ function isUploadedFile(v: unknown): v is UploadedFile {
     typeof (v as UploadedFile).name === 'string' &&
     (v as UploadedFile).data instanceof Uint8Array
   );
+}
+
+/** A parsed JSON, YAML or ARRAY value, refused past the nesting limit (`limits.ts`): the store must be able to serialise it. */
+function bounded(value: unknown): unknown {
+  if (exceedsNestingDepth(value)) throw new InputFailure(`it is ${nestingLimitMessage()}`);
+  return value;
 }
 
 function text(type: InputType, raw: unknown): string {
@@ -95,17 +102,19 @@ export function parseInputValue(
     case 'DURATION':
       return wrap(type, raw, () => parseDuration(text(type, raw)).text);
     case 'JSON':
-      if (typeof raw !== 'string') return raw;
+      if (typeof raw !== 'string') return bounded(raw);
       try {
-        return JSON.parse(raw) as unknown;
-      } catch {
+        return bounded(JSON.parse(raw) as unknown);
+      } catch (e) {
+        if (e instanceof InputFailure) throw e;
         throw expected(type, raw);
       }
     case 'YAML':
-      if (typeof raw !== 'string') return raw;
+      if (typeof raw !== 'string') return bounded(raw);
       try {
-        return parseYaml(raw, { maxAliasCount: 100 }) as unknown;
-      } catch {
+        return bounded(parseYaml(raw, { maxAliasCount: 100 }) as unknown);
+      } catch (e) {
+        if (e instanceof InputFailure) throw e;
         throw expected(type, raw);
       }
     case 'URI': {
@@ -126,7 +135,7 @@ export function parseInputValue(
     }
     case 'ARRAY':
     case 'MULTISELECT': {
-      const items = list(type, raw);
+      const items = bounded(list(type, raw)) as unknown[];
       const element = itemType ?? (type === 'MULTISELECT' ? 'STRING' : undefined);
       if (element === undefined) return items;
       return items.map((item) => {
