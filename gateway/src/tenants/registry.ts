@@ -22,6 +22,12 @@ import type { WakeTimerStore } from './wake-timer-store.js';
  * and the contract suites already `await` every call, so they run unchanged
  * against either kind of adapter.
  *
+ * A new backend goes in a folder beside `sqlite/` (e.g. `tenants/postgres/`):
+ * one adapter per port, an `open…Registry` returning this type, the auth
+ * caches of `auth-cache.ts` with its own invalidation (another writer's
+ * commit must drop them), and a test that runs the five contract suites
+ * (`@silo/gateway/testing`), as `sqlite/sqlite-registry.test.ts` does.
+ *
  * @example
  * const registry = openSqliteRegistry('.silo/registry.db', { cipher });
  * registry.tenants.create({ id: 'acme' });
