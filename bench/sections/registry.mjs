@@ -12,16 +12,16 @@ import { summary } from '../lib/stats.mjs';
  * any instance is involved.
  */
 async function populate(dataDir, count) {
-  const { SqliteTenantRegistry } = await import('@silo/gateway');
+  const { openSqliteRegistry } = await import('@silo/gateway');
   mkdirSync(dataDir, { recursive: true });
-  const registry = new SqliteTenantRegistry(join(dataDir, 'registry.db'));
+  const registry = openSqliteRegistry(join(dataDir, 'registry.db'));
   const keys = [];
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
     const id = `t-${String(i).padStart(5, '0')}`;
-    registry.createTenant({ id });
-    keys.push({ id, key: registry.createKey(id, 'bench').key });
-    registry.setTenantState(id, 'suspended', 'benchmark');
+    registry.tenants.create({ id });
+    keys.push({ id, key: registry.keys.create(id, 'bench').key });
+    registry.tenants.setState(id, 'suspended', 'benchmark');
   }
   const ms = performance.now() - t0;
   return { registry, keys, ms };

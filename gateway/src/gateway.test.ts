@@ -44,7 +44,7 @@ describe('the gateway follows its runtime', () => {
     const g = await boot(driver);
     expect(driver.reconciles).toBe(1);
     expect(g.reconciled).toEqual({ running: [], removed: [], orphans: [] });
-    g.registry.createTenant({ id: 'acme' });
+    g.registry.tenants.create({ id: 'acme' });
     (await g.manager.acquire('acme')).release();
     driver.kill('acme');
     await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('stopped'), { timeout: 1_000 });
@@ -54,7 +54,7 @@ describe('the gateway follows its runtime', () => {
   it('reconciles again after a reconnect and re-checks what it believed running (deaths whose events were lost)', async () => {
     const driver = new FakeDriver();
     const g = await boot(driver);
-    g.registry.createTenant({ id: 'acme' });
+    g.registry.tenants.create({ id: 'acme' });
     (await g.manager.acquire('acme')).release();
     driver.crash('acme'); // no event: the engine was away
     expect(g.manager.view('acme').state).toBe('running');

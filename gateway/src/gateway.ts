@@ -20,8 +20,9 @@ import { TenantProxy, writeSocketError } from './proxy/tenant-proxy.js';
 import type { ReconcileSummary, RuntimeDriver, RuntimeEvent } from './runtime/runtime-driver.js';
 import { selectRuntime } from './runtime/select-runtime.js';
 import { loadOrCreateSecretKey, SecretCipher } from './secrets/secret-cipher.js';
-import { SqliteTenantRegistry } from './tenants/sqlite-tenant-registry.js';
-import type { TenantRegistry } from './tenants/tenant-registry.js';
+import type { Registry } from './tenants/registry.js';
+import { openSqliteRegistry } from './tenants/sqlite/open-sqlite-registry.js';
+import { TenantRegistryFacade } from './tenants/tenant-registry.js';
 
 export type CreateGatewayOptions = {
   config: GatewayConfig;
@@ -47,7 +48,7 @@ export type CreateGatewayOptions = {
 /** A composed gateway: call `listen()`, later `close()`. */
 export type Gateway = {
   config: GatewayConfig;
-  registry: TenantRegistry;
+  registry: Registry;
   manager: InstanceManager;
   driver: RuntimeDriver;
   metrics: GatewayMetrics;
@@ -88,9 +89,11 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const logger = options.logger ?? createGatewayLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const { token: adminToken, generated } = resolveAdminToken(config.adminToken, config.dataDir);
-  const registry = new SqliteTenantRegistry(join(config.dataDir, 'registry.db'), {
+  const registry = openSqliteRegistry(join(config.dataDir, 'registry.db'), {
     cipher: new SecretCipher(loadOrCreateSecretKey(config.dataDir)),
   });
+  // lifecycle/ still takes the wave-1 TenantRegistry (it is being split); the rest take the ports.
+  const lifecycleRegistry = new TenantRegistryFacade(registry);
   const selected = options.driver
     ? { driver: options.driver, reason: 'given by the caller' }
     : await selectRuntime(config.runtime, {
@@ -110,7 +113,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const probe = options.probe ?? new HttpInstanceProbe();
   const manager = new InstanceManager({
     driver,
-    registry,
+    registry: lifecycleRegistry,
     probe,
     metrics,
     logger,
@@ -121,7 +124,13 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
     ...(options.instanceLogLevel !== undefined ? { instanceLogLevel: options.instanceLogLevel } : {}),
   });
-  const wakes = new WakeScheduler({ registry, manager, metrics, logger, leadMs: config.wakeLeadMs });
+  const wakes = new WakeScheduler({
+    registry: lifecycleRegistry,
+    manager,
+    metrics,
+    logger,
+    leadMs: config.wakeLeadMs,
+  });
   manager.onWakeChanged = () => wakes.arm();
   const reaper = new IdleReaper({
     manager,
@@ -147,7 +156,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   // Follow the driver before looking at what runs, so that no death falls between the two.
   const reconcile = async (when: string): Promise<ReconcileSummary | undefined> => {
     if (driver.reconcile === undefined) return undefined;
-    const summary = await driver.reconcile(() => registry.listTenants().map((t) => t.id));
+    const summary = await driver.reconcile(() => registry.tenants.list().map((t) => t.id));
     if (summary.orphans.length > 0)
       logger.warn(
         { tenants: summary.orphans },

@@ -43,6 +43,14 @@ export type {
   StartRequest,
   TenantLimits,
 } from './runtime/runtime-driver.js';
-export type { SecretValueCipher } from './tenants/sqlite-tenant-registry.js';
+export type { SecretEntry, SecretStore, SecretValueCipher } from './secrets/secret-store.js';
+export type { ApiKey, ApiKeyStore } from './tenants/api-key-store.js';
+export type { InstanceFactStore, InstanceFacts, InstanceFactsPatch } from './tenants/instance-fact-store.js';
+export type { Registry } from './tenants/registry.js';
+export type { SqliteRegistryOptions } from './tenants/sqlite/open-sqlite-registry.js';
+export { openSqliteRegistry } from './tenants/sqlite/open-sqlite-registry.js';
 export { SqliteTenantRegistry } from './tenants/sqlite-tenant-registry.js';
-export type { Tenant, TenantRegistry } from './tenants/tenant-registry.js';
+export type { InstanceInfo, TenantRegistry } from './tenants/tenant-registry.js';
+export { TenantRegistryFacade } from './tenants/tenant-registry.js';
+export type { Tenant, TenantState, TenantStore } from './tenants/tenant-store.js';
+export type { WakeTimer, WakeTimerStore } from './tenants/wake-timer-store.js';

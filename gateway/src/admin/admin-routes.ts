@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
-import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.js';
+import type { Registry } from '../tenants/registry.js';
+import type { Tenant } from '../tenants/tenant-store.js';
 
 export type AdminDeps = {
-  registry: TenantRegistry;
+  registry: Pick<Registry, 'tenants' | 'keys' | 'secrets'>;
   manager: InstanceManager;
   driver: RuntimeDriver;
   /** Why this runtime was chosen (`SILO_RUNTIME=auto`), for `silo status`. */
@@ -70,14 +71,14 @@ export function adminRoutes(deps: AdminDeps): Hono {
   const { registry, manager, driver } = deps;
   const app = new Hono();
   const tenantOr404 = (id: string): Tenant => {
-    const tenant = registry.getTenant(id);
+    const tenant = registry.tenants.get(id);
     if (tenant === undefined) throw new NotFoundError('tenant', id);
     return tenant;
   };
   const view = (tenant: Tenant) => ({ ...tenant, instance: manager.view(tenant.id) });
 
   app.get('/status', (c) => {
-    const tenants = registry.listTenants();
+    const tenants = registry.tenants.list();
     const states: Record<string, number> = {};
     for (const t of tenants) {
       const s = manager.view(t.id).state;
@@ -95,12 +96,12 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.post('/tenants', async (c) => {
     const input = await body(c.req.raw, CreateTenantSchema);
-    const tenant = registry.createTenant(input);
+    const tenant = registry.tenants.create(input);
     return c.json(view(tenant), 201);
   });
 
   app.get('/tenants', (c) => {
-    const results = registry.listTenants().map(view);
+    const results = registry.tenants.list().map(view);
     return c.json({ results, total: results.length });
   });
 
@@ -111,7 +112,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
     const purge = c.req.query('purge') === 'true';
     await manager.stop(tenant.id, 'deleted');
     await driver.remove(tenant.id, { purge });
-    registry.deleteTenant(tenant.id);
+    registry.tenants.delete(tenant.id);
     manager.forget(tenant.id);
     return c.body(null, 204);
   });
@@ -119,14 +120,14 @@ export function adminRoutes(deps: AdminDeps): Hono {
   app.post('/tenants/:id/suspend', async (c) => {
     const tenant = tenantOr404(c.req.param('id'));
     const { reason } = await body(c.req.raw, SuspendSchema, true);
-    const suspended = registry.setTenantState(tenant.id, 'suspended', reason ?? 'suspended by an admin');
+    const suspended = registry.tenants.setState(tenant.id, 'suspended', reason ?? 'suspended by an admin');
     await manager.stop(tenant.id, 'suspended');
     return c.json(view(suspended));
   });
 
   app.post('/tenants/:id/resume', (c) => {
     const tenant = tenantOr404(c.req.param('id'));
-    return c.json(view(registry.setTenantState(tenant.id, 'active')));
+    return c.json(view(registry.tenants.setState(tenant.id, 'active')));
   });
 
   app.post('/tenants/:id/start', async (c) => {
@@ -152,7 +153,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
   app.post('/tenants/:id/keys', async (c) => {
     const tenant = tenantOr404(c.req.param('id'));
     const { name } = await body(c.req.raw, CreateKeySchema, true);
-    const { key, record } = registry.createKey(tenant.id, name);
+    const { key, record } = registry.keys.create(tenant.id, name);
     return c.json(
       { id: record.id, name: record.name, key, prefix: record.prefix, createdAt: record.createdAt },
       201,
@@ -160,19 +161,19 @@ export function adminRoutes(deps: AdminDeps): Hono {
   });
 
   app.get('/tenants/:id/keys', (c) => {
-    const results = registry.listKeys(tenantOr404(c.req.param('id')).id);
+    const results = registry.keys.list(tenantOr404(c.req.param('id')).id);
     return c.json({ results, total: results.length });
   });
 
   app.delete('/tenants/:id/keys/:keyId', (c) => {
     const tenant = tenantOr404(c.req.param('id'));
-    if (!registry.revokeKey(tenant.id, c.req.param('keyId')))
+    if (!registry.keys.revoke(tenant.id, c.req.param('keyId')))
       throw new NotFoundError('key', c.req.param('keyId'));
     return c.body(null, 204);
   });
 
   app.get('/tenants/:id/secrets', (c) => {
-    const results = registry.listSecretNames(tenantOr404(c.req.param('id')).id);
+    const results = registry.secrets.list(tenantOr404(c.req.param('id')).id);
     return c.json({ results, total: results.length });
   });
 
@@ -183,13 +184,13 @@ export function adminRoutes(deps: AdminDeps): Hono {
       throw new BadRequestError(`secret name "${name}" must match ${SECRET_NAME.source}`);
     }
     const { value } = await body(c.req.raw, SecretSchema);
-    registry.setSecret(tenant.id, name, value);
+    registry.secrets.set(tenant.id, name, value);
     return c.body(null, 204);
   });
 
   app.delete('/tenants/:id/secrets/:name', (c) => {
     const tenant = tenantOr404(c.req.param('id'));
-    if (!registry.deleteSecret(tenant.id, c.req.param('name'))) {
+    if (!registry.secrets.delete(tenant.id, c.req.param('name'))) {
       throw new NotFoundError('secret', c.req.param('name'));
     }
     return c.body(null, 204);

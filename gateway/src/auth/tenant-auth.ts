@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError, TenantSuspendedError, UnauthorizedError } from '../errors.js';
 import type { TenantPath } from '../proxy/tenant-path.js';
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { Registry } from '../tenants/registry.js';
 
 /** Who a tenant API request acts for, once authorised. */
 export type TenantAccess = { tenantId: string; keyId: string | null };
@@ -16,12 +16,12 @@ export type TenantAccess = { tenantId: string; keyId: string | null };
  * // → { tenantId: 'acme', keyId: '...' }
  */
 export function authorizeTenantRequest(
-  registry: TenantRegistry,
+  registry: Pick<Registry, 'tenants' | 'keys'>,
   path: TenantPath,
   authorization: string | undefined,
 ): TenantAccess {
   if (path.isWebhook) {
-    const tenant = path.segment === 'main' ? undefined : registry.getTenant(path.segment);
+    const tenant = path.segment === 'main' ? undefined : registry.tenants.get(path.segment);
     if (tenant === undefined) throw new NotFoundError('webhook of tenant', path.segment);
     if (tenant.state === 'suspended') throw new TenantSuspendedError(tenant.id, tenant.suspendedReason);
     return { tenantId: tenant.id, keyId: null };
@@ -30,12 +30,12 @@ export function authorizeTenantRequest(
   if (!match?.[1]) {
     throw new UnauthorizedError('missing API key: send "Authorization: Bearer <tenant key>"');
   }
-  const verified = registry.verifyKey(match[1]);
+  const verified = registry.keys.verify(match[1]);
   if (verified === undefined) throw new UnauthorizedError('invalid or revoked API key');
   if (path.segment !== 'main' && path.segment !== verified.tenantId) {
     throw new ForbiddenError(`this API key does not grant access to tenant ${path.segment}`);
   }
-  const tenant = registry.getTenant(verified.tenantId);
+  const tenant = registry.tenants.get(verified.tenantId);
   if (tenant === undefined) throw new UnauthorizedError('invalid or revoked API key');
   if (tenant.state === 'suspended') throw new TenantSuspendedError(tenant.id, tenant.suspendedReason);
   return { tenantId: tenant.id, keyId: verified.keyId };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { Registry } from '../tenants/registry.js';
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_NAMESPACE = 'demo';
@@ -32,13 +32,13 @@ export type DemoResult = { key: string; curl: string; flowCreated: boolean; prob
  * const demo = await seedDemoTenant(registry, 'http://127.0.0.1:8080', logger);
  */
 export async function seedDemoTenant(
-  registry: TenantRegistry,
+  registry: Pick<Registry, 'tenants' | 'keys'>,
   gatewayUrl: string,
   logger: Logger,
 ): Promise<DemoResult | undefined> {
-  if (registry.listTenants().length > 0) return undefined;
-  registry.createTenant({ id: DEMO_TENANT, name: 'Demo (created on first run)' });
-  const { key } = registry.createKey(DEMO_TENANT, 'first-run');
+  if (registry.tenants.list().length > 0) return undefined;
+  registry.tenants.create({ id: DEMO_TENANT, name: 'Demo (created on first run)' });
+  const { key } = registry.keys.create(DEMO_TENANT, 'first-run');
   const curl = `curl -s -X POST -H "Authorization: Bearer ${key}" "${gatewayUrl}/api/v1/${DEMO_TENANT}/executions/${DEMO_NAMESPACE}/${DEMO_FLOW_ID}?wait=true"`;
   try {
     const res = await fetch(`${gatewayUrl}/api/v1/${DEMO_TENANT}/flows`, {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteTenantRegistry } from '../tenants/sqlite-tenant-registry.js';
+import { openSqliteRegistry } from '../tenants/sqlite/open-sqlite-registry.js';
 import { loadOrCreateSecretKey, SecretCipher, SecretDecryptError } from './secret-cipher.js';
 
 let dir: string;
@@ -38,10 +38,10 @@ describe('secrets at rest', () => {
   it('stores only ciphertext in the registry file and hands the plain value to the driver', () => {
     const path = join(dir, 'registry.db');
     const cipher = new SecretCipher(loadOrCreateSecretKey(dir));
-    const registry = new SqliteTenantRegistry(path, { cipher });
-    registry.createTenant({ id: 'acme' });
-    registry.setSecret('acme', 'API_TOKEN', 'hunter2-plain');
-    expect(registry.secrets('acme')).toEqual({ API_TOKEN: 'hunter2-plain' });
+    const registry = openSqliteRegistry(path, { cipher });
+    registry.tenants.create({ id: 'acme' });
+    registry.secrets.set('acme', 'API_TOKEN', 'hunter2-plain');
+    expect(registry.secrets.values('acme')).toEqual({ API_TOKEN: 'hunter2-plain' });
     const raw = new Database(path, { readonly: true });
     const stored = raw.prepare('SELECT value FROM secrets').pluck().get() as string;
     raw.close();
@@ -51,11 +51,11 @@ describe('secrets at rest', () => {
 
   it('encrypts rows stored in plaintext before encryption was configured', () => {
     const path = join(dir, 'registry.db');
-    const plain = new SqliteTenantRegistry(path);
-    plain.createTenant({ id: 'acme' });
-    plain.setSecret('acme', 'OLD', 'legacy-value');
-    const registry = new SqliteTenantRegistry(path, { cipher: new SecretCipher(loadOrCreateSecretKey(dir)) });
-    expect(registry.secrets('acme')).toEqual({ OLD: 'legacy-value' });
+    const plain = openSqliteRegistry(path);
+    plain.tenants.create({ id: 'acme' });
+    plain.secrets.set('acme', 'OLD', 'legacy-value');
+    const registry = openSqliteRegistry(path, { cipher: new SecretCipher(loadOrCreateSecretKey(dir)) });
+    expect(registry.secrets.values('acme')).toEqual({ OLD: 'legacy-value' });
     const raw = new Database(path, { readonly: true });
     expect(
       (raw.prepare('SELECT value FROM secrets').pluck().get() as string).startsWith('aes256gcm:v1:'),

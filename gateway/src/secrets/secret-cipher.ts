@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SecretValueCipher } from './secret-store.js';
 
 /** Prefix of an encrypted value: algorithm and format version, so that a later key or format can coexist. */
 const PREFIX = 'aes256gcm:v1:';
@@ -29,7 +30,7 @@ export class SecretDecryptError extends Error {
  * const stored = cipher.encrypt('s3cret', 'acme/API_TOKEN');
  * cipher.decrypt(stored, 'acme/API_TOKEN'); // 's3cret'
  */
-export class SecretCipher {
+export class SecretCipher implements SecretValueCipher {
   readonly #key: Buffer;
 
   constructor(key: Buffer) {

@@ -1,3 +1,5 @@
+import type { Tenant } from './tenant-store.js';
+
 /**
  * A bounded map with least-recently-used eviction, for the registry's
  * in-memory auth cache (key hash → key, tenant id → tenant). A `Map` keeps
@@ -49,5 +51,39 @@ export class LruCache<K, V> {
 
   clear(): void {
     this.#map.clear();
+  }
+}
+
+/** A verified key as the auth cache keeps it (under the key's SHA-256). */
+export type CachedKey = { tenantId: string; keyId: string; lastUsedMs: number | null };
+
+/**
+ * Entries of each auth cache (keys by hash, tenants by id): about 200 bytes
+ * each, so at most a few MB. The registry benchmark uses 10,000 tenants.
+ */
+const AUTH_CACHE_MAX = 10_000;
+
+/**
+ * The two caches of the request path, shared by a backend's tenant store and
+ * key store: deleting a tenant must also drop its cached keys, and a write
+ * seen from another writer drops both.
+ *
+ * @example
+ * const caches = new AuthCaches();
+ * caches.forgetTenant('acme'); // tenant and its keys
+ */
+export class AuthCaches {
+  readonly keys = new LruCache<string, CachedKey>(AUTH_CACHE_MAX);
+  readonly tenants = new LruCache<string, Tenant>(AUTH_CACHE_MAX);
+
+  /** Drops the tenant and every cached key of it. */
+  forgetTenant(tenantId: string): void {
+    this.tenants.delete(tenantId);
+    this.keys.deleteWhere((k) => k.tenantId === tenantId);
+  }
+
+  clear(): void {
+    this.keys.clear();
+    this.tenants.clear();
   }
 }

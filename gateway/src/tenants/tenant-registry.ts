@@ -1,47 +1,27 @@
 import type { TenantLimits } from '../runtime/runtime-driver.js';
+import type { SecretEntry } from '../secrets/secret-store.js';
+import type { ApiKey } from './api-key-store.js';
+import type { InstanceFacts } from './instance-fact-store.js';
+import type { Registry } from './registry.js';
+import type { Tenant, TenantState } from './tenant-store.js';
 
-/** `active` serves traffic; `suspended` answers 403 with the reason (an admin's decision). */
-export type TenantState = 'active' | 'suspended';
+export type { ApiKey } from './api-key-store.js';
+export type { Tenant, TenantState } from './tenant-store.js';
 
-export type Tenant = {
-  id: string;
-  name: string;
-  state: TenantState;
-  suspendedReason: string | null;
-  limits: TenantLimits;
-  createdAt: string;
-  updatedAt: string;
-};
-
-/** An API key as stored: never the key itself, only its visible prefix and a hash. */
-export type ApiKey = {
-  id: string;
-  tenantId: string;
-  name: string;
-  /** The first characters of the key, shown in lists so people can tell keys apart. */
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-};
-
-/** What the gateway remembers of a tenant's instance across its own restarts. */
-export type InstanceInfo = {
-  tenantId: string;
-  coldStarts: number;
-  startedAt: string | null;
-  lastActivityAt: string | null;
+/** Instance facts and the wake timer in one record, as `TenantRegistry.instanceInfo` returns them. */
+export type InstanceInfo = InstanceFacts & {
   /** When the instance asked to be woken (from its lifecycle report), ISO-8601. */
   nextWakeAt: string | null;
   nextWakeReason: string | null;
-  lastError: string | null;
-  /** Duration of the last successful cold start, for `Retry-After`. */
-  lastStartMs: number | null;
 };
 
 /**
- * The gateway's own store of tenants, keys, secrets and instance facts (port;
- * `SqliteTenantRegistry` implements it).
+ * The registry as the one 17-method port it was in wave 1. Kept only so
+ * that `lifecycle/` (being split in parallel) compiles untouched; everything
+ * else takes the narrow ports of `Registry`. Remove it once `lifecycle/`
+ * uses `Registry['instances' | 'wakeTimers' | 'secrets' | 'tenants']`.
+ *
+ * @deprecated Use the ports of `Registry` (`registry.tenants.get(id)`, …).
  */
 export interface TenantRegistry {
   createTenant(input: { id: string; name?: string; limits?: TenantLimits }): Tenant;
@@ -49,23 +29,95 @@ export interface TenantRegistry {
   listTenants(): Tenant[];
   deleteTenant(id: string): boolean;
   setTenantState(id: string, state: TenantState, reason?: string | null): Tenant;
-
-  /** Creates a key and returns it in clear text, once. */
   createKey(tenantId: string, name?: string): { key: string; record: ApiKey };
   listKeys(tenantId: string): ApiKey[];
   revokeKey(tenantId: string, keyId: string): boolean;
-  /** The tenant and key id of a valid, unrevoked key, or undefined. */
   verifyKey(key: string): { tenantId: string; keyId: string } | undefined;
-
   setSecret(tenantId: string, name: string, value: string): void;
-  listSecretNames(tenantId: string): { name: string; updatedAt: string }[];
+  listSecretNames(tenantId: string): SecretEntry[];
   deleteSecret(tenantId: string, name: string): boolean;
   secrets(tenantId: string): Record<string, string>;
-
   instanceInfo(tenantId: string): InstanceInfo;
+  /** `nextWakeAt`/`nextWakeReason` go to the wake timer (a null `nextWakeAt` clears it), the rest to the facts. */
   updateInstanceInfo(tenantId: string, patch: Partial<Omit<InstanceInfo, 'tenantId'>>): void;
-  /** Tenants with a stored wake time, earliest first. */
   pendingWakes(): { tenantId: string; nextWakeAt: string; reason: string | null }[];
-
   close(): void;
+}
+
+/**
+ * `TenantRegistry` over any `Registry` (each method delegates to one port),
+ * so the wave-1 callers work on every backend.
+ *
+ * @example
+ * const legacy = new TenantRegistryFacade(openSqliteRegistry(':memory:'));
+ * legacy.getTenant('acme'); // registry.tenants.get('acme')
+ */
+export class TenantRegistryFacade implements TenantRegistry {
+  constructor(readonly registry: Registry) {}
+
+  createTenant(input: { id: string; name?: string; limits?: TenantLimits }): Tenant {
+    return this.registry.tenants.create(input);
+  }
+  getTenant(id: string): Tenant | undefined {
+    return this.registry.tenants.get(id);
+  }
+  listTenants(): Tenant[] {
+    return this.registry.tenants.list();
+  }
+  deleteTenant(id: string): boolean {
+    return this.registry.tenants.delete(id);
+  }
+  setTenantState(id: string, state: TenantState, reason?: string | null): Tenant {
+    return this.registry.tenants.setState(id, state, reason);
+  }
+  createKey(tenantId: string, name?: string): { key: string; record: ApiKey } {
+    return this.registry.keys.create(tenantId, name);
+  }
+  listKeys(tenantId: string): ApiKey[] {
+    return this.registry.keys.list(tenantId);
+  }
+  revokeKey(tenantId: string, keyId: string): boolean {
+    return this.registry.keys.revoke(tenantId, keyId);
+  }
+  verifyKey(key: string): { tenantId: string; keyId: string } | undefined {
+    return this.registry.keys.verify(key);
+  }
+  setSecret(tenantId: string, name: string, value: string): void {
+    this.registry.secrets.set(tenantId, name, value);
+  }
+  listSecretNames(tenantId: string): SecretEntry[] {
+    return this.registry.secrets.list(tenantId);
+  }
+  deleteSecret(tenantId: string, name: string): boolean {
+    return this.registry.secrets.delete(tenantId, name);
+  }
+  secrets(tenantId: string): Record<string, string> {
+    return this.registry.secrets.values(tenantId);
+  }
+  instanceInfo(tenantId: string): InstanceInfo {
+    const wake = this.registry.wakeTimers.get(tenantId);
+    return {
+      ...this.registry.instances.get(tenantId),
+      nextWakeAt: wake?.at ?? null,
+      nextWakeReason: wake?.reason ?? null,
+    };
+  }
+  updateInstanceInfo(tenantId: string, patch: Partial<Omit<InstanceInfo, 'tenantId'>>): void {
+    const { nextWakeAt, nextWakeReason, ...facts } = patch;
+    this.registry.instances.update(tenantId, facts);
+    if (nextWakeAt === undefined && nextWakeReason === undefined) return;
+    const current = this.registry.wakeTimers.get(tenantId);
+    const at = nextWakeAt === undefined ? (current?.at ?? null) : nextWakeAt;
+    const reason = nextWakeReason === undefined ? (current?.reason ?? null) : nextWakeReason;
+    if (at === null) this.registry.wakeTimers.clear(tenantId);
+    else this.registry.wakeTimers.set(tenantId, at, reason);
+  }
+  pendingWakes(): { tenantId: string; nextWakeAt: string; reason: string | null }[] {
+    return this.registry.wakeTimers
+      .pending()
+      .map((w) => ({ tenantId: w.tenantId, nextWakeAt: w.at, reason: w.reason }));
+  }
+  close(): void {
+    this.registry.close();
+  }
 }

@@ -1,0 +1,85 @@
+import { chmodSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { REGISTRY_MIGRATIONS } from './registry-migrations.js';
+
+/**
+ * The one connection the SQLite registry adapters share: the gateway's own
+ * file (WAL, foreign keys on, migrated by `PRAGMA user_version`), created
+ * 0600. Every statement is prepared once and reused (preparing one per
+ * request was a visible share of a proxied request's CPU in the warm-proxy
+ * profile).
+ *
+ * @example
+ * const db = new SqliteRegistryDatabase(':memory:');
+ * db.stmt('SELECT count(*) FROM tenants').pluck().get(); // 0
+ */
+export class SqliteRegistryDatabase {
+  /** The registry's clock (timestamps written, key-use throttling). */
+  readonly now: () => Date;
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  #dataVersion = -1;
+  #dataVersionStmt: Database.Statement | undefined;
+
+  constructor(path: string, options: { now?: () => Date } = {}) {
+    this.#db = new Database(path);
+    if (path !== ':memory:') chmodSync(path, 0o600);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('foreign_keys = ON');
+    this.now = options.now ?? (() => new Date());
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    for (let i = version; i < REGISTRY_MIGRATIONS.length; i++) {
+      this.#db.transaction(() => {
+        this.#db.exec(REGISTRY_MIGRATIONS[i] as string);
+        this.#db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  /** The statement for `sql`, prepared on first use and kept. */
+  stmt(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `fn` in one transaction (committed when it returns, rolled back when it throws). */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  /** Now, as the ISO-8601 text every timestamp column holds. */
+  iso(): string {
+    return this.now().toISOString();
+  }
+
+  tenantExists(id: string): boolean {
+    return this.stmt('SELECT 1 FROM tenants WHERE id = ?').get(id) !== undefined;
+  }
+
+  /**
+   * Whether another connection has committed to the file since the last call
+   * (`PRAGMA data_version`): then whatever was cached from it is stale.
+   */
+  changedByOthers(): boolean {
+    this.#dataVersionStmt ??= this.#db.prepare('PRAGMA data_version').pluck();
+    const version = this.#dataVersionStmt.get() as number;
+    if (version === this.#dataVersion) return false;
+    this.#dataVersion = version;
+    return true;
+  }
+
+  close(): void {
+    this.#statements.clear();
+    this.#dataVersionStmt = undefined;
+    this.#db.close();
+  }
+}

@@ -1,0 +1,67 @@
+import type { InstanceFactStore, InstanceFacts, InstanceFactsPatch } from '../instance-fact-store.js';
+import type { SqliteRegistryDatabase } from './registry-database.js';
+
+type FactRow = {
+  cold_starts: number;
+  started_at: string | null;
+  last_activity_at: string | null;
+  last_error: string | null;
+  last_start_ms: number | null;
+};
+
+/** Column of each writable fact (the `instances` table also holds the wake timer: `SqliteWakeTimerStore`). */
+const COLUMNS: Record<keyof InstanceFactsPatch, string> = {
+  coldStarts: 'cold_starts',
+  startedAt: 'started_at',
+  lastActivityAt: 'last_activity_at',
+  lastError: 'last_error',
+  lastStartMs: 'last_start_ms',
+};
+
+/**
+ * `InstanceFactStore` on the registry's SQLite file: one row per tenant in
+ * `instances`, created on the first write.
+ *
+ * @example
+ * const instances = new SqliteInstanceFactStore(db);
+ * instances.update('acme', { lastError: null, lastStartMs: 840 });
+ */
+export class SqliteInstanceFactStore implements InstanceFactStore {
+  readonly #db: SqliteRegistryDatabase;
+
+  constructor(db: SqliteRegistryDatabase) {
+    this.#db = db;
+  }
+
+  get(tenantId: string): InstanceFacts {
+    const row = this.#db
+      .stmt(
+        'SELECT cold_starts, started_at, last_activity_at, last_error, last_start_ms FROM instances WHERE tenant_id = ?',
+      )
+      .get(tenantId) as FactRow | undefined;
+    return {
+      tenantId,
+      coldStarts: row?.cold_starts ?? 0,
+      startedAt: row?.started_at ?? null,
+      lastActivityAt: row?.last_activity_at ?? null,
+      lastError: row?.last_error ?? null,
+      lastStartMs: row?.last_start_ms ?? null,
+    };
+  }
+
+  update(tenantId: string, patch: InstanceFactsPatch): void {
+    const entries = Object.entries(patch).filter(([k, v]) => k in COLUMNS && v !== undefined) as [
+      keyof InstanceFactsPatch,
+      string | number | null,
+    ][];
+    this.#db.transaction(() => {
+      if (!this.#db.tenantExists(tenantId)) return;
+      this.#db.stmt('INSERT OR IGNORE INTO instances (tenant_id) VALUES (?)').run(tenantId);
+      if (entries.length === 0) return;
+      const sets = entries.map(([k]) => `${COLUMNS[k]} = ?`).join(', ');
+      this.#db
+        .stmt(`UPDATE instances SET ${sets} WHERE tenant_id = ?`)
+        .run(...entries.map(([, v]) => v), tenantId);
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import type { TenantLimits } from '../runtime/runtime-driver.js';
+
+/** `active` serves traffic; `suspended` answers 403 with the reason (an admin's decision). */
+export type TenantState = 'active' | 'suspended';
+
+export type Tenant = {
+  id: string;
+  name: string;
+  state: TenantState;
+  suspendedReason: string | null;
+  limits: TenantLimits;
+  /** ISO-8601. */
+  createdAt: string;
+  /** ISO-8601. */
+  updatedAt: string;
+};
+
+/**
+ * The gateway's tenants (port; `SqliteTenantStore` implements it, the
+ * contract is `tenant-store.contract.ts`). `get` sits on every request's
+ * path, so an adapter serves it from a cache that its own writes and other
+ * writers' writes invalidate before they are acknowledged.
+ *
+ * Deleting a tenant deletes its keys, secrets, instance facts and wake timer
+ * with it.
+ *
+ * @example
+ * const acme = tenants.create({ id: 'acme' });
+ * tenants.setState('acme', 'suspended', 'unpaid');
+ */
+export interface TenantStore {
+  /** @throws ConflictError when the id is taken. */
+  create(input: { id: string; name?: string; limits?: TenantLimits }): Tenant;
+  get(id: string): Tenant | undefined;
+  /** Every tenant, by id. */
+  list(): Tenant[];
+  /** False when there was no such tenant. */
+  delete(id: string): boolean;
+  /**
+   * `reason` is kept only for `suspended` (cleared on resume).
+   * @throws NotFoundError for an unknown tenant.
+   */
+  setState(id: string, state: TenantState, reason?: string | null): Tenant;
+}

@@ -1,0 +1,67 @@
+import { expect, it } from 'vitest';
+import { describeRegistryPort, type MakeRegistry } from './registry-contract-kit.js';
+
+/**
+ * The suite every `WakeTimerStore` passes (STYLE.md rule 3): one timer per
+ * tenant, set, replaced and cleared; pending timers earliest first and only
+ * for active tenants; unknown tenants ignored.
+ *
+ * @example
+ * // gateway/src/tenants/sqlite/sqlite-registry.test.ts
+ * wakeTimerStoreContract('sqlite', makeSqliteRegistry);
+ */
+export function wakeTimerStoreContract(backend: string, make: MakeRegistry): void {
+  describeRegistryPort('WakeTimerStore', backend, make, (t) => {
+    it('keeps one timer per tenant and lists pending ones earliest first', async () => {
+      const { tenants, wakeTimers } = t.registry();
+      for (const id of ['acme', 'beta', 'gamma']) await tenants.create({ id });
+      expect(await wakeTimers.pending()).toEqual([]);
+      await wakeTimers.set('acme', '2030-01-01T00:10:00.000Z', 'cron');
+      await wakeTimers.set('beta', '2030-01-01T00:05:00.000Z', null);
+      expect(await wakeTimers.get('acme')).toEqual({
+        tenantId: 'acme',
+        at: '2030-01-01T00:10:00.000Z',
+        reason: 'cron',
+      });
+      expect(await wakeTimers.get('gamma')).toBeUndefined();
+      expect(await wakeTimers.pending()).toEqual([
+        { tenantId: 'beta', at: '2030-01-01T00:05:00.000Z', reason: null },
+        { tenantId: 'acme', at: '2030-01-01T00:10:00.000Z', reason: 'cron' },
+      ]);
+      await wakeTimers.set('acme', '2030-01-01T00:01:00.000Z', 'sleep');
+      expect((await wakeTimers.pending()).map((w) => [w.tenantId, w.reason])).toEqual([
+        ['acme', 'sleep'],
+        ['beta', null],
+      ]);
+    });
+
+    it('clears a timer, once', async () => {
+      const { tenants, wakeTimers } = t.registry();
+      await tenants.create({ id: 'acme' });
+      expect(await wakeTimers.clear('acme')).toBe(false);
+      await wakeTimers.set('acme', '2030-01-01T00:10:00.000Z', 'cron');
+      expect(await wakeTimers.clear('acme')).toBe(true);
+      expect(await wakeTimers.clear('acme')).toBe(false);
+      expect(await wakeTimers.get('acme')).toBeUndefined();
+      expect(await wakeTimers.pending()).toEqual([]);
+    });
+
+    it('keeps the timer of a suspended tenant but does not list it as pending until resumed', async () => {
+      const { tenants, wakeTimers } = t.registry();
+      await tenants.create({ id: 'acme' });
+      await wakeTimers.set('acme', '2030-01-01T00:10:00.000Z', 'cron');
+      await tenants.setState('acme', 'suspended', 'unpaid');
+      expect(await wakeTimers.pending()).toEqual([]);
+      expect((await wakeTimers.get('acme'))?.reason).toBe('cron');
+      await tenants.setState('acme', 'active');
+      expect((await wakeTimers.pending()).map((w) => w.tenantId)).toEqual(['acme']);
+    });
+
+    it('ignores a timer for an unknown tenant', async () => {
+      const { wakeTimers } = t.registry();
+      await wakeTimers.set('nobody', '2030-01-01T00:10:00.000Z', 'cron');
+      expect(await wakeTimers.get('nobody')).toBeUndefined();
+      expect(await wakeTimers.pending()).toEqual([]);
+    });
+  });
+}
