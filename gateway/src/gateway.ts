@@ -72,10 +72,11 @@ export type Gateway = {
 
 /**
  * The composition root: registry + driver + lifecycle (manager, reaper, wake
- * timers) + proxy + one request pipeline (HTTP and WebSocket upgrades) + app + HTTP server. Follows the
- * driver's events (deaths noticed at once; an engine reconnect reconciles and
- * adopts again), reconciles the runtime with the registry, and adopts the
- * instances already running before it returns.
+ * timers) + proxy + one request pipeline (HTTP and WebSocket upgrades) +
+ * app + HTTP server. Follows the driver's events (deaths noticed at once;
+ * an engine reconnect reconciles and adopts again), reconciles the runtime
+ * with the registry, and adopts the instances already running before it
+ * returns.
  *
  * @example
  * const gateway = await createGateway({ config: loadGatewayConfig(process.env) });
