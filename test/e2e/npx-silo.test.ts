@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,17 +9,35 @@ import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const isGitCheckout = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: ROOT }).status === 0;
 
-/** Runs a command in `cwd`, bounded in time; returns what it printed and how it ended. */
+/**
+ * Runs a command in `cwd`, bounded in time (SIGKILL after `timeoutMs`); what it printed and how it
+ * ended. Asynchronous: the test gateway runs in this process and must answer meanwhile.
+ */
 function run(cwd: string, command: string, args: string[], timeoutMs: number) {
   const started = Date.now();
-  const r = spawnSync(command, args, {
-    cwd,
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    // A clean npm environment: not the one of the `npm test` that runs this file.
-    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_'))),
+  return new Promise<{ status: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
+    execFile(
+      command,
+      args,
+      {
+        cwd,
+        encoding: 'utf8',
+        timeout: timeoutMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: 64 * 1024 * 1024,
+        // A clean npm environment: not the one of the `npm test` that runs this file.
+        env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_'))),
+      },
+      (err, stdout, stderr) => {
+        const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+        const ms = Date.now() - started;
+        process.stdout.write(
+          `[measure] ${command} ${args.slice(0, 2).join(' ')}: ${(ms / 1000).toFixed(1)} s\n`,
+        );
+        resolve({ status, stdout, stderr, ms });
+      },
+    );
   });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Date.now() - started };
 }
 
 /**
@@ -31,16 +49,17 @@ function run(cwd: string, command: string, args: string[], timeoutMs: number) {
  * built CLI at once and drives a real gateway's admin API.
  */
 describe.skipIf(!isGitCheckout)('npx silo on a fresh clone', () => {
-  const clone = mkdtempSync(join(tmpdir(), 'silo-clone-'));
+  let clone = '';
   let t: TestGateway | undefined;
   afterAll(async () => {
     await t?.stop();
-    rmSync(clone, { recursive: true, force: true });
+    if (clone) rmSync(clone, { recursive: true, force: true });
   });
 
   it('builds on first use, then drives the admin API', { timeout: 420_000 }, async () => {
+    clone = mkdtempSync(join(tmpdir(), 'silo-clone-'));
     // The committed tree of HEAD, as a clone checks it out (also when CI's HEAD is detached).
-    const cloned = run(
+    const cloned = await run(
       ROOT,
       'sh',
       ['-c', 'git archive --format=tar HEAD | tar -x -C "$1"', 'sh', clone],
@@ -49,7 +68,7 @@ describe.skipIf(!isGitCheckout)('npx silo on a fresh clone', () => {
     expect(cloned.status, cloned.stderr).toBe(0);
     expect(existsSync(join(clone, 'gateway', 'bin', 'silo.mjs'))).toBe(true);
     expect(existsSync(join(clone, 'gateway', 'dist'))).toBe(false);
-    const install = run(
+    const install = await run(
       clone,
       'npm',
       ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'],
@@ -57,14 +76,14 @@ describe.skipIf(!isGitCheckout)('npx silo on a fresh clone', () => {
     );
     expect(install.status, install.stderr).toBe(0);
 
-    const first = run(clone, 'npx', ['silo', '--help'], 240_000);
+    const first = await run(clone, 'npx', ['silo', '--help'], 240_000);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stderr).toContain('silo: building first (gateway/dist does not exist yet)');
     expect(first.stdout).toMatch(/^Usage: silo \[options\] \[command\]/);
 
     t = await startTestGateway();
     await t.tenant('from-clone');
-    const second = run(
+    const second = await run(
       clone,
       'npx',
       ['silo', '--url', t.url, '--token', t.gateway.adminToken, 'tenant', 'list', '--json'],
@@ -73,8 +92,5 @@ describe.skipIf(!isGitCheckout)('npx silo on a fresh clone', () => {
     expect(second.status, second.stderr).toBe(0);
     expect(second.stderr).not.toContain('building first');
     expect(JSON.parse(second.stdout)).toMatchObject({ total: 1, results: [{ id: 'from-clone' }] });
-    process.stdout.write(
-      `[measure] fresh clone: install ${(install.ms / 1000).toFixed(0)} s, first npx silo (build) ${(first.ms / 1000).toFixed(0)} s, second ${(second.ms / 1000).toFixed(1)} s\n`,
-    );
   });
 });
