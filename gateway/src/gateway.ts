@@ -5,18 +5,16 @@ import type { Duplex } from 'node:stream';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { resolveAdminToken } from './admin/admin-token.js';
-import { createApp, requestIdOf } from './app.js';
-import { authorizeTenantRequest } from './auth/tenant-auth.js';
+import { createApp } from './app.js';
 import type { GatewayConfig } from './config.js';
-import { NotFoundError } from './errors.js';
+import { TenantPipeline } from './http/tenant-pipeline.js';
 import { IdleReaper } from './lifecycle/idle-reaper.js';
 import { InstanceManager } from './lifecycle/instance-manager.js';
 import { HttpInstanceProbe, type InstanceProbe } from './lifecycle/instance-probe.js';
 import { WakeScheduler } from './lifecycle/wake-scheduler.js';
 import { createGatewayLogger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { parseTenantPath } from './proxy/tenant-path.js';
-import { TenantProxy, writeSocketError } from './proxy/tenant-proxy.js';
+import { TenantProxy } from './proxy/tenant-proxy.js';
 import type { ReconcileSummary, RuntimeDriver, RuntimeEvent } from './runtime/runtime-driver.js';
 import { selectRuntime } from './runtime/select-runtime.js';
 import { loadOrCreateSecretKey, SecretCipher } from './secrets/secret-cipher.js';
@@ -75,10 +73,11 @@ export type Gateway = {
 
 /**
  * The composition root: registry + driver + lifecycle (manager, reaper, wake
- * timers) + proxy + app + HTTP server with WebSocket upgrades. Follows the
- * driver's events (deaths noticed at once; an engine reconnect reconciles and
- * adopts again), reconciles the runtime with the registry, and adopts the
- * instances already running before it returns.
+ * timers) + proxy + one request pipeline (HTTP and WebSocket upgrades) +
+ * app + HTTP server. Follows the driver's events (deaths noticed at once;
+ * an engine reconnect reconciles and adopts again), reconciles the runtime
+ * with the registry, and adopts the instances already running before it
+ * returns.
  *
  * @example
  * const gateway = await createGateway({ config: loadGatewayConfig(process.env) });
@@ -109,7 +108,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       });
   const driver = selected.driver;
   logger.info({ runtime: driver.name, why: selected.reason }, 'runtime selected');
-  const metrics = createGatewayMetrics();
+  const metrics = createGatewayMetrics({ perTenant: config.metricsPerTenant });
   const probe = options.probe ?? new HttpInstanceProbe();
   const manager = new InstanceManager({
     driver,
@@ -140,6 +139,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     ...(options.reportIntervalMs !== undefined ? { reportIntervalMs: options.reportIntervalMs } : {}),
   });
   const proxy = new TenantProxy({ manager, metrics, logger, bodyLimitBytes: config.bodyLimitBytes });
+  const pipeline = new TenantPipeline({ registry, manager, proxy, logger });
   const startedAt = new Date();
   const app = createApp({
     registry,
@@ -148,7 +148,8 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     runtimeReason: selected.reason,
     startedAt,
     adminToken,
-    proxy,
+    metricsToken: config.metricsToken,
+    pipeline,
     metrics,
     logger,
   });
@@ -200,14 +201,8 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
-    void handleUpgrade(req, socket, head).catch((err: unknown) => writeSocketError(socket, err));
+    void pipeline.upgrade(req, socket, head);
   });
-  const handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = parseTenantPath(req.url ?? '');
-    if (path === undefined) throw new NotFoundError('route', 'at this path');
-    const access = authorizeTenantRequest(registry, path, req.headers.authorization);
-    await proxy.ws(req, socket, head, access.tenantId, requestIdOf(req.headers['x-request-id']));
-  };
 
   return {
     config,

@@ -49,7 +49,7 @@ describe('idle stop', () => {
     expect(again.status).toBe(200);
     expect(((await again.json()) as { state: { current: string } }).state.current).toBe('SUCCESS');
     expect((await view('sleepy')).instance).toMatchObject({ state: 'running', coldStarts: 2 });
-    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/silo_idle_stops_total 1/);
+    expect(await t.metrics()).toMatch(/silo_idle_stops_total 1/);
   });
 
   it('does not stop a tenant whose instance reports busy work', async () => {
@@ -91,6 +91,6 @@ describe('idle stop', () => {
     expect(during.status).toBe(200);
     expect(((await during.json()) as { pid: number }).pid).toBe(first.pid);
     expect((await view('drainy')).instance).toMatchObject({ state: 'running', coldStarts: 1 });
-    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/silo_drains_cancelled_total 1/);
+    expect(await t.metrics()).toMatch(/silo_drains_cancelled_total 1/);
   });
 });

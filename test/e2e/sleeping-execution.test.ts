@@ -44,7 +44,7 @@ describe('a sleeping execution (real orchestrator)', () => {
     expect(created.status).toBeLessThan(300);
     const { id } = (await created.json()) as { id: string };
 
-    const metrics = async () => (await fetch(`${t?.url}/metrics`)).text();
+    const metrics = async () => (t as TestGateway).metrics();
     await waitFor(
       'the idle stop during the Sleep',
       async () => /silo_idle_stops_total 1/.test(await metrics()),

@@ -131,9 +131,12 @@ describe('admin API', () => {
     expect((await call('DELETE', '/admin/v1/tenants/acme/secrets/API_TOKEN')).status).toBe(204);
   });
 
-  it('serves /healthz and /metrics without a token', async () => {
+  it('serves /healthz without a token, /metrics with the admin token only', async () => {
     expect((await gateway.app.request('/healthz')).status).toBe(200);
-    const metrics = await (await gateway.app.request('/metrics')).text();
-    expect(metrics).toContain('silo_running_instances');
+    expect((await gateway.app.request('/metrics')).status).toBe(401);
+    const res = await gateway.app.request('/metrics', {
+      headers: { authorization: `Bearer ${gateway.adminToken}` },
+    });
+    expect(await res.text()).toContain('silo_running_instances');
   });
 });

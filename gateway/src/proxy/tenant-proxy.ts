@@ -9,6 +9,13 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { BodyLimit } from './body-limit.js';
 import { HOP_BY_HOP, prepareForwardHeaders } from './forward-headers.js';
 
+/** Where one request goes: the tenant, the lease on its instance (the pipeline's instance step), the request id. */
+export type ProxyTarget = {
+  tenantId: string;
+  lease: Awaited<ReturnType<InstanceManager['acquire']>>;
+  requestId: string;
+};
+
 export type TenantProxyOptions = {
   manager: InstanceManager;
   metrics: GatewayMetrics;
@@ -26,7 +33,7 @@ export type TenantProxyOptions = {
  * flight (the instance cannot be reaped) until its response or socket closes.
  *
  * @example
- * await proxy.web(incoming, outgoing, 'acme', requestId); // then return RESPONSE_ALREADY_SENT
+ * proxy.web(incoming, outgoing, { tenantId: 'acme', lease, requestId }); // then return RESPONSE_ALREADY_SENT
  */
 export class TenantProxy {
   readonly #o: TenantProxyOptions;
@@ -40,17 +47,33 @@ export class TenantProxy {
   constructor(options: TenantProxyOptions) {
     this.#o = options;
     this.#proxy = createProxyServer({ agent: this.#agent, ws: true, xfwd: false });
-    this.#proxy.on('proxyRes', (proxyRes) => {
-      for (const name of HOP_BY_HOP) if (name !== 'connection') delete proxyRes.headers[name];
+    this.#proxy.on('proxyRes', (proxyRes, _req, res) => {
+      for (const name of HOP_BY_HOP) delete proxyRes.headers[name];
+      // The instance's `Connection` speaks of the gateway's socket to it, not of the client's. Node
+      // has decided from the client's request (`Connection: close`, HTTP/1.0 without keep-alive)
+      // whether its socket stays open; an explicit header is what Node obeys, so say that.
+      proxyRes.headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close';
     });
     this.#proxy.on('error', (err) => this.#o.logger.warn({ err }, 'proxy error without a handler'));
   }
 
-  /** Proxies one HTTP request; resolves once the response is handed to the proxy. Throws before that. */
-  async web(req: IncomingMessage, res: ServerResponse, tenantId: string, requestId: string): Promise<void> {
+  /** Refuses (413) a body whose declared length is over the limit; call it before an instance is started for it. */
+  refuseOversizedBody(req: IncomingMessage): void {
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
     if (declared > this.#o.bodyLimitBytes) throw new PayloadTooLargeError(this.#o.bodyLimitBytes);
-    const lease = await this.#o.manager.acquire(tenantId);
+  }
+
+  /**
+   * Proxies one HTTP request to the leased instance; the lease is released
+   * when the response closes (at once when the client left during the cold start).
+   */
+  web(req: IncomingMessage, res: ServerResponse, to: ProxyTarget): void {
+    const { tenantId, lease, requestId } = to;
+    if (res.destroyed || req.socket.destroyed) {
+      lease.release();
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
     const started = Date.now();
     res.once('close', () => {
       lease.release();
@@ -83,15 +106,13 @@ export class TenantProxy {
     });
   }
 
-  /** Proxies a WebSocket upgrade (auth already done). */
-  async ws(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    tenantId: string,
-    requestId: string,
-  ): Promise<void> {
-    const lease = await this.#o.manager.acquire(tenantId);
+  /** Proxies a WebSocket upgrade to the leased instance; the lease is released when the socket closes. */
+  ws(req: IncomingMessage, socket: Duplex, head: Buffer, to: ProxyTarget): void {
+    const { tenantId, lease, requestId } = to;
+    if (socket.destroyed) {
+      lease.release();
+      return;
+    }
     socket.once('close', () => lease.release());
     prepareForwardHeaders(req, { instanceToken: lease.token, requestId, keepUpgrade: true });
     this.#proxy.ws(req, socket, head, { target: this.#target(lease.endpoint.url) }, (err) => {
