@@ -8,6 +8,7 @@ describe('loadGatewayConfig', () => {
       port: 8080,
       dataDir: '.silo',
       runtime: 'auto',
+      scope: 'default',
       adminToken: undefined,
       idleTimeoutMs: 300_000,
       startTimeoutMs: 30_000,
