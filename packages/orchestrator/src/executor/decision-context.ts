@@ -5,7 +5,7 @@ import { endState } from '../model/final-state.js';
 import { initialState } from '../model/state.js';
 import { transition } from '../model/transitions.js';
 import type { Command } from './events.js';
-import type { Expressions } from './expressions.js';
+import type { Expressions } from '../ports/expressions.js';
 import { SLEEP_TYPE, type TaskPlace, taskIndex } from './task-index.js';
 import { executionVariables, taskRunVariables } from './variables.js';
 

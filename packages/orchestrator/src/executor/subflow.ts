@@ -2,11 +2,14 @@ import { isTerminal, type StateType } from '@silo/contracts';
 import type { Flow, Label, Task } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { createExecution, type Execution, type TaskRun } from '../model/execution.js';
-import type { ExecutionStore } from '../sqlite/execution-store.js';
+import { mergeLabels } from '../model/labels.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventQueue } from '../ports/event-queue.js';
+import type { ExecutionStore } from '../ports/execution-store.js';
+import type { Expressions } from '../ports/expressions.js';
 import { closeAttempt, failAttempt } from './attempts.js';
 import { type DecisionContext, errorMessage } from './decision-context.js';
 import type { Command, ExecutorEvent } from './events.js';
-import type { Expressions } from './expressions.js';
 import { taskIndex } from './task-index.js';
 import { executionVariables } from './variables.js';
 
@@ -137,14 +140,14 @@ export function killSubflow(ctx: DecisionContext, tr: TaskRun): void {
 }
 
 export type SubflowHooksOptions = {
-  store: ExecutionStore;
+  executions: Pick<ExecutionStore, 'insert' | 'get'>;
+  events: EventQueue;
   /** A flow by revision (deleted ones included), as the executor reads them. */
   flowOf(namespace: string, id: string, revision: number): Flow | undefined;
   /** The latest revision of a live flow. */
   latestFlow(namespace: string, id: string): Flow | undefined;
   expressions: Expressions;
-  /** The parent execution's changes are decided again after this event is stored. */
-  now?: () => Date;
+  clock: Clock;
 };
 
 /**
@@ -154,12 +157,11 @@ export type SubflowHooksOptions = {
  * `subflow` event with the child's state and the rendered task `outputs`.
  */
 export function createSubflowHooks(o: SubflowHooksOptions) {
-  const now = o.now ?? (() => new Date());
   const toParent = (
     c: { parentId: string; taskRunId: string; childId: string },
     rest: Omit<SubflowEvent, 'type' | 'taskRunId' | 'executionId'>,
   ) =>
-    o.store.insertEvent(c.parentId, {
+    o.events.append(c.parentId, {
       type: 'subflow',
       taskRunId: c.taskRunId,
       executionId: c.childId,
@@ -172,14 +174,14 @@ export function createSubflowHooks(o: SubflowHooksOptions) {
         ...c,
         triggerId: c.taskId,
         triggerType: SUBFLOW_TYPE,
-        at: now(),
+        at: o.clock.now(),
       });
       if (!built.ok) {
         toParent(c, { state: 'FAILED', error: built.error });
         return;
       }
-      o.store.insertExecution(built.execution);
-      o.store.insertEvent(built.execution.id, { type: 'start', runningInFlow: 0 });
+      o.executions.insert(built.execution);
+      o.events.append(built.execution.id, { type: 'start', runningInFlow: 0 });
       if (!c.wait) toParent(c, { state: 'CREATED' });
     },
 
@@ -190,7 +192,7 @@ export function createSubflowHooks(o: SubflowHooksOptions) {
       const parentId = t.variables.executionId;
       const taskRunId = t.variables.taskRunId;
       if (typeof parentId !== 'string' || typeof taskRunId !== 'string') return;
-      const parent = o.store.getExecution(parentId)?.execution;
+      const parent = o.executions.get(parentId)?.execution;
       const tr = parent?.taskRunList.find((x) => x.id === taskRunId);
       if (!parent || !tr || tr.state.current !== 'RUNNING' || tr.outputs?.executionId !== child.id) return;
       const parentFlow = o.flowOf(parent.namespace, parent.flowId, parent.flowRevision);
@@ -216,7 +218,7 @@ export function createSubflowHooks(o: SubflowHooksOptions) {
     },
 
     killExecution(executionId: string): void {
-      o.store.insertEvent(executionId, { type: 'kill' });
+      o.events.append(executionId, { type: 'kill' });
     },
   };
 }
@@ -312,11 +314,4 @@ export function labelList(v: unknown): Label[] {
     return Object.entries(v).map(([key, value]) => ({ key, value: String(value) }));
   }
   return [];
-}
-
-/** Labels of `extra` override those of `base` with the same key, in place; new ones are appended. */
-export function mergeLabels(base: Label[], extra: Label[]): Label[] {
-  const m = new Map(base.map((l) => [l.key, l.value]));
-  for (const l of extra) m.set(l.key, l.value);
-  return [...m].map(([key, value]) => ({ key, value }));
 }

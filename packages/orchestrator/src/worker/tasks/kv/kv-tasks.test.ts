@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteKvStore } from '../../../kv/sqlite-kv-store.js';
 import { openDatabase, type SqliteDatabase } from '../../../sqlite/database.js';
-import { type KvService, NonRetryableTaskError } from '../../runnable-task.js';
+import type { KvService } from '../../../ports/kv-store.js';
+import { NonRetryableTaskError } from '../../runnable-task.js';
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from './kv-tasks.js';
 import { testRunContext, testTask } from './test-run-context.js';
 

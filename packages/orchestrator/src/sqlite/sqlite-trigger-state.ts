@@ -4,7 +4,7 @@ import type {
   TriggerKey,
   TriggerState,
   TriggerStateRepository,
-} from './trigger-state-repository.js';
+} from '../ports/trigger-state.js';
 
 type StateRow = {
   namespace: string;
