@@ -133,7 +133,11 @@ export class ExecutorLoop {
           event.type === 'start'
             ? {
                 type: 'start',
-                runningInFlow: executions.countActiveInFlow(execution.namespace, execution.flowId, execution.id),
+                runningInFlow: executions.countActiveInFlow(
+                  execution.namespace,
+                  execution.flowId,
+                  execution.id,
+                ),
               }
             : event;
         const now = this.o.clock.now();

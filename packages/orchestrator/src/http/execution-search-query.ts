@@ -1,7 +1,7 @@
 import { isStateType } from '@silo/contracts';
 import type { Context } from 'hono';
 import { parseIsoDuration } from '../flow/iso-duration.js';
-import type { ExecutionCondition, ExecutionSearch } from '../sqlite/execution-store.js';
+import type { ExecutionCondition, ExecutionSearch } from '../ports/execution-store.js';
 import { ApiError } from './api-error.js';
 import { paging } from './query-params.js';
 

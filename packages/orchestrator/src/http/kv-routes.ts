@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { namespaceLineage } from '../kv/kv-function.js';
-import type { KvEntry, KvStore } from '../kv/kv-store.js';
 import { parseApiValue, parseTtlMs, validateNamespace } from '../kv/kv-value.js';
+import type { KvEntry, KvStore } from '../ports/kv-store.js';
 import { ApiError } from './api-error.js';
 
 /** Kestra's `KVEntry` wire shape (metadata only, no value). */

@@ -1,18 +1,18 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { Engine } from '../executor/engine.js';
-import { LEVEL_NO } from '../sqlite/execution-store.js';
+import { LEVEL_NO, type StoredLog } from '../ports/log-store.js';
+import type { Engine } from '../runner/engine.js';
 import { ApiError, NotFoundError } from './api-error.js';
 import { countedStream, followExecution } from './follow-execution.js';
 
 /** One stored log row as Kestra's `LogEntry`. */
-export function logEntryJson(r: Record<string, unknown>): Record<string, unknown> {
+export function logEntryJson(r: StoredLog): Record<string, unknown> {
   return {
     namespace: r.namespace,
-    flowId: r.flow_id,
-    taskId: r.task_id ?? null,
-    executionId: r.execution_id,
-    taskRunId: r.task_run_id ?? null,
+    flowId: r.flowId,
+    taskId: r.taskId ?? null,
+    executionId: r.executionId,
+    taskRunId: r.taskRunId ?? null,
     attemptNumber: r.attempt ?? null,
     timestamp: r.timestamp,
     level: r.level,
@@ -28,6 +28,11 @@ function minLevelOf(raw: string | undefined): number {
     throw new ApiError(400, `Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
   return n;
 }
+
+const logQuery = (minLevel: string | undefined, taskRunId: string | undefined) => ({
+  minLevel: minLevelOf(minLevel),
+  taskRunId: taskRunId ?? null,
+});
 
 /** Kestra's logs API: list (`minLevel`, `taskRunId`), follow (SSE), download (text). */
 export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
@@ -46,8 +51,8 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
       countedStream(engine, async () => {
         let after = 0;
         const flush = async () => {
-          for (const r of engine.store.logs(execution.id, minLevel, null, after)) {
-            after = Number(r.id);
+          for (const r of engine.logs.list(execution.id, { minLevel, after })) {
+            after = r.id;
             await stream.writeSSE({ data: JSON.stringify(logEntryJson(r)), event: 'message' });
           }
         };
@@ -63,18 +68,14 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
 
   api.get('/logs/:executionId/download', (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps
-      .engine()
-      .store.logs(e.id, minLevelOf(c.req.query('minLevel')), c.req.query('taskRunId') ?? null);
-    const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.task_id ?? ''} ${r.message}`).join('\n');
+    const rows = deps.engine().logs.list(e.id, logQuery(c.req.query('minLevel'), c.req.query('taskRunId')));
+    const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.taskId ?? ''} ${r.message}`).join('\n');
     return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
   });
 
   api.get('/logs/:executionId', (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps
-      .engine()
-      .store.logs(e.id, minLevelOf(c.req.query('minLevel')), c.req.query('taskRunId') ?? null);
+    const rows = deps.engine().logs.list(e.id, logQuery(c.req.query('minLevel'), c.req.query('taskRunId')));
     return c.json(rows.map(logEntryJson));
   });
 

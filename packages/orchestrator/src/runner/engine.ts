@@ -1,34 +1,40 @@
-import { isTerminal } from '@silo/contracts';
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
+import { FlowNotFoundError, InvalidInputsError } from '../executor/engine-errors.js';
+import type { ExecutorEvent } from '../executor/events.js';
+import type { ExecutorHooks } from '../executor/executor-hooks.js';
+import { ExecutorLoop } from '../executor/executor-loop.js';
+import { createForEachItemHooks } from '../executor/for-each-item.js';
+import { fileStorer, removeStored } from '../executor/input-files.js';
+import { replayExecution } from '../executor/replay.js';
+import { createSubflowHooks } from '../executor/subflow.js';
 import type { Flow, Label } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
-import { kvTemplateFunction } from '../kv/kv-function.js';
-import { createExecution, type Execution, type ExecutionTrigger, isSettled } from '../model/execution.js';
+import { createExecution, type Execution, type ExecutionTrigger } from '../model/execution.js';
+import { mergeLabels } from '../model/labels.js';
+import { newId } from '../model/new-id.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { EngineStores } from '../ports/engine-stores.js';
+import type { ExecutionStore } from '../ports/execution-store.js';
+import type { Expressions } from '../ports/expressions.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
+import type { KvService } from '../ports/kv-store.js';
+import type { LogStore } from '../ports/log-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import type { SqliteDatabase } from '../sqlite/database.js';
-import { ExecutionStore } from '../sqlite/execution-store.js';
 import { InternalStorage } from '../storage/internal-storage.js';
-import { readTemplateFunction } from '../storage/read-function.js';
-import { render, renderValue, type TemplateFunction } from '../template/index.js';
-import type { KvService, RunnableTask } from '../worker/runnable-task.js';
+import type { RunnableTask } from '../worker/runnable-task.js';
 import { CORE_TASKS } from '../worker/tasks/core-tasks.js';
 import { Worker } from '../worker/worker.js';
-import { FlowNotFoundError, InvalidInputsError } from './engine-errors.js';
-import type { ExecutorEvent } from './events.js';
-import type { ExecutorHooks } from './executor-hooks.js';
-import { ExecutorLoop } from './executor-loop.js';
-import type { Expressions } from './expressions.js';
-import { createForEachItemHooks } from './for-each-item.js';
-import { fileStorer, removeStored } from './input-files.js';
-import { createSubflowHooks } from './subflow.js';
+import { engineExpressions } from './engine-expressions.js';
+import { ExecutionListeners } from './execution-listeners.js';
 
 export type EngineOptions = {
-  db: SqliteDatabase;
+  stores: EngineStores;
   flows: FlowRepository;
   dataDir: string;
   logger: Logger;
+  /** The one clock of the engine: executor loop, worker leases and logs, new executions. @default systemClock */
+  clock?: Clock;
   kv?: KvService;
   /** Extra runnable tasks (KV, shell, HTTP...), beside the core ones. */
   tasks?: readonly RunnableTask[];
@@ -38,81 +44,50 @@ export type EngineOptions = {
   leaseMs?: number;
   /** Executor events decided per committed batch. @default 256 */
   executorBatchSize?: number;
-  /** The clock of worker leases (tests). @default Date.now */
-  now?: () => number;
   /** The tenant's secrets: `secret('NAME')`, and their values masked in logs, outputs and errors. */
   secrets?: SecretStore;
   /** Called in the transaction of each execution's end, after the Subflow parent is told (Flow triggers). */
   onExecutionEnded?: NonNullable<ExecutorHooks['executionEnded']>;
 };
 
-type Listener = (execution: Execution) => void;
-
-/** Kestra's execution ids: 22 characters, base62-like. */
-export const newExecutionId = (): string => nanoid(22).replace(/[-_]/g, 'x');
-
 /**
- * The running engine of one instance: the store, the executor loop and the
- * worker, plus the operations the API calls (create, kill, resume, restart,
- * replay) and change notifications for `wait=true` and SSE follow.
+ * The running engine of one instance, wired over its stores: the executor
+ * loop and the worker, plus the operations the API calls (create, kill,
+ * resume, restart, replay) and change notifications for `wait=true` and SSE
+ * follow.
  */
 export class Engine {
-  readonly store: ExecutionStore;
   readonly loop: ExecutorLoop;
   readonly worker: Worker;
   /** Renders as the executor does (engine functions; secret values masked in the result). */
   readonly expressions: Expressions;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  readonly executions: ExecutionStore;
+  readonly logs: LogStore;
+  readonly clock: Clock;
+  private readonly stores: EngineStores;
+  private readonly listeners = new ExecutionListeners();
   private readonly flowCache = new Map<string, Flow>();
   activeStreams = 0;
 
   constructor(private readonly o: EngineOptions) {
-    this.store = new ExecutionStore(o.db);
+    const { stores } = o;
+    this.stores = stores;
+    this.executions = stores.executions;
+    this.logs = stores.logs;
+    const clock = o.clock ?? systemClock;
+    this.clock = clock;
     const storage = new InternalStorage(o.dataDir);
-    const read = readTemplateFunction(storage);
-    const functionsFor = (executionId: string, namespace: string): Record<string, TemplateFunction> => ({
-      currentEachOutput: ([value], _named, ctx) => currentEachOutput(value, ctx.variables),
-      errorLogs: () =>
-        this.store
-          .logs(executionId, 4, null)
-          .map((l) => ({ taskId: l.task_id, message: l.message, level: l.level, timestamp: l.timestamp })),
-      read,
-      ...(o.kv ? { kv: kvTemplateFunction(o.kv, namespace) } : {}),
-      ...(o.secrets ? { secret: o.secrets.templateFunction() } : {}),
-    });
-    const expressionsFor = (c: { executionId: string; namespace: string }): Expressions => {
-      const functions = functionsFor(c.executionId, c.namespace);
-      return {
-        render: (t, vars) => render(t, vars, { functions }),
-        renderValue: (v, vars) => renderValue(v, vars, { functions }),
-      };
-    };
-    // The executor renders conditions and values: execution-level functions, looked up per execution.
-    // What the executor renders lands in the execution JSON (flow outputs, Subflow outputs, Flow
-    // trigger inputs): secret values are masked there. Tasks get the real values (worker renders).
-    const mask = <T>(v: T): T => (o.secrets ? o.secrets.mask(v) : v);
-    const executorExpressions: Expressions = {
-      render: (t, vars) => mask(expressionsFor(idsOf(vars)).render(t, vars)),
-      renderValue: (v, vars) => mask(expressionsFor(idsOf(vars)).renderValue(v, vars)),
-    };
-    this.expressions = executorExpressions;
-    const subflows = createSubflowHooks({
-      store: this.store,
-      flowOf: (ns, id, rev) => this.flow(ns, id, rev),
-      latestFlow: (ns, id) => o.flows.get(ns, id)?.flow,
-      expressions: executorExpressions,
-    });
-    const forEachItems = createForEachItemHooks({
-      store: this.store,
-      storage,
-      flowOf: (ns, id, rev) => this.flow(ns, id, rev),
-      latestFlow: (ns, id) => o.flows.get(ns, id)?.flow,
-      expressions: executorExpressions,
-      newId: newExecutionId,
-    });
+    const expressions = engineExpressions({ logs: stores.logs, storage, kv: o.kv, secrets: o.secrets });
+    this.expressions = expressions.executor;
+    const flowOf = (ns: string, id: string, rev: number) => this.flow(ns, id, rev);
+    const latestFlow = (ns: string, id: string) => o.flows.get(ns, id)?.flow;
+    const common = { ...stores, flowOf, latestFlow, expressions: expressions.executor, clock };
+    const subflows = createSubflowHooks(common);
+    const forEachItems = createForEachItemHooks({ ...common, storage, newId });
     this.loop = new ExecutorLoop({
-      store: this.store,
-      flowOf: (ns, id, rev) => this.flow(ns, id, rev),
+      stores,
+      clock,
+      flowOf,
       hooks: {
         createSubflow: subflows.createSubflow,
         killExecution: subflows.killExecution,
@@ -127,26 +102,26 @@ export class Engine {
           o.onExecutionEnded?.(execution, flow);
         },
       },
-      deps: { newId: () => nanoid(22).replace(/[-_]/g, 'x'), expressions: executorExpressions },
+      deps: { newId, expressions: expressions.executor },
       logger: o.logger,
       ...(o.executorBatchSize !== undefined ? { batchSize: o.executorBatchSize } : {}),
       onCommitted: ({ execution, jobs, aborts }) => {
         if (jobs > 0) this.worker.wake();
         for (const id of aborts) this.worker.abort(id);
-        this.notify(execution);
+        this.listeners.notify(execution);
       },
     });
     this.worker = new Worker({
-      store: this.store,
+      stores,
+      clock,
       tasks: [...CORE_TASKS, ...(o.tasks ?? [])],
-      expressions: expressionsFor,
+      expressions: expressions.forRun,
       dataDir: o.dataDir,
       logger: o.logger,
       onResult: () => this.loop.wake(),
       ...(o.kv ? { services: { kv: o.kv } } : {}),
       concurrency: o.workerConcurrency ?? 16,
       ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
-      ...(o.now ? { now: o.now } : {}),
       ...(o.secrets ? { mask: o.secrets } : {}),
       workerId: `worker-${process.pid}-${nanoid(8)}`,
     });
@@ -154,12 +129,12 @@ export class Engine {
 
   /** Crash recovery, then start: jobs left RUNNING by a dead process become `workerLost` events (a new attempt each). */
   start(): void {
-    const { store } = this;
-    store.db.transaction(() => {
-      for (const j of store.takeAbandonedJobs()) {
-        store.insertEvent(j.executionId, { type: 'workerLost', taskRunId: j.taskRunId, attempt: j.attempt });
+    const { unitOfWork, jobs, events } = this.stores;
+    unitOfWork.atomically(() => {
+      for (const j of jobs.takeAbandoned()) {
+        events.append(j.executionId, { type: 'workerLost', taskRunId: j.taskRunId, attempt: j.attempt });
       }
-    })();
+    });
     this.loop.wake();
     this.loop.armTimer();
     this.worker.wake();
@@ -193,8 +168,9 @@ export class Engine {
       scheduleDate?: Date;
     },
   ): Execution {
-    const id = args.id ?? newExecutionId();
+    const id = args.id ?? newId();
     const labels = mergeLabels([...flow.labels, { key: 'system.correlationId', value: id }], args.labels);
+    const now = this.clock.now();
     const execution = createExecution(
       {
         id,
@@ -206,14 +182,15 @@ export class Engine {
         ...(args.trigger ? { trigger: args.trigger } : {}),
         ...(args.scheduleDate ? { scheduleDate: args.scheduleDate.toISOString() } : {}),
       },
-      new Date(),
+      now,
     );
-    const later = args.scheduleDate !== undefined && args.scheduleDate.getTime() > Date.now();
-    this.store.db.transaction(() => {
-      this.store.insertExecution(execution);
-      if (later) this.store.insertTimer(id, id, 'scheduledStart', args.scheduleDate!.getTime());
-      else this.store.insertEvent(id, { type: 'start', runningInFlow: 0 });
-    })();
+    const later = args.scheduleDate !== undefined && args.scheduleDate.getTime() > now.getTime();
+    const { unitOfWork, executions, timers, events } = this.stores;
+    unitOfWork.atomically(() => {
+      executions.insert(execution);
+      if (later) timers.set(id, id, 'scheduledStart', args.scheduleDate!.getTime());
+      else events.append(id, { type: 'start', runningInFlow: 0 });
+    });
     if (later) this.loop.armTimer();
     else this.loop.wake();
     return execution;
@@ -235,12 +212,12 @@ export class Engine {
     inputs: Record<string, unknown> | null,
     args: { labels?: Label[]; trigger?: ExecutionTrigger; now?: Date; scheduleDate?: Date } = {},
   ): Execution {
-    const id = newExecutionId();
+    const id = newId();
     let values: Record<string, unknown> = {};
     if (inputs !== null) {
       const folder = [...flow.namespace.split('.'), flow.id, 'executions', id];
       const resolved = resolveInputs(flow.inputs, inputs, {
-        now: args.now ?? new Date(),
+        now: args.now ?? this.clock.now(),
         storeFile: fileStorer(this.o.dataDir, [...folder, 'inputs']),
       });
       if (!resolved.ok) {
@@ -267,158 +244,50 @@ export class Engine {
 
   /** Stores an event for an execution and wakes the loop. */
   send(executionId: string, event: ExecutorEvent): void {
-    this.store.insertEvent(executionId, event);
+    this.stores.events.append(executionId, event);
     this.loop.wake();
   }
 
   /**
-   * A new execution from an old one (Kestra replay), from `taskRunId` when
+   * Stores a replay of `original` (`replayExecution`), from `taskRunId` when
    * given; also the next attempt of a flow retry with behavior
    * CREATE_NEW_EXECUTION (then inside the executor's transaction).
    */
   replay(original: Execution, taskRunId: string | undefined): Execution {
-    const id = newExecutionId();
-    const now = new Date().toISOString();
-    const idMap = new Map<string, string>();
-    let keep = original.taskRunList;
-    if (taskRunId) {
-      const index = keep.findIndex((t) => t.id === taskRunId);
-      const ancestors = new Set<string>();
-      let cur = keep[index];
-      while (cur?.parentTaskRunId) {
-        ancestors.add(cur.parentTaskRunId);
-        cur = keep.find((t) => t.id === cur!.parentTaskRunId);
-      }
-      keep =
-        index < 0
-          ? []
-          : keep.slice(0, index).filter((t) => isTerminal(t.state.current) || ancestors.has(t.id));
-      keep = keep.filter((t) => t.branch === 'tasks');
-      for (const t of keep) idMap.set(t.id, nanoid(22).replace(/[-_]/g, 'x'));
-      keep = keep
-        .filter((t) => !t.parentTaskRunId || idMap.has(t.parentTaskRunId))
-        .map((t) => {
-          const copy = structuredClone(t);
-          copy.id = idMap.get(t.id)!;
-          copy.executionId = id;
-          if (t.parentTaskRunId) copy.parentTaskRunId = idMap.get(t.parentTaskRunId)!;
-          if (ancestors.has(t.id)) {
-            copy.state = { current: 'RUNNING', histories: [{ state: 'RUNNING', date: now }] };
-          }
-          return copy;
-        });
-    } else keep = [];
-    const execution: Execution = {
-      ...createExecution(
-        {
-          id,
-          namespace: original.namespace,
-          flowId: original.flowId,
-          flowRevision: original.flowRevision,
-          inputs: original.inputs,
-          // Kestra's replay marks the new execution `system.restarted: true`.
-          labels: mergeLabels(original.labels, [{ key: 'system.restarted', value: 'true' }]),
-          parentId: original.id,
-          originalId: original.originalId ?? original.id,
-          ...(original.trigger ? { trigger: original.trigger } : {}),
-        },
-        new Date(),
-      ),
-      taskRunList: keep,
-      // Kestra `metadata.nextAttempt()`: one more attempt, same original creation date.
-      attemptNumber: (original.attemptNumber ?? 1) + 1,
-      originalCreatedDate: original.originalCreatedDate ?? original.state.histories[0]!.date,
-    };
-    this.store.db.transaction(() => {
-      this.store.insertExecution(execution);
-      for (const t of keep) this.store.upsertTaskRun(t);
-      this.store.insertEvent(id, { type: 'start', runningInFlow: 0 });
-    })();
+    const execution = replayExecution(original, taskRunId, { newId, now: this.clock.now() });
+    const { unitOfWork, executions, events } = this.stores;
+    unitOfWork.atomically(() => {
+      executions.insert(execution);
+      for (const t of execution.taskRunList) executions.upsertTaskRun(t);
+      events.append(execution.id, { type: 'start', runningInFlow: 0 });
+    });
     this.loop.wake();
     return execution;
   }
 
   get(id: string): Execution | undefined {
-    return this.store.getExecution(id)?.execution;
+    return this.executions.get(id)?.execution;
   }
 
   /** Calls `listener` on every committed change of the execution; returns the unsubscribe. */
-  subscribe(executionId: string, listener: Listener): () => void {
-    let set = this.listeners.get(executionId);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(executionId, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(executionId);
-    };
+  subscribe(executionId: string, listener: (execution: Execution) => void): () => void {
+    return this.listeners.subscribe(executionId, listener);
   }
 
   /** Resolves when the execution is settled (terminal, afterExecution done), or at `timeoutMs`. */
   waitSettled(executionId: string, timeoutMs = 60_000): Promise<Execution | undefined> {
-    const current = this.get(executionId);
-    if (!current || isSettled(current)) return Promise.resolve(current);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        off();
-        resolve(this.get(executionId));
-      }, timeoutMs);
-      const off = this.subscribe(executionId, (e) => {
-        if (isSettled(e)) {
-          clearTimeout(timer);
-          off();
-          resolve(e);
-        }
-      });
-    });
-  }
-
-  private notify(execution: Execution): void {
-    const set = this.listeners.get(execution.id);
-    if (!set) return;
-    for (const l of [...set]) l(execution);
+    return this.listeners.waitSettled(executionId, (id) => this.get(id), timeoutMs);
   }
 
   /** What `GET /_silo/lifecycle` reports. */
   lifecycle() {
     const next = this.loop.nextWakeAt();
     return {
-      busy: this.worker.activeCount > 0 || this.loop.busy || this.store.countJobs() > 0,
+      busy: this.worker.activeCount > 0 || this.loop.busy || this.stores.jobs.count() > 0,
       activeStreams: this.activeStreams,
-      pendingExecutions: this.store.countUnsettled(),
+      pendingExecutions: this.executions.countUnsettled(),
       nextWakeAt: next !== undefined ? new Date(next).toISOString() : null,
       nextWakeReason: next !== undefined ? 'timer' : null,
     };
   }
-}
-
-function idsOf(vars: Record<string, unknown>): { executionId: string; namespace: string } {
-  const e = vars.execution as { id?: string } | undefined;
-  const f = vars.flow as { namespace?: string } | undefined;
-  return { executionId: e?.id ?? '', namespace: f?.namespace ?? '' };
-}
-
-/** Labels of `extra` override those of `base` with the same key, in place; new ones are appended. */
-export function mergeLabels(base: Label[], extra: Label[]): Label[] {
-  const m = new Map(base.map((l) => [l.key, l.value]));
-  for (const l of extra) m.set(l.key, l.value);
-  return [...m].map(([key, value]) => ({ key, value }));
-}
-
-/** Kestra's `currentEachOutput(outputs.x)`: indexes the value by the loop values of the current task run. */
-function currentEachOutput(value: unknown, variables: Readonly<Record<string, unknown>>): unknown {
-  const parents = (variables.parents ?? []) as Array<{ taskrun?: { value?: unknown } }>;
-  const values = parents
-    .map((p) => p.taskrun?.value)
-    .reverse()
-    .concat([(variables.taskrun as { value?: unknown } | undefined)?.value]);
-  let node = value;
-  for (const v of values) {
-    if (typeof v !== 'string') continue;
-    if (node && typeof node === 'object' && Object.hasOwn(node, v))
-      node = (node as Record<string, unknown>)[v];
-  }
-  return node;
 }

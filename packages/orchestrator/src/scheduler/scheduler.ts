@@ -1,7 +1,7 @@
-import type { Clock } from '../ports/clock.js';
 import type { Flow, Trigger } from '../flow/flow-model.js';
-import { parseSchedule, SCHEDULE_TRIGGER_TYPE, type Schedule, type ScheduleDefaults } from './schedule.js';
+import type { Clock } from '../ports/clock.js';
 import type { TriggerKey, TriggerState, TriggerStateRepository } from '../ports/trigger-state.js';
+import { parseSchedule, SCHEDULE_TRIGGER_TYPE, type Schedule, type ScheduleDefaults } from './schedule.js';
 
 /** What the scheduler asks the engine to start for one fire. */
 export type FireRequest = {

@@ -22,11 +22,13 @@ export class SqliteEventQueue implements EventQueue {
   }
 
   take(limit: number): StoredEvent[] {
-    return (this.s.take.all(limit) as Array<{ id: number; execution_id: string; event: string }>).map((r) => ({
-      id: r.id,
-      executionId: r.execution_id,
-      event: JSON.parse(r.event) as ExecutorEvent,
-    }));
+    return (this.s.take.all(limit) as Array<{ id: number; execution_id: string; event: string }>).map(
+      (r) => ({
+        id: r.id,
+        executionId: r.execution_id,
+        event: JSON.parse(r.event) as ExecutorEvent,
+      }),
+    );
   }
 
   remove(id: number): void {

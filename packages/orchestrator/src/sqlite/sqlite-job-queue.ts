@@ -44,7 +44,9 @@ export class SqliteJobQueue implements JobQueue {
         `DELETE FROM jobs WHERE state = 'RUNNING' AND lease_until < ? RETURNING id, execution_id, task_run_id, attempt`,
       ),
       /** () → every held row. */
-      abandoned: p(`DELETE FROM jobs WHERE state = 'RUNNING' RETURNING id, execution_id, task_run_id, attempt`),
+      abandoned: p(
+        `DELETE FROM jobs WHERE state = 'RUNNING' RETURNING id, execution_id, task_run_id, attempt`,
+      ),
       /** () → n. */
       count: p('SELECT count(*) AS n FROM jobs'),
     };

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { KvError } from '../kv/kv-errors.js';
+import { inferKvType, isKvType, type KvType, validateKey, validateNamespace } from '../kv/kv-value.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { KvEntry, KvRecord, KvSetOptions, KvStore } from '../ports/kv-store.js';
-import { inferKvType, isKvType, type KvType, validateKey, validateNamespace } from '../kv/kv-value.js';
 
 /** 1 MiB: Kestra keeps KV values in internal storage with no limit; we keep them in SQLite rows. */
 export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;

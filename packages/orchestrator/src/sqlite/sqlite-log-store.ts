@@ -1,4 +1,11 @@
-import { LEVEL_NO, type LogLevel, type LogQuery, type LogRow, type LogStore, type StoredLog } from '../ports/log-store.js';
+import {
+  LEVEL_NO,
+  type LogLevel,
+  type LogQuery,
+  type LogRow,
+  type LogStore,
+  type StoredLog,
+} from '../ports/log-store.js';
 import type { SqliteDatabase } from './database.js';
 
 type Row = {

@@ -35,9 +35,9 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   takeDue(now: number): DueTimer[] {
-    return (
-      this.s.due.all(now) as Array<{ execution_id: string; task_run_id: string; kind: TimerKind }>
-    ).map((r) => ({ executionId: r.execution_id, taskRunId: r.task_run_id, kind: r.kind }));
+    return (this.s.due.all(now) as Array<{ execution_id: string; task_run_id: string; kind: TimerKind }>).map(
+      (r) => ({ executionId: r.execution_id, taskRunId: r.task_run_id, kind: r.kind }),
+    );
   }
 
   earliest(): number | undefined {

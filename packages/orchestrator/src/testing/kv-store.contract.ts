@@ -133,6 +133,5 @@ export function kvStoreContract(name: string, make: MakeKvStore): void {
       expect(store.delete('ns', 'other')).toBe(false);
       expect(store.list('ns.child').map((e) => e.key)).toEqual(['my_var3']);
     });
-
   });
 }

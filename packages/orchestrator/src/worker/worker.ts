@@ -97,7 +97,9 @@ export class Worker {
    */
   requeueExpired(): number {
     if (this.stopped) return 0;
-    const lost = this.o.stores.unitOfWork.atomically(() => this.resubmit(this.o.stores.jobs.takeExpired(this.nowMs())));
+    const lost = this.o.stores.unitOfWork.atomically(() =>
+      this.resubmit(this.o.stores.jobs.takeExpired(this.nowMs())),
+    );
     for (const j of lost) {
       const r = this.running.get(j.taskRunId);
       if (r && r.job.id === j.jobId) r.controller.abort(new LeaseLostError(j.taskRunId));
@@ -172,7 +174,11 @@ export class Worker {
   /** Each lost job becomes a `workerLost` event: the executor runs a new attempt (as after a crash). */
   private resubmit(lost: LostJob[]): LostJob[] {
     for (const j of lost) {
-      this.o.stores.events.append(j.executionId, { type: 'workerLost', taskRunId: j.taskRunId, attempt: j.attempt });
+      this.o.stores.events.append(j.executionId, {
+        type: 'workerLost',
+        taskRunId: j.taskRunId,
+        attempt: j.attempt,
+      });
     }
     return lost;
   }
