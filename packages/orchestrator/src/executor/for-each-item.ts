@@ -10,7 +10,7 @@ import { type SplitOptions, splitItems } from '../storage/split-items.js';
 import { closeAttempt, failAttempt } from './attempts.js';
 import { type DecisionContext, errorMessage } from './decision-context.js';
 import type { Command, ExecutorEvent } from './events.js';
-import { buildChild, childLabels, type SubflowHooksOptions } from './subflow.js';
+import { buildChild, childLabels, type FlowLookup } from './subflow.js';
 
 /** Kestra's ForEachItem: one child execution per batch of the rows of a storage file; the executor runs it. */
 export const FOR_EACH_ITEM_TYPE = 'io.kestra.plugin.core.flow.ForEachItem';
@@ -176,7 +176,7 @@ export function killForEachItem(ctx: DecisionContext, tr: TaskRun): void {
   }
 }
 
-export type ForEachItemHooksOptions = Pick<SubflowHooksOptions, 'flowOf' | 'latestFlow'> & {
+export type ForEachItemHooksOptions = FlowLookup & {
   executions: Pick<ExecutionStore, 'insert' | 'get'>;
   events: EventQueue;
   storage: InternalStorage;

@@ -7,7 +7,7 @@ import { ExecutorLoop } from '../executor/executor-loop.js';
 import { createForEachItemHooks } from '../executor/for-each-item.js';
 import { fileStorer, removeStored } from '../executor/input-files.js';
 import { replayExecution } from '../executor/replay.js';
-import { createSubflowHooks } from '../executor/subflow.js';
+import { createSubflowHooks } from '../executor/subflow-hooks.js';
 import type { Flow, Label } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { createExecution, type Execution, type ExecutionTrigger } from '../model/execution.js';

@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
-import type { TaskLogLevel } from '../flow/flow-model.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineStores } from '../ports/engine-stores.js';
 import type { Expressions } from '../ports/expressions.js';
 import type { Job, LostJob } from '../ports/job-queue.js';
-import { LEVEL_NO, type LogRow } from '../ports/log-store.js';
+import type { LogRow } from '../ports/log-store.js';
+import { attemptContext, type Masker } from './attempt-context.js';
 import {
   NonRetryableTaskError,
-  type RunContext,
   type RunnableTask,
   type TaskServices,
   TaskTimeoutError,
@@ -38,7 +37,7 @@ export type WorkerOptions = {
   /** Lease owner id (unique per process start). */
   workerId: string;
   /** Masks secret values in what the attempt leaves behind (logs, outputs, error). */
-  mask?: { maskText(text: string): string; mask<T>(value: T): T };
+  mask?: Masker;
 };
 
 type Running = { job: Job; controller: AbortController; done: Promise<void> };
@@ -197,44 +196,13 @@ export class Worker {
   private async execute(job: Job, controller: AbortController): Promise<void> {
     const { payload } = job;
     const task = payload.task;
-    const logs: LogRow[] = [];
-    const minLevel = LEVEL_NO[(task.logLevel ?? 'TRACE') as TaskLogLevel];
-    let labels: Array<{ key: string; value: string }> | undefined;
-    const expr = this.o.expressions({ executionId: job.executionId, namespace: payload.namespace });
-    const vars = payload.variables;
-    const ctx: RunContext = {
-      signal: controller.signal,
-      render: (t) => expr.render(t, vars),
-      renderValue: (v) => expr.renderValue(v, vars),
-      log: (level, raw) => {
-        if (LEVEL_NO[level] < minLevel) return;
-        const message = this.o.mask ? this.o.mask.maskText(raw) : raw;
-        logs.push({
-          executionId: job.executionId,
-          namespace: payload.namespace,
-          flowId: payload.flowId,
-          taskId: payload.taskId,
-          taskRunId: job.taskRunId,
-          attempt: job.attempt,
-          level,
-          timestamp: this.o.clock.now().toISOString(),
-          message,
-        });
-      },
-      executionId: job.executionId,
-      taskRunId: job.taskRunId,
-      namespace: payload.namespace,
-      flowId: payload.flowId,
-      attempt: job.attempt,
+    const { ctx, record } = attemptContext(job, controller.signal, {
+      expressions: this.o.expressions({ executionId: job.executionId, namespace: payload.namespace }),
+      clock: this.o.clock,
       dataDir: this.o.dataDir,
-      variables: vars,
-      services: {
-        ...this.o.services,
-        setLabels: (l) => {
-          labels = this.o.mask ? this.o.mask.mask(l) : l;
-        },
-      },
-    };
+      services: this.o.services,
+      mask: this.o.mask,
+    });
     let outcome: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
     let outputs: Record<string, unknown> | undefined;
     let error: string | undefined;
@@ -275,7 +243,15 @@ export class Worker {
       if (timeout) clearTimeout(timeout);
     }
     if (!this.accepting && controller.signal.aborted) return;
-    this.results.push({ job, logs, outcome, outputs, error, nonRetryable, labels });
+    this.results.push({
+      job,
+      logs: record.logs,
+      outcome,
+      outputs,
+      error,
+      nonRetryable,
+      labels: record.labels,
+    });
     if (this.results.length === 1) setImmediate(() => this.flushResults());
   }
 
