@@ -11,6 +11,7 @@ import { createLogsRoutes } from './http/logs-routes.js';
 import { createNamespacesRoutes } from './http/namespaces-routes.js';
 import { createTriggersRoutes } from './http/triggers-routes.js';
 import { createWebhookRoutes } from './http/webhook-routes.js';
+import { type Clock, systemClock } from './ports/clock.js';
 import type { FlowRepository } from './ports/flow-repository.js';
 import type { KvStore } from './ports/kv-store.js';
 import type { Engine } from './runner/engine.js';
@@ -33,6 +34,8 @@ export type Orchestrator = {
 export type OrchestratorOptions = {
   /** The tenant's secrets (read from stdin by `main.ts`), kept in memory only. @default {} */
   secrets?: Readonly<Record<string, string>>;
+  /** The one clock of the instance (runner and flow revisions). @default systemClock */
+  clock?: Clock;
 };
 
 /**
@@ -46,6 +49,7 @@ export function createOrchestrator(
   options: OrchestratorOptions = {},
 ): Orchestrator {
   const secrets = new SecretStore(options.secrets);
+  const clock = options.clock ?? systemClock;
   let runner: Runner | undefined;
   let ready = false;
 
@@ -54,7 +58,7 @@ export function createOrchestrator(
     if (runner === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
     return runner.flows;
   };
-  api.route('/', createFlowsRoutes({ flows }));
+  api.route('/', createFlowsRoutes({ flows, now: () => clock.now() }));
   api.route('/', createNamespacesRoutes({ flows }));
   api.route(
     '/',
@@ -125,6 +129,7 @@ export function createOrchestrator(
         dataDir: config.dataDir,
         logger,
         secrets,
+        clock,
         workerConcurrency: config.workerConcurrency,
         jobLeaseMs: config.jobLeaseMs,
         executorBatchSize: config.executorBatchSize,

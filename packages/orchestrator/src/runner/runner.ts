@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type Clock, systemClock } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import type { KvStore } from '../ports/kv-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -21,8 +21,8 @@ export type RunnerOptions = {
   dataDir: string;
   logger: Logger;
   secrets: SecretStore;
-  /** The one clock of the instance. @default systemClock */
-  clock?: Clock;
+  /** The one clock of the instance: engine, worker, triggers, KV. */
+  clock: Clock;
   /** Worker attempts at once (default applied by Engine: 16). */
   workerConcurrency?: number | undefined;
   /** Job lease in ms (default applied by Worker: 60000). */
@@ -49,12 +49,12 @@ export type Runner = {
  * what it returns.
  *
  * @example
- * const runner = startRunner({ dataDir, logger, secrets: new SecretStore() });
+ * const runner = startRunner({ dataDir, logger, secrets: new SecretStore(), clock: systemClock });
  * runner.engine.createWithInputs(runner.engine.liveFlow('company.team', 'hello'), {});
  * await runner.stop(5_000);
  */
 export function startRunner(o: RunnerOptions): Runner {
-  const clock = o.clock ?? systemClock;
+  const { clock } = o;
   const db = openDatabase(join(o.dataDir, 'silo.db'), o.logger);
   const stores = sqliteEngineStores(db);
   const kv = new SqliteKvStore(db, { clock });
