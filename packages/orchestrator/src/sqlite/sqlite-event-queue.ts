@@ -1,6 +1,7 @@
-import type { ExecutorEvent } from '../executor/events.js';
 import type { EventQueue, StoredEvent } from '../ports/event-queue.js';
 import type { SqliteDatabase } from './database.js';
+
+type ExecutorEvent = StoredEvent['event'];
 
 /** The executor's inbox (table `executor_events`, migration 0003); events stored as JSON. */
 export class SqliteEventQueue implements EventQueue {

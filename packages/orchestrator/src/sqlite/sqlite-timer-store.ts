@@ -1,6 +1,7 @@
-import type { TimerKind } from '../executor/events.js';
 import type { DueTimer, TimerStore } from '../ports/timer-store.js';
 import type { SqliteDatabase } from './database.js';
+
+type TimerKind = DueTimer['kind'];
 
 /** Durable timers (table `timers`, migration 0003), due times in ms. */
 export class SqliteTimerStore implements TimerStore {
