@@ -1,4 +1,3 @@
-import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 import { FlowNotFoundError, InvalidInputsError } from '../executor/engine-errors.js';
 import type { ExecutorEvent } from '../executor/events.js';
@@ -123,7 +122,7 @@ export class Engine {
       concurrency: o.workerConcurrency ?? 16,
       ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
       ...(o.secrets ? { mask: o.secrets } : {}),
-      workerId: `worker-${process.pid}-${nanoid(8)}`,
+      workerId: `worker-${process.pid}-${newId().slice(0, 8)}`,
     });
   }
 
