@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import type { LifecycleReport } from '@silo/contracts';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { OrchestratorConfig } from './config.js';
 import { NotReadyError } from './errors.js';
-import { Engine } from './executor/engine.js';
 import { createHttpApp } from './http/app.js';
 import { createExecutionsRoutes } from './http/executions-routes.js';
 import { createFlowsRoutes } from './http/flows-routes.js';
@@ -13,16 +11,14 @@ import { createLogsRoutes } from './http/logs-routes.js';
 import { createNamespacesRoutes } from './http/namespaces-routes.js';
 import { createTriggersRoutes } from './http/triggers-routes.js';
 import { createWebhookRoutes } from './http/webhook-routes.js';
-import { SqliteKvStore } from './kv/sqlite-kv-store.js';
+import { type Clock, systemClock } from './ports/clock.js';
 import type { FlowRepository } from './ports/flow-repository.js';
+import type { KvStore } from './ports/kv-store.js';
+import type { Engine } from './runner/engine.js';
+import type { InstanceTriggers } from './runner/instance-triggers.js';
+import { type Runner, startRunner } from './runner/runner.js';
 import { SecretStore } from './secrets/secret-store.js';
-import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
-import { SqliteFlowRepository } from './sqlite/sqlite-flow-repository.js';
 import { render } from './template/index.js';
-import { createInstanceTriggers, type InstanceTriggers } from './triggers/instance-triggers.js';
-import { httpRequestTask } from './worker/tasks/http/http-request.js';
-import { KV_TASKS } from './worker/tasks/kv/kv-tasks.js';
-import { createShellTasks } from './worker/tasks/scripts/shell-tasks.js';
 
 export type Orchestrator = {
   /** The HTTP app (serve it with @hono/node-server, or call `app.request()` in tests). */
@@ -38,11 +34,14 @@ export type Orchestrator = {
 export type OrchestratorOptions = {
   /** The tenant's secrets (read from stdin by `main.ts`), kept in memory only. @default {} */
   secrets?: Readonly<Record<string, string>>;
+  /** The one clock of the instance (runner and flow revisions). @default systemClock */
+  clock?: Clock;
 };
 
 /**
- * The composition root of one tenant's instance: the one file that wires the
- * store, the executor, the worker, the scheduler and the HTTP API.
+ * The composition root of one tenant's instance: the HTTP API over the
+ * runner (`runner/runner.ts`, which wires the stores, the executor, the
+ * worker and the triggers).
  */
 export function createOrchestrator(
   config: OrchestratorConfig,
@@ -50,30 +49,27 @@ export function createOrchestrator(
   options: OrchestratorOptions = {},
 ): Orchestrator {
   const secrets = new SecretStore(options.secrets);
-  let db: SqliteDatabase | undefined;
-  let kvStore: SqliteKvStore | undefined;
-  let flowRepository: FlowRepository | undefined;
-  let engine: Engine | undefined;
-  let triggers: InstanceTriggers | undefined;
+  const clock = options.clock ?? systemClock;
+  let runner: Runner | undefined;
   let ready = false;
 
   const api = new Hono();
   const flows = (): FlowRepository => {
-    if (flowRepository === undefined) throw new NotReadyError();
-    return flowRepository;
+    if (runner === undefined) throw new NotReadyError();
+    return runner.flows;
   };
-  api.route('/', createFlowsRoutes({ flows }));
+  api.route('/', createFlowsRoutes({ flows, now: () => clock.now() }));
   api.route('/', createNamespacesRoutes({ flows }));
   api.route(
     '/',
     createKvRoutes(() => {
-      if (kvStore === undefined) throw new NotReadyError();
-      return kvStore;
+      if (runner === undefined) throw new NotReadyError();
+      return runner.kv satisfies KvStore;
     }),
   );
   const engineOrThrow = (): Engine => {
-    if (engine === undefined) throw new NotReadyError();
-    return engine;
+    if (runner === undefined) throw new NotReadyError();
+    return runner.engine;
   };
   api.route(
     '/',
@@ -85,8 +81,8 @@ export function createOrchestrator(
     }),
   );
   const triggersOrThrow = (): InstanceTriggers => {
-    if (triggers === undefined) throw new NotReadyError();
-    return triggers;
+    if (runner === undefined) throw new NotReadyError();
+    return runner.triggers;
   };
   api.route(
     '/',
@@ -100,7 +96,7 @@ export function createOrchestrator(
   api.route('/', createExecutionsRoutes({ engine: engineOrThrow, flows, dataDir: config.dataDir }));
   api.route('/', createLogsRoutes({ engine: engineOrThrow }));
   const lifecycle = (): LifecycleReport => {
-    const report = engine?.lifecycle() ?? {
+    const report = runner?.engine.lifecycle() ?? {
       busy: false,
       activeStreams: 0,
       pendingExecutions: 0,
@@ -108,7 +104,7 @@ export function createOrchestrator(
       nextWakeReason: null,
     };
     // The next schedule fire counts as a wake-up too: a stopped instance is started before it.
-    const fire = triggers?.nextWakeAt() ?? null;
+    const fire = runner?.triggers.nextWakeAt() ?? null;
     if (fire && (report.nextWakeAt === null || fire.getTime() < Date.parse(report.nextWakeAt))) {
       return { ...report, nextWakeAt: fire.toISOString(), nextWakeReason: 'schedule' };
     }
@@ -129,38 +125,22 @@ export function createOrchestrator(
     app,
     engine: engineOrThrow,
     async start() {
-      db = openDatabase(join(config.dataDir, 'silo.db'), logger);
-      kvStore = new SqliteKvStore(db);
-      flowRepository = new SqliteFlowRepository(db);
-      triggers = createInstanceTriggers({ db, flows: flowRepository, logger });
-      engine = new Engine({
-        db,
-        flows: flowRepository,
+      runner = startRunner({
         dataDir: config.dataDir,
         logger,
-        kv: kvStore,
-        tasks: [...KV_TASKS, httpRequestTask, ...Object.values(createShellTasks())],
         secrets,
-        onExecutionEnded: triggers.onExecutionEnded,
-        // Defaults (16, 60000, 256) are applied in Engine, Worker and ExecutorLoop.
-        ...(config.workerConcurrency !== undefined ? { workerConcurrency: config.workerConcurrency } : {}),
-        ...(config.jobLeaseMs !== undefined ? { leaseMs: config.jobLeaseMs } : {}),
-        ...(config.executorBatchSize !== undefined ? { executorBatchSize: config.executorBatchSize } : {}),
+        clock,
+        workerConcurrency: config.workerConcurrency,
+        jobLeaseMs: config.jobLeaseMs,
+        executorBatchSize: config.executorBatchSize,
       });
-      engine.start();
-      triggers.start(engine);
       ready = true;
     },
     async stop() {
       ready = false;
-      triggers?.stop();
-      await engine?.stop(config.shutdownGraceMs);
-      engine = undefined;
-      triggers = undefined;
-      kvStore = undefined;
-      flowRepository = undefined;
-      db?.close();
-      db = undefined;
+      // Requests keep reaching the runner while running work finishes (grace), as before.
+      await runner?.stop(config.shutdownGraceMs);
+      runner = undefined;
     },
   };
 }

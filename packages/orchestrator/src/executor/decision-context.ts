@@ -4,8 +4,8 @@ import type { Branch, Execution, TaskRun } from '../model/execution.js';
 import { endState } from '../model/final-state.js';
 import { initialState } from '../model/state.js';
 import { transition } from '../model/transitions.js';
+import type { Expressions } from '../ports/expressions.js';
 import type { Command } from './events.js';
-import type { Expressions } from './expressions.js';
 import { SLEEP_TYPE, type TaskPlace, taskIndex } from './task-index.js';
 import { executionVariables, taskRunVariables } from './variables.js';
 

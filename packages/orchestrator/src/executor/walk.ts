@@ -5,8 +5,8 @@ import { finalState } from '../model/final-state.js';
 import { failAttempt } from './attempts.js';
 import { type DecisionContext, errorMessage, type Scope } from './decision-context.js';
 import { durationMs } from './durations.js';
-import { isTruthy } from './expressions.js';
 import { FOR_EACH_ITEM_TYPE, startForEachItem } from './for-each-item.js';
+import { isTruthy } from './is-truthy.js';
 import { SUBFLOW_TYPE, startSubflow } from './subflow.js';
 import { isFlowable } from './task-index.js';
 

@@ -2,12 +2,12 @@ import { isTerminal } from '@silo/contracts';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
-import type { Engine } from '../executor/engine.js';
 import { fileStorer } from '../executor/input-files.js';
 import type { Label } from '../flow/flow-model.js';
 import type { Execution } from '../model/execution.js';
 import { executionJson } from '../model/execution-json.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
+import type { Engine } from '../runner/engine.js';
 import { executionSearchQuery, parseLabelParams } from './execution-search-query.js';
 import { countedStream, followExecution } from './follow-execution.js';
 import { readInputsBody } from './inputs-body.js';
@@ -69,7 +69,7 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
   };
 
   api.get('/executions/search', (c) => {
-    const r = deps.engine().store.search(executionSearchQuery(c, new Date()));
+    const r = deps.engine().executions.search(executionSearchQuery(c, new Date()));
     return c.json({ results: r.results.map(json), total: r.total });
   });
 

@@ -2,23 +2,23 @@ import type { KestraLogLevel, LogEntryJson } from '@silo/contracts';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { BadRequestError, NotFoundError } from '../errors.js';
-import type { Engine } from '../executor/engine.js';
-import { LEVEL_NO } from '../sqlite/execution-store.js';
+import { LEVEL_NO, type StoredLog } from '../ports/log-store.js';
+import type { Engine } from '../runner/engine.js';
 import { countedStream, followExecution } from './follow-execution.js';
 
 /** One stored log row as Kestra's `LogEntry` (the shape of `@silo/contracts`). */
-export function logEntryJson(r: Record<string, unknown>): LogEntryJson {
+export function logEntryJson(r: StoredLog): LogEntryJson {
   return {
-    namespace: r.namespace as string,
-    flowId: r.flow_id as string,
-    taskId: (r.task_id as string | null | undefined) ?? null,
-    executionId: r.execution_id as string,
-    taskRunId: (r.task_run_id as string | null | undefined) ?? null,
-    attemptNumber: (r.attempt as number | null | undefined) ?? null,
-    timestamp: r.timestamp as string,
+    namespace: r.namespace,
+    flowId: r.flowId,
+    taskId: r.taskId ?? null,
+    executionId: r.executionId,
+    taskRunId: r.taskRunId ?? null,
+    attemptNumber: r.attempt ?? null,
+    timestamp: r.timestamp,
     level: r.level as KestraLogLevel,
     thread: 'worker',
-    message: r.message as string,
+    message: r.message,
   };
 }
 
@@ -29,6 +29,11 @@ function minLevelOf(raw: string | undefined): number {
     throw new BadRequestError(`Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
   return n;
 }
+
+const logQuery = (minLevel: string | undefined, taskRunId: string | undefined) => ({
+  minLevel: minLevelOf(minLevel),
+  taskRunId: taskRunId ?? null,
+});
 
 /** Kestra's logs API: list (`minLevel`, `taskRunId`), follow (SSE), download (text). */
 export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
@@ -47,8 +52,8 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
       countedStream(engine, async () => {
         let after = 0;
         const flush = async () => {
-          for (const r of engine.store.logs(execution.id, minLevel, null, after)) {
-            after = Number(r.id);
+          for (const r of engine.logs.list(execution.id, { minLevel, after })) {
+            after = r.id;
             await stream.writeSSE({ data: JSON.stringify(logEntryJson(r)), event: 'message' });
           }
         };
@@ -64,18 +69,14 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
 
   api.get('/logs/:executionId/download', (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps
-      .engine()
-      .store.logs(e.id, minLevelOf(c.req.query('minLevel')), c.req.query('taskRunId') ?? null);
-    const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.task_id ?? ''} ${r.message}`).join('\n');
+    const rows = deps.engine().logs.list(e.id, logQuery(c.req.query('minLevel'), c.req.query('taskRunId')));
+    const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.taskId ?? ''} ${r.message}`).join('\n');
     return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
   });
 
   api.get('/logs/:executionId', (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps
-      .engine()
-      .store.logs(e.id, minLevelOf(c.req.query('minLevel')), c.req.query('taskRunId') ?? null);
+    const rows = deps.engine().logs.list(e.id, logQuery(c.req.query('minLevel'), c.req.query('taskRunId')));
     return c.json(rows.map(logEntryJson));
   });
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Flow, Trigger } from '../flow/flow-model.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
-import type { TriggerState } from '../scheduler/trigger-state-repository.js';
+import type { TriggerState } from '../ports/trigger-state.js';
 import { paging, queryFilters } from './query-params.js';
 
 export type TriggersRoutesDeps = {

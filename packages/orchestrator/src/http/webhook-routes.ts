@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { Engine } from '../executor/engine.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { executionJson } from '../model/execution-json.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
+import type { Engine } from '../runner/engine.js';
 import { allConditionsHold } from '../triggers/conditions.js';
 import {
   findWebhookTrigger,

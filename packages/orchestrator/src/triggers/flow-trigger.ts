@@ -4,7 +4,9 @@ import { executionVariables } from '../executor/variables.js';
 import type { Flow, Trigger } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { createExecution, type Execution } from '../model/execution.js';
-import type { ExecutionStore } from '../sqlite/execution-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventQueue } from '../ports/event-queue.js';
+import type { ExecutionStore } from '../ports/execution-store.js';
 import { allConditionsHold } from './conditions.js';
 import type { TriggerFlowIndex } from './flow-index.js';
 
@@ -14,16 +16,16 @@ export const FLOW_TRIGGER_TYPE = 'io.kestra.plugin.core.trigger.Flow';
 const TERMINAL = ['SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED'];
 
 export type FlowTriggerOptions = {
-  /** Where the new executions go (the engine's store; in the transaction of the upstream's end). */
-  store(): Pick<ExecutionStore, 'insertExecution' | 'insertEvent'> | undefined;
+  /** Where the new executions go (in the unit of work of the upstream's end). */
+  executions: Pick<ExecutionStore, 'insert'>;
+  events: Pick<EventQueue, 'append'>;
   /** The live flows that have a Flow trigger. */
   index: TriggerFlowIndex;
   render(template: string, variables: Record<string, unknown>): string;
   renderValue(value: unknown, variables: Record<string, unknown>): unknown;
   newId(): string;
   logger: Logger;
-  /** @default () => new Date() */
-  now?: () => Date;
+  clock: Clock;
 };
 
 /**
@@ -37,11 +39,10 @@ export type FlowTriggerOptions = {
  * A trigger that cannot be evaluated is logged and skipped, never thrown.
  *
  * @example
- * const onEnded = createFlowTriggerHook({ store, index, render, renderValue, newId, logger });
+ * const onEnded = createFlowTriggerHook({ executions, events, index, render, renderValue, newId, logger, clock });
  * onEnded(upstreamExecution, upstreamFlow);
  */
 export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execution, flow: Flow) => void {
-  const now = o.now ?? (() => new Date());
   return (upstream, upstreamFlow) => {
     const candidates = o.index.current();
     if (candidates.length === 0) return;
@@ -70,7 +71,7 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
         if (trigger.type !== FLOW_TRIGGER_TYPE || trigger.disabled) continue;
         try {
           if (!matches(trigger, upstream, vars, o)) continue;
-          start(flow, trigger, upstream, vars(), triggerVars, o, now());
+          start(flow, trigger, upstream, vars(), triggerVars, o, o.clock.now());
         } catch (err) {
           o.logger.warn(
             { err, flow: `${flow.namespace}.${flow.id}`, trigger: trigger.id, upstream: upstream.id },
@@ -137,8 +138,6 @@ function start(
     },
     at,
   );
-  const store = o.store();
-  if (!store) throw new Error('the engine is not started');
-  store.insertExecution(execution);
-  store.insertEvent(id, { type: 'start', runningInFlow: 0 });
+  o.executions.insert(execution);
+  o.events.append(id, { type: 'start', runningInFlow: 0 });
 }

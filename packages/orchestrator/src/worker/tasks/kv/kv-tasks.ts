@@ -1,8 +1,8 @@
 import type { Task } from '../../../flow/flow-model.js';
 import { KvError } from '../../../kv/kv-errors.js';
 import { coerceToKvType, isKvType, KV_TYPES } from '../../../kv/kv-value.js';
+import type { KvService } from '../../../ports/kv-store.js';
 import {
-  type KvService,
   NonRetryableTaskError,
   type RunContext,
   type RunnableTask,

@@ -1,10 +1,5 @@
 import type Database from 'better-sqlite3';
-import type {
-  FireRecord,
-  TriggerKey,
-  TriggerState,
-  TriggerStateRepository,
-} from './trigger-state-repository.js';
+import type { FireRecord, TriggerKey, TriggerState, TriggerStateRepository } from '../ports/trigger-state.js';
 
 type StateRow = {
   namespace: string;

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import { KvError } from './kv-errors.js';
-import type { KvEntry, KvRecord, KvSetOptions, KvStore } from './kv-store.js';
-import { inferKvType, isKvType, type KvType, validateKey, validateNamespace } from './kv-value.js';
+import { KvError } from '../kv/kv-errors.js';
+import { inferKvType, isKvType, type KvType, validateKey, validateNamespace } from '../kv/kv-value.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { KvEntry, KvRecord, KvSetOptions, KvStore } from '../ports/kv-store.js';
 
 /** 1 MiB: Kestra keeps KV values in internal storage with no limit; we keep them in SQLite rows. */
 export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
@@ -9,8 +10,8 @@ export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 export type SqliteKvStoreOptions = {
   /** Largest serialised (JSON, UTF-8) value accepted. @default 1048576 (1 MiB) */
   maxValueBytes?: number;
-  /** Injected time source (tests use a manual clock). @default () => new Date() */
-  now?: () => Date;
+  /** Injected time source (tests use a manual clock). @default systemClock */
+  clock?: Clock;
 };
 
 type Row = {
@@ -97,10 +98,10 @@ export class SqliteKvStore implements KvStore {
 
   constructor(
     private readonly db: Database.Database,
-    { maxValueBytes = DEFAULT_MAX_VALUE_BYTES, now = () => new Date() }: SqliteKvStoreOptions = {},
+    { maxValueBytes = DEFAULT_MAX_VALUE_BYTES, clock = systemClock }: SqliteKvStoreOptions = {},
   ) {
     this.maxValueBytes = maxValueBytes;
-    this.now = now;
+    this.now = () => clock.now();
   }
 
   get(

@@ -1,5 +1,20 @@
-import type { KvService } from '../worker/runnable-task.js';
-import type { KvType } from './kv-value.js';
+import type { KvType } from '../kv/kv-value.js';
+
+/** A value as tasks and the `kv()` function read it. */
+export type KvValue = { value: unknown; type: string; expiresAt?: string | null };
+
+/** What kv tasks and the `kv()` template function need (task-facing part of `KvStore`). */
+export type KvService = {
+  get(namespace: string, key: string): KvValue | undefined;
+  set(
+    namespace: string,
+    key: string,
+    value: unknown,
+    options?: { ttlMs?: number; overwrite?: boolean; type?: string },
+  ): void;
+  delete(namespace: string, key: string): boolean;
+  keys(namespace: string, prefix?: string): string[];
+};
 
 /** Metadata of one stored key (Kestra's `KVEntry`, plus the type). Dates are ISO-8601 UTC. */
 export type KvEntry = {

@@ -1,39 +1,50 @@
 import type { Logger } from 'pino';
-import { type Engine, newExecutionId } from '../executor/engine.js';
 import type { Flow, Trigger } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import type { Execution } from '../model/execution.js';
+import { newId } from '../model/new-id.js';
+import type { Clock } from '../ports/clock.js';
+import type { EngineStores } from '../ports/engine-stores.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
+import type { TriggerStateRepository } from '../ports/trigger-state.js';
 import { parseSchedule, SCHEDULE_TRIGGER_TYPE } from '../scheduler/schedule.js';
 import { Scheduler } from '../scheduler/scheduler.js';
-import { SqliteTriggerStateRepository } from '../scheduler/sqlite-trigger-state.js';
-import type { SqliteDatabase } from '../sqlite/database.js';
-import { flowsSignature } from '../sqlite/flows-signature.js';
 import { render, renderValue } from '../template/index.js';
-import { allConditionsHold } from './conditions.js';
-import { TriggerFlowIndex } from './flow-index.js';
-import { createFlowTriggerHook, FLOW_TRIGGER_TYPE } from './flow-trigger.js';
-import { ScheduleRunner } from './schedule-runner.js';
+import { allConditionsHold } from '../triggers/conditions.js';
+import { TriggerFlowIndex } from '../triggers/flow-index.js';
+import { createFlowTriggerHook, FLOW_TRIGGER_TYPE } from '../triggers/flow-trigger.js';
+import { ScheduleRunner } from '../triggers/schedule-runner.js';
+import type { Engine } from './engine.js';
+
+export type InstanceTriggersOptions = {
+  stores: Pick<EngineStores, 'executions' | 'events'>;
+  triggerState: TriggerStateRepository;
+  flows: FlowRepository;
+  /** Changes whenever a flow is saved or deleted (trigger indexes rebuild only then). */
+  flowsSignature: () => string;
+  logger: Logger;
+  clock: Clock;
+};
 
 /**
- * The triggers of one instance, wired over its database: Flow triggers
+ * The triggers of one instance, wired over its stores: Flow triggers
  * (evaluated in the transaction of each execution's end), the Schedule
  * runner (one timer on the next fire), and what the triggers API reads.
  *
  * @example
- * const triggers = createInstanceTriggers({ db, flows, logger });
+ * const triggers = createInstanceTriggers({ stores, triggerState, flows, flowsSignature, logger, clock });
  * const engine = new Engine({ ..., onExecutionEnded: triggers.onExecutionEnded });
  * triggers.start(engine);
  */
-export function createInstanceTriggers(o: { db: SqliteDatabase; flows: FlowRepository; logger: Logger }) {
-  const signature = flowsSignature(o.db);
+export function createInstanceTriggers(o: InstanceTriggersOptions) {
+  const signature = o.flowsSignature;
   const flowTriggers = new TriggerFlowIndex(o.flows, signature, FLOW_TRIGGER_TYPE);
   const schedules = new TriggerFlowIndex(o.flows, signature, SCHEDULE_TRIGGER_TYPE);
-  const repository = new SqliteTriggerStateRepository(o.db);
+  const repository = o.triggerState;
   let engine: Engine | undefined;
   const scheduler = new Scheduler({
     repository,
-    clock: { now: () => new Date() },
+    clock: o.clock,
     shouldFire: (r) => {
       if (r.trigger.conditions.length === 0) return true;
       try {
@@ -70,14 +81,17 @@ export function createInstanceTriggers(o: { db: SqliteDatabase; flows: FlowRepos
     flows: () => schedules.current(),
     signature,
     logger: o.logger,
+    clock: o.clock,
   });
   const flowTriggerHook = createFlowTriggerHook({
-    store: () => engine?.store,
+    executions: o.stores.executions,
+    events: o.stores.events,
     index: flowTriggers,
     render: (t, v) => (engine ? engine.expressions.render(t, v) : render(t, v)),
     renderValue: (v, vars) => (engine ? engine.expressions.renderValue(v, vars) : renderValue(v, vars)),
-    newId: newExecutionId,
+    newId,
     logger: o.logger,
+    clock: o.clock,
   });
 
   return {
@@ -112,7 +126,7 @@ export function createInstanceTriggers(o: { db: SqliteDatabase; flows: FlowRepos
       try {
         const s = repository.get({ namespace: flow.namespace, flowId: flow.id, triggerId: trigger.id });
         if (s?.nextFireAt) return new Date(s.nextFireAt);
-        return parseSchedule(trigger).nextFireAfter(new Date()) ?? undefined;
+        return parseSchedule(trigger).nextFireAfter(o.clock.now()) ?? undefined;
       } catch {
         return undefined;
       }

@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../ports/clock.js';
+import type { FlowRepository } from '../ports/flow-repository.js';
+import type { KvStore } from '../ports/kv-store.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { openDatabase } from '../sqlite/database.js';
+import { flowsSignature } from '../sqlite/flows-signature.js';
+import { sqliteEngineStores } from '../sqlite/sqlite-engine-stores.js';
+import { SqliteFlowRepository } from '../sqlite/sqlite-flow-repository.js';
+import { SqliteKvStore } from '../sqlite/sqlite-kv-store.js';
+import { SqliteTriggerStateRepository } from '../sqlite/sqlite-trigger-state.js';
+import { httpRequestTask } from '../worker/tasks/http/http-request.js';
+import { KV_TASKS } from '../worker/tasks/kv/kv-tasks.js';
+import { createShellTasks } from '../worker/tasks/scripts/shell-tasks.js';
+import { Engine } from './engine.js';
+import { createInstanceTriggers, type InstanceTriggers } from './instance-triggers.js';
+
+export type RunnerOptions = {
+  /** The tenant's data folder: `silo.db` and internal storage live under it. */
+  dataDir: string;
+  logger: Logger;
+  secrets: SecretStore;
+  /** The one clock of the instance: engine, worker, triggers, KV. */
+  clock: Clock;
+  /** Worker attempts at once (default applied by Engine: 16). */
+  workerConcurrency?: number | undefined;
+  /** Job lease in ms (default applied by Worker: 60000). */
+  jobLeaseMs?: number | undefined;
+  /** Executor events per batch (default applied by ExecutorLoop: 256). */
+  executorBatchSize?: number | undefined;
+};
+
+/** One running instance core: its stores, engine and triggers. */
+export type Runner = {
+  flows: FlowRepository;
+  kv: KvStore;
+  engine: Engine;
+  triggers: InstanceTriggers;
+  /** Stops triggers and the engine (running work gets `graceMs`), then closes the database. */
+  stop(graceMs: number): Promise<void>;
+};
+
+/**
+ * The one place that wires the core of an instance: opens and migrates the
+ * SQLite file, builds every port's adapter, the engine (executor loop +
+ * worker) and the triggers over them, one clock for all, recovers
+ * interrupted work and starts. The HTTP side (`orchestrator.ts`) only reads
+ * what it returns.
+ *
+ * @example
+ * const runner = startRunner({ dataDir, logger, secrets: new SecretStore(), clock: systemClock });
+ * runner.engine.createWithInputs(runner.engine.liveFlow('company.team', 'hello'), {});
+ * await runner.stop(5_000);
+ */
+export function startRunner(o: RunnerOptions): Runner {
+  const { clock } = o;
+  const db = openDatabase(join(o.dataDir, 'silo.db'), o.logger);
+  const stores = sqliteEngineStores(db);
+  const kv = new SqliteKvStore(db, { clock });
+  const flows = new SqliteFlowRepository(db);
+  const triggers = createInstanceTriggers({
+    stores,
+    triggerState: new SqliteTriggerStateRepository(db),
+    flows,
+    flowsSignature: flowsSignature(db),
+    logger: o.logger,
+    clock,
+  });
+  const engine = new Engine({
+    stores,
+    flows,
+    clock,
+    dataDir: o.dataDir,
+    logger: o.logger,
+    kv,
+    tasks: [...KV_TASKS, httpRequestTask, ...Object.values(createShellTasks())],
+    secrets: o.secrets,
+    onExecutionEnded: triggers.onExecutionEnded,
+    ...(o.workerConcurrency !== undefined ? { workerConcurrency: o.workerConcurrency } : {}),
+    ...(o.jobLeaseMs !== undefined ? { leaseMs: o.jobLeaseMs } : {}),
+    ...(o.executorBatchSize !== undefined ? { executorBatchSize: o.executorBatchSize } : {}),
+  });
+  engine.start();
+  triggers.start(engine);
+  return {
+    flows,
+    kv,
+    engine,
+    triggers,
+    async stop(graceMs) {
+      triggers.stop();
+      await engine.stop(graceMs);
+      db.close();
+    },
+  };
+}
