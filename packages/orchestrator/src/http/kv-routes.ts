@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { namespaceLineage } from '../kv/kv-function.js';
 import { parseApiValue, parseTtlMs, validateNamespace } from '../kv/kv-value.js';
-import { checkNesting } from './body-limits.js';
 import type { KvEntry, KvStore } from '../ports/kv-store.js';
+import { checkNesting } from './body-limits.js';
 
 /** Kestra's `KVEntry` wire shape (metadata only, no value). */
 export type KvEntryBody = {
