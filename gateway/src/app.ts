@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { type AdminDeps, adminRoutes } from './admin/admin-routes.js';
 import { adminAuth } from './auth/admin-auth.js';
 import { authorizeTenantRequest } from './auth/tenant-auth.js';
+import { mountConsole } from './console/console-routes.js';
 import { NotFoundError } from './errors.js';
 import { makeOnError } from './http/on-error.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
 
   app.use('/admin/*', adminAuth(deps.adminToken));
   app.route('/admin/v1', adminRoutes(deps));
+  mountConsole(app, deps);
 
   app.all('/api/v1/*', async (c) => {
     const incoming = c.env.incoming;

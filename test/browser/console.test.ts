@@ -1,0 +1,177 @@
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { type GuardedBrowser, launchGuarded, takeExpectedErrors } from './chromium.js';
+
+// Line 5 names a task type that does not exist.
+const BROKEN = `id: console-demo
+namespace: company.team
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.log.Logg
+    message: hi
+`;
+
+const FIXED = `id: console-demo
+namespace: company.team
+inputs:
+  - id: count
+    type: INT
+  - id: name
+    type: STRING
+    defaults: console
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.log.Log
+    message: "Hello {{ inputs.name }} x{{ inputs.count }}"
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT3S
+  - id: done
+    type: io.kestra.plugin.core.debug.Return
+    format: "done {{ inputs.count }}"
+`;
+
+const SLEEPER = `id: sleeper
+namespace: company.team
+tasks:
+  - id: long-nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT60S
+`;
+
+/** Polls a locator's text (bounded): the page updates live, so assertions wait for it. */
+const textOf = (l: Locator, timeout = 15_000) =>
+  expect.poll(async () => (await l.textContent({ timeout: 1_000 }).catch(() => null)) ?? '', {
+    timeout,
+    interval: 100,
+  });
+const countOf = (l: Locator, timeout = 15_000) => expect.poll(() => l.count(), { timeout, interval: 100 });
+const visible = (l: Locator) => l.waitFor({ state: 'visible', timeout: 15_000 });
+
+describe('the console in Chromium, against a real gateway and orchestrator on 127.0.0.1', () => {
+  let t: TestGateway;
+  let b: GuardedBrowser;
+  let key = '';
+  beforeAll(async () => {
+    t = await startTestGateway({ instance: 'orchestrator' });
+    key = await t.tenant('acme');
+    const res = await fetch(`${t.url}/api/v1/acme/flows`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-yaml' },
+      body: SLEEPER,
+      signal: AbortSignal.timeout(60_000),
+    });
+    expect(res.status).toBe(200);
+    b = await launchGuarded();
+  });
+  afterAll(async () => {
+    await b?.close();
+    await t?.stop();
+  });
+
+  const stateOf = (page: Page) => page.getByRole('status', { name: 'Execution state' });
+
+  it('tenant: sign in, edit and validate, save, run with inputs, follow live, kill, filter', async () => {
+    const page = await b.context.newPage();
+    await page.goto(`${t.url}/ui/acme/`);
+
+    // Sign in: a wrong key is refused and leaves no cookie.
+    await page.getByLabel('API key').fill('silo_wrongwrongwrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await textOf(page.getByRole('alert')).toContain('invalid or revoked API key');
+    expect((await b.context.cookies()).filter((c) => c.name.startsWith('silo_console'))).toEqual([]);
+    expect(takeExpectedErrors(b.consoleErrors, /status of 401/)).toBe(1);
+    await b.shot(page, 'sign-in-refused');
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await visible(page.getByRole('heading', { name: 'Flows' }));
+    const cookie = (await b.context.cookies()).find((c) => c.name === 'silo_console_acme');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+
+    // Editor: an error on line 5 is shown at line 5; fixed, it saves a revision.
+    await page.getByRole('link', { name: 'New flow' }).click();
+    const editor = page.getByRole('textbox', { name: 'Flow YAML' });
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.press('Delete');
+    await editor.fill(BROKEN);
+    const issues = page.getByRole('list', { name: 'Validation errors' });
+    await textOf(issues.getByRole('listitem').first()).toContain('Line 5:');
+    await textOf(issues).toContain('io.kestra.plugin.core.log.Logg');
+    await countOf(page.locator('.cm-line').nth(4).locator('.cm-lintRange-error')).toBe(1);
+    await b.shot(page, 'editor-error-line-5');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.press('Delete');
+    await editor.fill(FIXED);
+    await visible(page.getByText('No validation errors.'));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await visible(page.getByRole('heading', { name: 'company.team.console-demo' }));
+    await textOf(page.getByRole('table').filter({ hasText: 'Inputs' })).toContain('count');
+
+    // Run: a bad INT is named; a good one goes straight to the execution.
+    await page.getByRole('link', { name: 'Run' }).click();
+    await page.getByLabel(/^count/).fill('abc');
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await textOf(page.getByRole('alert')).toContain('count');
+    await textOf(page.getByRole('alert')).toContain('abc');
+    expect(takeExpectedErrors(b.consoleErrors, /status of 4\d\d/)).toBe(1);
+    await b.shot(page, 'run-bad-int');
+    await page.getByLabel(/^count/).fill('3');
+    await page.getByRole('button', { name: 'Execute' }).click();
+
+    // Live: RUNNING, then SUCCESS, one Gantt bar per task, the Log task's message in the logs.
+    await textOf(stateOf(page), 20_000).toBe('RUNNING');
+    await b.shot(page, 'execution-running');
+    await textOf(stateOf(page), 30_000).toBe('SUCCESS');
+    const bars = page.getByRole('list', { name: 'Task runs timeline' }).getByRole('listitem');
+    await countOf(bars).toBe(3);
+    for (const task of ['hello', 'nap', 'done']) await countOf(bars.filter({ hasText: task })).toBe(1);
+    await textOf(page.getByRole('log', { name: 'Logs' })).toContain('Hello console x3');
+    await b.shot(page, 'execution-success');
+
+    // Kill a sleeping execution.
+    await page.goto(`${t.url}/ui/acme/#/flows/company.team/sleeper/run`);
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await textOf(stateOf(page), 20_000).toBe('RUNNING');
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await textOf(stateOf(page), 20_000).toBe('KILLED');
+    await b.shot(page, 'execution-killed');
+
+    // Filter the executions list.
+    await page.getByRole('link', { name: 'Executions' }).click();
+    const rows = page.getByRole('table', { name: 'Executions' }).locator('tbody tr');
+    await countOf(rows).toBe(2);
+    await page.getByLabel('State').selectOption('KILLED');
+    await countOf(rows).toBe(1);
+    await textOf(rows.first()).toContain('sleeper');
+    await page.getByLabel('State').selectOption('');
+    await page.getByLabel('Flow').fill('console-demo');
+    await countOf(rows).toBe(1);
+    await textOf(rows.first()).toContain('SUCCESS');
+    await b.shot(page, 'executions-filtered');
+    await page.close();
+  });
+
+  it('operator: suspends a tenant from the dashboard, and the admin API agrees', async () => {
+    const page = await b.context.newPage();
+    await page.goto(`${t.url}/ui/admin/`);
+    await page.getByLabel('Admin token').fill(t.gateway.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /acme/ }) });
+    await visible(row);
+    await visible(page.getByText('Running instances'));
+    await b.shot(page, 'dashboard');
+    await page.getByRole('button', { name: 'Suspend acme' }).click();
+    await textOf(page.getByLabel('State of acme')).toContain('suspended');
+    const tenant = await t.admin<{ state: string; suspendedReason: string }>('GET', '/admin/v1/tenants/acme');
+    expect(tenant).toMatchObject({ state: 'suspended', suspendedReason: 'suspended from the dashboard' });
+    await b.shot(page, 'dashboard-suspended');
+    await page.close();
+  });
+
+  it('made no request off 127.0.0.1 and logged no console error', () => {
+    expect(b.offLoopback).toEqual([]);
+    expect(b.consoleErrors).toEqual([]);
+  });
+});
