@@ -15,7 +15,7 @@ export type ConsoleDeps = AdminDeps & {
   adminToken: string;
   proxy: TenantProxy;
   metrics: GatewayMetrics;
-  /** The built console. @default packages/console/dist (through the workspace link) */
+  /** The built console. @default packages/console/dist of this repo */
   distDir?: string;
 };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, extname, join, relative, sep } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 /** One built file of the console, kept in memory with its gzipped form. */
@@ -18,10 +18,14 @@ const TYPES: Record<string, string> = {
 };
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt']);
 
-/** Where `npm run build` writes the console: `packages/console/dist`, found through the workspace link. */
+/**
+ * Where `npm run build` writes the console: `packages/console/dist`, found from
+ * this file (`gateway/{src,dist}/console/`) rather than through a package
+ * dependency, so that the gateway's production install needs nothing of the
+ * console's toolchain; an install without it answers 503 with the fix.
+ */
 export function consoleDistDir(): string {
-  const pkg = createRequire(import.meta.url).resolve('@silo/console/package.json');
-  return join(dirname(pkg), 'dist');
+  return fileURLToPath(new URL('../../../packages/console/dist', import.meta.url));
 }
 
 /**
