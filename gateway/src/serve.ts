@@ -52,6 +52,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   const url = await gateway.listen();
   const out = (line = '') => process.stderr.write(`${line}\n`);
   out(`Silo gateway listening on ${url} (runtime: ${gateway.driver.name}; ${gateway.runtimeReason})`);
+  out(`Operator dashboard: ${url}/ui/admin/ (sign in with the admin token)`);
   if (gateway.adminTokenGenerated) {
     out(`Admin token (shown once; saved 0600 in ${config.dataDir}/admin-token):`);
     out(`  ${gateway.adminToken}`);
@@ -69,6 +70,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
       out(`API key of "demo" (shown once): ${demo.key}`);
       out('Run the flow and see its result:');
       out(`  ${demo.curl}`);
+      out(`Or open its console, ${url}/ui/demo/, and sign in with that key.`);
       out();
     }
   }

@@ -83,8 +83,9 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     expect((await b.context.cookies()).filter((c) => c.name.startsWith('silo_console'))).toEqual([]);
     expect(takeExpectedErrors(b.consoleErrors, /status of 401/)).toBe(1);
     await b.shot(page, 'sign-in-refused');
+    // Keyboard: the key field submits with Enter.
     await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('API key').press('Enter');
     await visible(page.getByRole('heading', { name: 'Flows' }));
     const cookie = (await b.context.cookies()).find((c) => c.name === 'silo_console_acme');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
@@ -108,6 +109,9 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     await page.getByRole('button', { name: 'Save' }).click();
     await visible(page.getByRole('heading', { name: 'company.team.console-demo' }));
     await textOf(page.getByRole('table').filter({ hasText: 'Inputs' })).toContain('count');
+    await page.getByRole('tab', { name: 'Topology' }).click();
+    await textOf(page.locator('svg.topology')).toContain('hello');
+    await b.shot(page, 'flow-topology');
 
     // Run: a bad INT is named; a good one goes straight to the execution.
     await page.getByRole('link', { name: 'Run' }).click();
@@ -129,6 +133,13 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     for (const task of ['hello', 'nap', 'done']) await countOf(bars.filter({ hasText: task })).toBe(1);
     await textOf(page.getByRole('log', { name: 'Logs' })).toContain('Hello console x3');
     await b.shot(page, 'execution-success');
+    // Readable at a phone's width: nothing wider than the screen but the tables' own scroll.
+    await page.setViewportSize({ width: 390, height: 844 });
+    // A string: this workspace compiles without the DOM library.
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(1);
+    await b.shot(page, 'execution-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // Kill a sleeping execution.
     await page.goto(`${t.url}/ui/acme/#/flows/company.team/sleeper/run`);
