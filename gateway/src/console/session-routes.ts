@@ -78,7 +78,12 @@ export function sessionRoutes(registry: TenantRegistry, tokens: SessionTokens, a
   app.get('/admin/session', (c) => {
     if (getCookie(c, ADMIN_COOKIE) === undefined) return c.json({ signedIn: false });
     const s = adminSession(c, tokens);
-    return c.json({ signedIn: true, subject: 'admin', csrf: s.csrf, expiresAt: new Date(s.expiresAt).toISOString() });
+    return c.json({
+      signedIn: true,
+      subject: 'admin',
+      csrf: s.csrf,
+      expiresAt: new Date(s.expiresAt).toISOString(),
+    });
   });
   app.delete('/admin/session', (c) => {
     requireCsrf(c, tokens, adminSession(c, tokens));
