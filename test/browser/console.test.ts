@@ -109,6 +109,17 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     await page.getByRole('button', { name: 'Save' }).click();
     await visible(page.getByRole('heading', { name: 'company.team.console-demo' }));
     await textOf(page.getByRole('table').filter({ hasText: 'Inputs' })).toContain('count');
+    // A second revision, and the diff between the two.
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page
+      .getByRole('textbox', { name: 'Flow YAML' })
+      .fill(FIXED.replace('x{{ inputs.count }}', 'x{{ inputs.count }}!'));
+    await visible(page.getByText('No validation errors.'));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('tab', { name: 'Source' }).click();
+    await textOf(page.getByRole('region', { name: 'Diff from revision 1 to 2' })).toContain(
+      '+     message: "Hello {{ inputs.name }} x{{ inputs.count }}!"',
+    );
     await page.getByRole('tab', { name: 'Topology' }).click();
     await textOf(page.locator('svg.topology')).toContain('hello');
     await b.shot(page, 'flow-topology');
@@ -131,7 +142,7 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     const bars = page.getByRole('list', { name: 'Task runs timeline' }).getByRole('listitem');
     await countOf(bars).toBe(3);
     for (const task of ['hello', 'nap', 'done']) await countOf(bars.filter({ hasText: task })).toBe(1);
-    await textOf(page.getByRole('log', { name: 'Logs' })).toContain('Hello console x3');
+    await textOf(page.getByRole('log', { name: 'Logs' })).toContain('Hello console x3!');
     await b.shot(page, 'execution-success');
     // Readable at a phone's width: nothing wider than the screen but the tables' own scroll.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -173,6 +184,17 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     await visible(row);
     await visible(page.getByText('Running instances'));
     await b.shot(page, 'dashboard');
+    // Create a tenant, give it a key (shown once), delete it.
+    await page.getByLabel('New tenant id').fill('beta');
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    await visible(page.getByRole('button', { name: 'Keys of beta' }));
+    await page.getByRole('button', { name: 'Keys of beta' }).click();
+    await page.getByLabel('Key name').fill('ci');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await textOf(page.getByRole('status').filter({ hasText: 'shown once' })).toMatch(/silo_\w+/);
+    await page.getByRole('button', { name: 'Delete beta' }).click();
+    await page.getByRole('button', { name: 'Confirm deleting beta' }).click();
+    await countOf(page.getByRole('button', { name: 'Keys of beta' })).toBe(0);
     await page.getByRole('button', { name: 'Suspend acme' }).click();
     await textOf(page.getByLabel('State of acme')).toContain('suspended');
     const tenant = await t.admin<{ state: string; suspendedReason: string }>('GET', '/admin/v1/tenants/acme');

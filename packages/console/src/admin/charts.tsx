@@ -15,6 +15,13 @@ export function BarChart({ title, bars }: { title: string; bars: { label: string
           />
         ))}
       </div>
+      {bars.length > 0 ? (
+        <div class="chart-axis muted" aria-hidden="true">
+          <span>{bars[0]?.label}</span>
+          <span>max {max}</span>
+          <span>{bars[bars.length - 1]?.label}</span>
+        </div>
+      ) : null}
     </figure>
   );
 }

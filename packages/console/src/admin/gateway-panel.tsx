@@ -56,7 +56,10 @@ export function GatewayPanel({ api }: { api: Client }) {
         <BarChart title="Cold-start durations" bars={buckets} />
         <BarChart
           title="Proxied requests per 5 s"
-          bars={rates.map((v, i) => ({ label: `${(rates.length - i) * 5} s ago`, value: v }))}
+          bars={rates.map((v, i) => ({
+            label: i === rates.length - 1 ? 'now' : `${(rates.length - 1 - i) * 5} s ago`,
+            value: v,
+          }))}
         />
       </div>
     </Section>

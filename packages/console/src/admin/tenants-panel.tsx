@@ -122,7 +122,12 @@ export function TenantsPanel({ api }: { api: Client }) {
                         type="button"
                         class="danger"
                         aria-label={`Confirm deleting ${t.id}`}
-                        onClick={() => call('DELETE', path).then(() => setConfirmDelete(undefined))}
+                        onClick={() =>
+                          call('DELETE', path).then(() => {
+                            setConfirmDelete(undefined);
+                            if (keysOf === t.id) setKeysOf(undefined);
+                          })
+                        }
                       >
                         Confirm delete
                       </button>
