@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
@@ -20,6 +21,9 @@ inputs:
   - id: name
     type: STRING
     defaults: console
+  - id: doc
+    type: FILE
+    required: false
 tasks:
   - id: hello
     type: io.kestra.plugin.core.log.Log
@@ -133,6 +137,13 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     expect(takeExpectedErrors(b.consoleErrors, /status of 4\d\d/)).toBe(1);
     await b.shot(page, 'run-bad-int');
     await page.getByLabel(/^count/).fill('3');
+    await page
+      .getByLabel(/^doc/)
+      .setInputFiles({
+        name: 'notes.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('uploaded from Chromium'),
+      });
     await page.getByRole('button', { name: 'Execute' }).click();
 
     // Live: RUNNING, then SUCCESS, one Gantt bar per task, the Log task's message in the logs.
@@ -144,6 +155,13 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     for (const task of ['hello', 'nap', 'done']) await countOf(bars.filter({ hasText: task })).toBe(1);
     await textOf(page.getByRole('log', { name: 'Logs' })).toContain('Hello console x3!');
     await b.shot(page, 'execution-success');
+    // The uploaded FILE input comes back as a download.
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 15_000 }),
+      page.getByRole('button', { name: 'Download notes.txt' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('notes.txt');
+    expect(readFileSync(await download.path(), 'utf8')).toBe('uploaded from Chromium');
     // Readable at a phone's width: nothing wider than the screen but the tables' own scroll.
     await page.setViewportSize({ width: 390, height: 844 });
     // A string: this workspace compiles without the DOM library.

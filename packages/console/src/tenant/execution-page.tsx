@@ -5,6 +5,7 @@ import { followSse } from '../sse';
 import { TopologyView } from '../topology/topology-view';
 import type { Execution, Flow } from '../types';
 import { Alert, durationMs, Section, StateBadge, useAction, useLoad, when } from '../ui';
+import { FilesList } from './files-list';
 import { Gantt, isTerminal, span } from './gantt';
 import { LogsPanel } from './logs-panel';
 import { ResumeForm } from './resume-form';
@@ -134,9 +135,15 @@ export function ExecutionPage({ api, id }: { api: Client; id: string }) {
       <div class="grid2">
         <Section title="Inputs">
           <pre>{JSON.stringify(e.inputs ?? {}, null, 2)}</pre>
+          <FilesList api={api} executionId={e.id} value={e.inputs} />
         </Section>
         <Section title="Outputs">
           <Outputs execution={e} />
+          <FilesList
+            api={api}
+            executionId={e.id}
+            value={[e.outputs, (e.taskRunList ?? []).map((tr) => tr.outputs)]}
+          />
         </Section>
       </div>
     </>
