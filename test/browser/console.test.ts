@@ -137,13 +137,11 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     expect(takeExpectedErrors(b.consoleErrors, /status of 4\d\d/)).toBe(1);
     await b.shot(page, 'run-bad-int');
     await page.getByLabel(/^count/).fill('3');
-    await page
-      .getByLabel(/^doc/)
-      .setInputFiles({
-        name: 'notes.txt',
-        mimeType: 'text/plain',
-        buffer: Buffer.from('uploaded from Chromium'),
-      });
+    await page.getByLabel(/^doc/).setInputFiles({
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('uploaded from Chromium'),
+    });
     await page.getByRole('button', { name: 'Execute' }).click();
 
     // Live: RUNNING, then SUCCESS, one Gantt bar per task, the Log task's message in the logs.
