@@ -53,6 +53,21 @@ const textOf = (l: Locator, timeout = 15_000) =>
 const countOf = (l: Locator, timeout = 15_000) => expect.poll(() => l.count(), { timeout, interval: 100 });
 const visible = (l: Locator) => l.waitFor({ state: 'visible', timeout: 15_000 });
 
+const APPROVE = `id: approve
+namespace: company.team
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+    onResume:
+      - id: approved
+        type: BOOLEAN
+      - id: reason
+        type: STRING
+  - id: after
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ outputs.wait.onResume.approved }} / {{ outputs.wait.onResume.reason }}"
+`;
+
 describe('the console in Chromium, against a real gateway and orchestrator on 127.0.0.1', () => {
   let t: TestGateway;
   let b: GuardedBrowser;
@@ -60,13 +75,15 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
   beforeAll(async () => {
     t = await startTestGateway({ instance: 'orchestrator' });
     key = await t.tenant('acme');
-    const res = await fetch(`${t.url}/api/v1/acme/flows`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-yaml' },
-      body: SLEEPER,
-      signal: AbortSignal.timeout(60_000),
-    });
-    expect(res.status).toBe(200);
+    for (const flow of [SLEEPER, APPROVE]) {
+      const res = await fetch(`${t.url}/api/v1/acme/flows`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-yaml' },
+        body: flow,
+        signal: AbortSignal.timeout(60_000),
+      });
+      expect(res.status).toBe(200);
+    }
     b = await launchGuarded();
   });
   afterAll(async () => {
@@ -76,7 +93,7 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
 
   const stateOf = (page: Page) => page.getByRole('status', { name: 'Execution state' });
 
-  it('tenant: sign in, edit and validate, save, run with inputs, follow live, kill, filter', async () => {
+  it('tenant: sign in, edit and validate, save, run with inputs, follow live, download, kill, resume, filter', async () => {
     const page = await b.context.newPage();
     await page.goto(`${t.url}/ui/acme/`);
 
@@ -176,10 +193,21 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     await textOf(stateOf(page), 20_000).toBe('KILLED');
     await b.shot(page, 'execution-killed');
 
+    // Resume a paused execution with the Pause's onResume form.
+    await page.goto(`${t.url}/ui/acme/#/flows/company.team/approve/run`);
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await textOf(stateOf(page), 20_000).toBe('PAUSED');
+    const resume = page.getByRole('form', { name: 'Resume execution' });
+    await resume.getByLabel(/^approved/).selectOption('true');
+    await resume.getByLabel(/^reason/).fill('looks good');
+    await resume.getByRole('button', { name: 'Resume' }).click();
+    await textOf(stateOf(page), 20_000).toBe('SUCCESS');
+    await textOf(page.getByRole('region', { name: 'Outputs' })).toContain('true / looks good');
+
     // Filter the executions list.
     await page.getByRole('link', { name: 'Executions' }).click();
     const rows = page.getByRole('table', { name: 'Executions' }).locator('tbody tr');
-    await countOf(rows).toBe(2);
+    await countOf(rows).toBe(3);
     await page.getByLabel('State').selectOption('KILLED');
     await countOf(rows).toBe(1);
     await textOf(rows.first()).toContain('sleeper');
