@@ -84,6 +84,7 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
       });
       expect(res.status).toBe(200);
     }
+    await t.admin('PUT', '/admin/v1/tenants/acme/secrets/API_TOKEN', { value: 'never-shown-in-the-console' });
     b = await launchGuarded();
   });
   afterAll(async () => {
@@ -203,6 +204,21 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     await resume.getByRole('button', { name: 'Resume' }).click();
     await textOf(stateOf(page), 20_000).toBe('SUCCESS');
     await textOf(page.getByRole('region', { name: 'Outputs' })).toContain('true / looks good');
+
+    // KV: set a key, see it, delete it; secret names without their values.
+    await page.getByRole('link', { name: 'KV & secrets' }).click();
+    await textOf(page.getByRole('list', { name: 'Secrets' })).toContain('API_TOKEN');
+    expect(await page.content()).not.toContain('never-shown-in-the-console');
+    await page.getByLabel('Namespace').fill('company.team');
+    await page.getByLabel('Key', { exact: true }).fill('greeting');
+    await page.getByLabel('Value (JSON or text)').fill('"hello"');
+    await page.getByRole('button', { name: 'Set' }).click();
+    await visible(page.getByRole('button', { name: 'Delete key greeting' }));
+    await page.getByRole('button', { name: 'Show key greeting' }).click();
+    await textOf(page.getByRole('status')).toContain('greeting (STRING): "hello"');
+    await b.shot(page, 'kv');
+    await page.getByRole('button', { name: 'Delete key greeting' }).click();
+    await countOf(page.getByRole('button', { name: 'Delete key greeting' })).toBe(0);
 
     // Filter the executions list.
     await page.getByRole('link', { name: 'Executions' }).click();

@@ -97,11 +97,12 @@ export type TriggerState = {
 
 export type KvEntry = {
   key: string;
-  type?: string;
-  value?: unknown;
+  version?: number;
+  description?: string | null;
   updateDate?: string;
   expirationDate?: string | null;
 };
+export type KvValue = { type: string; value: unknown; revision?: number; updated?: string };
 
 export type InstanceView = {
   state: string;

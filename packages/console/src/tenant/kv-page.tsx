@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Client } from '../api';
-import type { KvEntry } from '../types';
+import type { KvEntry, KvValue } from '../types';
 import { Alert, Section, useAction, useLoad, when } from '../ui';
 
 /** Browse, set and delete KV pairs per namespace; list the tenant's secret names (never their values). */
@@ -20,6 +20,7 @@ export function KvPage({ api }: { api: Client }) {
   const change = useAction();
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');
+  const [shown, setShown] = useState<{ key: string; value: KvValue } | undefined>(undefined);
   return (
     <>
       <Section title="Key-value store">
@@ -40,8 +41,9 @@ export function KvPage({ api }: { api: Client }) {
           <thead>
             <tr>
               <th scope="col">Key</th>
-              <th scope="col">Type</th>
+              <th scope="col">Version</th>
               <th scope="col">Updated</th>
+              <th scope="col">Expires</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -49,9 +51,25 @@ export function KvPage({ api }: { api: Client }) {
             {(entries.data ?? []).map((e) => (
               <tr key={e.key}>
                 <td>{e.key}</td>
-                <td>{e.type ?? ''}</td>
+                <td>{e.version ?? ''}</td>
                 <td>{when(e.updateDate)}</td>
-                <td>
+                <td>{e.expirationDate ? when(e.expirationDate) : 'never'}</td>
+                <td class="row">
+                  <button
+                    type="button"
+                    class="secondary"
+                    aria-label={`Show key ${e.key}`}
+                    onClick={() =>
+                      change.run(async () =>
+                        setShown({
+                          key: e.key,
+                          value: await api.get<KvValue>(`${kvPath}/${encodeURIComponent(e.key)}`),
+                        }),
+                      )
+                    }
+                  >
+                    Show
+                  </button>
                   <button
                     type="button"
                     class="danger"
@@ -69,6 +87,11 @@ export function KvPage({ api }: { api: Client }) {
             ))}
           </tbody>
         </table>
+        {shown ? (
+          <p role="status">
+            {shown.key} ({shown.value.type}): <code>{JSON.stringify(shown.value.value)}</code>
+          </p>
+        ) : null}
         <form
           class="row"
           aria-label="Set a key"
