@@ -19,7 +19,7 @@ export function BarChart({ title, bars }: { title: string; bars: { label: string
         <div class="chart-axis muted" aria-hidden="true">
           <span>{bars[0]?.label}</span>
           <span>max {max}</span>
-          <span>{bars[bars.length - 1]?.label}</span>
+          {bars.length > 1 ? <span>{bars[bars.length - 1]?.label}</span> : null}
         </div>
       ) : null}
     </figure>

@@ -52,8 +52,15 @@ export function GatewayPanel({ api }: { api: Client }) {
         </div>
       </div>
       <p class="muted">{s ? `${s.runtimeReason} · up since ${when(s.startedAt)}` : ''}</p>
-      <div class="grid2">
+      <div class="charts">
         <BarChart title="Cold-start durations" bars={buckets} />
+        <BarChart
+          title="Proxied requests by tenant"
+          bars={Object.entries(m?.proxied ?? {}).map(([tenant, p]) => ({
+            label: `${tenant}${p.errors > 0 ? ` (${p.errors} 5xx)` : ''}`,
+            value: p.total,
+          }))}
+        />
         <BarChart
           title="Proxied requests per 5 s"
           bars={rates.map((v, i) => ({
