@@ -159,6 +159,10 @@ describe('console sessions on a real gateway (127.0.0.1)', () => {
     const list = await fetch(`${url}/ui/admin/api/v1/tenants`, { headers: { cookie, 'x-silo-csrf': csrf } });
     expect(list.status).toBe(200);
     expect(((await list.json()) as { total: number }).total).toBe(2);
+    const unknown = await fetch(`${url}/ui/admin/api/v1/nothing-here`, {
+      headers: { cookie, 'x-silo-csrf': csrf },
+    });
+    expect(unknown.status).toBe(404);
     const metrics = await fetch(`${url}/ui/admin/api/metrics`, { headers: { cookie, 'x-silo-csrf': csrf } });
     expect(await metrics.json()).toMatchObject({ runningInstances: 0, heldRequests: 0 });
     // The operator's cookie opens no tenant's API.

@@ -2,6 +2,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { type AdminDeps, adminRoutes } from '../admin/admin-routes.js';
+import { NotFoundError } from '../errors.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { parseTenantPath } from '../proxy/tenant-path.js';
 import type { TenantProxy } from '../proxy/tenant-proxy.js';
@@ -58,6 +59,10 @@ export function mountConsole(app: Hono<{ Bindings: HttpBindings }>, deps: Consol
     c.json(metricsSummary(await deps.metrics.registry.getMetricsAsJSON())),
   );
   adminApi.route('/v1', adminRoutes(deps));
+  // An unknown admin API path is a 404, not the console's index.html (served for every other /ui/ path).
+  adminApi.all('*', () => {
+    throw new NotFoundError('route', 'at this path');
+  });
   app.route('/ui/admin/api', adminApi);
   app.route('/ui', sessionRoutes(deps.registry, tokens, deps.adminToken));
   app.route('/ui', staticRoutes(deps.distDir));
