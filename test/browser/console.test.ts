@@ -42,6 +42,10 @@ tasks:
   - id: long-nap
     type: io.kestra.plugin.core.flow.Sleep
     duration: PT60S
+triggers:
+  - id: new-year
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 0 1 1 *"
 `;
 
 /** Polls a locator's text (bounded): the page updates live, so assertions wait for it. */
@@ -186,8 +190,17 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     await b.shot(page, 'execution-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
 
+    // A flow's trigger and its next fire time.
+    await page.goto(`${t.url}/ui/acme/#/flows/company.team/sleeper`);
+    const trigger = page
+      .getByRole('table')
+      .filter({ hasText: 'Triggers' })
+      .getByRole('row')
+      .filter({ hasText: 'new-year' });
+    await textOf(trigger).toMatch(/Schedule.*0 0 1 1 \*.*\d{4}/);
+
     // Kill a sleeping execution.
-    await page.goto(`${t.url}/ui/acme/#/flows/company.team/sleeper/run`);
+    await page.getByRole('link', { name: 'Run' }).click();
     await page.getByRole('button', { name: 'Execute' }).click();
     await textOf(stateOf(page), 20_000).toBe('RUNNING');
     await page.getByRole('button', { name: 'Kill' }).click();
