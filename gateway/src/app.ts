@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { type AdminDeps, adminRoutes } from './admin/admin-routes.js';
 import { adminAuth, bearerTokenAuth } from './auth/admin-auth.js';
+import { mountConsole } from './console/console-routes.js';
 import { NotFoundError } from './errors.js';
 import { makeOnError } from './http/on-error.js';
 import { requestIdOf } from './http/request-id.js';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
 
   app.use('/admin/*', adminAuth(deps.adminToken));
   app.route('/admin/v1', adminRoutes(deps));
+  mountConsole(app, deps);
 
   app.all('/api/v1/*', async (c) => {
     await deps.pipeline.web(c.env.incoming, c.env.outgoing, c.get('requestId'));

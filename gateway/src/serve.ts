@@ -18,6 +18,7 @@ export async function startServing(
   const gateway = await createGateway({ ...options, config });
   const url = await gateway.listen();
   out(`Silo gateway listening on ${url} (runtime: ${gateway.driver.name}; ${gateway.runtimeReason})`);
+  out(`Operator dashboard: ${url}/ui/admin/ (sign in with the admin token)`);
   if (gateway.adminTokenGenerated) {
     out(`Admin token (shown once; saved 0600 in ${config.dataDir}/admin-token):`);
     out(`  ${gateway.adminToken}`);
@@ -35,6 +36,7 @@ export async function startServing(
     out(`API key of "demo" (shown once): ${demo.key}`);
     out('Run the flow and see its result:');
     out(`  ${demo.curl}`);
+    out(`Or open its console, ${url}/ui/demo/, and sign in with that key.`);
     out();
   }
   return { gateway, url };

@@ -47,10 +47,23 @@ export class TenantPipeline {
   /** An HTTP request: resolves once the response is handed to the proxy; rejects (nothing written yet) with the error to answer. */
   async web(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const access = this.admit(req);
+    await this.forward(access.tenantId, req, res, requestId);
+  }
+
+  /**
+   * The instance step alone, for a request already admitted for `tenantId`
+   * by other means (the console's session cookie): body bound → lease → proxy.
+   */
+  async forward(
+    tenantId: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<void> {
     // Before the instance step: an oversized body must not cold-start anything.
     this.#o.proxy.refuseOversizedBody(req);
-    const lease = await this.#o.manager.acquire(access.tenantId);
-    this.#o.proxy.web(req, res, { tenantId: access.tenantId, lease, requestId });
+    const lease = await this.#o.manager.acquire(tenantId);
+    this.#o.proxy.web(req, res, { tenantId, lease, requestId });
   }
 
   /** A WebSocket upgrade: the same steps; a failure is written on the socket as the same error JSON. Never rejects. */

@@ -12,6 +12,7 @@
 export type DomainErrorCode =
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
@@ -51,6 +52,12 @@ export class BadRequestError extends DomainError {
 export class UnauthorizedError extends DomainError {
   override readonly name = 'UnauthorizedError';
   readonly code = 'UNAUTHORIZED';
+}
+
+/** An entity that exists but that this request may not reach (a file of another execution). */
+export class ForbiddenError extends DomainError {
+  override readonly name = 'ForbiddenError';
+  readonly code = 'FORBIDDEN';
 }
 
 /**

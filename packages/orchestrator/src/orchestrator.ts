@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { OrchestratorConfig } from './config.js';
 import { NotReadyError } from './errors.js';
 import { createHttpApp } from './http/app.js';
+import { createExecutionFileRoutes } from './http/execution-file-routes.js';
 import { createExecutionsRoutes } from './http/executions-routes.js';
 import { createFlowsRoutes } from './http/flows-routes.js';
 import { createKvRoutes } from './http/kv-routes.js';
@@ -94,6 +95,7 @@ export function createOrchestrator(
     }),
   );
   api.route('/', createExecutionsRoutes({ engine: engineOrThrow, flows, dataDir: config.dataDir }));
+  api.route('/', createExecutionFileRoutes({ engine: engineOrThrow, dataDir: config.dataDir }));
   api.route('/', createLogsRoutes({ engine: engineOrThrow }));
   const lifecycle = (): LifecycleReport => {
     const report = runner?.engine.lifecycle() ?? {
