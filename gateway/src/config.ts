@@ -42,8 +42,8 @@ export const GatewayEnvSchema = z.object({
   SILO_PORT: int(0, 65535).default(8080),
   /** Registry, admin token, process-driver tenant folders. @default .silo */
   SILO_DATA_DIR: z.string().min(1).default('.silo'),
-  /** @default auto (docker when an engine answers, else process) */
-  SILO_RUNTIME: z.enum(['process', 'docker', 'auto']).default('auto'),
+  /** @default auto (docker when an engine answers, else process); `swarm`: the engine must be a swarm manager */
+  SILO_RUNTIME: z.enum(['process', 'docker', 'swarm', 'auto']).default('auto'),
   /** Bearer token of the admin API. @default generated at first start, saved 0600 in the data dir */
   SILO_ADMIN_TOKEN: z.string().min(16, 'SILO_ADMIN_TOKEN must be at least 16 characters').optional(),
   /** @default 5m */
@@ -82,7 +82,7 @@ export type GatewayConfig = {
   host: string;
   port: number;
   dataDir: string;
-  runtime: 'process' | 'docker' | 'auto';
+  runtime: 'process' | 'docker' | 'swarm' | 'auto';
   /** Undefined: read from or generated into `<dataDir>/admin-token`. */
   adminToken: string | undefined;
   idleTimeoutMs: number;

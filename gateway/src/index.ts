@@ -43,6 +43,7 @@ export type {
   StartRequest,
   TenantLimits,
 } from './runtime/runtime-driver.js';
+export { SwarmDriver, type SwarmDriverOptions } from './runtime/swarm/index.js';
 export type { SecretValueCipher } from './tenants/sqlite-tenant-registry.js';
 export { SqliteTenantRegistry } from './tenants/sqlite-tenant-registry.js';
 export type { Tenant, TenantRegistry } from './tenants/tenant-registry.js';
