@@ -182,11 +182,15 @@ export class SwarmEngine {
       }
       await tolerate([404], () => this.#docker.getService(service.ID).remove());
     }
+    // The node's agent removes a removed service's containers in its own time: on this node, do it now.
     await this.#settle(`containers of ${name}`, async () => {
       const left = await this.#docker.listContainers({
         all: true,
         filters: { label: [`com.docker.swarm.service.name=${name}`] },
       });
+      for (const c of left) {
+        await tolerate([404, 409], () => this.#docker.getContainer(c.Id).remove({ force: true }));
+      }
       return left.length === 0;
     });
     await this.removeSecrets(tenantId);
