@@ -163,4 +163,27 @@ describeDocker(reason, 'the gateway with the Swarm runtime', () => {
       await stranger.close();
     }
   });
+
+  it('picks the Swarm runtime from its settings alone (SILO_RUNTIME=swarm on a manager)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'silo-swarm-select-'));
+    const gateway = await createGateway({
+      config: loadGatewayConfig({
+        SILO_HOST: '127.0.0.1',
+        SILO_PORT: '0',
+        SILO_DATA_DIR: dir,
+        SILO_RUNTIME: 'swarm',
+        SILO_SCOPE: `s-${run}`,
+        SILO_ADMIN_TOKEN: 'test-admin-token-0123456789',
+        SILO_LOG_LEVEL: 'silent',
+      }),
+    });
+    try {
+      expect(gateway.driver.name).toBe('swarm');
+      expect(gateway.runtimeReason).toBe('SILO_RUNTIME=swarm and this engine is a swarm manager');
+      expect(gateway.reconciled).toEqual({ running: [], removed: [], orphans: [] });
+    } finally {
+      await gateway.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

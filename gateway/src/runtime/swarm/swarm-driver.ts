@@ -2,7 +2,6 @@ import { TENANT_ID_PATTERN } from '@silo/contracts';
 import Docker from 'dockerode';
 import type { ImageBuildOptions } from '../../images/image-builder.js';
 import type { ContainerSpecConfig } from '../docker/container-spec.js';
-import { demuxLogs } from '../docker/demux-logs.js';
 import { tolerate } from '../docker/engine-errors.js';
 import { DockerEvents, watchRuntimeEvents } from '../docker/events.js';
 import { resolveSpecConfig } from '../docker/image-config.js';
@@ -234,21 +233,7 @@ export class SwarmDriver implements RuntimeDriver {
   async logs(tenantId: string, options: { tail?: number } = {}): Promise<string> {
     checkId(tenantId);
     const service = await this.#engine.service(tenantId);
-    if (!service) return '';
-    const containerId = containerIdOf(latestTask(await tasksOf(this.docker, service.ID)));
-    const tail = options.tail ?? 200;
-    const local = containerId
-      ? await tolerate([404], () =>
-          this.docker.getContainer(containerId).logs({ stdout: true, stderr: true, follow: false, tail }),
-        )
-      : undefined;
-    // A task on another node: the manager gathers its lines (`docker service logs`).
-    const raw =
-      local ??
-      ((await this.docker
-        .getService(service.ID)
-        .logs({ stdout: true, stderr: true, follow: false, tail })) as unknown as Buffer);
-    return demuxLogs(raw).replace(/\n$/, '');
+    return service ? this.#engine.logs(service, options.tail ?? 200) : '';
   }
 
   /** Whether something with these labels is this driver's: scope, runtime, extra labels. */

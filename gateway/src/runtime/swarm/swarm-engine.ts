@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ContainerTaskSpec, ServiceSpec } from 'dockerode';
+import { demuxLogs } from '../docker/demux-logs.js';
 import { tolerate } from '../docker/engine-errors.js';
 import { containerName, LABELS, networkName, ownedBy, scopeFilters, volumeName } from '../docker/scope.js';
 import { NODE_LABEL, RUNTIME_LABEL, secretName, swarmLabels, swarmNetworkSpec } from './service-spec.js';
 import { tasksOf } from './start-task.js';
-import { containerIdOf, isFinal, pickNode, type SwarmNode } from './task-status.js';
+import { containerIdOf, isFinal, latestTask, pickNode, type SwarmNode } from './task-status.js';
 
 /** The fields of a service this runtime reads. */
 export type SwarmService = { ID: string; Version?: { Index?: number }; Spec?: ServiceSpec };
@@ -210,6 +211,17 @@ export class SwarmEngine {
       await tolerate([404], () => this.#docker.getVolume(volumeName(tenantId, this.#scope)).remove());
       return true;
     });
+  }
+
+  /** The last lines of the service's newest task: from its container on this node, else gathered by the manager. */
+  async logs(service: SwarmService, tail: number): Promise<string> {
+    const containerId = containerIdOf(latestTask(await tasksOf(this.#docker, service.ID)));
+    const opts = { stdout: true, stderr: true, follow: false as const, tail };
+    const local = containerId
+      ? await tolerate([404], () => this.#docker.getContainer(containerId).logs(opts))
+      : undefined;
+    const raw = local ?? ((await this.#docker.getService(service.ID).logs(opts)) as unknown as Buffer);
+    return demuxLogs(raw).replace(/\n$/, '');
   }
 
   /** The ready node with the fewest of this driver's services (the gateway's own node on a tie). */
