@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { INSTANCE_TOKEN_HEADER, READYZ_PATH } from '@silo/contracts';
-import { type Endpoint, SwarmDriver } from '@silo/gateway';
+import { demuxLogs, type Endpoint, SwarmDriver } from '@silo/gateway';
 import { runtimeDriverContract } from '@silo/gateway/testing';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -130,8 +130,43 @@ describeDocker(reason, 'the Swarm driver', () => {
       // The per-start secret is gone with the task.
       expect(await docker.listSecrets({ filters: { label: [`silo.tenant=${id}`] } })).toEqual([]);
     });
+
+    it("keeps a tenant's task from reaching another tenant's task or the gateway's relays", async () => {
+      const [a, b] = [tenant(), tenant()];
+      const [ea, eb] = await Promise.all(
+        [a, b].map((id) => driver.start({ tenantId: id, instanceToken: randomBytes(24).toString('hex') })),
+      );
+      await Promise.all([waitReady(ea!), waitReady(eb!)]);
+      const [ca, cb] = await Promise.all(
+        [a, b].map(async (id) => docker.getContainer(String((await driver.inspect(id)).ref)).inspect()),
+      );
+      const netA = ca!.NetworkSettings.Networks[`silo-sw-${run}_${a}-net`]!;
+      const ipB = cb!.NetworkSettings.Networks[`silo-sw-${run}_${b}-net`]!.IPAddress;
+      // The attack works in principle: the task reaches its own instance.
+      expect(await reachFrom(docker, ca!.Id, 'http://127.0.0.1:8081/healthz')).toBe('reached 200');
+      expect(await reachFrom(docker, ca!.Id, `http://${ipB}:8081/healthz`)).toMatch(/^blocked/);
+      // The host side of its bridge: the relays listen on the host's 127.0.0.1 only.
+      expect(await reachFrom(docker, ca!.Id, `http://${netA.Gateway}:${eb!.port}/healthz`)).toMatch(
+        /^blocked/,
+      );
+    });
   });
 });
+
+/** Asks from inside `container` (as its own user) for `url`: `reached <status>` or `blocked <reason>`. */
+async function reachFrom(docker: Docker, container: string, url: string): Promise<string> {
+  const script = `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(3000) }).then((r) => console.log('reached', r.status), (e) => console.log('blocked', e.cause?.code ?? e.name))`;
+  const exec = await docker.getContainer(container).exec({
+    Cmd: ['node', '-e', script],
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  await new Promise((resolve) => stream.on('end', resolve));
+  return demuxLogs(Buffer.concat(chunks)).trim();
+}
 
 async function waitReady(endpoint: Endpoint, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
