@@ -1,5 +1,5 @@
 /** The Swarm runtime: the public API of `runtime/swarm/` (explicit list, no `export *`). */
-export { closeRelay, openRelay, relayPort } from './relay.js';
+export { closeRelay, openRelay, relayPort, releaseRelays } from './relay.js';
 export {
   NODE_LABEL,
   RUNTIME_LABEL,

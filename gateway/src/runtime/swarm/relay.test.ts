@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeRelay, openRelay, relayPort } from './relay.js';
+import { closeRelay, openRelay, relayPort, releaseRelays } from './relay.js';
 
 /** Two real HTTP servers on 127.0.0.1 stand for two tasks' addresses. */
 describe('loopback relays', () => {
@@ -43,6 +43,16 @@ describe('loopback relays', () => {
       fetch(`http://127.0.0.1:${second}/`, { signal: AbortSignal.timeout(2_000) }),
     ).rejects.toThrow();
     expect(await relayPort('silo-r2')).toBeUndefined();
+  });
+
+  it('stays open while one of its drivers holds it, and closes when the last one lets go', async () => {
+    const [d1, d2] = [{}, {}];
+    const port = await openRelay('silo-r4', 'c1', { host: '127.0.0.1', port: ports[0]! }, d1);
+    expect(await openRelay('silo-r4', 'c1', { host: '127.0.0.1', port: ports[0]! }, d2)).toBe(port);
+    await releaseRelays(d1);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    await releaseRelays(d2);
+    expect(await relayPort('silo-r4')).toBeUndefined();
   });
 
   it('resets the caller when the task does not answer, without hanging', async () => {

@@ -11,7 +11,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  *
  * The relays belong to the gateway process, not to one driver object: a
  * second driver in the same process (adoption) finds the relay of a task
- * already open instead of opening a second one on another port.
+ * already open instead of opening a second one on another port. A relay
+ * does not keep the process alive by itself (`unref`).
  */
 
 type Target = { host: string; port: number };
@@ -21,6 +22,8 @@ type Relay = {
   server: Server;
   sockets: Set<Socket>;
   port: number;
+  /** The drivers using it: the last one to let go (`releaseRelays`) closes it. */
+  holders: Set<object>;
 };
 
 /** Relays by key (the service name), one per running task. */
@@ -34,17 +37,27 @@ const relays = new Map<string, Promise<Relay>>();
  * @example
  * const port = await openRelay('silo-acme', containerId, { host: '172.19.0.2', port: 8081 });
  */
-export async function openRelay(key: string, containerId: string, target: Target): Promise<number> {
+export async function openRelay(
+  key: string,
+  containerId: string,
+  target: Target,
+  holder: object = relays,
+): Promise<number> {
   const current = relays.get(key);
   if (current) {
     const relay = await current.catch(() => undefined);
-    if (relay && relay.containerId === containerId && sameTarget(relay.target, target)) return relay.port;
+    if (relay && relay.containerId === containerId && sameTarget(relay.target, target)) {
+      relay.holders.add(holder);
+      return relay.port;
+    }
     await closeRelay(key);
   }
   const opening = listen(containerId, target);
   relays.set(key, opening);
   try {
-    return (await opening).port;
+    const relay = await opening;
+    relay.holders.add(holder);
+    return relay.port;
   } catch (err) {
     if (relays.get(key) === opening) relays.delete(key);
     throw err;
@@ -70,6 +83,15 @@ export async function closeRelay(key: string, containerId?: string): Promise<voi
   if (!relay) return;
   for (const socket of relay.sockets) socket.destroy();
   await new Promise<void>((resolve) => relay.server.close(() => resolve()));
+}
+
+/** `holder` (a driver being closed) lets go of its relays; those no one holds any more are closed. */
+export async function releaseRelays(holder: object): Promise<void> {
+  for (const [key, pending] of [...relays]) {
+    const relay = await pending.catch(() => undefined);
+    if (!relay?.holders.delete(holder)) continue;
+    if (relay.holders.size === 0) await closeRelay(key, relay.containerId);
+  }
 }
 
 function sameTarget(a: Target, b: Target): boolean {
@@ -104,7 +126,8 @@ function listen(containerId: string, target: Target): Promise<Relay> {
       server.off('error', reject);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({ containerId, target, server, sockets, port });
+      server.unref();
+      resolve({ containerId, target, server, sockets, port, holders: new Set() });
     });
   });
 }

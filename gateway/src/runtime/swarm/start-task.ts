@@ -67,16 +67,17 @@ export async function taskAddress(
 
 /**
  * The loopback endpoint of a running task: its relay (`relay.ts`), opened if
- * needed. `key` is the service name.
+ * needed. `key` is the service name; `holder` the driver using it.
  */
 export async function endpointOfTask(
   docker: Docker,
   key: string,
   task: SwarmTask,
   network: string,
+  holder: object,
 ): Promise<Endpoint> {
   const target = await taskAddress(docker, task, network);
-  const port = await openRelay(key, containerIdOf(task) ?? task.ID, target);
+  const port = await openRelay(key, containerIdOf(task) ?? task.ID, target, holder);
   return { url: `http://127.0.0.1:${port}`, host: '127.0.0.1', port };
 }
 

@@ -16,7 +16,7 @@ import type {
   StartRequest,
   TenantLimits,
 } from '../runtime-driver.js';
-import { closeRelay } from './relay.js';
+import { closeRelay, releaseRelays } from './relay.js';
 import { NODE_LABEL, RUNTIME_LABEL, serviceSpec } from './service-spec.js';
 import { endpointOfTask, tasksOf, waitNewTask, waitTaskAlive } from './start-task.js';
 import { SwarmEngine, type SwarmService } from './swarm-engine.js';
@@ -141,6 +141,7 @@ export class SwarmDriver implements RuntimeDriver {
         spec.Name ?? '',
         task,
         networkName(tenantId, this.scope),
+        this,
       );
       await waitTaskAlive(this.docker, endpoint, task, Math.max(1_000, timeoutMs - (Date.now() - t0)));
       await this.#engine.removeSecrets(tenantId, secret?.name);
@@ -205,9 +206,13 @@ export class SwarmDriver implements RuntimeDriver {
     };
     const key = containerName(tenantId, this.scope);
     if (task && replicas(service) === 1 && isRunning(task)) {
-      const endpoint = await endpointOfTask(this.docker, key, task, networkName(tenantId, this.scope)).catch(
-        () => undefined,
-      );
+      const endpoint = await endpointOfTask(
+        this.docker,
+        key,
+        task,
+        networkName(tenantId, this.scope),
+        this,
+      ).catch(() => undefined);
       const startedAt = task.Status?.Timestamp;
       return {
         ...base,
@@ -284,6 +289,7 @@ export class SwarmDriver implements RuntimeDriver {
     this.#reconciler = undefined;
     await this.#events?.close();
     this.#events = undefined;
+    await releaseRelays(this);
   }
 }
 
