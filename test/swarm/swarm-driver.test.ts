@@ -63,7 +63,7 @@ describeDocker(reason, 'the Swarm driver', () => {
       await driver.close();
     }, 120_000);
 
-    it('keeps the data across scale 0 → 1: same service, same node, same volume', async () => {
+    it('keeps the data across scale 0 → 1 (same service, node and volume) and across a remove without purge', async () => {
       const id = tenant();
       const token1 = randomBytes(24).toString('hex');
       const first = await driver.start({ tenantId: id, instanceToken: token1 });
@@ -94,6 +94,17 @@ describeDocker(reason, 'the Swarm driver', () => {
         service.Spec.TaskTemplate.Placement.Constraints,
       );
       expect(after.Spec.TaskTemplate.Placement.Constraints).toEqual([`node.id==${swarm?.nodeId}`]);
+
+      // Removed without purge: the service goes, the volume stays, and a new service finds it.
+      await driver.remove(id, { purge: false });
+      expect((await driver.inspect(id)).state).toBe('absent');
+      const token3 = randomBytes(24).toString('hex');
+      const third = await driver.start({ tenantId: id, instanceToken: token3 });
+      await waitReady(third);
+      const kept = await fetch(`${third.url}/api/v1/${id}/flows/e2e.swarm/kept`, {
+        headers: { [INSTANCE_TOKEN_HEADER]: token3 },
+      });
+      expect(kept.status).toBe(200);
     });
 
     it('runs the task hardened, unpublished, secrets out of its configuration, out of reach of another tenant', async () => {

@@ -157,7 +157,7 @@ export class SwarmDriver implements RuntimeDriver {
 
   async #placeNew(tenantId: string): Promise<string> {
     if (this.#options.placeOn) return this.#options.placeOn(tenantId);
-    return this.#engine.leastLoadedNode();
+    return this.#engine.leastLoadedNode(tenantId);
   }
 
   async stop(tenantId: string, graceMs: number): Promise<void> {

@@ -196,8 +196,10 @@ export class SwarmEngine {
     });
     await this.removeSecrets(tenantId);
     await this.#settle(`network ${networkName(tenantId, this.#scope)}`, async () => {
-      await tolerate([404], () => this.#docker.getNetwork(networkName(tenantId, this.#scope)).remove());
-      return true;
+      const network = this.#docker.getNetwork(networkName(tenantId, this.#scope));
+      await tolerate([404], () => network.remove());
+      // Gone from the manager's view too: a start right after must not find it half removed.
+      return (await tolerate([404], () => network.inspect())) === undefined;
     });
     if (!options.purge) return;
     const node = service?.Spec?.Labels?.[NODE_LABEL];
@@ -224,19 +226,27 @@ export class SwarmEngine {
     return demuxLogs(raw).replace(/\n$/, '');
   }
 
-  /** The ready node with the fewest of this driver's services (the gateway's own node on a tie). */
-  async leastLoadedNode(): Promise<string> {
-    const [nodes, services, info] = await Promise.all([
+  /**
+   * Where a tenant without a service goes: this gateway's node when the
+   * tenant's volume is already there (deleted without purge, created again),
+   * else the ready node with the fewest of this driver's services (this
+   * node on a tie).
+   */
+  async leastLoadedNode(tenantId: string): Promise<string> {
+    const [nodes, services, info, volume] = await Promise.all([
       this.#docker.listNodes() as Promise<SwarmNode[]>,
       this.services(),
       this.#docker.info(),
+      tolerate([404], () => this.#docker.getVolume(volumeName(tenantId, this.#scope)).inspect()),
     ]);
+    const local = info.Swarm?.NodeID as string | undefined;
+    if (volume && local && this.#owns(volume.Labels ?? undefined)) return local;
     const load: Record<string, number> = {};
     for (const s of services) {
       const node = s.Spec?.Labels?.[NODE_LABEL];
       if (node) load[node] = (load[node] ?? 0) + 1;
     }
-    const node = pickNode(nodes, load, info.Swarm?.NodeID);
+    const node = pickNode(nodes, load, local);
     if (!node) throw new Error('no ready swarm node to place the tenant on (docker node ls)');
     return node;
   }
