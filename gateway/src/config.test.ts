@@ -59,6 +59,10 @@ describe('loadGatewayConfig', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
+  it('accepts SILO_RUNTIME=swarm', () => {
+    expect(loadGatewayConfig({ SILO_RUNTIME: 'swarm' }).runtime).toBe('swarm');
+  });
+
   it('reads SILO_SCOPE (default: default) and refuses one that cannot be part of a Docker name', () => {
     expect(loadGatewayConfig({}).scope).toBe('default');
     expect(loadGatewayConfig({ SILO_SCOPE: 'blue' }).scope).toBe('blue');

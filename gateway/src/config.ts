@@ -54,10 +54,10 @@ export const SETTINGS = {
   },
   runtime: {
     env: 'SILO_RUNTIME',
-    schema: z.enum(['process', 'docker', 'auto']),
+    schema: z.enum(['process', 'docker', 'swarm', 'auto']),
     default: 'auto',
     flag: '<runtime>',
-    help: 'instance runtime (auto: docker when an engine answers, else process)',
+    help: 'instance runtime (auto: docker when an engine answers, else process; swarm: the engine must be a swarm manager, never picked by auto)',
   },
   adminToken: {
     env: 'SILO_ADMIN_TOKEN',

@@ -15,6 +15,9 @@ export type DockerRuntimeOptions = {
 type DockerDriverModule = {
   DockerDriver?: new (options: DockerRuntimeOptions) => RuntimeDriver;
 };
+type SwarmDriverModule = {
+  SwarmDriver?: new (options: DockerRuntimeOptions) => RuntimeDriver;
+};
 
 /** Why no Docker engine is usable, or undefined when one answers a ping within `timeoutMs`. */
 export async function dockerProblem(timeoutMs = 1_500): Promise<string | undefined> {
@@ -36,14 +39,15 @@ export async function dockerProblem(timeoutMs = 1_500): Promise<string | undefin
 }
 
 /**
- * Picks the runtime for `SILO_RUNTIME`: `process`, `docker`, or `auto` (docker
- * when an engine answers a ping, else process) and says why, for the log.
+ * Picks the runtime for `SILO_RUNTIME`: `process`, `docker`, `swarm` (the
+ * engine must be a swarm manager), or `auto` (docker when an engine answers a
+ * ping, else process; never swarm) and says why, for the log.
  *
  * @example
  * const { driver, reason } = await selectRuntime('auto', { dataDir: '.silo', logger });
  */
 export async function selectRuntime(
-  runtime: 'process' | 'docker' | 'auto',
+  runtime: 'process' | 'docker' | 'swarm' | 'auto',
   options: {
     dataDir: string;
     logger: Logger;
@@ -59,6 +63,7 @@ export async function selectRuntime(
     });
   if (runtime === 'process') return { driver: processDriver(), reason: 'SILO_RUNTIME=process' };
   const problem = await dockerProblem();
+  if (runtime === 'swarm') return swarmRuntime(problem, options);
   if (problem !== undefined) {
     if (runtime === 'docker') throw new Error(`SILO_RUNTIME=docker but ${problem}`);
     return { driver: processDriver(), reason: `SILO_RUNTIME=auto and ${problem}: using child processes` };
@@ -78,4 +83,28 @@ export async function selectRuntime(
     onProgress: (line) => options.logger.info({ image: true }, line),
   });
   return { driver, reason: `SILO_RUNTIME=${runtime} and a Docker engine answers` };
+}
+
+/** The Swarm driver, or a message naming what is missing: an engine, a swarm, a manager. */
+async function swarmRuntime(
+  problem: string | undefined,
+  options: { logger: Logger; docker?: Omit<DockerRuntimeOptions, 'onProgress'> },
+): Promise<{ driver: RuntimeDriver; reason: string }> {
+  if (problem !== undefined) throw new Error(`SILO_RUNTIME=swarm but ${problem}`);
+  const swarm = (
+    (await new Docker().info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } }
+  ).Swarm;
+  if (swarm?.LocalNodeState !== 'active' || swarm.ControlAvailable !== true) {
+    throw new Error(
+      `SILO_RUNTIME=swarm but this engine is ${swarm?.LocalNodeState === 'active' ? 'a swarm worker, not a manager' : `not in a swarm (state ${swarm?.LocalNodeState ?? 'unknown'})`}: run the gateway against a manager (docker swarm init, README "Swarm")`,
+    );
+  }
+  const specifier = './swarm/swarm-driver.js';
+  const mod = (await import(specifier).catch(() => ({}))) as SwarmDriverModule;
+  if (mod.SwarmDriver === undefined) throw new Error('SILO_RUNTIME=swarm but the swarm driver is not built');
+  const driver = new mod.SwarmDriver({
+    ...options.docker,
+    onProgress: (line) => options.logger.info({ image: true }, line),
+  });
+  return { driver, reason: 'SILO_RUNTIME=swarm and this engine is a swarm manager' };
 }

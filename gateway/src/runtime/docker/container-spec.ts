@@ -63,6 +63,19 @@ export function volumeSpec(tenantId: string, version: string, scope?: string): V
   };
 }
 
+/** The instance's environment inside a container or a swarm task (listening on `CONTAINER_PORT`, data on `/data`). */
+export function instanceEnv(request: StartRequest, secretsFrom: 'stdin' | 'none'): string[] {
+  return [
+    `SILO_TENANT_ID=${request.tenantId}`,
+    `SILO_PORT=${CONTAINER_PORT}`,
+    'SILO_HOST=0.0.0.0',
+    'SILO_DATA_DIR=/data',
+    `SILO_INSTANCE_TOKEN=${request.instanceToken}`,
+    `SILO_LOG_LEVEL=${request.logLevel ?? 'info'}`,
+    `SILO_SECRETS_FROM=${secretsFrom}`,
+  ];
+}
+
 /**
  * The container of one start. A new container per start: the instance token
  * (an environment variable) changes every time. Secrets are not here: with
@@ -84,15 +97,7 @@ export function containerSpec(request: StartRequest, config: ContainerSpecConfig
     Image: config.image,
     Hostname: tenantId,
     User: `${SILO_USER.uid}:${SILO_USER.gid}`,
-    Env: [
-      `SILO_TENANT_ID=${tenantId}`,
-      `SILO_PORT=${CONTAINER_PORT}`,
-      'SILO_HOST=0.0.0.0',
-      'SILO_DATA_DIR=/data',
-      `SILO_INSTANCE_TOKEN=${request.instanceToken}`,
-      `SILO_LOG_LEVEL=${request.logLevel ?? 'info'}`,
-      `SILO_SECRETS_FROM=${withSecrets ? 'stdin' : 'none'}`,
-    ],
+    Env: instanceEnv(request, withSecrets ? 'stdin' : 'none'),
     Labels: scopedLabels(tenantId, config.version, scope),
     ExposedPorts: { [port]: {} },
     // stdin only to hand over secrets: attached, written, closed (`StdinOnce`).
