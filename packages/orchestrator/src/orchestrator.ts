@@ -11,6 +11,7 @@ import { createFlowsRoutes } from './http/flows-routes.js';
 import { createKvRoutes } from './http/kv-routes.js';
 import { createLogsRoutes } from './http/logs-routes.js';
 import { createNamespacesRoutes } from './http/namespaces-routes.js';
+import { createSnapshotRoute } from './http/snapshot-route.js';
 import { createTriggersRoutes } from './http/triggers-routes.js';
 import { createWebhookRoutes } from './http/webhook-routes.js';
 import { SqliteKvStore } from './kv/sqlite-kv-store.js';
@@ -125,6 +126,16 @@ export function createOrchestrator(
     api,
     ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
   });
+  app.route(
+    '/',
+    createSnapshotRoute({
+      dataDir: config.dataDir,
+      backup: async (file) => {
+        if (db === undefined) throw new ApiError(503, 'Service Unavailable: the instance is starting');
+        return db.backup(file);
+      },
+    }),
+  );
 
   return {
     app,
