@@ -1,5 +1,6 @@
 import { LOG_LEVELS, parseShortDuration } from '@silo/contracts';
 import { z } from 'zod';
+import type { OperationsSettings } from './operations/create-operations.js';
 import { SCOPE_PATTERN } from './runtime/docker/scope.js';
 
 const duration = (name: string) =>
@@ -75,6 +76,15 @@ export const GatewayEnvSchema = z.object({
     .string()
     .regex(SCOPE_PATTERN, '1-32 lowercase letters, digits and inner hyphens (e.g. blue, ci-42)')
     .default('default'),
+  /** Backup target folder (issue 16). @default <SILO_DATA_DIR>/backups */
+  SILO_BACKUP_DIR: z.string().min(1).optional(),
+  /** Scheduled backups of every tenant without its own schedule, e.g. `1d`. @default off */
+  SILO_BACKUP_EVERY: z
+    .string()
+    .refine((t) => duration('SILO_BACKUP_EVERY').safeParse(t).success, 'a duration, e.g. 6h or 1d')
+    .optional(),
+  /** Scheduled backups kept per tenant. @default 7 */
+  SILO_BACKUP_KEEP: int(1).default(7),
 });
 
 /** The gateway's settings, typed. */
@@ -93,6 +103,8 @@ export type GatewayConfig = {
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
   scope: string;
+  /** Tenant operations (`SILO_BACKUP_*`); unset fields take the defaults of `operations/create-operations.ts`. */
+  backup?: OperationsSettings;
 };
 
 /**
@@ -132,5 +144,10 @@ export function loadGatewayConfig(
     bodyLimitBytes: e.SILO_BODY_LIMIT,
     logLevel: e.SILO_LOG_LEVEL,
     scope: e.SILO_SCOPE,
+    backup: {
+      backupDir: e.SILO_BACKUP_DIR,
+      backupEvery: e.SILO_BACKUP_EVERY,
+      backupKeep: e.SILO_BACKUP_KEEP,
+    },
   };
 }

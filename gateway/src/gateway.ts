@@ -15,6 +15,7 @@ import { HttpInstanceProbe, type InstanceProbe } from './lifecycle/instance-prob
 import { WakeScheduler } from './lifecycle/wake-scheduler.js';
 import { createGatewayLogger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
+import { createOperations } from './operations/create-operations.js';
 import { parseTenantPath } from './proxy/tenant-path.js';
 import { TenantProxy, writeSocketError } from './proxy/tenant-proxy.js';
 import type { ReconcileSummary, RuntimeDriver, RuntimeEvent } from './runtime/runtime-driver.js';
@@ -144,6 +145,17 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     logger,
   });
 
+  const operations = createOperations({
+    mount: (routes) => app.route('/admin/v1', routes),
+    dataDir: config.dataDir,
+    settings: config.backup ?? {},
+    registry,
+    manager,
+    driver,
+    metricsRegistry: metrics.registry,
+    logger,
+  });
+
   // Follow the driver before looking at what runs, so that no death falls between the two.
   const reconcile = async (when: string): Promise<ReconcileSummary | undefined> => {
     if (driver.reconcile === undefined) return undefined;
@@ -228,6 +240,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       unwatch?.();
       reaper.stop();
       wakes.close();
+      await operations.close();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2_000);
         server.close(() => {
