@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { runServe, type ServeFlags } from '../serve.js';
 import { AdminClient, CliError, resolveConnection } from './admin-client.js';
+import { addOperationsCommands } from './operations-commands.js';
 import { formatRecord, formatTable } from './table.js';
 
 /** What the CLI touches of the outside world (tests pass their own). */
@@ -177,6 +178,8 @@ export function buildProgram(io: CliIo): Command {
       );
       show({ tenant: id, logs: text ?? '' }, () => text ?? '');
     });
+
+  addOperationsCommands(tenant, { client, show, connection: () => resolveConnection(globals(), io.env) });
 
   const key = program.command('key').description("manage a tenant's API keys");
   key
