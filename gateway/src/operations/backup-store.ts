@@ -104,7 +104,7 @@ export class BackupStore {
       );
       if (parsed.success) records.push(parsed.data);
     }
-    return records.sort((a, b) => b.id.localeCompare(a.id));
+    return records.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
 
   async get(tenantId: string, id: string): Promise<BackupRecord | undefined> {
