@@ -145,6 +145,8 @@ export class TenantOperations {
         registry.setTenantState(tenantId, 'suspended', `restoring backup ${backupId}`);
         try {
           await manager.stop(tenantId, 'restore');
+          // No wake timer may start it on half-replaced data; the restored instance reports its own.
+          registry.updateInstanceInfo(tenantId, { nextWakeAt: null, nextWakeReason: null });
           await data.replace(tenantId, dir);
         } finally {
           registry.setTenantState(tenantId, before.state, before.suspendedReason);
