@@ -38,7 +38,7 @@ describe('tenant backups and restore (process runtime, real orchestrator)', () =
     );
 
     const backup = await t.admin<Backup>('POST', '/admin/v1/tenants/acme/backups');
-    expect(backup).toMatchObject({ tenantId: 'acme', mode: 'online', executions: 20 });
+    expect(backup).toMatchObject({ tenantId: 'acme', mode: 'online', executions: 20, integrity: 'ok' });
     expect(backup.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(backup.sizeBytes).toBeGreaterThan(0);
     const view = await t.admin<TenantView>('GET', '/admin/v1/tenants/acme');

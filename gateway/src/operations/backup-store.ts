@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -22,6 +22,8 @@ export const BackupRecordSchema = z.object({
   trigger: z.enum(['manual', 'schedule']),
   mode: z.enum(['online', 'offline']),
   executions: z.number().int(),
+  /** `PRAGMA integrity_check` of the copy, before it was archived. */
+  integrity: z.literal('ok'),
 });
 export type BackupRecord = z.infer<typeof BackupRecordSchema>;
 
@@ -58,6 +60,11 @@ export class BackupStore {
   archivePath(tenantId: string, id: string): string {
     if (!BACKUP_ID.test(id)) throw new Error(`invalid backup id "${id}"`);
     return join(this.#dir(tenantId), `${id}.tar.gz`);
+  }
+
+  /** Removes staging folders left by a gateway that stopped mid-operation (at start, before any operation). */
+  clearStaging(): void {
+    rmSync(join(this.root, '.staging'), { recursive: true, force: true });
   }
 
   /** A fresh folder for staging copies (under the target, so a rename never crosses devices). */

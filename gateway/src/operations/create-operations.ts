@@ -67,6 +67,7 @@ export function createOperations(deps: {
     return { close: async () => undefined };
   }
   const store = new BackupStore(settings.backupDir ?? join(deps.dataDir, 'backups'));
+  store.clearStaging();
   let version = 'unknown';
   try {
     version = orchestratorVersion(ROOT);

@@ -66,6 +66,7 @@ export class TenantOperations {
               trigger,
               mode: staged.mode,
               executions: staged.executions,
+              integrity: 'ok',
             }),
           );
         });
