@@ -109,6 +109,26 @@ describe('tenant backups and restore (process runtime, real orchestrator)', () =
     expect(never.status).toBe(409);
     expect(((await never.json()) as { message: string }).message).toContain('no data yet');
 
+    // A broken archive is refused before anything is made; a bad id names the field.
+    const importRaw = (id: string, body: Uint8Array) =>
+      fetch(`${t.url}/admin/v1/tenants/import?id=${id}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.gateway.adminToken}`, 'content-type': 'application/gzip' },
+        body,
+      });
+    const garbage = await importRaw('broken', new TextEncoder().encode('not an archive'));
+    expect(garbage.status).toBe(400);
+    expect(
+      (
+        await fetch(`${t.url}/admin/v1/tenants/broken`, {
+          headers: { authorization: `Bearer ${t.gateway.adminToken}` },
+        })
+      ).status,
+    ).toBe(404);
+    const badName = await importRaw('Not_An_Id', new Uint8Array(0));
+    expect(badName.status).toBe(400);
+    expect(((await badName.json()) as { message: string }).message).toMatch(/^id: /);
+
     // Restore into a new tenant id: the same work, a new key, the source untouched.
     const copy = await t.admin<TenantView & { key: { key: string } }>(
       'POST',

@@ -37,6 +37,7 @@ function setup() {
     registry,
     manager,
     data: new FolderTenantData(tenantDir),
+    purge: async (id) => rmSync(tenantDir(id), { recursive: true, force: true }),
     store,
     metrics: createBackupMetrics(metricsRegistry),
     logger: pino({ level: 'silent' }),

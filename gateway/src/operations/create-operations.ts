@@ -76,6 +76,7 @@ export function createOperations(deps: {
     registry,
     manager,
     data,
+    purge: (id) => driver.remove(id, { purge: true }),
     store,
     metrics: createBackupMetrics(deps.metricsRegistry),
     logger,

@@ -61,6 +61,8 @@ export async function stageCopy(
       const res = await fetch(`${lease.endpoint.url}${SNAPSHOT_PATH}`, {
         method: 'POST',
         headers: { [INSTANCE_TOKEN_HEADER]: lease.token },
+        // Bounds the copy and its transfer; 10,000 executions take seconds (bench/backup.mjs).
+        signal: AbortSignal.timeout(30 * 60_000),
       });
       if (!res.ok || res.body === null)
         throw new Error(`the instance refused the snapshot: ${res.status} ${await res.text()}`);

@@ -18,6 +18,8 @@ export type TenantOperationsDeps = {
   registry: TenantRegistry;
   manager: InstanceManager;
   data: TenantData;
+  /** Removes what a failed import made (its instance, folder or volume). */
+  purge: (tenantId: string) => Promise<void>;
   store: BackupStore;
   metrics: BackupMetrics;
   logger: Logger;
@@ -195,6 +197,7 @@ export class TenantOperations {
       } catch (err) {
         if (created) {
           await manager.stop(newId, 'import failed').catch(() => undefined);
+          await this.deps.purge(newId).catch(() => undefined);
           registry.deleteTenant(newId);
           manager.forget(newId);
         }
