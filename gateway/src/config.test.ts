@@ -21,6 +21,9 @@ describe('loadGatewayConfig', () => {
       stopInstancesOnExit: false,
       metricsToken: undefined,
       metricsPerTenant: false,
+      backupDir: undefined,
+      backupEvery: undefined,
+      backupKeep: 7,
     });
   });
 

@@ -153,6 +153,30 @@ export const SETTINGS = {
     flag: 'switch',
     help: 'label metrics by tenant id (off: totals only, no tenant ids in /metrics)',
   },
+  backupDir: {
+    env: 'SILO_BACKUP_DIR',
+    schema: z.string().min(1).optional(),
+    defaultHelp: '<SILO_DATA_DIR>/backups',
+    flag: '<dir>',
+    help: 'backup target folder (tenant backups and their records)',
+  },
+  backupEvery: {
+    env: 'SILO_BACKUP_EVERY',
+    schema: z
+      .string()
+      .refine((t) => duration().safeParse(t).success, 'a duration, e.g. 6h or 1d')
+      .optional(),
+    defaultHelp: 'off',
+    flag: '<duration>',
+    help: 'scheduled backups of every tenant without its own schedule (e.g. 1d)',
+  },
+  backupKeep: {
+    env: 'SILO_BACKUP_KEEP',
+    schema: int(1),
+    default: '7',
+    flag: '<n>',
+    help: 'scheduled backups kept per tenant (older ones are pruned)',
+  },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;

@@ -14,6 +14,7 @@ import { HttpInstanceProbe, type InstanceProbe } from './lifecycle/instance-prob
 import { WakeScheduler } from './lifecycle/wake-scheduler.js';
 import { createGatewayLogger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
+import { createOperations } from './operations/create-operations.js';
 import { TenantProxy } from './proxy/tenant-proxy.js';
 import type { ReconcileSummary, RuntimeDriver, RuntimeEvent } from './runtime/runtime-driver.js';
 import { selectRuntime } from './runtime/select-runtime.js';
@@ -154,6 +155,22 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     logger,
   });
 
+  const operations = createOperations({
+    mount: (routes) => app.route('/admin/v1', routes),
+    dataDir: config.dataDir,
+    settings: {
+      ...(config.backupDir !== undefined ? { backupDir: config.backupDir } : {}),
+      ...(config.backupEvery !== undefined ? { backupEvery: config.backupEvery } : {}),
+      backupKeep: config.backupKeep,
+    },
+    // Operations still read the registry through the legacy facade, as the lifecycle does.
+    registry: lifecycleRegistry,
+    manager,
+    driver,
+    metricsRegistry: metrics.registry,
+    logger,
+  });
+
   // Follow the driver before looking at what runs, so that no death falls between the two.
   const reconcile = async (when: string): Promise<ReconcileSummary | undefined> => {
     if (driver.reconcile === undefined) return undefined;
@@ -232,6 +249,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       unwatch?.();
       reaper.stop();
       wakes.close();
+      await operations.close();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2_000);
         server.close(() => {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { runServe } from '../serve.js';
 import { AdminClient, CliError, resolveConnection } from './admin-client.js';
+import { addOperationsCommands } from './operations-commands.js';
 import { addSettingFlags, settingOverrides } from './serve-options.js';
 import { formatRecord, formatTable } from './table.js';
 
@@ -151,6 +152,8 @@ export function buildProgram(io: CliIo): Command {
       );
       show({ tenant: id, logs: text ?? '' }, () => text ?? '');
     });
+
+  addOperationsCommands(tenant, { client, show, connection: () => resolveConnection(globals(), io.env) });
 
   const key = program.command('key').description("manage a tenant's API keys");
   key

@@ -50,7 +50,7 @@ describe('silo serve flags, derived from the settings table', () => {
 
   it('refuses a value outside an enum setting', async () => {
     await expect(parse(['serve', '--runtime', 'k8s'])).rejects.toThrow(
-      /Allowed choices are process, docker, auto/,
+      /Allowed choices are process, docker, swarm, auto/,
     );
   });
 

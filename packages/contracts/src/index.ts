@@ -39,6 +39,7 @@ export {
   LifecycleReportSchema,
   LOG_LEVELS,
   READYZ_PATH,
+  SNAPSHOT_PATH,
 } from './instance.js';
 export type { StateType } from './state.js';
 export { isFailed, isStateType, isTerminal, STATE_TYPES } from './state.js';

@@ -16,6 +16,12 @@ export const HEALTHZ_PATH = '/healthz';
 export const READYZ_PATH = '/readyz';
 /** The lifecycle report (`LifecycleReport`). */
 export const LIFECYCLE_PATH = '/_silo/lifecycle';
+/**
+ * `POST`: a consistent copy of the instance's SQLite file, taken online while
+ * it works (the gateway's backups). Body: the SQLite file; header
+ * `x-silo-snapshot-bytes` its size.
+ */
+export const SNAPSHOT_PATH = '/_silo/snapshot';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

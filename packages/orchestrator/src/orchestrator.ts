@@ -10,6 +10,7 @@ import { createFlowsRoutes } from './http/flows-routes.js';
 import { createKvRoutes } from './http/kv-routes.js';
 import { createLogsRoutes } from './http/logs-routes.js';
 import { createNamespacesRoutes } from './http/namespaces-routes.js';
+import { createSnapshotRoute } from './http/snapshot-route.js';
 import { createTriggersRoutes } from './http/triggers-routes.js';
 import { createWebhookRoutes } from './http/webhook-routes.js';
 import { type Clock, systemClock } from './ports/clock.js';
@@ -122,6 +123,16 @@ export function createOrchestrator(
     api,
     ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
   });
+  app.route(
+    '/',
+    createSnapshotRoute({
+      dataDir: config.dataDir,
+      backup: async (file) => {
+        if (runner === undefined) throw new NotReadyError();
+        return runner.backup(file);
+      },
+    }),
+  );
 
   return {
     app,

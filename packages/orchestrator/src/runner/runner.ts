@@ -37,6 +37,13 @@ export type Runner = {
   kv: KvStore;
   engine: Engine;
   triggers: InstanceTriggers;
+  /**
+   * A consistent copy of the live SQLite file at `file` (SQLite's online backup API), taken while
+   * the engine runs: 1000 pages (4 MiB) per event-loop turn instead of better-sqlite3's 100, since
+   * on a busy instance each turn waits behind the executor (10,000 executions, 24 MB: 15.6 s at
+   * 100, 8.2 s at 1000 in bench/backup.mjs); one turn of 1000 pages blocks for a few ms.
+   */
+  backup(file: string): Promise<unknown>;
   /** Stops triggers and the engine (running work gets `graceMs`), then closes the database. */
   stop(graceMs: number): Promise<void>;
 };
@@ -88,6 +95,7 @@ export function startRunner(o: RunnerOptions): Runner {
     kv,
     engine,
     triggers,
+    backup: (file) => db.backup(file, { progress: () => 1000 }),
     async stop(graceMs) {
       triggers.stop();
       await engine.stop(graceMs);
