@@ -1,19 +1,24 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TENANT_ID_PATTERN } from '@silo/contracts';
 import type {
   Endpoint,
   InstanceStatus,
+  ReconcileSummary,
   RuntimeDriver,
   RuntimeEvent,
   StartRequest,
 } from '../runtime-driver.js';
 import { freePort } from './free-port.js';
-import { orchestratorEntry } from './orchestrator-entry.js';
+import { endpointOf, type InstanceRecord, readRecord, writeRecord } from './instance-record.js';
+import { DRIVER_ID_ENV, driverId, sandboxedChild, scanInstances } from './instance-scan.js';
+import { APP_PATHS, orchestratorEntry } from './orchestrator-entry.js';
 import { commandLine, isAlive, terminate } from './pid.js';
+import { SANDBOX_DATA, SANDBOX_SOCKET, type SandboxSupport, sandboxArgs, sandboxSupport } from './sandbox.js';
+import { TenantUids, type UidRange } from './tenant-uids.js';
 
 /** Environment variables of the gateway that an instance inherits; nothing else leaks (no admin token). */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_ENV', 'TMPDIR'] as const;
@@ -30,26 +35,36 @@ export type ProcessDriverOptions = {
   env?: Record<string, string>;
   /** How often the pids of adopted instances (not children of this gateway) are checked while watched. @default 500 */
   pidCheckMs?: number;
-};
-
-/** What the driver persists beside a running instance, so a restarted gateway can adopt it. */
-type InstanceRecord = {
-  pid: number;
-  port: number;
-  host: string;
-  instanceToken: string;
-  startedAt: string;
-  /** argv[1] of the instance: checked against `/proc/<pid>/cmdline` so a recycled pid is never adopted. */
-  entry: string;
+  /** `auto`: sandbox every instance when the gateway may (see `sandbox.ts`); `off`: never (tests). @default 'auto' */
+  isolation?: 'auto' | 'off';
+  /** `SILO_ALLOW_UNISOLATED`: without a sandbox, run a second tenant anyway. @default false */
+  allowUnisolated?: boolean;
+  /** The uids tenants run as when sandboxed. @default DEFAULT_UID_RANGE (2000000, 1000000 of them) */
+  uids?: UidRange;
+  /**
+   * Host paths a sandboxed instance sees read-only (at the same path).
+   * @default the orchestrator and contracts packages, the repo's node_modules, and the folder of each absolute file of `command`
+   */
+  appPaths?: readonly string[];
+  /** Time between reporting an instance of a tenant the registry does not know and stopping it. @default 60000 */
+  orphanGraceMs?: number;
 };
 
 /**
  * The embedded runtime: each tenant's instance is a child process with its own
- * folder (`tenants/<id>/data` = `SILO_DATA_DIR`), its own free port on
- * 127.0.0.1, its own instance token, and its output appended to
- * `tenants/<id>/instance.log`. Children are detached and their pid, port and
- * token are written to `tenants/<id>/instance.json` (0600), so they survive a
- * gateway crash and the next gateway adopts them instead of starting twins.
+ * folder (`tenants/<id>/data` = `SILO_DATA_DIR`), listening on a unix socket
+ * in `tenants/<id>/run/` (a free port on 127.0.0.1 when that path is too long
+ * for a socket), with its own instance token, its output appended to
+ * `tenants/<id>/instance.log`. Children are detached and their pid, endpoint
+ * and token are written to `tenants/<id>/instance.json` (0600), before and
+ * after the spawn, so they survive a gateway crash and the next gateway adopts
+ * them instead of starting twins (and the instance's own data-folder lock makes
+ * a twin refuse to start).
+ *
+ * Where the gateway may (root or CAP_SETUID/SETGID/CHOWN, bubblewrap, user
+ * namespaces), each instance runs sandboxed as its tenant's own uid
+ * (`sandbox.ts`, `tenant-uids.ts`). Where it may not, `isolation()` says what
+ * is missing and a second tenant is refused unless `allowUnisolated`.
  *
  * @example
  * const driver = new ProcessDriver({ dataDir: '.silo' });
@@ -59,6 +74,7 @@ export class ProcessDriver implements RuntimeDriver {
   readonly name = 'process';
   readonly #root: string;
   readonly #command: readonly string[];
+  readonly #entry: string;
   readonly #env: Record<string, string>;
   readonly #exitCodes = new Map<string, number>();
   readonly #listeners = new Set<(event: RuntimeEvent) => void>();
@@ -69,13 +85,32 @@ export class ProcessDriver implements RuntimeDriver {
   /** Running instances this driver did not spawn (adopted after a gateway restart): checked by pid. */
   readonly #adopted = new Map<string, number>();
   readonly #pidCheckMs: number;
+  readonly #driverId: string;
+  readonly #isolation: 'auto' | 'off';
+  readonly #allowUnisolated: boolean;
+  readonly #uids: TenantUids;
+  readonly #appPaths: readonly string[];
+  readonly #orphanGraceMs: number;
+  #support: Promise<SandboxSupport> | undefined;
   #pidTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ProcessDriverOptions) {
-    this.#root = join(options.dataDir, 'tenants');
+    this.#root = resolve(options.dataDir, 'tenants');
     this.#command = options.command ?? [process.execPath, orchestratorEntry()];
+    this.#entry = this.#command[1] ?? this.#command[0] ?? '';
     this.#env = options.env ?? {};
     this.#pidCheckMs = options.pidCheckMs ?? 500;
+    this.#driverId = driverId(this.#root);
+    this.#isolation = options.isolation ?? 'auto';
+    this.#allowUnisolated = options.allowUnisolated ?? false;
+    this.#uids = new TenantUids(this.#root, options.uids);
+    this.#orphanGraceMs = options.orphanGraceMs ?? 60_000;
+    const own = this.#command.filter((a) => isAbsolute(a) && existsSync(a)).slice(1);
+    this.#appPaths = options.appPaths ?? [...APP_PATHS, ...own.map((a) => dirname(a))];
+    for (const app of this.#appPaths) {
+      if (this.#root.startsWith(`${app}/`))
+        throw new Error(`the data folder ${options.dataDir} is inside ${app}, which sandboxes see: move it`);
+    }
   }
 
   /**
@@ -134,47 +169,76 @@ export class ProcessDriver implements RuntimeDriver {
     return join(this.#root, tenantId);
   }
 
-  async start(request: StartRequest): Promise<Endpoint> {
-    const dir = this.tenantDir(request.tenantId);
-    const current = await this.inspect(request.tenantId);
-    if (current.state === 'running') {
-      throw new Error(`instance of ${request.tenantId} is already running (pid ${current.ref})`);
+  /**
+   * Whether instances run sandboxed here (checked once). When not, the
+   * reasons name what is missing; the composition root logs them loudly.
+   */
+  isolation(): Promise<SandboxSupport> {
+    if (this.#support === undefined) {
+      this.#support =
+        this.#isolation === 'off'
+          ? Promise.resolve({ ok: false, missing: ['sandboxing (turned off for this driver)'] })
+          : sandboxSupport(this.#uids.firstUid, this.#appPaths);
     }
+    return this.#support;
+  }
+
+  async start(request: StartRequest): Promise<Endpoint> {
+    const id = request.tenantId;
+    const dir = this.tenantDir(id);
+    const current = await this.inspect(id);
+    if (current.state === 'running') {
+      throw new Error(`instance of ${id} is already running (pid ${current.ref})`);
+    }
+    const support = await this.isolation();
+    if (!support.ok) await this.#refuseSecondTenant(id, support.missing);
+    const uid = support.ok ? await this.#uids.prepare(id) : undefined;
     const dataDir = join(dir, 'data');
     await mkdir(dataDir, { recursive: true });
-    const host = '127.0.0.1';
-    const port = await freePort(host);
+    await mkdir(join(dir, 'run'), { recursive: true, mode: 0o700 });
     const [program, ...args] = this.#command;
     if (program === undefined) throw new Error('process driver: empty command');
-    const env: Record<string, string> = {};
-    for (const name of INHERITED_ENV) {
-      const value = process.env[name];
-      if (value !== undefined) env[name] = value;
-    }
+    // A unix socket in the tenant's folder when its path fits (107 bytes), else a free port.
+    const socketPath = join(dir, 'run', 'instance.sock');
+    const viaSocket = Buffer.byteLength(socketPath) <= 107;
+    const record: InstanceRecord = {
+      port: viaSocket ? 0 : await freePort('127.0.0.1'),
+      host: '127.0.0.1',
+      ...(viaSocket ? { socketPath } : {}),
+      instanceToken: request.instanceToken,
+      startedAt: new Date().toISOString(),
+      entry: this.#entry,
+      ...(uid !== undefined ? { uid } : {}),
+    };
+    const sandboxed = support.ok;
     const withSecrets = request.secrets !== undefined && Object.keys(request.secrets).length > 0;
-    Object.assign(env, this.#env, {
-      SILO_TENANT_ID: request.tenantId,
-      SILO_PORT: String(port),
-      SILO_HOST: host,
-      SILO_DATA_DIR: dataDir,
-      SILO_INSTANCE_TOKEN: request.instanceToken,
-      SILO_LOG_LEVEL: request.logLevel ?? 'info',
-      SILO_SECRETS_FROM: withSecrets ? 'stdin' : 'none',
-    });
+    const env = this.#instanceEnv(request, record, sandboxed ? SANDBOX_DATA : dataDir, withSecrets);
+    if (viaSocket) env.SILO_SOCKET = sandboxed ? SANDBOX_SOCKET : socketPath;
+    // Recorded before the spawn: a gateway killed right after it leaves a record the next one adopts from.
+    await writeRecord(dir, record);
     const logFd = openSync(join(dir, 'instance.log'), 'a', 0o600);
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(program, args, {
-        cwd: dir,
-        env,
-        detached: true,
-        stdio: [withSecrets ? 'pipe' : 'ignore', logFd, logFd],
-      });
+      const stdin = withSecrets ? 'pipe' : 'ignore';
+      child = support.ok
+        ? spawn(
+            support.bwrap,
+            sandboxArgs({ appPaths: this.#appPaths, dataDir, runDir: join(dir, 'run') }, this.#command),
+            {
+              cwd: '/',
+              env,
+              uid,
+              gid: uid,
+              detached: true,
+              stdio: [stdin, logFd, logFd],
+            },
+          )
+        : spawn(program, args, { cwd: dir, env, detached: true, stdio: [stdin, logFd, logFd] });
     } finally {
       closeSync(logFd);
     }
-    const pid = child.pid;
-    if (pid === undefined) {
+    const spawnedPid = child.pid;
+    if (spawnedPid === undefined) {
       const error = await new Promise<Error>((resolve) => child.once('error', resolve));
       throw new Error(`could not spawn ${program}: ${error.message}`);
     }
@@ -182,45 +246,80 @@ export class ProcessDriver implements RuntimeDriver {
       child.stdin.on('error', () => undefined);
       child.stdin.end(JSON.stringify(request.secrets));
     }
-    this.#exitCodes.delete(request.tenantId);
-    this.#adopted.delete(request.tenantId);
+    this.#exitCodes.delete(id);
+    this.#adopted.delete(id);
+    let pid = spawnedPid;
     this.#children.add(pid);
     child.on('exit', (code, signal) => {
       const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
-      this.#exitCodes.set(request.tenantId, exitCode);
+      this.#exitCodes.set(id, exitCode);
       this.#children.delete(pid);
-      this.#exited(
-        request.tenantId,
-        pid,
-        exitCode,
-        signal ? `was killed by ${signal} (exit code ${exitCode})` : `exited with code ${exitCode}`,
-      );
+      const how = signal ? `was killed by ${signal} (exit code ${exitCode})` : `exited with code ${exitCode}`;
+      this.#exited(id, pid, exitCode, how);
       this.#stopping.delete(pid);
     });
     child.unref();
-    const record: InstanceRecord = {
-      pid,
-      port,
-      host,
-      instanceToken: request.instanceToken,
-      startedAt: new Date().toISOString(),
-      entry: args[0] ?? program,
-    };
-    await writeFile(join(dir, 'instance.json'), JSON.stringify(record), { mode: 0o600 });
+    if (sandboxed) {
+      // The instance is bwrap's grandchild (under the namespace's reaper): signals go to it.
+      const inner = await sandboxedChild(
+        spawnedPid,
+        () => child.exitCode === null && child.signalCode === null,
+      );
+      if (inner === undefined) {
+        const tail = await this.logs(id, { tail: 3 });
+        throw new Error(`the sandbox of ${id} did not start its instance: ${tail}`);
+      }
+      this.#children.delete(pid);
+      pid = inner;
+      this.#children.add(pid);
+    }
+    await writeRecord(dir, { ...record, pid });
     return endpointOf(record);
   }
 
+  #instanceEnv(
+    request: StartRequest,
+    record: InstanceRecord,
+    dataDir: string,
+    withSecrets: boolean,
+  ): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const name of INHERITED_ENV) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
+    Object.assign(env, this.#env, {
+      SILO_TENANT_ID: request.tenantId,
+      SILO_PORT: String(record.port),
+      SILO_HOST: record.host,
+      SILO_DATA_DIR: dataDir,
+      SILO_INSTANCE_TOKEN: request.instanceToken,
+      SILO_LOG_LEVEL: request.logLevel ?? 'info',
+      SILO_SECRETS_FROM: withSecrets ? 'stdin' : 'none',
+      [DRIVER_ID_ENV]: this.#driverId,
+    });
+    if (record.uid !== undefined) Object.assign(env, { HOME: '/tmp', TMPDIR: '/tmp' });
+    return env;
+  }
+
+  /** Unsandboxed, a second tenant's tasks could read the first's files: only with SILO_ALLOW_UNISOLATED=1. */
+  async #refuseSecondTenant(tenantId: string, missing: string[]): Promise<void> {
+    if (this.#allowUnisolated) return;
+    const other = (await this.list()).find((s) => s.state === 'running' && s.tenantId !== tenantId);
+    if (other !== undefined) throw new UnisolatedRuntimeError(tenantId, other.tenantId, missing);
+  }
+
   async stop(tenantId: string, graceMs: number): Promise<void> {
-    const record = await this.#record(tenantId);
-    if (record === undefined) return;
-    if (await this.#owns(record)) {
-      this.#stopping.add(record.pid);
+    const status = await this.inspect(tenantId);
+    if (status.state === 'running' && status.ref !== undefined) {
+      const pid = Number(status.ref);
+      this.#stopping.add(pid);
       this.#adopted.delete(tenantId);
       try {
-        await terminate(record.pid, graceMs);
+        await terminate(pid, graceMs);
       } finally {
         // A child's own `exit` handler clears it; an adopted pid has none.
-        if (!this.#children.has(record.pid)) this.#stopping.delete(record.pid);
+        if (!this.#children.has(pid)) this.#stopping.delete(pid);
       }
     }
     await rm(join(this.tenantDir(tenantId), 'instance.json'), { force: true });
@@ -233,16 +332,20 @@ export class ProcessDriver implements RuntimeDriver {
 
   async inspect(tenantId: string): Promise<InstanceStatus> {
     const dir = this.tenantDir(tenantId);
-    const record = await this.#record(tenantId);
-    if (record !== undefined && (await this.#owns(record))) {
-      if (!this.#children.has(record.pid) && !this.#stopping.has(record.pid))
-        this.#adopted.set(tenantId, record.pid);
+    let record = await readRecord(dir);
+    if (record !== undefined && !(await this.#owns(record))) {
+      // Recorded but not running as recorded: it may run untracked (a gateway killed between spawn and record).
+      record = await this.#adoptUntracked(tenantId, record);
+    }
+    if (record?.pid !== undefined) {
+      const pid = record.pid;
+      if (!this.#children.has(pid) && !this.#stopping.has(pid)) this.#adopted.set(tenantId, pid);
       return {
         tenantId,
         state: 'running',
         endpoint: endpointOf(record),
         instanceToken: record.instanceToken,
-        ref: String(record.pid),
+        ref: String(pid),
         startedAt: record.startedAt,
       };
     }
@@ -253,6 +356,54 @@ export class ProcessDriver implements RuntimeDriver {
     if (!exists) return { tenantId, state: 'absent' };
     const exitCode = this.#exitCodes.get(tenantId);
     return exitCode === undefined ? { tenantId, state: 'stopped' } : { tenantId, state: 'stopped', exitCode };
+  }
+
+  /** Finds a live instance of this tenant that its record does not name, and records it. */
+  async #adoptUntracked(tenantId: string, stale: InstanceRecord): Promise<InstanceRecord | undefined> {
+    const found = (await scanInstances(this.#driverId, this.#entry)).find((f) => f.tenantId === tenantId);
+    if (found?.instanceToken === undefined) return undefined;
+    const dir = this.tenantDir(tenantId);
+    const socket = found.env.SILO_SOCKET;
+    const record: InstanceRecord = {
+      ...stale,
+      pid: found.pid,
+      instanceToken: found.instanceToken,
+      port: socket ? 0 : Number(found.env.SILO_PORT),
+      host: found.env.SILO_HOST ?? '127.0.0.1',
+    };
+    if (socket) record.socketPath = socket === SANDBOX_SOCKET ? join(dir, 'run', 'instance.sock') : socket;
+    await writeRecord(dir, record);
+    return record;
+  }
+
+  /**
+   * Brings the instance processes in line with the registry: an untracked
+   * instance of a known tenant is adopted (its record completed), a second
+   * one of the same tenant (a twin) is stopped, an instance of a tenant the
+   * registry does not know is reported and stopped after `orphanGraceMs`.
+   */
+  async reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
+    const summary: ReconcileSummary = { running: [], removed: [], orphans: [] };
+    const known = new Set(knownTenants());
+    const found = await scanInstances(this.#driverId, this.#entry);
+    for (const tenantId of new Set(found.map((f) => f.tenantId))) {
+      const mine = found.filter((f) => f.tenantId === tenantId);
+      if (!known.has(tenantId)) {
+        summary.orphans.push(tenantId);
+        const timer = setTimeout(() => {
+          if (new Set(knownTenants()).has(tenantId)) return;
+          for (const f of mine) void terminate(f.pid, 10_000);
+        }, this.#orphanGraceMs);
+        timer.unref();
+        continue;
+      }
+      const status = await this.inspect(tenantId);
+      if (status.state === 'running') summary.running.push(tenantId);
+      const twins = mine.filter((f) => String(f.pid) !== status.ref);
+      if (twins.length > 0) summary.removed.push(tenantId);
+      await Promise.all(twins.map((f) => terminate(f.pid, 10_000)));
+    }
+    return summary;
   }
 
   async list(): Promise<InstanceStatus[]> {
@@ -281,24 +432,22 @@ export class ProcessDriver implements RuntimeDriver {
     }
   }
 
-  async #record(tenantId: string): Promise<InstanceRecord | undefined> {
-    try {
-      return JSON.parse(
-        await readFile(join(this.tenantDir(tenantId), 'instance.json'), 'utf8'),
-      ) as InstanceRecord;
-    } catch {
-      return undefined;
-    }
-  }
-
   /** The pid is alive and still runs our entry (not a recycled pid). */
   async #owns(record: InstanceRecord): Promise<boolean> {
-    if (!(await isAlive(record.pid))) return false;
+    if (record.pid === undefined || !(await isAlive(record.pid))) return false;
     const cmd = await commandLine(record.pid);
     return cmd === undefined || cmd.includes(record.entry);
   }
 }
 
-function endpointOf(record: InstanceRecord): Endpoint {
-  return { url: `http://${record.host}:${record.port}`, host: record.host, port: record.port };
+/** Two tenants would share one OS user and see each other's files: refused unless the operator opts in. */
+export class UnisolatedRuntimeError extends Error {
+  override readonly name = 'UnisolatedRuntimeError';
+  readonly code = 'UNISOLATED_RUNTIME';
+  constructor(tenantId: string, running: string, missing: string[]) {
+    super(
+      `refusing to start ${tenantId} while ${running} runs: the process runtime cannot isolate tenants here ` +
+        `(missing: ${missing.join('; ')}); set SILO_ALLOW_UNISOLATED=1 to accept that their tasks can read each other's data`,
+    );
+  }
 }
