@@ -69,6 +69,8 @@ export const GatewayEnvSchema = z.object({
     .default(100 * 1024 ** 2),
   /** @default info */
   SILO_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** `1`: the operator accepts a process runtime without sandbox for several tenants. @default 0 */
+  SILO_ALLOW_UNISOLATED: z.enum(['0', '1']).default('0'),
 });
 
 /** The gateway's settings, typed. */
@@ -86,6 +88,8 @@ export type GatewayConfig = {
   holdMax: number;
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** SILO_ALLOW_UNISOLATED=1. */
+  allowUnisolated: boolean;
 };
 
 /**
@@ -124,5 +128,6 @@ export function loadGatewayConfig(
     holdMax: e.SILO_HOLD_MAX,
     bodyLimitBytes: e.SILO_BODY_LIMIT,
     logLevel: e.SILO_LOG_LEVEL,
+    allowUnisolated: e.SILO_ALLOW_UNISOLATED === '1',
   };
 }

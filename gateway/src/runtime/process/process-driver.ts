@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TENANT_ID_PATTERN } from '@silo/contracts';
@@ -13,42 +12,24 @@ import type {
   StartRequest,
 } from '../runtime-driver.js';
 import { freePort } from './free-port.js';
-import { endpointOf, type InstanceRecord, readRecord, writeRecord } from './instance-record.js';
-import { DRIVER_ID_ENV, driverId, sandboxedChild, scanInstances } from './instance-scan.js';
+import {
+  endpointOf,
+  type InstanceRecord,
+  readRecord,
+  recordOfFound,
+  tailLines,
+  writeRecord,
+} from './instance-record.js';
+import { driverId, sandboxedChild, scanInstances } from './instance-scan.js';
 import { APP_PATHS, orchestratorEntry } from './orchestrator-entry.js';
 import { commandLine, isAlive, terminate } from './pid.js';
-import { SANDBOX_DATA, SANDBOX_SOCKET, type SandboxSupport, sandboxArgs, sandboxSupport } from './sandbox.js';
-import { TenantUids, type UidRange } from './tenant-uids.js';
+import type { ProcessDriverOptions } from './process-driver-options.js';
+import { reconcileInstances } from './reconcile-instances.js';
+import { type SandboxSupport, sandboxSupport, UnisolatedRuntimeError } from './sandbox.js';
+import { spawnInstance } from './spawn-instance.js';
+import { TenantUids } from './tenant-uids.js';
 
-/** Environment variables of the gateway that an instance inherits; nothing else leaks (no admin token). */
-const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_ENV', 'TMPDIR'] as const;
-
-export type ProcessDriverOptions = {
-  /** The gateway's data folder; each tenant gets `<dataDir>/tenants/<id>/`. */
-  dataDir: string;
-  /**
-   * The program that runs one instance, as argv.
-   * @default [process.execPath, orchestratorEntry()]: `<repo>/packages/orchestrator/dist/bundle/main.js` when built, else `dist/main.js`
-   */
-  command?: readonly string[];
-  /** Extra environment for every instance (tests). @default {} */
-  env?: Record<string, string>;
-  /** How often the pids of adopted instances (not children of this gateway) are checked while watched. @default 500 */
-  pidCheckMs?: number;
-  /** `auto`: sandbox every instance when the gateway may (see `sandbox.ts`); `off`: never (tests). @default 'auto' */
-  isolation?: 'auto' | 'off';
-  /** `SILO_ALLOW_UNISOLATED`: without a sandbox, run a second tenant anyway. @default false */
-  allowUnisolated?: boolean;
-  /** The uids tenants run as when sandboxed. @default DEFAULT_UID_RANGE (2000000, 1000000 of them) */
-  uids?: UidRange;
-  /**
-   * Host paths a sandboxed instance sees read-only (at the same path).
-   * @default the orchestrator and contracts packages, the repo's node_modules, and the folder of each absolute file of `command`
-   */
-  appPaths?: readonly string[];
-  /** Time between reporting an instance of a tenant the registry does not know and stopping it. @default 60000 */
-  orphanGraceMs?: number;
-};
+export type { ProcessDriverOptions } from './process-driver-options.js';
 
 /**
  * The embedded runtime: each tenant's instance is a child process with its own
@@ -196,8 +177,6 @@ export class ProcessDriver implements RuntimeDriver {
     const dataDir = join(dir, 'data');
     await mkdir(dataDir, { recursive: true });
     await mkdir(join(dir, 'run'), { recursive: true, mode: 0o700 });
-    const [program, ...args] = this.#command;
-    if (program === undefined) throw new Error('process driver: empty command');
     // A unix socket in the tenant's folder when its path fits (107 bytes), else a free port.
     const socketPath = join(dir, 'run', 'instance.sock');
     const viaSocket = Buffer.byteLength(socketPath) <= 107;
@@ -210,41 +189,22 @@ export class ProcessDriver implements RuntimeDriver {
       entry: this.#entry,
       ...(uid !== undefined ? { uid } : {}),
     };
-    const sandboxed = support.ok;
-    const withSecrets = request.secrets !== undefined && Object.keys(request.secrets).length > 0;
-    const env = this.#instanceEnv(request, record, sandboxed ? SANDBOX_DATA : dataDir, withSecrets);
-    if (viaSocket) env.SILO_SOCKET = sandboxed ? SANDBOX_SOCKET : socketPath;
     // Recorded before the spawn: a gateway killed right after it leaves a record the next one adopts from.
     await writeRecord(dir, record);
-    const logFd = openSync(join(dir, 'instance.log'), 'a', 0o600);
-    let child: ReturnType<typeof spawn>;
-    try {
-      const stdin = withSecrets ? 'pipe' : 'ignore';
-      child = support.ok
-        ? spawn(
-            support.bwrap,
-            sandboxArgs({ appPaths: this.#appPaths, dataDir, runDir: join(dir, 'run') }, this.#command),
-            {
-              cwd: '/',
-              env,
-              uid,
-              gid: uid,
-              detached: true,
-              stdio: [stdin, logFd, logFd],
-            },
-          )
-        : spawn(program, args, { cwd: dir, env, detached: true, stdio: [stdin, logFd, logFd] });
-    } finally {
-      closeSync(logFd);
-    }
+    const child = spawnInstance({
+      request,
+      record,
+      dir,
+      command: this.#command,
+      support,
+      appPaths: this.#appPaths,
+      driverId: this.#driverId,
+      env: this.#env,
+    });
     const spawnedPid = child.pid;
     if (spawnedPid === undefined) {
       const error = await new Promise<Error>((resolve) => child.once('error', resolve));
-      throw new Error(`could not spawn ${program}: ${error.message}`);
-    }
-    if (withSecrets && child.stdin) {
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(JSON.stringify(request.secrets));
+      throw new Error(`could not spawn ${this.#command[0]}: ${error.message}`);
     }
     this.#exitCodes.delete(id);
     this.#adopted.delete(id);
@@ -259,7 +219,7 @@ export class ProcessDriver implements RuntimeDriver {
       this.#stopping.delete(pid);
     });
     child.unref();
-    if (sandboxed) {
+    if (support.ok) {
       // The instance is bwrap's grandchild (under the namespace's reaper): signals go to it.
       const inner = await sandboxedChild(
         spawnedPid,
@@ -275,31 +235,6 @@ export class ProcessDriver implements RuntimeDriver {
     }
     await writeRecord(dir, { ...record, pid });
     return endpointOf(record);
-  }
-
-  #instanceEnv(
-    request: StartRequest,
-    record: InstanceRecord,
-    dataDir: string,
-    withSecrets: boolean,
-  ): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const name of INHERITED_ENV) {
-      const value = process.env[name];
-      if (value !== undefined) env[name] = value;
-    }
-    Object.assign(env, this.#env, {
-      SILO_TENANT_ID: request.tenantId,
-      SILO_PORT: String(record.port),
-      SILO_HOST: record.host,
-      SILO_DATA_DIR: dataDir,
-      SILO_INSTANCE_TOKEN: request.instanceToken,
-      SILO_LOG_LEVEL: request.logLevel ?? 'info',
-      SILO_SECRETS_FROM: withSecrets ? 'stdin' : 'none',
-      [DRIVER_ID_ENV]: this.#driverId,
-    });
-    if (record.uid !== undefined) Object.assign(env, { HOME: '/tmp', TMPDIR: '/tmp' });
-    return env;
   }
 
   /** Unsandboxed, a second tenant's tasks could read the first's files: only with SILO_ALLOW_UNISOLATED=1. */
@@ -361,49 +296,20 @@ export class ProcessDriver implements RuntimeDriver {
   /** Finds a live instance of this tenant that its record does not name, and records it. */
   async #adoptUntracked(tenantId: string, stale: InstanceRecord): Promise<InstanceRecord | undefined> {
     const found = (await scanInstances(this.#driverId, this.#entry)).find((f) => f.tenantId === tenantId);
-    if (found?.instanceToken === undefined) return undefined;
+    if (found === undefined) return undefined;
     const dir = this.tenantDir(tenantId);
-    const socket = found.env.SILO_SOCKET;
-    const record: InstanceRecord = {
-      ...stale,
-      pid: found.pid,
-      instanceToken: found.instanceToken,
-      port: socket ? 0 : Number(found.env.SILO_PORT),
-      host: found.env.SILO_HOST ?? '127.0.0.1',
-    };
-    if (socket) record.socketPath = socket === SANDBOX_SOCKET ? join(dir, 'run', 'instance.sock') : socket;
-    await writeRecord(dir, record);
+    const record = recordOfFound(stale, found, join(dir, 'run', 'instance.sock'));
+    if (record !== undefined) await writeRecord(dir, record);
     return record;
   }
 
-  /**
-   * Brings the instance processes in line with the registry: an untracked
-   * instance of a known tenant is adopted (its record completed), a second
-   * one of the same tenant (a twin) is stopped, an instance of a tenant the
-   * registry does not know is reported and stopped after `orphanGraceMs`.
-   */
-  async reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
-    const summary: ReconcileSummary = { running: [], removed: [], orphans: [] };
-    const known = new Set(knownTenants());
-    const found = await scanInstances(this.#driverId, this.#entry);
-    for (const tenantId of new Set(found.map((f) => f.tenantId))) {
-      const mine = found.filter((f) => f.tenantId === tenantId);
-      if (!known.has(tenantId)) {
-        summary.orphans.push(tenantId);
-        const timer = setTimeout(() => {
-          if (new Set(knownTenants()).has(tenantId)) return;
-          for (const f of mine) void terminate(f.pid, 10_000);
-        }, this.#orphanGraceMs);
-        timer.unref();
-        continue;
-      }
-      const status = await this.inspect(tenantId);
-      if (status.state === 'running') summary.running.push(tenantId);
-      const twins = mine.filter((f) => String(f.pid) !== status.ref);
-      if (twins.length > 0) summary.removed.push(tenantId);
-      await Promise.all(twins.map((f) => terminate(f.pid, 10_000)));
-    }
-    return summary;
+  /** See `reconcileInstances`: untracked instances adopted, twins stopped, orphans stopped after a grace period. */
+  reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
+    return reconcileInstances(knownTenants, {
+      found: () => scanInstances(this.#driverId, this.#entry),
+      inspect: (tenantId) => this.inspect(tenantId),
+      orphanGraceMs: this.#orphanGraceMs,
+    });
   }
 
   async list(): Promise<InstanceStatus[]> {
@@ -415,21 +321,7 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   async logs(tenantId: string, options: { tail?: number } = {}): Promise<string> {
-    const path = join(this.tenantDir(tenantId), 'instance.log');
-    const handle = await open(path, 'r').catch(() => undefined);
-    if (handle === undefined) return '';
-    try {
-      const { size } = await handle.stat();
-      const length = Math.min(size, 1024 * 1024);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      const lines = buffer.toString('utf8').split('\n');
-      if (lines.at(-1) === '') lines.pop();
-      const tail = options.tail ?? 200;
-      return lines.slice(-tail).join('\n');
-    } finally {
-      await handle.close();
-    }
+    return tailLines(join(this.tenantDir(tenantId), 'instance.log'), options.tail ?? 200);
   }
 
   /** The pid is alive and still runs our entry (not a recycled pid). */
@@ -437,17 +329,5 @@ export class ProcessDriver implements RuntimeDriver {
     if (record.pid === undefined || !(await isAlive(record.pid))) return false;
     const cmd = await commandLine(record.pid);
     return cmd === undefined || cmd.includes(record.entry);
-  }
-}
-
-/** Two tenants would share one OS user and see each other's files: refused unless the operator opts in. */
-export class UnisolatedRuntimeError extends Error {
-  override readonly name = 'UnisolatedRuntimeError';
-  readonly code = 'UNISOLATED_RUNTIME';
-  constructor(tenantId: string, running: string, missing: string[]) {
-    super(
-      `refusing to start ${tenantId} while ${running} runs: the process runtime cannot isolate tenants here ` +
-        `(missing: ${missing.join('; ')}); set SILO_ALLOW_UNISOLATED=1 to accept that their tasks can read each other's data`,
-    );
   }
 }

@@ -192,3 +192,15 @@ function trial(bwrap: string, uid: number, appPaths: readonly string[]): Promise
     });
   });
 }
+
+/** Two tenants would share one OS user and see each other's files: refused unless the operator opts in. */
+export class UnisolatedRuntimeError extends Error {
+  override readonly name = 'UnisolatedRuntimeError';
+  readonly code = 'UNISOLATED_RUNTIME';
+  constructor(tenantId: string, running: string, missing: string[]) {
+    super(
+      `refusing to start ${tenantId} while ${running} runs: the process runtime cannot isolate tenants here ` +
+        `(missing: ${missing.join('; ')}); set SILO_ALLOW_UNISOLATED=1 to accept that their tasks can read each other's data`,
+    );
+  }
+}
