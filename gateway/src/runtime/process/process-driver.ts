@@ -11,6 +11,7 @@ import type {
   RuntimeEvent,
   StartRequest,
 } from '../runtime-driver.js';
+import { ExitWatch } from './exit-watch.js';
 import { freePort } from './free-port.js';
 import {
   endpointOf,
@@ -58,14 +59,9 @@ export class ProcessDriver implements RuntimeDriver {
   readonly #entry: string;
   readonly #env: Record<string, string>;
   readonly #exitCodes = new Map<string, number>();
-  readonly #listeners = new Set<(event: RuntimeEvent) => void>();
-  /** Pids this driver is stopping: their exit is expected, not a crash. */
-  readonly #stopping = new Set<number>();
   /** Pids of children spawned here: their `exit` event tells of a crash at once. */
   readonly #children = new Set<number>();
-  /** Running instances this driver did not spawn (adopted after a gateway restart): checked by pid. */
-  readonly #adopted = new Map<string, number>();
-  readonly #pidCheckMs: number;
+  readonly #exits: ExitWatch;
   readonly #driverId: string;
   readonly #isolation: 'auto' | 'off';
   readonly #allowUnisolated: boolean;
@@ -73,14 +69,13 @@ export class ProcessDriver implements RuntimeDriver {
   readonly #appPaths: readonly string[];
   readonly #orphanGraceMs: number;
   #support: Promise<SandboxSupport> | undefined;
-  #pidTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ProcessDriverOptions) {
     this.#root = resolve(options.dataDir, 'tenants');
     this.#command = options.command ?? [process.execPath, orchestratorEntry()];
     this.#entry = this.#command[1] ?? this.#command[0] ?? '';
     this.#env = options.env ?? {};
-    this.#pidCheckMs = options.pidCheckMs ?? 500;
+    this.#exits = new ExitWatch(options.pidCheckMs ?? 500);
     this.#driverId = driverId(this.#root);
     this.#isolation = options.isolation ?? 'auto';
     this.#allowUnisolated = options.allowUnisolated ?? false;
@@ -94,52 +89,13 @@ export class ProcessDriver implements RuntimeDriver {
     }
   }
 
-  /**
-   * Unexpected exits: a child of this gateway is heard at once (its `exit`
-   * event); an adopted instance (spawned by an earlier gateway, so not our
-   * child) by a cheap `kill(pid, 0)` every `pidCheckMs`.
-   */
+  /** Unexpected exits: see `ExitWatch`. */
   watch(listener: (event: RuntimeEvent) => void): () => void {
-    this.#listeners.add(listener);
-    if (this.#pidTimer === undefined) {
-      this.#pidTimer = setInterval(() => void this.#checkAdopted(), this.#pidCheckMs);
-      this.#pidTimer.unref();
-    }
-    return () => {
-      this.#listeners.delete(listener);
-      if (this.#listeners.size === 0) {
-        clearInterval(this.#pidTimer);
-        this.#pidTimer = undefined;
-      }
-    };
+    return this.#exits.watch(listener);
   }
 
   async close(): Promise<void> {
-    this.#listeners.clear();
-    clearInterval(this.#pidTimer);
-    this.#pidTimer = undefined;
-  }
-
-  #exited(tenantId: string, pid: number, exitCode: number | undefined, how: string): void {
-    if (this.#stopping.has(pid)) return;
-    const event: RuntimeEvent = {
-      type: 'instance:exited',
-      tenantId,
-      ref: String(pid),
-      exitCode,
-      reason: `process ${pid} ${how}`,
-      at: new Date(),
-    };
-    for (const listener of this.#listeners) listener(event);
-  }
-
-  async #checkAdopted(): Promise<void> {
-    for (const [tenantId, pid] of this.#adopted) {
-      if (await isAlive(pid)) continue;
-      if (this.#adopted.get(tenantId) !== pid) continue;
-      this.#adopted.delete(tenantId);
-      this.#exited(tenantId, pid, undefined, 'is gone (exit code unknown: not a child of this gateway)');
-    }
+    this.#exits.close();
   }
 
   /** The folder of one tenant (its data is in `data/` inside). */
@@ -207,7 +163,7 @@ export class ProcessDriver implements RuntimeDriver {
       throw new Error(`could not spawn ${this.#command[0]}: ${error.message}`);
     }
     this.#exitCodes.delete(id);
-    this.#adopted.delete(id);
+    this.#exits.adopted.delete(id);
     let pid = spawnedPid;
     this.#children.add(pid);
     child.on('exit', (code, signal) => {
@@ -215,8 +171,8 @@ export class ProcessDriver implements RuntimeDriver {
       this.#exitCodes.set(id, exitCode);
       this.#children.delete(pid);
       const how = signal ? `was killed by ${signal} (exit code ${exitCode})` : `exited with code ${exitCode}`;
-      this.#exited(id, pid, exitCode, how);
-      this.#stopping.delete(pid);
+      this.#exits.exited(id, pid, exitCode, how);
+      this.#exits.stopping.delete(pid);
     });
     child.unref();
     if (support.ok) {
@@ -248,13 +204,13 @@ export class ProcessDriver implements RuntimeDriver {
     const status = await this.inspect(tenantId);
     if (status.state === 'running' && status.ref !== undefined) {
       const pid = Number(status.ref);
-      this.#stopping.add(pid);
-      this.#adopted.delete(tenantId);
+      this.#exits.stopping.add(pid);
+      this.#exits.adopted.delete(tenantId);
       try {
         await terminate(pid, graceMs);
       } finally {
         // A child's own `exit` handler clears it; an adopted pid has none.
-        if (!this.#children.has(pid)) this.#stopping.delete(pid);
+        if (!this.#children.has(pid)) this.#exits.stopping.delete(pid);
       }
     }
     await rm(join(this.tenantDir(tenantId), 'instance.json'), { force: true });
@@ -274,7 +230,7 @@ export class ProcessDriver implements RuntimeDriver {
     }
     if (record?.pid !== undefined) {
       const pid = record.pid;
-      if (!this.#children.has(pid) && !this.#stopping.has(pid)) this.#adopted.set(tenantId, pid);
+      if (!this.#children.has(pid) && !this.#exits.stopping.has(pid)) this.#exits.adopted.set(tenantId, pid);
       return {
         tenantId,
         state: 'running',
