@@ -166,8 +166,10 @@ export class ProcessDriver implements RuntimeDriver {
     this.#exits.adopted.delete(id);
     let pid = spawnedPid;
     this.#children.add(pid);
-    child.on('exit', (code, signal) => {
-      const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
+    child.on('exit', (code, own) => {
+      const exitCode = code ?? (own ? 128 + (osConstants.signals[own] ?? 0) : 1);
+      // bwrap exits 128 + n when the sandboxed instance was killed by signal n.
+      const signal = own ?? (support.ok && exitCode > 128 ? signalName(exitCode - 128) : undefined);
       this.#exitCodes.set(id, exitCode);
       this.#children.delete(pid);
       const how = signal ? `was killed by ${signal} (exit code ${exitCode})` : `exited with code ${exitCode}`;
@@ -286,4 +288,8 @@ export class ProcessDriver implements RuntimeDriver {
     const cmd = await commandLine(record.pid);
     return cmd === undefined || cmd.includes(record.entry);
   }
+}
+
+function signalName(n: number): string | undefined {
+  return Object.entries(osConstants.signals).find(([, value]) => value === n)?.[0];
 }
