@@ -13,7 +13,10 @@ describe('loadGatewayConfig', () => {
       startTimeoutMs: 30_000,
       maxRunning: 100,
       holdMax: 1000,
+      allowUnisolated: false,
     });
+    expect(loadGatewayConfig({ SILO_ALLOW_UNISOLATED: '1' }).allowUnisolated).toBe(true);
+    expect(() => loadGatewayConfig({ SILO_ALLOW_UNISOLATED: 'yes' })).toThrow(/SILO_ALLOW_UNISOLATED/);
   });
 
   it('reads durations and lets flags override the environment', () => {

@@ -166,7 +166,14 @@ export async function sandboxSupport(trialUid: number, appPaths: readonly string
   if (bwrap === undefined) missing.push('bubblewrap (bwrap on PATH; Debian: apt-get install bubblewrap)');
   if (missing.length > 0 || bwrap === undefined) return { ok: false, missing };
   const problem = await trial(bwrap, trialUid, appPaths);
-  if (problem !== undefined) return { ok: false, missing: [`working user namespaces (${problem})`] };
+  if (problem !== undefined) {
+    return {
+      ok: false,
+      missing: [
+        `a sandbox that starts (user namespaces, bind paths readable by uid ${trialUid}): ${problem}`,
+      ],
+    };
+  }
   return { ok: true, bwrap };
 }
 
