@@ -22,8 +22,9 @@ export type InstanceRecord = {
   startedAt: string;
   /** argv[1] of the instance: checked against `/proc/<pid>/cmdline` so a recycled pid is never adopted. */
   entry: string;
-  /** The uid it runs as, when sandboxed. */
+  /** The uid and gid it runs as, when sandboxed. */
   uid?: number;
+  gid?: number;
 };
 
 export async function readRecord(dir: string): Promise<InstanceRecord | undefined> {

@@ -115,7 +115,7 @@ export class ProcessDriver implements RuntimeDriver {
       this.#support =
         this.#isolation === 'off'
           ? Promise.resolve({ ok: false, missing: ['sandboxing (turned off for this driver)'] })
-          : sandboxSupport(this.#uids.firstUid, this.#appPaths);
+          : sandboxSupport(this.#uids.firstUid, this.#uids.gid, this.#appPaths);
     }
     return this.#support;
   }
@@ -143,7 +143,7 @@ export class ProcessDriver implements RuntimeDriver {
       instanceToken: request.instanceToken,
       startedAt: new Date().toISOString(),
       entry: this.#entry,
-      ...(uid !== undefined ? { uid } : {}),
+      ...(uid !== undefined ? { uid, gid: this.#uids.gid } : {}),
     };
     // Recorded before the spawn: a gateway killed right after it leaves a record the next one adopts from.
     await writeRecord(dir, record);

@@ -42,8 +42,8 @@ const ETC = [
  * a terminal). It sees `/usr` (Node, a shell, utilities) and a few files of
  * `/etc` read-only, the app read-only at its host path, a private `/tmp`,
  * `/proc` of its own PID namespace, and its own data and run folders (bwrap
- * walks their paths as the tenant uid: `TenantUids.prepare` makes the folders
- * above them traverse-only for others, 0711). Not there: other tenants, the registry, `secrets.key`, the
+ * walks their paths as the tenant: `TenantUids.prepare` makes the folders
+ * above them traverse-only for the sandbox group, 0710). Not there: other tenants, the registry, `secrets.key`, the
  * admin token, `/var/run/docker.sock`, any process outside.
  *
  * Network is shared, on purpose: `http` tasks need outbound access, including
@@ -154,10 +154,14 @@ function missingCapabilities(): string[] {
  * trial: `node -e 0` in the same sandbox as `trialUid`, bounded to 10 s).
  *
  * @example
- * const support = await sandboxSupport(3_000_000, [appDir]);
+ * const support = await sandboxSupport(2_000_000, 1_999_999, [appDir]);
  * if (!support.ok) logger.warn({ missing: support.missing }, 'tenants are NOT isolated');
  */
-export async function sandboxSupport(trialUid: number, appPaths: readonly string[]): Promise<SandboxSupport> {
+export async function sandboxSupport(
+  trialUid: number,
+  trialGid: number,
+  appPaths: readonly string[],
+): Promise<SandboxSupport> {
   if (process.platform !== 'linux') return { ok: false, missing: [`Linux (this is ${process.platform})`] };
   const missing: string[] = [];
   const caps = missingCapabilities();
@@ -165,7 +169,7 @@ export async function sandboxSupport(trialUid: number, appPaths: readonly string
   const bwrap = findBwrap();
   if (bwrap === undefined) missing.push('bubblewrap (bwrap on PATH; Debian: apt-get install bubblewrap)');
   if (missing.length > 0 || bwrap === undefined) return { ok: false, missing };
-  const problem = await trial(bwrap, trialUid, appPaths);
+  const problem = await trial(bwrap, trialUid, trialGid, appPaths);
   if (problem !== undefined) {
     return {
       ok: false,
@@ -177,13 +181,18 @@ export async function sandboxSupport(trialUid: number, appPaths: readonly string
   return { ok: true, bwrap };
 }
 
-function trial(bwrap: string, uid: number, appPaths: readonly string[]): Promise<string | undefined> {
+function trial(
+  bwrap: string,
+  uid: number,
+  gid: number,
+  appPaths: readonly string[],
+): Promise<string | undefined> {
   const args = sandboxArgs({ appPaths, dataDir: '/', runDir: '/' }, [process.execPath, '-e', '0']);
   // No data folders in the trial: drop the two --bind and the --chdir.
   const at = args.indexOf(SANDBOX_DATA) - 2;
   args.splice(at, 8);
   return new Promise((resolve) => {
-    const child = spawn(bwrap, args, { uid, gid: uid, cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(bwrap, args, { uid, gid, cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => {
       stderr += c.toString();

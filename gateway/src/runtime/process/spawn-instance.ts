@@ -62,7 +62,7 @@ export function spawnInstance(spec: SpawnSpec): ChildProcess {
       ? spawn(
           support.bwrap,
           sandboxArgs({ appPaths: spec.appPaths, dataDir, runDir: join(dir, 'run') }, spec.command),
-          { cwd: '/', env, uid: record.uid, gid: record.uid, detached: true, stdio: [...stdio] },
+          { cwd: '/', env, uid: record.uid, gid: record.gid, detached: true, stdio: [...stdio] },
         )
       : spawn(program, args, { cwd: dir, env, detached: true, stdio: [...stdio] });
   } finally {

@@ -2,9 +2,15 @@ import { chmod, chown, lchown, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TENANT_ID_PATTERN } from '@silo/contracts';
 
-/** The uids tenants' instances run as. @default first 2000000, count 1000000 (above the usual subuid ranges) */
-export type UidRange = { first: number; count: number };
-export const DEFAULT_UID_RANGE: UidRange = { first: 2_000_000, count: 1_000_000 };
+/**
+ * The uids tenants' instances run as, and the one group they all run in
+ * (`gid`): the gateway's folders above each tenant's data are traversable by
+ * that group only (0710), so bwrap (running as the tenant) can reach the
+ * folders it binds while other users of the host still cannot enter.
+ * @default first 2000000, count 1000000 (above the usual subuid ranges), gid 1999999
+ */
+export type UidRange = { first: number; count: number; gid: number };
+export const DEFAULT_UID_RANGE: UidRange = { first: 2_000_000, count: 1_000_000, gid: 1_999_999 };
 
 /**
  * One OS uid (and gid of the same number) per tenant, for the sandboxed
@@ -35,13 +41,18 @@ export class TenantUids {
     return this.#range.first;
   }
 
+  /** The group every sandboxed instance runs in. */
+  get gid(): number {
+    return this.#range.gid;
+  }
+
   inRange(uid: number): boolean {
     return uid >= this.#range.first && uid < this.#range.first + this.#range.count;
   }
 
   /**
    * Makes the tenant's folders for a sandboxed run and returns its uid:
-   * `tenants/<id>/` the gateway's, traverse-only for others (0711;
+   * `tenants/<id>/` the gateway's, traverse-only for the sandbox group (0710;
    * `instance.json` and the log in it are 0600), `data/` and `run/` owned by the tenant's uid, 0700. Data of
    * a tenant that ran unsandboxed before (owned by the gateway) is handed over.
    */
@@ -53,9 +64,9 @@ export class TenantUids {
 
   async #prepare(tenantId: string): Promise<number> {
     const dir = join(this.#root, tenantId);
-    await mkdir(dir, { recursive: true, mode: 0o711 });
-    // bwrap walks the bind paths as the tenant uid: traverse-only (no listing, no reading) above data/.
-    for (const folder of [dirname(this.#root), this.#root, dir]) await addSearch(folder);
+    await mkdir(dir, { recursive: true, mode: 0o710 });
+    // bwrap walks the bind paths as the tenant: traverse-only for the sandbox group above data/.
+    for (const folder of [dirname(this.#root), this.#root, dir]) await groupSearch(folder, this.#range.gid);
     await searchableAbove(dirname(this.#root));
     const data = join(dir, 'data');
     const run = join(dir, 'run');
@@ -63,8 +74,8 @@ export class TenantUids {
     await mkdir(run, { recursive: true, mode: 0o700 });
     const owner = (await stat(data)).uid;
     const uid = this.inRange(owner) ? owner : await this.#free(tenantId);
-    if (owner !== uid) await chownTree(data, uid);
-    await chown(run, uid, uid);
+    if (owner !== uid) await chownTree(data, uid, this.#range.gid);
+    await chown(run, uid, this.#range.gid);
     await chmod(data, 0o700);
     await chmod(run, 0o700);
     return uid;
@@ -88,10 +99,12 @@ export class TenantUids {
   }
 }
 
-/** Adds x for others to a folder of the gateway's (keeps r and w as they are: 0700 → 0711). */
-async function addSearch(folder: string): Promise<void> {
-  const { mode } = await stat(folder);
-  if ((mode & 0o001) === 0) await chmod(folder, (mode & 0o7777) | 0o001);
+/** Gives a folder of the gateway's to the sandbox group with x only for it (0700 → 0710; others untouched). */
+async function groupSearch(folder: string, gid: number): Promise<void> {
+  const { mode, uid, gid: group } = await stat(folder);
+  if (group !== gid) await chown(folder, uid, gid);
+  const wanted = (mode & 0o7707) | 0o010;
+  if ((mode & 0o7777) !== wanted) await chmod(folder, wanted);
 }
 
 /** Every folder above the gateway's data folder must let others through, or bwrap cannot bind. */
@@ -108,12 +121,12 @@ async function searchableAbove(folder: string): Promise<void> {
 }
 
 /** chown -R without following symlinks (a tenant's own symlink must not hand it a gateway file). */
-async function chownTree(path: string, uid: number): Promise<void> {
-  await lchown(path, uid, uid);
+async function chownTree(path: string, uid: number, gid: number): Promise<void> {
+  await lchown(path, uid, gid);
   const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
     const child = join(path, entry.name);
-    if (entry.isDirectory()) await chownTree(child, uid);
-    else await lchown(child, uid, uid);
+    if (entry.isDirectory()) await chownTree(child, uid, gid);
+    else await lchown(child, uid, gid);
   }
 }
