@@ -70,6 +70,7 @@ describe('gateway SIGKILLed during 20 concurrent cold starts (process runtime, r
       SILO_ADMIN_TOKEN: ADMIN,
       SILO_LOG_LEVEL: 'warn',
       SILO_START_TIMEOUT: '90s',
+      SILO_ALLOW_UNISOLATED: '1',
     };
     const children: ChildProcess[] = [];
     const boot = async (flags: string[] = []) => {
