@@ -151,7 +151,8 @@ function missingCapabilities(): string[] {
 /**
  * Checks, once, what sandboxing needs: Linux, root or CAP_SETUID + CAP_SETGID
  * + CAP_CHOWN, Debian's `bubblewrap`, and user namespaces that work (a real
- * trial: `node -e 0` in the same sandbox as `trialUid`, bounded to 10 s).
+ * trial: `node --version` in the same sandbox as `trialUid`, bounded to 10 s;
+ * its outcome is kept for the process, so a second driver does not wait again).
  *
  * @example
  * const support = await sandboxSupport(2_000_000, 1_999_999, [appDir]);
@@ -169,7 +170,13 @@ export async function sandboxSupport(
   const bwrap = findBwrap();
   if (bwrap === undefined) missing.push('bubblewrap (bwrap on PATH; Debian: apt-get install bubblewrap)');
   if (missing.length > 0 || bwrap === undefined) return { ok: false, missing };
-  const problem = await trial(bwrap, trialUid, trialGid, appPaths);
+  const key = JSON.stringify([bwrap, trialUid, trialGid, appPaths]);
+  let outcome = TRIALS.get(key);
+  if (outcome === undefined) {
+    outcome = trial(bwrap, trialUid, trialGid, appPaths);
+    TRIALS.set(key, outcome);
+  }
+  const problem = await outcome;
   if (problem !== undefined) {
     return {
       ok: false,
@@ -181,13 +188,16 @@ export async function sandboxSupport(
   return { ok: true, bwrap };
 }
 
+/** Trial outcomes by (bwrap, uid, gid, app paths): the machine does not change while the gateway runs. */
+const TRIALS = new Map<string, Promise<string | undefined>>();
+
 function trial(
   bwrap: string,
   uid: number,
   gid: number,
   appPaths: readonly string[],
 ): Promise<string | undefined> {
-  const args = sandboxArgs({ appPaths, dataDir: '/', runDir: '/' }, [process.execPath, '-e', '0']);
+  const args = sandboxArgs({ appPaths, dataDir: '/', runDir: '/' }, [process.execPath, '--version']);
   // No data folders in the trial: drop the two --bind and the --chdir.
   const at = args.indexOf(SANDBOX_DATA) - 2;
   args.splice(at, 8);
