@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -51,25 +51,34 @@ describe('instance boot (dist/main.js)', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 50));
     }
     expect(status).toBe(200);
-    child.kill('SIGTERM');
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
   }, 30_000);
 
   it('refuses to start on a data folder a live instance holds: exit 3, the lock named', async () => {
     const dataDir = join(dir, 'held');
     const first = await startInstanceProcess({ tenantId: 'held', port: await freePort(), dataDir });
     children.push(first);
-    const second = spawnSync(process.execPath, [INSTANCE_MAIN], {
+    const second = spawn(process.execPath, [INSTANCE_MAIN], {
       env: {
         ...process.env,
         SILO_TENANT_ID: 'held',
         SILO_PORT: String(await freePort()),
         SILO_DATA_DIR: dataDir,
       },
-      encoding: 'utf8',
-      timeout: 15_000,
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    expect(second.status).toBe(3);
-    expect(second.stderr).toContain(
+    children.push(second);
+    let stderr = '';
+    second.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    // Bounded: a second instance that did start would never exit by itself.
+    const timer = setTimeout(() => second.kill('SIGKILL'), 15_000);
+    const code = await new Promise<number | null>((r) => second.once('exit', (c) => r(c)));
+    clearTimeout(timer);
+    expect(code).toBe(3);
+    expect(stderr).toContain(
       `another instance holds the data folder (lock ${join(dataDir, 'instance.lock')}`,
     );
     // Once the holder is gone (even by SIGKILL), the folder is free again.
@@ -77,6 +86,7 @@ describe('instance boot (dist/main.js)', () => {
     await new Promise((r) => first.once('exit', r));
     const third = await startInstanceProcess({ tenantId: 'held', port: await freePort(), dataDir });
     children.push(third);
-    third.kill('SIGTERM');
+    third.kill('SIGKILL');
+    await new Promise((r) => third.once('exit', r));
   }, 60_000);
 });

@@ -7,8 +7,11 @@ import pino from 'pino';
 import { loadConfig } from './config.js';
 import { createOrchestrator } from './orchestrator.js';
 import { readSecretsFrom } from './secrets/read-secrets.js';
-import { lockDataFolder } from './sqlite/data-folder-lock.js';
+import { type DataFolderLock, lockDataFolder } from './sqlite/data-folder-lock.js';
 import { DB_MARKS } from './sqlite/database.js';
+
+/** This instance's lock on its data folder (`lockDataFolder`), held until it exits. */
+let heldLock: DataFolderLock | undefined;
 
 /** Milliseconds between two marks (`performance.now()` values or mark names), rounded to 0.1. */
 function span(from: number | string, to: number | string): number | null {
@@ -36,8 +39,10 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, base: { tenantId: config.tenantId } });
   // Before anything opens silo.db: two orchestrators on one data folder must be impossible (issue 19).
+  // Held in a module-level variable for the life of the process: an unreachable connection would be
+  // garbage-collected and closed, and the lock silently released with it.
   try {
-    lockDataFolder(config.dataDir);
+    heldLock = lockDataFolder(config.dataDir);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(3);
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
     try {
       await orchestrator.stop();
       logger.info('stopped cleanly');
+      heldLock?.release();
       process.exit(0);
     } catch (err) {
       logger.error({ err }, 'unclean stop');
