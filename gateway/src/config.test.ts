@@ -24,7 +24,10 @@ describe('loadGatewayConfig', () => {
       backupDir: undefined,
       backupEvery: undefined,
       backupKeep: 7,
+      allowUnisolated: false,
     });
+    expect(loadGatewayConfig({ SILO_ALLOW_UNISOLATED: '1' }).allowUnisolated).toBe(true);
+    expect(() => loadGatewayConfig({ SILO_ALLOW_UNISOLATED: 'maybe' })).toThrow(/SILO_ALLOW_UNISOLATED/);
   });
 
   it('reads durations and lets flags override the environment', () => {

@@ -177,6 +177,13 @@ export const SETTINGS = {
     flag: '<n>',
     help: 'scheduled backups kept per tenant (older ones are pruned)',
   },
+  allowUnisolated: {
+    env: 'SILO_ALLOW_UNISOLATED',
+    schema: onOff(),
+    default: '0',
+    flag: 'switch',
+    help: 'process runtime without a sandbox (no root or no bubblewrap): 1 accepts hosting several tenants unisolated',
+  },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;

@@ -99,6 +99,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     : await selectRuntime(config.runtime, {
         dataDir: config.dataDir,
         logger,
+        allowUnisolated: config.allowUnisolated,
         ...(options.processCommand ? { processCommand: options.processCommand } : {}),
         docker: {
           scope: config.scope,

@@ -53,6 +53,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     SILO_RUNTIME: 'process',
     SILO_ADMIN_TOKEN: 'test-admin-token-0123456789',
     SILO_LOG_LEVEL: process.env.SILO_TEST_LOG ?? 'silent',
+    // Tests run several tenants at once; where the machine cannot sandbox them (a laptop without root), allow it.
+    SILO_ALLOW_UNISOLATED: '1',
     ...options.env,
   });
   const gateway = await createGateway({

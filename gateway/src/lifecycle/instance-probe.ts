@@ -93,8 +93,9 @@ export class HttpInstanceProbe implements InstanceProbe {
       reject = settle(reject);
       const req = request(
         {
-          host: endpoint.host,
-          port: endpoint.port,
+          ...(endpoint.socketPath
+            ? { socketPath: endpoint.socketPath }
+            : { host: endpoint.host, port: endpoint.port }),
           path,
           agent: this.#agent,
           headers: { [INSTANCE_TOKEN_HEADER]: token },

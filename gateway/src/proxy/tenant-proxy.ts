@@ -6,6 +6,7 @@ import { PayloadTooLargeError, UpstreamFailedError } from '../errors.js';
 import { toErrorReply, writeErrorReply } from '../http/on-error.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { Endpoint } from '../runtime/runtime-driver.js';
 import { BodyLimit } from './body-limit.js';
 import { HOP_BY_HOP, prepareForwardHeaders } from './forward-headers.js';
 
@@ -15,6 +16,9 @@ export type ProxyTarget = {
   lease: Awaited<ReturnType<InstanceManager['acquire']>>;
   requestId: string;
 };
+
+/** An instance on a unix socket (process runtime): http-proxy-3 passes `socketPath` to `http.request`. */
+type UnixTarget = { socketPath: string; host: string; port: number; protocol: 'http:' };
 
 export type TenantProxyOptions = {
   manager: InstanceManager;
@@ -40,7 +44,7 @@ export class TenantProxy {
   readonly #agent = new Agent({ keepAlive: true, maxFreeSockets: 64 });
   readonly #proxy: ProxyServer;
   /** Parsed instance URLs: http-proxy-3 would parse a string target again for every request. */
-  readonly #targets = new Map<string, URL>();
+  readonly #targets = new Map<string, URL | UnixTarget>();
   /** Counter children by `tenant status`: `inc({ ... })` hashes its labels on every call. */
   readonly #counters = new Map<string, { inc(): void }>();
 
@@ -95,7 +99,7 @@ export class TenantProxy {
       });
       req.pipe(buffer);
     }
-    const target = this.#target(lease.endpoint.url);
+    const target = this.#target(lease.endpoint);
     this.#proxy.web(req, res, buffer ? { target, buffer } : { target }, (err) => {
       if (res.headersSent) {
         res.destroy();
@@ -115,19 +119,22 @@ export class TenantProxy {
     }
     socket.once('close', () => lease.release());
     prepareForwardHeaders(req, { instanceToken: lease.token, requestId, keepUpgrade: true });
-    this.#proxy.ws(req, socket, head, { target: this.#target(lease.endpoint.url) }, (err) => {
+    this.#proxy.ws(req, socket, head, { target: this.#target(lease.endpoint) }, (err) => {
       this.#o.logger.warn({ err, tenantId, requestId }, 'websocket proxy failed');
       writeSocketError(socket, new UpstreamFailedError(tenantId, { cause: err }));
     });
   }
 
-  #target(url: string): URL {
-    let target = this.#targets.get(url);
+  #target(endpoint: Endpoint): URL | UnixTarget {
+    const key = endpoint.socketPath ?? endpoint.url;
+    let target = this.#targets.get(key);
     if (target === undefined) {
       // Endpoints change at each start (new port); keep the map from growing without bound.
       if (this.#targets.size >= 1024) this.#targets.clear();
-      target = new URL(url);
-      this.#targets.set(url, target);
+      target = endpoint.socketPath
+        ? { socketPath: endpoint.socketPath, host: 'localhost', port: 80, protocol: 'http:' }
+        : new URL(endpoint.url);
+      this.#targets.set(key, target);
     }
     return target;
   }

@@ -8,10 +8,16 @@
 
 /** Where a started instance answers, and the token it expects from the gateway. */
 export type Endpoint = {
-  /** Base URL of the instance, e.g. `http://127.0.0.1:41234`. */
+  /** Base URL of the instance, e.g. `http://127.0.0.1:41234` (`http://localhost` over a socket). */
   url: string;
   host: string;
+  /** TCP port; 0 when the instance listens on `socketPath` only. */
   port: number;
+  /**
+   * Unix socket the instance listens on instead of a TCP port (process
+   * runtime): requests go to it, `host`/`port` are then only for display.
+   */
+  socketPath?: string;
 };
 
 /** What a driver knows of one tenant's instance right now. */

@@ -52,29 +52,50 @@ export async function selectRuntime(
     dataDir: string;
     logger: Logger;
     processCommand?: readonly string[];
+    /** SILO_ALLOW_UNISOLATED: several tenants on a process runtime that cannot sandbox them. @default false */
+    allowUnisolated?: boolean;
     /** Reconcile settings of the Docker driver. @default the driver's */
     docker?: Omit<DockerRuntimeOptions, 'onProgress'>;
   },
 ): Promise<{ driver: RuntimeDriver; reason: string }> {
-  const processDriver = () =>
-    new ProcessDriver({
+  const processDriver = async () => {
+    const driver = new ProcessDriver({
       dataDir: options.dataDir,
+      allowUnisolated: options.allowUnisolated ?? false,
       ...(options.processCommand ? { command: options.processCommand } : {}),
     });
-  if (runtime === 'process') return { driver: processDriver(), reason: 'SILO_RUNTIME=process' };
+    const isolation = await driver.isolation();
+    if (!isolation.ok) {
+      options.logger.warn(
+        { missing: isolation.missing, allowUnisolated: options.allowUnisolated ?? false },
+        `PROCESS RUNTIME WITHOUT ISOLATION: tenants' tasks run as the gateway's user and can read each other's data and the gateway's secrets; missing: ${isolation.missing.join('; ')}. ${
+          options.allowUnisolated
+            ? 'SILO_ALLOW_UNISOLATED=1: several tenants are allowed anyway.'
+            : 'Only one tenant at a time will run (SILO_ALLOW_UNISOLATED=1 to accept more).'
+        }`,
+      );
+    }
+    return driver;
+  };
+  if (runtime === 'process') return { driver: await processDriver(), reason: 'SILO_RUNTIME=process' };
   const problem = await dockerProblem();
   if (runtime === 'swarm') return swarmRuntime(problem, options);
   if (problem !== undefined) {
     if (runtime === 'docker') throw new Error(`SILO_RUNTIME=docker but ${problem}`);
-    return { driver: processDriver(), reason: `SILO_RUNTIME=auto and ${problem}: using child processes` };
+    options.logger.warn({ problem }, `SILO_RUNTIME=auto falls back to the process runtime: ${problem}`);
+    return {
+      driver: await processDriver(),
+      reason: `SILO_RUNTIME=auto and ${problem}: using child processes`,
+    };
   }
   // Imported by a computed name: the Docker driver is its own component and may be absent from a build.
   const specifier = './docker/docker-driver.js';
   const mod = (await import(specifier).catch(() => ({}))) as DockerDriverModule;
   if (mod.DockerDriver === undefined) {
     if (runtime === 'docker') throw new Error('SILO_RUNTIME=docker but the docker driver is not built');
+    options.logger.warn('SILO_RUNTIME=auto falls back to the process runtime: the docker driver is missing');
     return {
-      driver: processDriver(),
+      driver: await processDriver(),
       reason: 'SILO_RUNTIME=auto, Docker answers but the docker driver is missing',
     };
   }

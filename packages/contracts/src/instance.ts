@@ -37,6 +37,11 @@ export const InstanceEnvSchema = z.object({
   SILO_TENANT_ID: TenantIdSchema,
   /** TCP port to listen on. @default 8081 */
   SILO_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /**
+   * Unix socket to listen on instead of `SILO_HOST:SILO_PORT` (the process
+   * runtime: no TCP port another tenant's task could find). Unset: TCP.
+   */
+  SILO_SOCKET: z.string().min(1).max(107, 'SILO_SOCKET must fit a unix socket path (107 bytes)').optional(),
   /** Interface to listen on. @default 127.0.0.1 (the Docker image sets 0.0.0.0) */
   SILO_HOST: z.string().min(1).default('127.0.0.1'),
   /** Folder holding `silo.db` and uploaded files. @default ./data */

@@ -5,6 +5,8 @@ export type OrchestratorConfig = {
   tenantId: string;
   port: number;
   host: string;
+  /** Unix socket path to listen on instead of `host:port` (`SILO_SOCKET`). */
+  socketPath: string | undefined;
   dataDir: string;
   instanceToken: string | undefined;
   logLevel: InstanceEnv['SILO_LOG_LEVEL'];
@@ -35,6 +37,7 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
     tenantId: e.SILO_TENANT_ID,
     port: e.SILO_PORT,
     host: e.SILO_HOST,
+    socketPath: e.SILO_SOCKET,
     dataDir: e.SILO_DATA_DIR,
     instanceToken: e.SILO_INSTANCE_TOKEN,
     logLevel: e.SILO_LOG_LEVEL,
