@@ -131,6 +131,11 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     leadMs: config.wakeLeadMs,
   });
   manager.onWakeChanged = () => wakes.arm();
+  manager.onWebhookKeys = (tenantId, hashes) => {
+    registry.webhookKeys
+      .replace(tenantId, hashes)
+      .catch((err: unknown) => logger.warn({ err, tenantId }, 'webhook keys of the report not stored'));
+  };
   const reaper = new IdleReaper({
     manager,
     logger,

@@ -56,10 +56,17 @@ export class InstanceManager {
 
   /**
    * Waits until the tenant's instance is ready (starting it if needed) and
-   * counts the caller as in flight until `release()`.
+   * counts the caller as in flight until `release()`. A `keyless` caller
+   * (a webhook) is held in its own, smaller queue during a cold start, so
+   * that keyless traffic cannot fill the tenant's own.
    */
-  acquire(tenantId: string): Promise<Lease> {
-    return this.#starter.acquire(tenantId);
+  acquire(tenantId: string, options: { keyless?: boolean } = {}): Promise<Lease> {
+    return this.#starter.acquire(tenantId, options.keyless === true);
+  }
+
+  /** Called when an instance reports webhook keys other than its last report's (the gateway stores them). */
+  set onWebhookKeys(hook: (tenantId: string, hashes: string[]) => void) {
+    this.#reports.onWebhookKeys = hook;
   }
 
   /** Starts the instance now (admin `start`, wake timers); joins a start in flight. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TenantIdSchema } from './tenant-id.js';
+import { MAX_WEBHOOK_KEYS } from './webhook.js';
 
 /**
  * The contract between the gateway and a tenant's instance (DESIGN.md,
@@ -76,5 +77,14 @@ export const LifecycleReportSchema = z.object({
   nextWakeAt: z.string().datetime({ offset: true }).nullable(),
   /** Why the instance wants to wake at `nextWakeAt` (for logs and metrics). */
   nextWakeReason: z.string().nullable().optional(),
+  /**
+   * SHA-256 (hex) of `webhookKeyMaterial` for every enabled webhook trigger of
+   * every enabled flow: the gateway answers keyless webhooks from these while
+   * the instance is stopped. Absent from instances older than this field.
+   */
+  webhookKeys: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/))
+    .max(MAX_WEBHOOK_KEYS)
+    .optional(),
 });
 export type LifecycleReport = z.infer<typeof LifecycleReportSchema>;

@@ -17,9 +17,11 @@ import { SqliteKvStore } from './kv/sqlite-kv-store.js';
 import type { FlowRepository } from './ports/flow-repository.js';
 import { SecretStore } from './secrets/secret-store.js';
 import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
+import { flowsSignature } from './sqlite/flows-signature.js';
 import { SqliteFlowRepository } from './sqlite/sqlite-flow-repository.js';
 import { render } from './template/index.js';
 import { createInstanceTriggers, type InstanceTriggers } from './triggers/instance-triggers.js';
+import { WebhookKeyIndex } from './triggers/webhook-keys.js';
 import { httpRequestTask } from './worker/tasks/http/http-request.js';
 import { KV_TASKS } from './worker/tasks/kv/kv-tasks.js';
 import { createShellTasks } from './worker/tasks/scripts/shell-tasks.js';
@@ -55,7 +57,9 @@ export function createOrchestrator(
   let flowRepository: FlowRepository | undefined;
   let engine: Engine | undefined;
   let triggers: InstanceTriggers | undefined;
+  let webhookKeys: WebhookKeyIndex | undefined;
   let ready = false;
+  const renderKey = (t: string) => render(t, {}, { functions: { secret: secrets.templateFunction() } });
 
   const api = new Hono();
   const flows = (): FlowRepository => {
@@ -80,7 +84,7 @@ export function createOrchestrator(
     createWebhookRoutes({
       engine: engineOrThrow,
       flows,
-      renderKey: (t) => render(t, {}, { functions: { secret: secrets.templateFunction() } }),
+      renderKey,
       mask: (v) => secrets.mask(v),
     }),
   );
@@ -109,10 +113,11 @@ export function createOrchestrator(
     };
     // The next schedule fire counts as a wake-up too: a stopped instance is started before it.
     const fire = triggers?.nextWakeAt() ?? null;
+    const keys = webhookKeys ? { webhookKeys: webhookKeys.current() } : {};
     if (fire && (report.nextWakeAt === null || fire.getTime() < Date.parse(report.nextWakeAt))) {
-      return { ...report, nextWakeAt: fire.toISOString(), nextWakeReason: 'schedule' };
+      return { ...report, nextWakeAt: fire.toISOString(), nextWakeReason: 'schedule', ...keys };
     }
-    return report;
+    return { ...report, ...keys };
   };
 
   const app = createHttpApp({
@@ -133,6 +138,7 @@ export function createOrchestrator(
       kvStore = new SqliteKvStore(db);
       flowRepository = new SqliteFlowRepository(db);
       triggers = createInstanceTriggers({ db, flows: flowRepository, logger });
+      webhookKeys = new WebhookKeyIndex(flowRepository, flowsSignature(db), renderKey);
       engine = new Engine({
         db,
         flows: flowRepository,
@@ -157,6 +163,7 @@ export function createOrchestrator(
       await engine?.stop(config.shutdownGraceMs);
       engine = undefined;
       triggers = undefined;
+      webhookKeys = undefined;
       kvStore = undefined;
       flowRepository = undefined;
       db?.close();
