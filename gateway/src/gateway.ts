@@ -118,6 +118,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     logger,
     startTimeoutMs: config.startTimeoutMs,
     holdMax: config.holdMax,
+    defaultStorageMb: config.storageMb,
     maxRunning: config.maxRunning,
     wakeLeadMs: config.wakeLeadMs,
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { authorizeTenantRequest, type TenantAccess } from '../auth/tenant-auth.js';
-import { WebhookGate } from '../auth/webhook-gate.js';
+import { WebhookGate, WebhookNotFoundError } from '../auth/webhook-gate.js';
 import { NotFoundError } from '../errors.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import { parseTenantPath } from '../proxy/tenant-path.js';
@@ -46,14 +46,13 @@ export class TenantPipeline {
     });
   }
 
-  /**
-   * Path → auth → tenant: who the request acts for, or the error it gets. A
-   * WebSocket upgrade is never a keyless webhook.
-   */
+  /** Path → auth → tenant: who the request acts for, or the error it gets. */
   async admit(req: IncomingMessage, upgrade = false): Promise<PipelineAccess> {
     const path = parseTenantPath(req.url ?? '', req.method);
     if (path === undefined) throw new NotFoundError('route', 'at this path');
-    if (path.webhook !== undefined && !upgrade) {
+    if (path.webhook !== undefined) {
+      // A webhook is never a WebSocket: the same 404 as any miss, whatever the tenant, nothing started.
+      if (upgrade) throw new WebhookNotFoundError();
       const tenantId = await this.#webhooks.admit(path.segment, path.webhook);
       return { tenantId, keyId: null, webhook: true };
     }

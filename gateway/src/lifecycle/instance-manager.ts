@@ -146,6 +146,16 @@ export class InstanceManager {
     return viewOf(this.#c.slots.get(tenantId), this.#c.registry.instanceInfo(tenantId));
   }
 
+  /**
+   * The tenant's storage: its quota (its `storageMb`, else SILO_STORAGE_MB)
+   * and what its instance last reported using (null before any report).
+   */
+  storage(tenantId: string): { usedMb: number | null; limitMb: number } {
+    const used = this.#c.slots.get(tenantId)?.lastReport?.storageUsedBytes;
+    const limitMb = this.#c.registry.getTenant(tenantId)?.limits?.storageMb ?? this.#c.defaultStorageMb;
+    return { usedMb: used === undefined ? null : Math.round((used / 1024 / 1024) * 10) / 10, limitMb };
+  }
+
   /** Stops every instance (tests, `silo serve --stop-instances-on-exit`). */
   async stopAll(): Promise<void> {
     const listed = (await this.#c.driver.list()).map((s) => s.tenantId);

@@ -57,6 +57,11 @@ export const InstanceEnvSchema = z.object({
     .int()
     .min(1024)
     .default(100 * 1024 * 1024),
+  /**
+   * The tenant's storage quota in MB (`storageMb`): writes past it fail with
+   * 507 naming the quota. Unset: no quota (a standalone instance).
+   */
+  SILO_STORAGE_MB: z.coerce.number().int().min(1).max(16_777_216).optional(),
   /** When `stdin`, the instance reads a JSON object of secrets from its standard input at start. */
   SILO_SECRETS_FROM: z.enum(['none', 'stdin']).default('none'),
 });
@@ -82,6 +87,8 @@ export const LifecycleReportSchema = z.object({
    * every enabled flow: the gateway answers keyless webhooks from these while
    * the instance is stopped. Absent from instances older than this field.
    */
+  /** What the data folder takes on disk (when a storage quota is set): the admin API shows it. */
+  storageUsedBytes: z.number().int().min(0).optional(),
   webhookKeys: z
     .array(z.string().regex(/^[0-9a-f]{64}$/))
     .max(MAX_WEBHOOK_KEYS)

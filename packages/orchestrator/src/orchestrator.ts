@@ -15,6 +15,7 @@ import { createTriggersRoutes } from './http/triggers-routes.js';
 import { createWebhookRoutes } from './http/webhook-routes.js';
 import { SqliteKvStore } from './kv/sqlite-kv-store.js';
 import type { FlowRepository } from './ports/flow-repository.js';
+import { StorageQuota } from './quota/storage-quota.js';
 import { SecretStore } from './secrets/secret-store.js';
 import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
 import { flowsSignature } from './sqlite/flows-signature.js';
@@ -113,7 +114,11 @@ export function createOrchestrator(
     };
     // The next schedule fire counts as a wake-up too: a stopped instance is started before it.
     const fire = triggers?.nextWakeAt() ?? null;
-    const keys = webhookKeys ? { webhookKeys: webhookKeys.current() } : {};
+    const quota = StorageQuota.of(config.dataDir);
+    const keys = {
+      ...(webhookKeys ? { webhookKeys: webhookKeys.current() } : {}),
+      ...(quota ? { storageUsedBytes: quota.usedBytes() } : {}),
+    };
     if (fire && (report.nextWakeAt === null || fire.getTime() < Date.parse(report.nextWakeAt))) {
       return { ...report, nextWakeAt: fire.toISOString(), nextWakeReason: 'schedule', ...keys };
     }
@@ -135,7 +140,10 @@ export function createOrchestrator(
     engine: engineOrThrow,
     async start() {
       db = openDatabase(join(config.dataDir, 'silo.db'), logger);
-      kvStore = new SqliteKvStore(db);
+      const quota =
+        config.storageMb === undefined ? undefined : StorageQuota.install(config.dataDir, config.storageMb);
+      quota?.capSqlite(db);
+      kvStore = new SqliteKvStore(db, quota ? { beforeWrite: (n, what) => quota.assertRoom(n, what) } : {});
       flowRepository = new SqliteFlowRepository(db);
       triggers = createInstanceTriggers({ db, flows: flowRepository, logger });
       webhookKeys = new WebhookKeyIndex(flowRepository, flowsSignature(db), renderKey);
@@ -168,6 +176,7 @@ export function createOrchestrator(
       flowRepository = undefined;
       db?.close();
       db = undefined;
+      StorageQuota.uninstall(config.dataDir);
     },
   };
 }

@@ -160,6 +160,9 @@ export class ProcessDriver implements RuntimeDriver {
       SILO_INSTANCE_TOKEN: request.instanceToken,
       SILO_LOG_LEVEL: request.logLevel ?? 'info',
       SILO_SECRETS_FROM: withSecrets ? 'stdin' : 'none',
+      ...(request.limits?.storageMb !== undefined
+        ? { SILO_STORAGE_MB: String(request.limits.storageMb) }
+        : {}),
     });
     const logFd = openSync(join(dir, 'instance.log'), 'a', 0o600);
     let child: ReturnType<typeof spawn>;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Expressions } from '../executor/expressions.js';
 import type { TaskLogLevel } from '../flow/flow-model.js';
+import { StorageQuota } from '../quota/storage-quota.js';
 import { type ExecutionStore, type Job, LEVEL_NO, type LogRow } from '../sqlite/execution-store.js';
 import {
   NonRetryableTaskError,
@@ -183,13 +184,22 @@ export class Worker {
     let labels: Array<{ key: string; value: string }> | undefined;
     const expr = this.o.expressions({ executionId: job.executionId, namespace: payload.namespace });
     const vars = payload.variables;
+    // Task logs count towards the storage quota: past it they are dropped and the attempt fails, naming the quota.
+    const quota = StorageQuota.of(this.o.dataDir);
+    let quotaError: Error | undefined;
     const ctx: RunContext = {
       signal: controller.signal,
       render: (t) => expr.render(t, vars),
       renderValue: (v) => expr.renderValue(v, vars),
       log: (level, raw) => {
-        if (LEVEL_NO[level] < minLevel) return;
+        if (LEVEL_NO[level] < minLevel || quotaError !== undefined) return;
         const message = this.o.mask ? this.o.mask.maskText(raw) : raw;
+        try {
+          quota?.assertRoom(Buffer.byteLength(message) + 128, 'a task log line');
+        } catch (err) {
+          quotaError = err as Error;
+          return;
+        }
         logs.push({
           executionId: job.executionId,
           namespace: payload.namespace,
@@ -254,6 +264,13 @@ export class Worker {
       }
     } finally {
       if (timeout) clearTimeout(timeout);
+    }
+    if (quotaError !== undefined && outcome !== 'KILLED') {
+      outcome = 'FAILED';
+      error = quotaError.message;
+      nonRetryable = true;
+      const last = logs.at(-1);
+      if (last) logs.push({ ...last, level: 'ERROR', timestamp: new Date().toISOString(), message: error });
     }
     if (!this.accepting && controller.signal.aborted) return;
     this.results.push({ job, logs, outcome, outputs, error, nonRetryable, labels });
