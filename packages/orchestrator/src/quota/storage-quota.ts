@@ -85,9 +85,14 @@ export class StorageQuota {
 
   /** Throws `StorageQuotaError` when `bytes` more would pass the quota; else counts them as used. */
   assertRoom(bytes: number, what: string): void {
+    this.check(bytes, what);
+    this.#measured.bytes += bytes;
+  }
+
+  /** Throws `StorageQuotaError` when `bytes` not yet on disk (e.g. logs held in memory) would pass the quota. */
+  check(bytes: number, what: string): void {
     const used = this.usedBytes();
     if (used + bytes > this.limitBytes) throw new StorageQuotaError(this.limitMb, what, used);
-    this.#measured.bytes += bytes;
   }
 
   /** Forgets the cached usage (after a task freed or filled its working folder). */

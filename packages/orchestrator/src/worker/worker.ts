@@ -187,6 +187,7 @@ export class Worker {
     // Task logs count towards the storage quota: past it they are dropped and the attempt fails, naming the quota.
     const quota = StorageQuota.of(this.o.dataDir);
     let quotaError: Error | undefined;
+    let logBytes = 0;
     const ctx: RunContext = {
       signal: controller.signal,
       render: (t) => expr.render(t, vars),
@@ -195,7 +196,8 @@ export class Worker {
         if (LEVEL_NO[level] < minLevel || quotaError !== undefined) return;
         const message = this.o.mask ? this.o.mask.maskText(raw) : raw;
         try {
-          quota?.assertRoom(Buffer.byteLength(message) + 128, 'a task log line');
+          logBytes += Buffer.byteLength(message) + 128;
+          quota?.check(logBytes, 'a task log line');
         } catch (err) {
           quotaError = err as Error;
           return;

@@ -149,6 +149,7 @@ async function runShell(
     return { outputs: { exitCode: 0, vars } };
   } finally {
     if (!options.keepWorkingDir) await rm(workingDir, { recursive: true, force: true });
+    StorageQuota.of(ctx.dataDir)?.remeasure();
   }
 }
 
