@@ -1,4 +1,3 @@
-import { WEBHOOK_NOT_FOUND_MESSAGE } from '@silo/contracts';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startTestGateway, type TestGateway, waitFor } from '../helpers/test-gateway.js';
 import { securityTable } from './report.js';
