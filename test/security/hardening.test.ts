@@ -228,9 +228,9 @@ describeDocker(reason, 'security: Docker tenants (real engine)', () => {
     );
   });
   afterAll(async () => {
-    await g?.close({ stopInstances: true });
     for (const id of [a, b])
       await g?.admin('DELETE', `/admin/v1/tenants/${id}?purge=true`).catch(() => undefined);
+    await g?.close({ stopInstances: true });
     if (g) removeDataDir(g.dataDir);
   });
 
