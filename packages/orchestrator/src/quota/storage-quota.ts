@@ -114,6 +114,39 @@ export class StorageQuota {
   }
 }
 
+/**
+ * The log lines of one task attempt (held in memory until committed with its
+ * result) counted against the quota: once they would pass it, further lines
+ * are dropped and `error` says why (the worker fails the attempt with it).
+ *
+ * @example
+ * const budget = new LogBudget(StorageQuota.of(dataDir));
+ * if (budget.admit(line)) logs.push(line);
+ */
+export class LogBudget {
+  readonly #quota: StorageQuota | undefined;
+  #bytes = 0;
+  error: StorageQuotaError | undefined;
+
+  constructor(quota: StorageQuota | undefined) {
+    this.#quota = quota;
+  }
+
+  /** Whether the line may be kept; false once the quota is reached (then `error` is set). */
+  admit(message: string): boolean {
+    if (this.error !== undefined) return false;
+    if (this.#quota === undefined) return true;
+    this.#bytes += Buffer.byteLength(message) + 128;
+    try {
+      this.#quota.check(this.#bytes, 'a task log line');
+      return true;
+    } catch (err) {
+      this.error = err as StorageQuotaError;
+      return false;
+    }
+  }
+}
+
 /** Bytes allocated on disk under `dir` (like `du -s`), not following symlinks; bounded to 100,000 entries. */
 function diskUsage(dir: string): number {
   let total = 0;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Expressions } from '../executor/expressions.js';
 import type { TaskLogLevel } from '../flow/flow-model.js';
-import { StorageQuota } from '../quota/storage-quota.js';
+import { LogBudget, StorageQuota } from '../quota/storage-quota.js';
 import { type ExecutionStore, type Job, LEVEL_NO, type LogRow } from '../sqlite/execution-store.js';
 import {
   NonRetryableTaskError,
@@ -185,23 +185,15 @@ export class Worker {
     const expr = this.o.expressions({ executionId: job.executionId, namespace: payload.namespace });
     const vars = payload.variables;
     // Task logs count towards the storage quota: past it they are dropped and the attempt fails, naming the quota.
-    const quota = StorageQuota.of(this.o.dataDir);
-    let quotaError: Error | undefined;
-    let logBytes = 0;
+    const logBudget = new LogBudget(StorageQuota.of(this.o.dataDir));
     const ctx: RunContext = {
       signal: controller.signal,
       render: (t) => expr.render(t, vars),
       renderValue: (v) => expr.renderValue(v, vars),
       log: (level, raw) => {
-        if (LEVEL_NO[level] < minLevel || quotaError !== undefined) return;
+        if (LEVEL_NO[level] < minLevel) return;
         const message = this.o.mask ? this.o.mask.maskText(raw) : raw;
-        try {
-          logBytes += Buffer.byteLength(message) + 128;
-          quota?.check(logBytes, 'a task log line');
-        } catch (err) {
-          quotaError = err as Error;
-          return;
-        }
+        if (!logBudget.admit(message)) return;
         logs.push({
           executionId: job.executionId,
           namespace: payload.namespace,
@@ -267,9 +259,9 @@ export class Worker {
     } finally {
       if (timeout) clearTimeout(timeout);
     }
-    if (quotaError !== undefined && outcome !== 'KILLED') {
+    if (logBudget.error !== undefined && outcome !== 'KILLED') {
       outcome = 'FAILED';
-      error = quotaError.message;
+      error = logBudget.error.message;
       nonRetryable = true;
       const last = logs.at(-1);
       if (last) logs.push({ ...last, level: 'ERROR', timestamp: new Date().toISOString(), message: error });
