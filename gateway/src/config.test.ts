@@ -15,6 +15,7 @@ describe('loadGatewayConfig', () => {
       wakeLeadMs: 2_000,
       maxRunning: 100,
       holdMax: 1000,
+      storageMb: 1024,
       bodyLimitBytes: 100 * 1024 ** 2,
       logLevel: 'info',
       demo: true,

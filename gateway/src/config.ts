@@ -100,6 +100,13 @@ export const SETTINGS = {
     flag: '<n>',
     help: 'requests held per tenant during a cold start',
   },
+  storageMb: {
+    env: 'SILO_STORAGE_MB',
+    schema: int(1),
+    default: '1024',
+    flag: '<mb>',
+    help: 'storage quota of a tenant that sets no storageMb: its data (SQLite, files, logs, task files) past it is refused with 507',
+  },
   bodyLimitBytes: {
     env: 'SILO_BODY_LIMIT',
     schema: size(),

@@ -120,6 +120,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     logger,
     startTimeoutMs: config.startTimeoutMs,
     holdMax: config.holdMax,
+    defaultStorageMb: config.storageMb,
     maxRunning: config.maxRunning,
     wakeLeadMs: config.wakeLeadMs,
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
@@ -133,6 +134,11 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     leadMs: config.wakeLeadMs,
   });
   manager.onWakeChanged = () => wakes.arm();
+  manager.onWebhookKeys = (tenantId, hashes) => {
+    registry.webhookKeys
+      .replace(tenantId, hashes)
+      .catch((err: unknown) => logger.warn({ err, tenantId }, 'webhook keys of the report not stored'));
+  };
   const reaper = new IdleReaper({
     manager,
     logger,

@@ -46,6 +46,11 @@ const server = createServer((req, res) => {
   if (token && req.headers['x-silo-instance-token'] !== token)
     return json(res, 401, { message: 'bad token' });
   if (path === '/_silo/lifecycle') {
+    // A hostile instance (issue 12 finding 7): a report far larger than the gateway reads.
+    if (process.argv.includes('--huge-report')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(`{"busy":false,"pad":"${'x'.repeat(4 * 1024 * 1024)}"}`);
+    }
     const s = state();
     return json(res, 200, {
       busy: Boolean(s.busy),

@@ -21,6 +21,7 @@ const LimitsSchema = z
     memoryMb: z.number().int().min(16).optional(),
     cpus: z.number().positive().max(256).optional(),
     pids: z.number().int().min(8).optional(),
+    storageMb: z.number().int().min(1).max(16_777_216).optional(),
   })
   .strict();
 const CreateTenantSchema = z
@@ -75,7 +76,11 @@ export function adminRoutes(deps: AdminDeps): Hono {
     if (tenant === undefined) throw new NotFoundError('tenant', id);
     return tenant;
   };
-  const view = (tenant: Tenant) => ({ ...tenant, instance: manager.view(tenant.id) });
+  const view = (tenant: Tenant) => ({
+    ...tenant,
+    instance: manager.view(tenant.id),
+    storage: manager.storage(tenant.id),
+  });
 
   app.get('/status', (c) => {
     const tenants = registry.tenants.list();

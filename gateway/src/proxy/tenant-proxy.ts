@@ -15,6 +15,8 @@ export type ProxyTarget = {
   tenantId: string;
   lease: Awaited<ReturnType<InstanceManager['acquire']>>;
   requestId: string;
+  /** A keyless webhook: marked for the instance (`X-Silo-Webhook`), which then serves only its webhook routes. */
+  webhook?: boolean;
 };
 
 /** An instance on a unix socket (process runtime): http-proxy-3 passes `socketPath` to `http.request`. */
@@ -88,7 +90,12 @@ export class TenantProxy {
       );
     });
     const chunked = !(declared >= 0) && req.headers['transfer-encoding'] !== undefined;
-    prepareForwardHeaders(req, { instanceToken: lease.token, requestId, keepUpgrade: false });
+    prepareForwardHeaders(req, {
+      instanceToken: lease.token,
+      requestId,
+      keepUpgrade: false,
+      webhook: to.webhook === true,
+    });
     res.setHeader('x-request-id', requestId);
     let buffer: BodyLimit | undefined;
     if (chunked) {
@@ -118,7 +125,7 @@ export class TenantProxy {
       return;
     }
     socket.once('close', () => lease.release());
-    prepareForwardHeaders(req, { instanceToken: lease.token, requestId, keepUpgrade: true });
+    prepareForwardHeaders(req, { instanceToken: lease.token, requestId, keepUpgrade: true, webhook: false });
     this.#proxy.ws(req, socket, head, { target: this.#target(lease.endpoint) }, (err) => {
       this.#o.logger.warn({ err, tenantId, requestId }, 'websocket proxy failed');
       writeSocketError(socket, new UpstreamFailedError(tenantId, { cause: err }));

@@ -42,7 +42,12 @@ export type TenantLimits = {
   cpus?: number;
   /** Max number of processes/threads. */
   pids?: number;
+  /** Storage quota in MB, enforced by the instance (SILO_STORAGE_MB; the gateway fills in its default). */
+  storageMb?: number;
 };
+
+/** The limits a runtime enforces itself (the storage quota is enforced by the instance). */
+export type ResourceLimits = Omit<TenantLimits, 'storageMb'>;
 
 export type StartRequest = {
   tenantId: string;

@@ -3,6 +3,7 @@ import type { ApiKeyStore } from './api-key-store.js';
 import type { InstanceFactStore } from './instance-fact-store.js';
 import type { TenantStore } from './tenant-store.js';
 import type { WakeTimerStore } from './wake-timer-store.js';
+import type { WebhookKeyStore } from './webhook-key-store.js';
 
 /**
  * The gateway's registry: five small ports over one backend (today SQLite,
@@ -40,6 +41,8 @@ export type Registry = {
   readonly secrets: SecretStore;
   readonly instances: InstanceFactStore;
   readonly wakeTimers: WakeTimerStore;
+  /** Hashed webhook keys from the instances' reports (issue 12 §3); asynchronous already. */
+  readonly webhookKeys: WebhookKeyStore;
   /** Releases the backend (connection, caches); the ports are unusable after. */
   close(): void;
 };

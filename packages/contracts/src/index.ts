@@ -51,3 +51,12 @@ export {
   TenantIdSchema,
   tenantIdProblem,
 } from './tenant-id.js';
+export type { WebhookTarget } from './webhook.js';
+export {
+  MAX_WEBHOOK_KEYS,
+  WEBHOOK_MARK_HEADER,
+  WEBHOOK_METHODS,
+  WEBHOOK_NOT_FOUND_MESSAGE,
+  webhookKeyMaterial,
+  webhookTarget,
+} from './webhook.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TenantIdSchema } from './tenant-id.js';
+import { MAX_WEBHOOK_KEYS } from './webhook.js';
 
 /**
  * The contract between the gateway and a tenant's instance (DESIGN.md,
@@ -67,6 +68,11 @@ export const InstanceEnvSchema = z.object({
     .int()
     .min(1024)
     .default(100 * 1024 * 1024),
+  /**
+   * The tenant's storage quota in MB (`storageMb`): writes past it fail with
+   * 507 naming the quota. Unset: no quota (a standalone instance).
+   */
+  SILO_STORAGE_MB: z.coerce.number().int().min(1).max(16_777_216).optional(),
   /** When `stdin`, the instance reads a JSON object of secrets from its standard input at start. */
   SILO_SECRETS_FROM: z.enum(['none', 'stdin']).default('none'),
 });
@@ -87,5 +93,16 @@ export const LifecycleReportSchema = z.object({
   nextWakeAt: z.string().datetime({ offset: true }).nullable(),
   /** Why the instance wants to wake at `nextWakeAt` (for logs and metrics). */
   nextWakeReason: z.string().nullable().optional(),
+  /**
+   * SHA-256 (hex) of `webhookKeyMaterial` for every enabled webhook trigger of
+   * every enabled flow: the gateway answers keyless webhooks from these while
+   * the instance is stopped. Absent from instances older than this field.
+   */
+  /** What the data folder takes on disk (when a storage quota is set): the admin API shows it. */
+  storageUsedBytes: z.number().int().min(0).optional(),
+  webhookKeys: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/))
+    .max(MAX_WEBHOOK_KEYS)
+    .optional(),
 });
 export type LifecycleReport = z.infer<typeof LifecycleReportSchema>;

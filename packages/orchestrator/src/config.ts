@@ -20,6 +20,8 @@ export type OrchestratorConfig = {
   executorBatchSize: number;
   /** Largest accepted request body in bytes (`SILO_MAX_BODY_BYTES`). @default 104857600 */
   maxBodyBytes: number;
+  /** Storage quota in MB (`SILO_STORAGE_MB`); undefined: none. */
+  storageMb?: number;
 };
 
 /**
@@ -47,5 +49,6 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
     jobLeaseMs: e.SILO_JOB_LEASE_MS,
     executorBatchSize: e.SILO_EXECUTOR_BATCH_SIZE,
     maxBodyBytes: e.SILO_MAX_BODY_BYTES,
+    ...(e.SILO_STORAGE_MB !== undefined ? { storageMb: e.SILO_STORAGE_MB } : {}),
   };
 }

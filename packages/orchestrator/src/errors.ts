@@ -18,7 +18,8 @@ export type DomainErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'INVALID_ENTITY'
-  | 'NOT_READY';
+  | 'NOT_READY'
+  | 'INSUFFICIENT_STORAGE';
 
 /** One field-level detail: Kestra's `_embedded.errors[{message, path}]`. */
 export type ErrorDetail = { message: string; path?: string };

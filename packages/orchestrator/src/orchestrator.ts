@@ -21,6 +21,7 @@ import type { InstanceTriggers } from './runner/instance-triggers.js';
 import { type Runner, startRunner } from './runner/runner.js';
 import { SecretStore } from './secrets/secret-store.js';
 import { render } from './template/index.js';
+import { StorageQuota } from './quota/storage-quota.js';
 
 export type Orchestrator = {
   /** The HTTP app (serve it with @hono/node-server, or call `app.request()` in tests). */
@@ -54,6 +55,7 @@ export function createOrchestrator(
   const clock = options.clock ?? systemClock;
   let runner: Runner | undefined;
   let ready = false;
+  const renderKey = (t: string) => render(t, {}, { functions: { secret: secrets.templateFunction() } });
 
   const api = new Hono();
   const flows = (): FlowRepository => {
@@ -78,7 +80,7 @@ export function createOrchestrator(
     createWebhookRoutes({
       engine: engineOrThrow,
       flows,
-      renderKey: (t) => render(t, {}, { functions: { secret: secrets.templateFunction() } }),
+      renderKey,
       mask: (v) => secrets.mask(v),
     }),
   );
@@ -108,10 +110,15 @@ export function createOrchestrator(
     };
     // The next schedule fire counts as a wake-up too: a stopped instance is started before it.
     const fire = runner?.triggers.nextWakeAt() ?? null;
+    const quota = StorageQuota.of(config.dataDir);
+    const keys = {
+      ...(runner ? { webhookKeys: runner.webhookKeys.current() } : {}),
+      ...(quota ? { storageUsedBytes: quota.usedBytes() } : {}),
+    };
     if (fire && (report.nextWakeAt === null || fire.getTime() < Date.parse(report.nextWakeAt))) {
-      return { ...report, nextWakeAt: fire.toISOString(), nextWakeReason: 'schedule' };
+      return { ...report, nextWakeAt: fire.toISOString(), nextWakeReason: 'schedule', ...keys };
     }
-    return report;
+    return { ...report, ...keys };
   };
 
   const app = createHttpApp({
@@ -143,6 +150,8 @@ export function createOrchestrator(
         logger,
         secrets,
         clock,
+        storageMb: config.storageMb,
+        renderKey,
         workerConcurrency: config.workerConcurrency,
         jobLeaseMs: config.jobLeaseMs,
         executorBatchSize: config.executorBatchSize,

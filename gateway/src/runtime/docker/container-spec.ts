@@ -1,6 +1,6 @@
 import type { ContainerCreateOptions, NetworkCreateOptions, VolumeCreateOptions } from 'dockerode';
 import { SILO_USER } from '../../images/offline-base.js';
-import type { StartRequest, TenantLimits } from '../runtime-driver.js';
+import type { ResourceLimits, StartRequest, TenantLimits } from '../runtime-driver.js';
 import { containerName, networkName, scopedLabels, volumeName } from './scope.js';
 
 /**
@@ -21,7 +21,7 @@ export type ContainerSpecConfig = {
   /** `SILO_SCOPE`: part of every name and the `silo.scope` label (`scope.ts`). */
   scope: string;
   /** Limits for a tenant that sets none (each field separately). */
-  defaultLimits: Required<TenantLimits>;
+  defaultLimits: Required<ResourceLimits>;
   /** Size of the tmpfs on `/tmp`, MiB. */
   tmpfsMb: number;
   /** Host interface the instance port is published on. Only loopback keeps instances off the network. */
@@ -32,11 +32,11 @@ export type ContainerSpecConfig = {
  * @default image `silo-orchestrator:<version>` (set by the driver), 512 MiB,
  * 1 CPU, 256 pids, 64 MiB `/tmp`, published on 127.0.0.1.
  */
-export const DEFAULT_LIMITS = { memoryMb: 512, cpus: 1, pids: 256 } satisfies Required<TenantLimits>;
+export const DEFAULT_LIMITS = { memoryMb: 512, cpus: 1, pids: 256 } satisfies Required<ResourceLimits>;
 export const DEFAULT_TMPFS_MB = 64;
 
 /** Effective limits: the tenant's where set, else the defaults. */
-export function effectiveLimits(limits: TenantLimits | undefined, defaults: Required<TenantLimits>) {
+export function effectiveLimits(limits: TenantLimits | undefined, defaults: Required<ResourceLimits>) {
   return {
     memoryMb: limits?.memoryMb ?? defaults.memoryMb,
     cpus: limits?.cpus ?? defaults.cpus,
@@ -73,6 +73,7 @@ export function instanceEnv(request: StartRequest, secretsFrom: 'stdin' | 'none'
     `SILO_INSTANCE_TOKEN=${request.instanceToken}`,
     `SILO_LOG_LEVEL=${request.logLevel ?? 'info'}`,
     `SILO_SECRETS_FROM=${secretsFrom}`,
+    ...(request.limits?.storageMb !== undefined ? [`SILO_STORAGE_MB=${request.limits.storageMb}`] : []),
   ];
 }
 

@@ -50,6 +50,7 @@ export function spawnInstance(spec: SpawnSpec): ChildProcess {
     SILO_INSTANCE_TOKEN: request.instanceToken,
     SILO_LOG_LEVEL: request.logLevel ?? 'info',
     SILO_SECRETS_FROM: withSecrets ? 'stdin' : 'none',
+    ...(request.limits?.storageMb !== undefined ? { SILO_STORAGE_MB: String(request.limits.storageMb) } : {}),
     [DRIVER_ID_ENV]: spec.driverId,
   });
   if (record.socketPath !== undefined) env.SILO_SOCKET = support.ok ? SANDBOX_SOCKET : record.socketPath;

@@ -4,6 +4,9 @@ import {
   LIFECYCLE_PATH,
   type LifecycleReport,
   READYZ_PATH,
+  WEBHOOK_MARK_HEADER,
+  WEBHOOK_NOT_FOUND_MESSAGE,
+  webhookTarget,
 } from '@silo/contracts';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -74,6 +77,19 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
       throw new NotFoundError('tenant', tenant, `Not Found: tenant ${tenant} is not served here`);
     }
     await next();
+  });
+  // A keyless webhook the gateway let through: webhook routes only, and one 404 for every miss.
+  app.use('/api/v1/:tenant/*', async (c, next) => {
+    if (c.req.header(WEBHOOK_MARK_HEADER) === undefined) return next();
+    const segments = c.req.path.split('/').slice(4);
+    if (webhookTarget(c.req.method, segments) === undefined) {
+      return c.json({ message: WEBHOOK_NOT_FOUND_MESSAGE, code: 'NOT_FOUND' }, 404);
+    }
+    await next();
+    if (c.res.status === 404) {
+      c.res = undefined;
+      c.res = c.json({ message: WEBHOOK_NOT_FOUND_MESSAGE, code: 'NOT_FOUND' }, 404);
+    }
   });
   app.route('/api/v1/:tenant', deps.api);
   return app;

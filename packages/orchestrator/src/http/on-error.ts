@@ -28,6 +28,8 @@ export function statusOf(code: DomainErrorCode): ContentfulStatusCode {
       return 422;
     case 'NOT_READY':
       return 503;
+    case 'INSUFFICIENT_STORAGE':
+      return 507;
     default:
       return assertNever(code);
   }

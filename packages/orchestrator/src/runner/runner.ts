@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../ports/clock.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import type { KvStore } from '../ports/kv-store.js';
+import { StorageQuota } from '../quota/storage-quota.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { openDatabase } from '../sqlite/database.js';
 import { flowsSignature } from '../sqlite/flows-signature.js';
@@ -12,6 +13,7 @@ import { SqliteKvStore } from '../sqlite/sqlite-kv-store.js';
 import { SqliteTriggerStateRepository } from '../sqlite/sqlite-trigger-state.js';
 import { httpRequestTask } from '../worker/tasks/http/http-request.js';
 import { KV_TASKS } from '../worker/tasks/kv/kv-tasks.js';
+import { WebhookKeyIndex } from '../triggers/webhook-keys.js';
 import { createShellTasks } from '../worker/tasks/scripts/shell-tasks.js';
 import { Engine } from './engine.js';
 import { createInstanceTriggers, type InstanceTriggers } from './instance-triggers.js';
@@ -21,6 +23,10 @@ export type RunnerOptions = {
   dataDir: string;
   logger: Logger;
   secrets: SecretStore;
+  /** The tenant's storage quota in MiB (`SILO_STORAGE_MB`); absent: unbounded. */
+  storageMb?: number | undefined;
+  /** Renders a templated webhook key (`{{ secret('…') }}`) for the hashed keys of the lifecycle report. */
+  renderKey: (template: string) => string;
   /** The one clock of the instance: engine, worker, triggers, KV. */
   clock: Clock;
   /** Worker attempts at once (default applied by Engine: 16). */
@@ -37,6 +43,8 @@ export type Runner = {
   kv: KvStore;
   engine: Engine;
   triggers: InstanceTriggers;
+  /** The hashed webhook keys of the instance's flows, for the gateway (lifecycle report). */
+  webhookKeys: WebhookKeyIndex;
   /**
    * A consistent copy of the live SQLite file at `file` (SQLite's online backup API), taken while
    * the engine runs: 1000 pages (4 MiB) per event-loop turn instead of better-sqlite3's 100, since
@@ -63,9 +71,15 @@ export type Runner = {
 export function startRunner(o: RunnerOptions): Runner {
   const { clock } = o;
   const db = openDatabase(join(o.dataDir, 'silo.db'), o.logger);
+  const quota = o.storageMb === undefined ? undefined : StorageQuota.install(o.dataDir, o.storageMb);
+  quota?.capSqlite(db);
   const stores = sqliteEngineStores(db);
-  const kv = new SqliteKvStore(db, { clock });
+  const kv = new SqliteKvStore(db, {
+    clock,
+    ...(quota ? { beforeWrite: (n: number, what: string) => quota.assertRoom(n, what) } : {}),
+  });
   const flows = new SqliteFlowRepository(db);
+  const webhookKeys = new WebhookKeyIndex(flows, flowsSignature(db), o.renderKey);
   const triggers = createInstanceTriggers({
     stores,
     triggerState: new SqliteTriggerStateRepository(db),
@@ -95,11 +109,13 @@ export function startRunner(o: RunnerOptions): Runner {
     kv,
     engine,
     triggers,
+    webhookKeys,
     backup: (file) => db.backup(file, { progress: () => 1000 }),
     async stop(graceMs) {
       triggers.stop();
       await engine.stop(graceMs);
       db.close();
+      StorageQuota.uninstall(o.dataDir);
     },
   };
 }

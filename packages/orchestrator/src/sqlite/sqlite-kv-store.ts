@@ -12,6 +12,8 @@ export type SqliteKvStoreOptions = {
   maxValueBytes?: number;
   /** Injected time source (tests use a manual clock). @default systemClock */
   clock?: Clock;
+  /** Called with a value's size before it is written; throws to refuse it (the storage quota). */
+  beforeWrite?: (bytes: number, what: string) => void;
 };
 
 type Row = {
@@ -95,13 +97,19 @@ function deleteExpired(db: Database.Database, now: string): number {
 export class SqliteKvStore implements KvStore {
   private readonly maxValueBytes: number;
   private readonly now: () => Date;
+  private readonly beforeWrite: (bytes: number, what: string) => void;
 
   constructor(
     private readonly db: Database.Database,
-    { maxValueBytes = DEFAULT_MAX_VALUE_BYTES, clock = systemClock }: SqliteKvStoreOptions = {},
+    {
+      maxValueBytes = DEFAULT_MAX_VALUE_BYTES,
+      clock = systemClock,
+      beforeWrite = () => undefined,
+    }: SqliteKvStoreOptions = {},
   ) {
     this.maxValueBytes = maxValueBytes;
     this.now = () => clock.now();
+    this.beforeWrite = beforeWrite;
   }
 
   get(
@@ -137,6 +145,7 @@ export class SqliteKvStore implements KvStore {
         key,
       );
     }
+    this.beforeWrite(bytes + Buffer.byteLength(key), `the KV value '${key}' of namespace '${namespace}'`);
     const now = this.now();
     if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0)) {
       throw new KvError(

@@ -3,13 +3,19 @@ import type { Clock } from '../ports/clock.js';
 import type { Expressions } from '../ports/expressions.js';
 import type { Job } from '../ports/job-queue.js';
 import { LEVEL_NO, type LogRow } from '../ports/log-store.js';
+import { LogBudget, StorageQuota } from '../quota/storage-quota.js';
 import type { RunContext, TaskServices } from './runnable-task.js';
 
 /** Masks secret values in what an attempt leaves behind (logs, outputs, error, labels). */
 export type Masker = { maskText(text: string): string; mask<T>(value: T): T };
 
 /** What one attempt collects while it runs, committed with its result. */
-export type AttemptRecord = { logs: LogRow[]; labels: Array<{ key: string; value: string }> | undefined };
+export type AttemptRecord = {
+  logs: LogRow[];
+  labels: Array<{ key: string; value: string }> | undefined;
+  /** Task logs count towards the storage quota: past it they are dropped and `logBudget.error` is set. */
+  logBudget: LogBudget;
+};
 
 /**
  * The `RunContext` of one attempt of `job`: rendering with its variables,
@@ -32,7 +38,7 @@ export function attemptContext(
   },
 ): { ctx: RunContext; record: AttemptRecord } {
   const { payload } = job;
-  const record: AttemptRecord = { logs: [], labels: undefined };
+  const record: AttemptRecord = { logs: [], labels: undefined, logBudget: new LogBudget(StorageQuota.of(o.dataDir)) };
   const minLevel = LEVEL_NO[(payload.task.logLevel ?? 'TRACE') as TaskLogLevel];
   const vars = payload.variables;
   const ctx: RunContext = {
@@ -41,6 +47,8 @@ export function attemptContext(
     renderValue: (v) => o.expressions.renderValue(v, vars),
     log: (level, raw) => {
       if (LEVEL_NO[level] < minLevel) return;
+      const message = o.mask ? o.mask.maskText(raw) : raw;
+      if (!record.logBudget.admit(message)) return;
       record.logs.push({
         executionId: job.executionId,
         namespace: payload.namespace,
@@ -50,7 +58,7 @@ export function attemptContext(
         attempt: job.attempt,
         level,
         timestamp: o.clock.now().toISOString(),
-        message: o.mask ? o.mask.maskText(raw) : raw,
+        message,
       });
     },
     executionId: job.executionId,

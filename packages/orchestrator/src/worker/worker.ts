@@ -242,6 +242,15 @@ export class Worker {
     } finally {
       if (timeout) clearTimeout(timeout);
     }
+    // Task logs past the storage quota were dropped: the attempt fails, naming the quota.
+    const overQuota = record.logBudget.error;
+    if (overQuota !== undefined && outcome !== 'KILLED') {
+      outcome = 'FAILED';
+      error = overQuota.message;
+      nonRetryable = true;
+      const last = record.logs.at(-1);
+      if (last) record.logs.push({ ...last, level: 'ERROR', timestamp: this.o.clock.now().toISOString(), message: error });
+    }
     if (!this.accepting && controller.signal.aborted) return;
     this.results.push({
       job,

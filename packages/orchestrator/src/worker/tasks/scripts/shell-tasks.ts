@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Task } from '../../../flow/flow-model.js';
+import { StorageQuota } from '../../../quota/storage-quota.js';
 import {
   NonRetryableTaskError,
   type RunContext,
@@ -89,7 +90,10 @@ async function runShell(
   const workingDir = join(ctx.dataDir, 'workdirs', ctx.executionId, `${ctx.taskRunId}-${ctx.attempt}`);
   await mkdir(workingDir, { recursive: true });
   try {
+    const quota = StorageQuota.of(ctx.dataDir);
     const lines = [
+      // The storage quota: no file the task writes may grow past the room left (RLIMIT_FSIZE, 512-byte blocks).
+      ...(quota ? [`ulimit -f ${Math.floor(quota.remainingBytes() / 512)}`] : []),
       ...(failFast ? ['set -e'] : []),
       ...beforeCommands,
       ...(await body(workingDir, interpreter)),
@@ -126,6 +130,18 @@ async function runShell(
       if (reason instanceof Error) throw reason;
       throw new TaskTimeoutError(task.id, task.timeoutMs ?? 0);
     }
+    if (quota !== undefined) {
+      quota.remeasure();
+      // 153 = 128 + SIGXFSZ: the shell's child met the file size limit.
+      const hitLimit = result.signal === 'SIGXFSZ' || result.exitCode === 153;
+      const over = quota.exceeded('a file written by the task');
+      if (hitLimit || over) {
+        throw new NonRetryableTaskError(
+          over?.message ??
+            `Insufficient Storage: a file written by the task reached the tenant's storage quota of ${quota.limitMb} MB (storageMb)`,
+        );
+      }
+    }
     if (result.exitCode !== 0) {
       const code = result.exitCode ?? (result.signal ? `null (killed by ${result.signal})` : 'null');
       throw new Error(`Command failed with exit code ${code}`);
@@ -133,6 +149,7 @@ async function runShell(
     return { outputs: { exitCode: 0, vars } };
   } finally {
     if (!options.keepWorkingDir) await rm(workingDir, { recursive: true, force: true });
+    StorageQuota.of(ctx.dataDir)?.remeasure();
   }
 }
 
