@@ -16,12 +16,12 @@ import { createWebhookRoutes } from './http/webhook-routes.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { FlowRepository } from './ports/flow-repository.js';
 import type { KvStore } from './ports/kv-store.js';
+import { StorageQuota } from './quota/storage-quota.js';
 import type { Engine } from './runner/engine.js';
 import type { InstanceTriggers } from './runner/instance-triggers.js';
 import { type Runner, startRunner } from './runner/runner.js';
 import { SecretStore } from './secrets/secret-store.js';
 import { render } from './template/index.js';
-import { StorageQuota } from './quota/storage-quota.js';
 
 export type Orchestrator = {
   /** The HTTP app (serve it with @hono/node-server, or call `app.request()` in tests). */

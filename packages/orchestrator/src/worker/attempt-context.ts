@@ -38,7 +38,11 @@ export function attemptContext(
   },
 ): { ctx: RunContext; record: AttemptRecord } {
   const { payload } = job;
-  const record: AttemptRecord = { logs: [], labels: undefined, logBudget: new LogBudget(StorageQuota.of(o.dataDir)) };
+  const record: AttemptRecord = {
+    logs: [],
+    labels: undefined,
+    logBudget: new LogBudget(StorageQuota.of(o.dataDir)),
+  };
   const minLevel = LEVEL_NO[(payload.task.logLevel ?? 'TRACE') as TaskLogLevel];
   const vars = payload.variables;
   const ctx: RunContext = {

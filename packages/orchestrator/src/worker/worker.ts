@@ -249,7 +249,13 @@ export class Worker {
       error = overQuota.message;
       nonRetryable = true;
       const last = record.logs.at(-1);
-      if (last) record.logs.push({ ...last, level: 'ERROR', timestamp: this.o.clock.now().toISOString(), message: error });
+      if (last)
+        record.logs.push({
+          ...last,
+          level: 'ERROR',
+          timestamp: this.o.clock.now().toISOString(),
+          message: error,
+        });
     }
     if (!this.accepting && controller.signal.aborted) return;
     this.results.push({
