@@ -13,6 +13,7 @@ import {
   webhookParameters,
 } from '../triggers/webhook.js';
 import { checkInlineSize, checkNesting } from './body-limits.js';
+import { op } from './operation.js';
 
 export type WebhookRoutesDeps = {
   engine(): Engine;
@@ -116,14 +117,14 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
       url: `${publicOrigin(c)}/ui/executions/${namespace}/${flowId}/${created.id}`,
     });
   };
-  for (const path of [
-    '/executions/webhook/:namespace/:flowId/:key',
-    '/executions/webhook/:namespace/:flowId/:key/:path{.+}',
-  ]) {
-    api.get(path, handler);
-    api.post(path, handler);
-    api.put(path, handler);
-  }
+  const base = '/executions/webhook/:namespace/:flowId/:key';
+  api.get(base, op('triggerExecutionByGetWebhook'), handler);
+  api.post(base, op('triggerExecutionByPostWebhook'), handler);
+  api.put(base, op('triggerExecutionByPutWebhook'), handler);
+  const withPath = `${base}/:path{.+}`;
+  api.get(withPath, op('triggerExecutionByGetWebhookWithPath'), handler);
+  api.post(withPath, op('triggerExecutionByPostWebhookWithPath'), handler);
+  api.put(withPath, op('triggerExecutionByPutWebhookWithPath'), handler);
   return api;
 }
 
