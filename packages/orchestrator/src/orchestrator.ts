@@ -7,10 +7,11 @@ import { createHttpApp } from './http/app.js';
 import { createExecutionActionsRoutes } from './http/execution-actions-routes.js';
 import { createExecutionsBulkRoutes } from './http/executions-bulk-routes.js';
 import { createExecutionsRoutes } from './http/executions-routes.js';
-import { createFlowsBulkRoutes } from './http/flows-bulk-routes.js';
+import { createFlowsBulkRoutes, createFlowsDeployRoute } from './http/flows-bulk-routes.js';
 import { createFlowsRoutes } from './http/flows-routes.js';
 import { createKvRoutes } from './http/kv-routes.js';
 import { createLogsRoutes } from './http/logs-routes.js';
+import { createNamespaceFilesRoutes } from './http/namespace-files-routes.js';
 import { createNamespacesRoutes } from './http/namespaces-routes.js';
 import { createTriggersRoutes } from './http/triggers-routes.js';
 import { createWebhookRoutes } from './http/webhook-routes.js';
@@ -68,6 +69,8 @@ export function createOrchestrator(
   // `http/route-table.test.ts` checks every route of Kestra 1.3 in scope.
   api.route('/', createFlowsBulkRoutes({ flows, now: () => clock.now() }));
   api.route('/', createFlowsRoutes({ flows, now: () => clock.now() }));
+  api.route('/', createFlowsDeployRoute({ flows, now: () => clock.now() }));
+  api.route('/', createNamespaceFilesRoutes({ dataDir: config.dataDir }));
   api.route('/', createNamespacesRoutes({ flows }));
   api.route(
     '/',

@@ -100,20 +100,9 @@ function withNamespace(p: Parsed, namespace: string): Parsed {
   return { source, flow: r.flow };
 }
 
-/**
- * Kestra 1.3's flow bulk operations: deploy a namespace from CI
- * (`POST /flows/{namespace}`, `delete` removes the namespace's flows not
- * sent), `POST /flows/bulk`, `POST /flows/import` (a zip of YAML files or a
- * multi-document YAML, multipart part `fileUpload`), exports as zip
- * (`/flows/export/by-ids`, `/flows/export/by-query`) and the graph of a flow.
- * Registered before `createFlowsRoutes`, whose `/flows/{namespace}` and
- * `/flows/{namespace}/{id}` would catch these paths.
- */
-export function createFlowsBulkRoutes(deps: FlowsBulkDeps): Hono {
-  const app = new Hono();
-
-  /** Creates or updates each flow; then deletes the live flows `toDelete` selects that were not sent. */
-  const save = (parsed: Parsed[], toDelete?: (r: FlowRecord) => boolean): FlowRecord[] => {
+/** Creates or updates each flow; then deletes the live flows `toDelete` selects that were not sent. */
+function saver(deps: FlowsBulkDeps) {
+  return (parsed: Parsed[], toDelete?: (r: FlowRecord) => boolean): FlowRecord[] => {
     const repo = deps.flows();
     const now = deps.now();
     const saved = parsed.map(
@@ -126,7 +115,23 @@ export function createFlowsBulkRoutes(deps: FlowsBulkDeps): Hono {
     }
     return saved;
   };
-  const answer = (records: FlowRecord[]) => records.map((r) => toFlowJson(r, { source: true }));
+}
+
+const answer = (records: FlowRecord[]) => records.map((r) => toFlowJson(r, { source: true }));
+
+/**
+ * Kestra 1.3's flow bulk operations: deploy a namespace from CI
+ * (`POST /flows/{namespace}`, `delete` removes the namespace's flows not
+ * sent), `POST /flows/bulk`, `POST /flows/import` (a zip of YAML files or a
+ * multi-document YAML, multipart part `fileUpload`), exports as zip
+ * (`/flows/export/by-ids`, `/flows/export/by-query`) and the graph of a flow.
+ * Registered before `createFlowsRoutes`, whose `/flows/{namespace}` and
+ * `/flows/{namespace}/{id}` would catch these paths.
+ */
+export function createFlowsBulkRoutes(deps: FlowsBulkDeps): Hono {
+  const app = new Hono();
+
+  const save = saver(deps);
 
   app.post('/flows/bulk', op('bulkUpdateFlows'), async (c) => {
     const sources = await yamlDocs(c);
@@ -217,6 +222,18 @@ export function createFlowsBulkRoutes(deps: FlowsBulkDeps): Hono {
     return c.json(flowGraph(record.flow));
   });
 
+  return app;
+}
+
+/**
+ * `POST /flows/{namespace}` (deploy a namespace from CI; `delete`, default
+ * true, removes the namespace's flows not sent; `override` moves the flows
+ * sent into the namespace). Mounted after `createFlowsRoutes`, whose
+ * `/flows/validate` it would otherwise catch.
+ */
+export function createFlowsDeployRoute(deps: FlowsBulkDeps): Hono {
+  const app = new Hono();
+  const save = saver(deps);
   app.post('/flows/:namespace', op('updateFlowsInNamespace'), async (c) => {
     const namespace = c.req.param('namespace');
     const override = boolParam(c, 'override', false);
