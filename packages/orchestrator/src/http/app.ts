@@ -1,6 +1,8 @@
 import {
   HEALTHZ_PATH,
   INSTANCE_TOKEN_HEADER,
+  KESTRA_CONFIGS_PATH,
+  KESTRA_CONFIGURATION,
   LIFECYCLE_PATH,
   type LifecycleReport,
   READYZ_PATH,
@@ -63,6 +65,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   }
 
   app.get(LIFECYCLE_PATH, (c) => c.json(deps.lifecycle()));
+  app.get(KESTRA_CONFIGS_PATH, (c) => c.json(KESTRA_CONFIGURATION));
 
   const maxSize = deps.maxBodyBytes ?? 100 * 1024 * 1024;
   app.use(
