@@ -52,7 +52,10 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
     purgeExpired: () => current().purgeExpired(),
   };
 
-  app.get('/kv', op('listAllKeys'), (c) => c.json(listAllKeys(c, store)));
+  app.get('/kv', op('listAllKeys'), (c) => {
+    const { results, total } = listAllKeys(c, store);
+    return c.json({ results: results.map(toEntryBody), total });
+  });
 
   app.get('/namespaces/:namespace/kv', op('listKeys'), (c) => {
     const namespace = c.req.param('namespace');
@@ -134,7 +137,7 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
   return app;
 }
 
-export function toEntryBody(e: KvEntry): KvEntryBody {
+function toEntryBody(e: KvEntry): KvEntryBody {
   return {
     namespace: e.namespace,
     key: e.key,

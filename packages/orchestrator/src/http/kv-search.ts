@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { BadRequestError } from '../errors.js';
-import type { KvStore } from '../ports/kv-store.js';
-import { toEntryBody } from './kv-routes.js';
+import type { KvEntry, KvStore } from '../ports/kv-store.js';
 import { paging, queryFilters } from './query-params.js';
 
 const bad = (field: string, message: string): never => {
@@ -14,7 +13,7 @@ const bad = (field: string, message: string): never => {
  * (PREFIX: the namespace and below) and `filters[q|key][EQUALS|CONTAINS]`
  * (text in the key), sorted by namespace then key, or `sort=key:desc` and the like.
  */
-export function listAllKeys(c: Context, store: KvStore) {
+export function listAllKeys(c: Context, store: KvStore): { results: KvEntry[]; total: number } {
   const { page, size } = paging(c);
   let namespace: { value: string; exact: boolean } | undefined;
   let text: string | undefined;
@@ -48,5 +47,5 @@ export function listAllKeys(c: Context, store: KvStore) {
   const key = (e: { namespace: string; key: string }) =>
     sortField === 'key' ? `${e.key}\u0000${e.namespace}` : `${e.namespace}\u0000${e.key}`;
   all.sort((a, b) => (dir === 'asc' ? 1 : -1) * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  return { results: all.slice((page - 1) * size, page * size).map(toEntryBody), total: all.length };
+  return { results: all.slice((page - 1) * size, page * size), total: all.length };
 }

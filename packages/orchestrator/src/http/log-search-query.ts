@@ -1,8 +1,16 @@
 import type { Context } from 'hono';
 import { BadRequestError } from '../errors.js';
-import type { LogSearch } from '../ports/log-store.js';
-import { minLevelOf } from './logs-routes.js';
+import { LEVEL_NO, type LogSearch } from '../ports/log-store.js';
 import { paging, queryFilters } from './query-params.js';
+
+/** A Kestra `Level` name (any case) as its `LEVEL_NO`; absent is 0 (TRACE). */
+export function minLevelOf(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const n = (LEVEL_NO as Record<string, number>)[raw.toUpperCase()];
+  if (n === undefined)
+    throw new BadRequestError(`Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
+  return n;
+}
 
 const bad = (field: string, message: string): never => {
   throw new BadRequestError(`Invalid query filters: ${message}`, [{ message, path: `filters[${field}]` }]);

@@ -2,10 +2,10 @@ import type { KestraLogLevel, LogEntryJson } from '@silo/contracts';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { BadRequestError, NotFoundError } from '../errors.js';
-import { LEVEL_NO, type StoredLog } from '../ports/log-store.js';
+import type { StoredLog } from '../ports/log-store.js';
 import type { Engine } from '../runner/engine.js';
 import { countedStream, followExecution } from './follow-execution.js';
-import { logSearchQuery } from './log-search-query.js';
+import { logSearchQuery, minLevelOf } from './log-search-query.js';
 import { op } from './operation.js';
 
 /** One stored log row as Kestra's `LogEntry` (the shape of `@silo/contracts`). */
@@ -23,14 +23,6 @@ export function logEntryJson(r: StoredLog): LogEntryJson {
     thread: 'worker',
     message: r.message,
   };
-}
-
-export function minLevelOf(raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  const n = (LEVEL_NO as Record<string, number>)[raw.toUpperCase()];
-  if (n === undefined)
-    throw new BadRequestError(`Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
-  return n;
 }
 
 /** `attempt`: Kestra's 0-based attempt number, or absent. */
