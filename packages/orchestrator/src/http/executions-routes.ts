@@ -13,6 +13,7 @@ import { countedStream, followExecution } from './follow-execution.js';
 import { readInputsBody } from './inputs-body.js';
 import { op } from './operation.js';
 import { resolveOnResume } from './resume-inputs.js';
+import { publicOrigin } from './webhook-routes.js';
 
 export type ExecutionsRoutesDeps = {
   engine: () => Engine;
@@ -176,7 +177,11 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
       ...(scheduleDate ? { scheduleDate } : {}),
     });
     const final = wait ? ((await engine.waitSettled(created.id)) ?? created) : created;
-    return c.json({ ...json(final), deleted: false, url: `/ui/executions/${namespace}/${id}/${created.id}` });
+    return c.json({
+      ...json(final),
+      deleted: false, // `url` is a `uri` in the 1.3 spec: absolute, from the origin the caller used (as webhooks answer it).
+      url: `${publicOrigin(c)}/ui/executions/${namespace}/${id}/${created.id}`,
+    });
   });
 
   return api;

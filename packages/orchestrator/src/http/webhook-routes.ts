@@ -129,7 +129,7 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
 }
 
 /** The origin the caller used (behind the gateway: its `X-Forwarded-*` headers), for the absolute `url`. */
-function publicOrigin(c: import('hono').Context): string {
+export function publicOrigin(c: import('hono').Context): string {
   const url = new URL(c.req.url);
   const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() || url.protocol.replace(':', '');
   const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim() || url.host;

@@ -78,12 +78,8 @@ export class Engine {
     this.logs = stores.logs;
     const clock = o.clock ?? systemClock;
     this.clock = clock;
-    this.admin = new ExecutionAdmin({
-      stores,
-      dataDir: o.dataDir,
-      clock,
-      notify: (e) => this.listeners.notify(e),
-    });
+    const notify = (e: Execution) => this.listeners.notify(e);
+    this.admin = new ExecutionAdmin({ stores, dataDir: o.dataDir, clock, notify });
     const storage = new InternalStorage(o.dataDir);
     const expressions = engineExpressions({ logs: stores.logs, storage, kv: o.kv, secrets: o.secrets });
     this.expressions = expressions.executor;
