@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import type { ExecutionJson } from '@silo/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InternalStorage } from '../storage/internal-storage.js';
 import { validateAgainst } from '../testing/openapi.js';
 import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 
@@ -186,7 +188,19 @@ describe('Kestra 1.3 executions API (issue 13)', () => {
   it('DELETE /executions/{id} removes the execution, its logs and its files unless told to keep them', async () => {
     const e = await run();
     expect((await req(`/executions/${e.id}?deleteLogs=maybe`, { method: 'DELETE' })).status).toBe(400);
+    const storage = new InternalStorage(orch.dir);
+    const folder = ['company', 'team', 'hello', 'executions', e.id];
+    const uri = storage.put([...folder, 'outputs'], 'out.txt', 'x');
+    const kept = await run();
+    const keptUri = storage.put(
+      ['company', 'team', 'hello', 'executions', kept.id, 'outputs'],
+      'out.txt',
+      'y',
+    );
+    expect((await req(`/executions/${kept.id}?deleteStorage=false`, { method: 'DELETE' })).status).toBe(204);
+    expect(existsSync(storage.pathOf(keptUri))).toBe(true);
     expect((await req(`/executions/${e.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(existsSync(storage.pathOf(uri))).toBe(false);
     expect((await req(`/executions/${e.id}`)).status).toBe(404);
     expect((await req(`/executions/${e.id}`, { method: 'DELETE' })).status).toBe(404);
     const logs = await read(await req(`/logs/search?filters[executionId][EQUALS]=${e.id}`));
