@@ -1,5 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { KESTRA_CONFIGS_PATH, KESTRA_CONFIGURATION } from '@silo/contracts';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { type AdminDeps, adminRoutes } from './admin/admin-routes.js';
@@ -70,6 +71,8 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
   app.route('/admin/v1', adminRoutes(deps));
   mountConsole(app, deps);
 
+  // Kestra's clients read the configuration first, without a tenant; it is static and holds no secret.
+  app.get(KESTRA_CONFIGS_PATH, (c) => c.json(KESTRA_CONFIGURATION));
   app.all('/api/v1/*', async (c) => {
     await deps.pipeline.web(c.env.incoming, c.env.outgoing, c.get('requestId'));
     return RESPONSE_ALREADY_SENT;

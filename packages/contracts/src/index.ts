@@ -1,3 +1,4 @@
+export { KESTRA_CONFIGS_PATH, KESTRA_CONFIGURATION } from './api/configs.js';
 export type {
   ExecutionJson,
   ExecutionPageJson,

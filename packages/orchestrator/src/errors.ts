@@ -19,7 +19,8 @@ export type DomainErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'INVALID_ENTITY'
   | 'NOT_READY'
-  | 'INSUFFICIENT_STORAGE';
+  | 'INSUFFICIENT_STORAGE'
+  | 'NOT_IMPLEMENTED';
 
 /** One field-level detail: Kestra's `_embedded.errors[{message, path}]`. */
 export type ErrorDetail = { message: string; path?: string };
@@ -117,5 +118,29 @@ export class NotReadyError extends DomainError {
   readonly code = 'NOT_READY';
   constructor() {
     super('Service Unavailable: the instance is starting');
+  }
+}
+
+/** A Kestra operation this instance does not carry out; the message says which and what to do instead. */
+export class NotImplementedError extends DomainError {
+  override readonly name = 'NotImplementedError';
+  readonly code = 'NOT_IMPLEMENTED';
+}
+
+/**
+ * A bulk operation (`.../by-ids`) that names items it cannot act on: Kestra's
+ * `BulkErrorResponse` `{message, invalids}`, with the reason for each item.
+ */
+export class BulkInvalidError extends DomainError {
+  override readonly name = 'BulkInvalidError';
+  readonly code = 'INVALID_ENTITY';
+  constructor(
+    message: string,
+    readonly invalids: Readonly<Record<string, string>>,
+  ) {
+    super(
+      message,
+      Object.entries(invalids).map(([id, reason]) => ({ message: reason, path: id })),
+    );
   }
 }

@@ -4,11 +4,15 @@ import type { Logger } from 'pino';
 import type { OrchestratorConfig } from './config.js';
 import { NotReadyError } from './errors.js';
 import { createHttpApp } from './http/app.js';
+import { createExecutionActionsRoutes } from './http/execution-actions-routes.js';
 import { createExecutionFileRoutes } from './http/execution-file-routes.js';
+import { createExecutionsBulkRoutes } from './http/executions-bulk-routes.js';
 import { createExecutionsRoutes } from './http/executions-routes.js';
+import { createFlowsBulkRoutes, createFlowsDeployRoute } from './http/flows-bulk-routes.js';
 import { createFlowsRoutes } from './http/flows-routes.js';
 import { createKvRoutes } from './http/kv-routes.js';
 import { createLogsRoutes } from './http/logs-routes.js';
+import { createNamespaceFilesRoutes } from './http/namespace-files-routes.js';
 import { createNamespacesRoutes } from './http/namespaces-routes.js';
 import { createSnapshotRoute } from './http/snapshot-route.js';
 import { createTriggersRoutes } from './http/triggers-routes.js';
@@ -39,6 +43,8 @@ export type OrchestratorOptions = {
   secrets?: Readonly<Record<string, string>>;
   /** The one clock of the instance (runner and flow revisions). @default systemClock */
   clock?: Clock;
+  /** Answers carry `x-silo-operation`, the Kestra operationId of the route that answered (tests). @default false */
+  exposeOperationIds?: boolean;
 };
 
 /**
@@ -62,7 +68,13 @@ export function createOrchestrator(
     if (runner === undefined) throw new NotReadyError();
     return runner.flows;
   };
+  // Order matters where paths overlap: the literal routes of each group come before the wider ones
+  // (`/flows/bulk` before `/flows/{namespace}`, `/executions/labels/by-ids` before `/executions/{namespace}/{id}`);
+  // `http/route-table.test.ts` checks every route of Kestra 1.3 in scope.
+  api.route('/', createFlowsBulkRoutes({ flows, now: () => clock.now() }));
   api.route('/', createFlowsRoutes({ flows, now: () => clock.now() }));
+  api.route('/', createFlowsDeployRoute({ flows, now: () => clock.now() }));
+  api.route('/', createNamespaceFilesRoutes({ dataDir: config.dataDir }));
   api.route('/', createNamespacesRoutes({ flows }));
   api.route(
     '/',
@@ -97,6 +109,8 @@ export function createOrchestrator(
       nextFire: (f, t) => triggersOrThrow().nextFire(f, t),
     }),
   );
+  api.route('/', createExecutionsBulkRoutes({ engine: engineOrThrow }));
+  api.route('/', createExecutionActionsRoutes({ engine: engineOrThrow, flows, dataDir: config.dataDir }));
   api.route('/', createExecutionsRoutes({ engine: engineOrThrow, flows, dataDir: config.dataDir }));
   api.route('/', createExecutionFileRoutes({ engine: engineOrThrow, dataDir: config.dataDir }));
   api.route('/', createLogsRoutes({ engine: engineOrThrow }));
@@ -128,6 +142,7 @@ export function createOrchestrator(
     isReady: () => ready,
     lifecycle,
     api,
+    ...(options.exposeOperationIds ? { exposeOperationIds: true } : {}),
     ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
   });
   app.route(

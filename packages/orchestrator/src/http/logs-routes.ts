@@ -1,10 +1,12 @@
 import type { KestraLogLevel, LogEntryJson } from '@silo/contracts';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { BadRequestError, NotFoundError } from '../errors.js';
-import { LEVEL_NO, type StoredLog } from '../ports/log-store.js';
+import type { StoredLog } from '../ports/log-store.js';
 import type { Engine } from '../runner/engine.js';
 import { countedStream, followExecution } from './follow-execution.js';
+import { logSearchQuery, minLevelOf } from './log-search-query.js';
+import { op } from './operation.js';
 
 /** One stored log row as Kestra's `LogEntry` (the shape of `@silo/contracts`). */
 export function logEntryJson(r: StoredLog): LogEntryJson {
@@ -14,7 +16,8 @@ export function logEntryJson(r: StoredLog): LogEntryJson {
     taskId: r.taskId ?? null,
     executionId: r.executionId,
     taskRunId: r.taskRunId ?? null,
-    attemptNumber: r.attempt ?? null,
+    // Kestra counts attempts from 0 (its UI indexes `taskRun.attempts` with it); the worker stores them from 1.
+    attemptNumber: r.attempt !== undefined ? r.attempt - 1 : null,
     timestamp: r.timestamp,
     level: r.level as KestraLogLevel,
     thread: 'worker',
@@ -22,20 +25,30 @@ export function logEntryJson(r: StoredLog): LogEntryJson {
   };
 }
 
-function minLevelOf(raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  const n = (LEVEL_NO as Record<string, number>)[raw.toUpperCase()];
-  if (n === undefined)
-    throw new BadRequestError(`Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
-  return n;
+/** `attempt`: Kestra's 0-based attempt number, or absent. */
+function attemptOf(raw: string | undefined): number | null {
+  if (raw === undefined || raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0)
+    throw new BadRequestError(`Bad Request: attempt must be an integer ≥ 0, got '${raw}'`, [
+      { message: 'must be an integer ≥ 0', path: 'attempt' },
+    ]);
+  return n + 1;
 }
 
-const logQuery = (minLevel: string | undefined, taskRunId: string | undefined) => ({
-  minLevel: minLevelOf(minLevel),
-  taskRunId: taskRunId ?? null,
+/** The filters of the per-execution routes: `minLevel`, `taskRunId`, `taskId`, `attempt`. */
+const logQuery = (c: Context) => ({
+  minLevel: minLevelOf(c.req.query('minLevel')),
+  taskRunId: c.req.query('taskRunId') || null,
+  taskId: c.req.query('taskId') || null,
+  attempt: attemptOf(c.req.query('attempt')),
 });
 
-/** Kestra's logs API: list (`minLevel`, `taskRunId`), follow (SSE), download (text). */
+/**
+ * Kestra's logs API: search (across executions), list (`minLevel`,
+ * `taskRunId`, `taskId`, `attempt`), delete, follow (SSE), download (text).
+ * `/logs/search` is registered before `/logs/{executionId}`, which would catch it.
+ */
 export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
   const api = new Hono();
   const check = (id: string) => {
@@ -44,7 +57,7 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
     return e;
   };
 
-  api.get('/logs/:executionId/follow', (c) => {
+  api.get('/logs/:executionId/follow', op('followLogsFromExecution'), (c) => {
     const engine = deps.engine();
     const execution = check(c.req.param('executionId'));
     const minLevel = minLevelOf(c.req.query('minLevel'));
@@ -67,16 +80,27 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
     );
   });
 
-  api.get('/logs/:executionId/download', (c) => {
+  api.get('/logs/search', op('searchLogs'), (c) => {
+    const { results, total } = deps.engine().logs.search(logSearchQuery(c));
+    return c.json({ results: results.map(logEntryJson), total });
+  });
+
+  api.delete('/logs/:executionId', op('deleteLogsFromExecution'), (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps.engine().logs.list(e.id, logQuery(c.req.query('minLevel'), c.req.query('taskRunId')));
+    deps.engine().logs.deleteByExecution(e.id, logQuery(c));
+    return c.body(null, 200);
+  });
+
+  api.get('/logs/:executionId/download', op('downloadLogsFromExecution'), (c) => {
+    const e = check(c.req.param('executionId'));
+    const rows = deps.engine().logs.list(e.id, logQuery(c));
     const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.taskId ?? ''} ${r.message}`).join('\n');
     return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
   });
 
-  api.get('/logs/:executionId', (c) => {
+  api.get('/logs/:executionId', op('listLogsFromExecution'), (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps.engine().logs.list(e.id, logQuery(c.req.query('minLevel'), c.req.query('taskRunId')));
+    const rows = deps.engine().logs.list(e.id, logQuery(c));
     return c.json(rows.map(logEntryJson));
   });
 

@@ -62,4 +62,6 @@ export interface ExecutionStore {
    * Default order: newest start first.
    */
   search(query: ExecutionSearch): { results: Execution[]; total: number };
+  /** Deletes the execution and its task runs (the API's `DELETE /executions/{id}`, PurgeExecutions); false when absent. */
+  delete(id: string): boolean;
 }

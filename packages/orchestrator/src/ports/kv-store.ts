@@ -58,6 +58,8 @@ export type KvStore = Omit<KvService, 'set'> & {
   getRecord(namespace: string, key: string): KvRecord | undefined;
   /** Live entries of one namespace, sorted by key. */
   list(namespace: string): KvEntry[];
+  /** Namespaces holding at least one live entry, sorted (`GET /kv` lists across them). */
+  namespaces(): string[];
   /** Deletes expired entries; returns how many. */
   purgeExpired(): number;
 };

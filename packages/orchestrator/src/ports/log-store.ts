@@ -21,11 +21,30 @@ export type LogRow = {
 /** A stored log line: its row plus the position `id` (increasing; `after` of the next query). */
 export type StoredLog = LogRow & { id: number };
 
+/** What `GET /logs/search` and `PurgeLogs` select across executions (all given fields must hold). */
+export type LogSearch = {
+  /** Only levels at or above (`LEVEL_NO`). @default 0 */
+  minLevel?: number;
+  /** This namespace and the ones below it (`company` matches `company.team`). */
+  namespace?: string;
+  flowId?: string;
+  executionId?: string;
+  /** Case-insensitive text found in the message. */
+  q?: string;
+  /** ISO-8601 bounds on the timestamp (inclusive). */
+  startDate?: string;
+  endDate?: string;
+};
+
 export type LogQuery = {
   /** Only levels at or above (`LEVEL_NO`). @default 0 */
   minLevel?: number;
   /** Only this task run's lines. */
   taskRunId?: string | null;
+  /** Only this task's lines. */
+  taskId?: string | null;
+  /** Only this attempt's lines (stored from 1, as the worker counts). */
+  attempt?: number | null;
   /** Only lines stored after this position (follow). @default 0 */
   after?: number;
 };
@@ -41,4 +60,13 @@ export interface LogStore {
   append(log: LogRow): void;
   /** Lines of one execution, in the order they were stored. */
   list(executionId: string, query?: LogQuery): StoredLog[];
+  /** One page of lines across executions, newest first (`sort` by `timestamp`), and the total. */
+  search(query: LogSearch & { page: number; size: number; order?: 'asc' | 'desc' }): {
+    results: StoredLog[];
+    total: number;
+  };
+  /** Deletes the lines of one execution that match `query` (level, task run, task, attempt); returns how many. */
+  deleteByExecution(executionId: string, query?: Omit<LogQuery, 'after'>): number;
+  /** Deletes the lines selected by `query` (PurgeLogs); returns how many. */
+  deleteWhere(query: LogSearch): number;
 }

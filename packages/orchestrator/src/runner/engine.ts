@@ -25,6 +25,7 @@ import type { RunnableTask } from '../worker/runnable-task.js';
 import { CORE_TASKS } from '../worker/tasks/core-tasks.js';
 import { Worker } from '../worker/worker.js';
 import { engineExpressions } from './engine-expressions.js';
+import { ExecutionAdmin } from './execution-admin.js';
 import { ExecutionListeners } from './execution-listeners.js';
 
 export type EngineOptions = {
@@ -63,6 +64,8 @@ export class Engine {
   readonly executions: ExecutionStore;
   readonly logs: LogStore;
   readonly clock: Clock;
+  /** Delete, labels, change of status: the API's writes outside the executor loop. */
+  readonly admin: ExecutionAdmin;
   private readonly stores: EngineStores;
   private readonly listeners = new ExecutionListeners();
   private readonly flowCache = new Map<string, Flow>();
@@ -75,6 +78,8 @@ export class Engine {
     this.logs = stores.logs;
     const clock = o.clock ?? systemClock;
     this.clock = clock;
+    const notify = (e: Execution) => this.listeners.notify(e);
+    this.admin = new ExecutionAdmin({ stores, dataDir: o.dataDir, clock, notify });
     const storage = new InternalStorage(o.dataDir);
     const expressions = engineExpressions({ logs: stores.logs, storage, kv: o.kv, secrets: o.secrets });
     this.expressions = expressions.executor;

@@ -46,6 +46,8 @@ export class SqliteExecutionStore implements ExecutionStore {
       ),
       /** () → n. */
       countUnsettled: p('SELECT count(*) AS n FROM executions WHERE settled = 0'),
+      /** (id) → deletes it; its task runs go by the foreign key's cascade. */
+      delete: p('DELETE FROM executions WHERE id = ?'),
     };
   }
 
@@ -89,6 +91,10 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   countUnsettled(): number {
     return (this.s.countUnsettled.get() as { n: number }).n;
+  }
+
+  delete(id: string): boolean {
+    return this.s.delete.run(id).changes === 1;
   }
 
   search(q: ExecutionSearch): { results: Execution[]; total: number } {

@@ -199,6 +199,15 @@ export class SqliteKvStore implements KvStore {
     return selectLiveEntries(this.db, namespace, this.now().toISOString()).map(toEntry);
   }
 
+  namespaces(): string[] {
+    const rows = this.db
+      .prepare(
+        'SELECT DISTINCT namespace FROM kv_entries WHERE expires_at IS NULL OR expires_at > ? ORDER BY namespace',
+      )
+      .all(this.now().toISOString()) as Array<{ namespace: string }>;
+    return rows.map((r) => r.namespace);
+  }
+
   purgeExpired(): number {
     return deleteExpired(this.db, this.now().toISOString());
   }

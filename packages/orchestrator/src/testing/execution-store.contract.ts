@@ -79,6 +79,18 @@ export function executionStoreContract(name: string, make: MakeExecutionStore): 
       expect(store.get('e1')?.version).toBe(3);
     });
 
+    it('deletes an execution with its task runs, and only that one', () => {
+      const e = executionAt('e1', 'company.team', 'f', 0);
+      store.insert(e);
+      store.insert(executionAt('e2', 'company.team', 'f', 1));
+      store.upsertTaskRun(taskRun(e, 'tr1'));
+      expect(store.delete('e1')).toBe(true);
+      expect(store.get('e1')).toBeUndefined();
+      expect(store.delete('e1')).toBe(false);
+      expect(store.get('e2')).toBeDefined();
+      expect(store.search({ page: 1, size: 10 }).total).toBe(1);
+    });
+
     it('counts the active executions of a flow and finds the oldest QUEUED one', () => {
       store.insert(executionAt('r1', 'ns', 'f', 0, 'RUNNING'));
       store.insert(executionAt('p1', 'ns', 'f', 1, 'PAUSED'));

@@ -132,6 +132,9 @@ export function kvStoreContract(name: string, make: MakeKvStore): void {
       expect(store.delete('ns', 'other')).toBe(true);
       expect(store.delete('ns', 'other')).toBe(false);
       expect(store.list('ns.child').map((e) => e.key)).toEqual(['my_var3']);
+      store.set('a.first', 'k', 1, { ttlMs: 1 });
+      now = new Date(now.getTime() + 10);
+      expect(store.namespaces()).toEqual(['ns', 'ns.child']);
     });
   });
 }
