@@ -2,6 +2,7 @@ import { TenantIdSchema } from '@silo/contracts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import { parseJsonBody } from '../http/json-body.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
 import type { Registry } from '../tenants/registry.js';
@@ -37,28 +38,8 @@ const SecretSchema = z.object({ value: z.string().max(64 * 1024) }).strict();
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /** Parses a JSON body with a zod schema; a bad body is a 400 naming each field. */
-async function body<T>(req: Request, schema: z.ZodType<T>, optional = false): Promise<T> {
-  const text = await req.text();
-  let json: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new BadRequestError('request body is not valid JSON');
-    }
-  } else if (!optional) {
-    throw new BadRequestError('request body is required (JSON)');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({
-      path: i.path.join('.') || '(body)',
-      message: i.message,
-    }));
-    throw new BadRequestError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
-  }
-  return parsed.data;
-}
+const body = <T>(req: Request, schema: z.ZodType<T>, optional = false): Promise<T> =>
+  parseJsonBody(req, schema, { optional });
 
 /**
  * The admin API (DESIGN.md table), mounted at `/admin/v1` behind the admin

@@ -4,6 +4,7 @@ import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { BadRequestError, ForbiddenError, TenantSuspendedError, UnauthorizedError } from '../errors.js';
+import { parseJsonBody } from '../http/json-body.js';
 import {
   ADMIN_COOKIE,
   adminSession,
@@ -19,25 +20,10 @@ const SignInSchema = z.object({ key: z.string().min(1).max(500) }).strict();
 const AdminSignInSchema = z.object({ token: z.string().min(1).max(500) }).strict();
 
 /** Reads a JSON body (the content type is required: a cross-site form cannot send it without a preflight). */
-async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  if (!(c.req.header('content-type') ?? '').startsWith('application/json'))
-    throw new BadRequestError('content-type: send the sign-in as application/json');
-  let json: unknown;
-  try {
-    json = await c.req.json();
-  } catch {
-    throw new BadRequestError('request body is not valid JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({
-      path: i.path.join('.') || '(body)',
-      message: i.message,
-    }));
-    throw new BadRequestError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
-  }
-  return parsed.data;
-}
+const jsonBody = <T>(c: Context, schema: z.ZodType<T>): Promise<T> =>
+  parseJsonBody(c.req.raw, schema, {
+    requireJsonContentType: 'content-type: send the sign-in as application/json',
+  });
 
 /**
  * Sign-in, session and sign-out of the console, mounted at `/ui`:

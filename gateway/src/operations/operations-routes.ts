@@ -3,6 +3,7 @@ import { TenantIdSchema } from '@silo/contracts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../errors.js';
+import { parseJsonBody } from '../http/json-body.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { type BackupScheduler, BackupScheduleSchema } from './backup-schedule.js';
@@ -25,23 +26,7 @@ const RestoreSchema = z
   })
   .strict();
 
-async function parse<T>(req: Request, schema: z.ZodType<T>): Promise<T> {
-  let json: unknown;
-  try {
-    json = JSON.parse((await req.text()) || 'null');
-  } catch {
-    throw new BadRequestError('request body is not valid JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({
-      path: i.path.join('.') || '(body)',
-      message: i.message,
-    }));
-    throw new BadRequestError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
-  }
-  return parsed.data;
-}
+const parse = <T>(req: Request, schema: z.ZodType<T>): Promise<T> => parseJsonBody(req, schema);
 
 /**
  * Tenant operations of the admin API (DESIGN.md, "Wave 2 surface"), mounted
