@@ -44,8 +44,10 @@ describe('TenantPipeline: the instance step', () => {
       });
       req.on('error', () => undefined);
       req.end();
-      setTimeout(() => req.destroy(), 100); // gone while the instance starts
-      await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('running'), { timeout: 3_000 });
+      // Gone while the instance starts (wait for the start: on a loaded machine 100 ms may be before it).
+      await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('starting'), { timeout: 10_000, interval: 5 });
+      req.destroy();
+      await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('running'), { timeout: 10_000 });
       await new Promise((r) => setTimeout(r, 50));
       expect(g.manager.view('acme').inflight).toBe(0);
     });
