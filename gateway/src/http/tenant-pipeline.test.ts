@@ -45,7 +45,10 @@ describe('TenantPipeline: the instance step', () => {
       req.on('error', () => undefined);
       req.end();
       // Gone while the instance starts (wait for the start: on a loaded machine 100 ms may be before it).
-      await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('starting'), { timeout: 10_000, interval: 5 });
+      await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('starting'), {
+        timeout: 10_000,
+        interval: 5,
+      });
       req.destroy();
       await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('running'), { timeout: 10_000 });
       await new Promise((r) => setTimeout(r, 50));
