@@ -10,6 +10,7 @@ import type { Execution } from '../model/execution.js';
 import { executionJson } from '../model/execution-json.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import type { Engine } from '../runner/engine.js';
+import { isCreateRequest } from './action-or-create.js';
 import { flowGraph } from './flow-graph.js';
 import { toFlowJson } from './flow-json.js';
 import { readInputsBody } from './inputs-body.js';
@@ -102,17 +103,20 @@ export function createExecutionActionsRoutes(deps: ExecutionActionsDeps): Hono {
     return c.body(null, 204);
   });
 
-  api.post('/executions/:id/labels', op('setLabelsOnTerminatedExecution'), async (c) => {
+  api.post('/executions/:id/labels', op('setLabelsOnTerminatedExecution'), async (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
     const labels: Label[] = await jsonBody(c, LabelsBody, 'a list of labels');
     return c.json(json(deps.engine().admin.setLabels(c.req.param('id'), labels)));
   });
 
-  api.post('/executions/:id/change-status', op('updateExecutionStatus'), (c) => {
+  api.post('/executions/:id/change-status', op('updateExecutionStatus'), (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
     const status = stateParam(c, 'status');
     return c.json(json(deps.engine().admin.changeStatus(c.req.param('id'), status)));
   });
 
-  api.post('/executions/:id/pause', op('pauseExecution'), (c) => {
+  api.post('/executions/:id/pause', op('pauseExecution'), (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
     const e = find(c.req.param('id'));
     if (e.state.current !== 'RUNNING')
       throw new ConflictError(`Conflict: execution ${e.id} is not running (${e.state.current})`);
@@ -121,7 +125,8 @@ export function createExecutionActionsRoutes(deps: ExecutionActionsDeps): Hono {
     );
   });
 
-  api.post('/executions/:id/replay-with-inputs', op('replayExecutionWithinputs'), async (c) => {
+  api.post('/executions/:id/replay-with-inputs', op('replayExecutionWithinputs'), async (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
     const e = find(c.req.param('id'));
     if (!isTerminal(e.state.current))
       throw new ConflictError(`Conflict: execution ${e.id} is not terminated (${e.state.current})`);

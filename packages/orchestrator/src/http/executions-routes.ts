@@ -8,6 +8,7 @@ import type { Execution } from '../model/execution.js';
 import { executionJson } from '../model/execution-json.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import type { Engine } from '../runner/engine.js';
+import { isCreateRequest } from './action-or-create.js';
 import { executionSearchQuery, parseLabelParams } from './execution-search-query.js';
 import { countedStream, followExecution } from './follow-execution.js';
 import { readInputsBody } from './inputs-body.js';
@@ -102,7 +103,8 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     return c.body(null, 202);
   });
 
-  api.post('/executions/:id/resume', op('resumeExecution'), async (c) => {
+  api.post('/executions/:id/resume', op('resumeExecution'), async (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
     const e = find(c.req.param('id'));
     if (e.state.current !== 'PAUSED')
       throw new ConflictError(`Execution ${e.id} is not paused (${e.state.current})`);
@@ -127,7 +129,8 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     return c.body(null, 204);
   });
 
-  api.post('/executions/:id/restart', op('restartExecution'), async (c) => {
+  api.post('/executions/:id/restart', op('restartExecution'), async (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
     const e = find(c.req.param('id'));
     const s = e.state.current;
     if (s !== 'FAILED' && s !== 'KILLED' && s !== 'WARNING') {
@@ -148,7 +151,8 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     return c.json(json(await changed));
   });
 
-  api.post('/executions/:id/replay', op('replayExecution'), (c) => {
+  api.post('/executions/:id/replay', op('replayExecution'), (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
     const e = find(c.req.param('id'));
     const taskRunId = c.req.query('taskRunId');
     if (taskRunId && !e.taskRunList.some((t) => t.id === taskRunId))
