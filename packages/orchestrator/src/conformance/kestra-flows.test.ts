@@ -7,6 +7,7 @@ import { loadConfig } from '../config.js';
 import type { InvalidInputsError } from '../executor/engine-errors.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 import { dig } from '../testing/dig.js';
+import { sharedPath } from '../testing/shared-corpus.js';
 import { type ExpectedRow, expectedCount, expectedState, readExpectedMd } from './expected-md.js';
 import { triggerScenarios } from './trigger-scenarios.js';
 
@@ -16,7 +17,7 @@ import { triggerScenarios } from './trigger-scenarios.js';
  * via `app.request()`): final state, task-run count, and the listed facts.
  * Rows whose feature does not exist yet are reported as pending, by name.
  */
-const CORPUS = join(import.meta.dirname, '../../../../../shared/conformance/kestra-flows');
+const CORPUS = sharedPath('conformance', 'kestra-flows');
 const base = '/api/v1/main';
 
 type Exec = {

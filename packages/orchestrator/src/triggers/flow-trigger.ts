@@ -69,7 +69,7 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
       for (const trigger of flow.triggers) {
         if (trigger.type !== FLOW_TRIGGER_TYPE || trigger.disabled) continue;
         try {
-          if (!matches(trigger, upstream, vars, o)) continue;
+          if (!matches(flow, trigger, upstream, vars, o)) continue;
           start(flow, trigger, upstream, vars(), triggerVars, o, now());
         } catch (err) {
           o.logger.warn(
@@ -83,6 +83,7 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
 }
 
 function matches(
+  flow: Flow,
   trigger: Trigger,
   upstream: Execution,
   vars: () => Record<string, unknown>,
@@ -95,11 +96,14 @@ function matches(
       return vars();
     },
     render: o.render,
+    flow: { namespace: flow.namespace, id: flow.id },
     execution: {
       namespace: upstream.namespace,
       flowId: upstream.flowId,
       state: upstream.state.current,
       labels: upstream.labels,
+      outputs: upstream.outputs ?? null,
+      attempts: upstream.taskRunList.map((t) => (t.attempts ?? []).map((a) => a.state.current)),
     },
   });
 }

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Task } from '../../../flow/flow-model.js';
+import { PROCESS_RUNNER } from '../../../flow/task-types/core-tasks.js';
 import {
   NonRetryableTaskError,
   type RunContext,
@@ -81,6 +82,9 @@ async function runShell(
   inheritedEnv: Record<string, string>,
   body: (workingDir: string, interpreter: string[]) => Promise<string[]>,
 ): Promise<TaskResult> {
+  const runner = (task.props.taskRunner as { type?: unknown } | undefined)?.type;
+  if (runner !== undefined && runner !== PROCESS_RUNNER)
+    throw new NonRetryableTaskError(`Task runner '${String(runner)}' is not available: scripts run as local processes`);
   const interpreter = renderStringList(ctx, task.props, 'interpreter') ?? DEFAULT_INTERPRETER;
   if (interpreter.length === 0) throw new NonRetryableTaskError("Property 'interpreter' must not be empty");
   const beforeCommands = renderStringList(ctx, task.props, 'beforeCommands') ?? [];
