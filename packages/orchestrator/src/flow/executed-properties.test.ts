@@ -121,7 +121,9 @@ describe('what is not executed is refused at save with its path and line', () =>
       expect.objectContaining({
         path: 'tasks[0].containerImage',
         line: 7,
-        message: expect.stringMatching(/^property "containerImage" of .*shell\.Commands is not executed by Silo/),
+        message: expect.stringMatching(
+          /^property "containerImage" of .*shell\.Commands is not executed by Silo/,
+        ),
       }),
     ]);
   });

@@ -84,7 +84,9 @@ async function runShell(
 ): Promise<TaskResult> {
   const runner = (task.props.taskRunner as { type?: unknown } | undefined)?.type;
   if (runner !== undefined && runner !== PROCESS_RUNNER)
-    throw new NonRetryableTaskError(`Task runner '${String(runner)}' is not available: scripts run as local processes`);
+    throw new NonRetryableTaskError(
+      `Task runner '${String(runner)}' is not available: scripts run as local processes`,
+    );
   const interpreter = renderStringList(ctx, task.props, 'interpreter') ?? DEFAULT_INTERPRETER;
   if (interpreter.length === 0) throw new NonRetryableTaskError("Property 'interpreter' must not be empty");
   const beforeCommands = renderStringList(ctx, task.props, 'beforeCommands') ?? [];
