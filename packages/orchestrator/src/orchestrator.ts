@@ -20,6 +20,7 @@ import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
 import { SqliteFlowRepository } from './sqlite/sqlite-flow-repository.js';
 import { render } from './template/index.js';
 import { createInstanceTriggers, type InstanceTriggers } from './triggers/instance-triggers.js';
+import { httpDownloadTask } from './worker/tasks/http/http-download.js';
 import { httpRequestTask } from './worker/tasks/http/http-request.js';
 import { KV_TASKS } from './worker/tasks/kv/kv-tasks.js';
 import { createShellTasks } from './worker/tasks/scripts/shell-tasks.js';
@@ -139,8 +140,9 @@ export function createOrchestrator(
         dataDir: config.dataDir,
         logger,
         kv: kvStore,
-        tasks: [...KV_TASKS, httpRequestTask, ...Object.values(createShellTasks())],
+        tasks: [...KV_TASKS, httpRequestTask, httpDownloadTask, ...Object.values(createShellTasks())],
         secrets,
+        tenantId: config.tenantId,
         onExecutionEnded: triggers.onExecutionEnded,
         // Defaults (16, 60000, 256) are applied in Engine, Worker and ExecutorLoop.
         ...(config.workerConcurrency !== undefined ? { workerConcurrency: config.workerConcurrency } : {}),

@@ -22,23 +22,16 @@ import { checkNextFires, TRIGGER_CHECKS } from './blueprint-trigger-checks.js';
  * must pass.
  */
 const KNOWN_FAILING: Record<string, string> = {
-  'bp--copy-flows-to-new-tenant.yml': 'http.Download unknown; flow.tenantId missing; formData file parts',
-  'bp--get-all-namespaces.yml': 'typed flow outputs (ARRAY, INT) not converted',
   'bp--kv-store-purge.yml': 'kv.PurgeKV unknown',
   'bp--parallel-files.yml': 'outputFiles not executed: refused at save',
   'bp--parse-twitter-json-payload.yml': 'jq subset: has()',
-  'bp--pass-data-between-subflows.yml': "Subflow outputs lack the child's flow outputs",
   'bp--purge-disk-space-interactively.yml': 'PurgeLogs, PurgeExecutions unknown',
   'bp--purge.yml': 'PurgeLogs, PurgeExecutions unknown',
   'bp--shell-scripts.yml': 'WorkingDirectory tasks do not share a folder',
   'bp-removed--input-file.yml': 'kestra:// input in a command is not a local file',
   'bp-removed--taxi-trip-data.yml': 'Schedule backfill not executed: refused at save',
   'doc--flow_EachParallel_2.yml': 'outputFiles, inputFiles not executed: refused at save',
-  'doc--flow_WaitFor_1.yml': 'LoopUntil iterationCount missing',
   'doc--flow_WorkingDirectory_3.yml': '{{ workingDir }} missing',
-  'doc--http_Request_11.yml': 'http.Download unknown; formData file parts',
-  'doc--http_Request_9.yml': 'formData {name, content} not sent as a file part',
-  'doc--kv_Set_1.yml': 'http.Download unknown',
   'bp--flow-condition-executionflow.yml': 'Flow triggers evaluated only at execution end (states: RUNNING)',
   'bp--flow-downstream.yml': 'MultipleCondition not executed: refused at save',
   'doc--trigger_Flow_2.yml': 'Flow trigger preconditions not executed: refused at save',

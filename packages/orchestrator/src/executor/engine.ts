@@ -42,6 +42,8 @@ export type EngineOptions = {
   now?: () => number;
   /** The tenant's secrets: `secret('NAME')`, and their values masked in logs, outputs and errors. */
   secrets?: SecretStore;
+  /** The tenant id, the `flow.tenantId` of expressions. */
+  tenantId?: string;
   /** Called in the transaction of each execution's end, after the Subflow parent is told (Flow triggers). */
   onExecutionEnded?: NonNullable<ExecutorHooks['executionEnded']>;
 };
@@ -80,11 +82,16 @@ export class Engine {
       ...(o.kv ? { kv: kvTemplateFunction(o.kv, namespace) } : {}),
       ...(o.secrets ? { secret: o.secrets.templateFunction() } : {}),
     });
+    // `flow.tenantId` (Kestra): the instance's tenant, added where the variables carry a `flow`.
+    const withTenant = (vars: Record<string, unknown>): Record<string, unknown> =>
+      o.tenantId !== undefined && typeof vars.flow === 'object' && vars.flow !== null
+        ? { ...vars, flow: { ...(vars.flow as object), tenantId: o.tenantId } }
+        : vars;
     const expressionsFor = (c: { executionId: string; namespace: string }): Expressions => {
       const functions = functionsFor(c.executionId, c.namespace);
       return {
-        render: (t, vars) => render(t, vars, { functions }),
-        renderValue: (v, vars) => renderValue(v, vars, { functions }),
+        render: (t, vars) => render(t, withTenant(vars), { functions }),
+        renderValue: (v, vars) => renderValue(v, withTenant(vars), { functions }),
       };
     };
     // The executor renders conditions and values: execution-level functions, looked up per execution.

@@ -38,6 +38,7 @@ const IMPLEMENTED_IN: Record<string, string[]> = {
   [`${P}.kv.Delete`]: KV,
   [`${P}.kv.GetKeys`]: KV,
   [`${P}.http.Request`]: ['worker/tasks/http/http-request.ts'],
+  [`${P}.http.Download`]: ['worker/tasks/http/http-download.ts', 'worker/tasks/http/http-request.ts'],
   'io.kestra.plugin.scripts.shell.Commands': SHELL,
   'io.kestra.plugin.scripts.shell.Script': SHELL,
   [`${P}.flow.Subflow`]: CHILD,

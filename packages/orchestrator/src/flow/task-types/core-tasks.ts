@@ -23,6 +23,16 @@ const HTTP_OPTIONS = new Set([
   'maxContentLength',
   'auth',
 ]);
+/** Refuses the `options` keys that the HTTP tasks do not read. */
+function onlyReadOptions(o: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const k of Object.keys(o))
+    if (!HTTP_OPTIONS.has(k))
+      ctx.addIssue({
+        code: 'custom',
+        path: [k],
+        message: `option "${k}" is not executed by Silo (it reads ${[...HTTP_OPTIONS].join(', ')})`,
+      });
+}
 const LEVEL = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 const P = 'io.kestra.plugin.core';
 const OLD = 'io.kestra.core.tasks';
@@ -188,17 +198,7 @@ export const CORE_TASKS: TypeDefinition[] = [
       headers: prop(record()).optional(),
       formData: prop(record()).optional(),
       params: prop(record()).optional(),
-      options: record()
-        .superRefine((o, ctx) => {
-          for (const k of Object.keys(o))
-            if (!HTTP_OPTIONS.has(k))
-              ctx.addIssue({
-                code: 'custom',
-                path: [k],
-                message: `option "${k}" is not executed by Silo (it reads ${[...HTTP_OPTIONS].join(', ')})`,
-              });
-        })
-        .optional(),
+      options: record().superRefine(onlyReadOptions).optional(),
       sslOptions: record().optional(),
       encryptBody: prop(bool()).optional(),
       failOnEmptyResponse: prop(bool()).optional(),
@@ -208,6 +208,21 @@ export const CORE_TASKS: TypeDefinition[] = [
       encryptBody: 'bodies are not encrypted in the output',
       failOnEmptyResponse: 'an empty response is a success',
     },
+  },
+  {
+    type: `${P}.http.Download`,
+    kind: 'task',
+    schema: z.strictObject({
+      uri: prop(nonEmptyStr()),
+      method: prop(oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'])).optional(),
+      body: z.unknown().optional(),
+      contentType: prop(str()).optional(),
+      headers: prop(record()).optional(),
+      formData: prop(record()).optional(),
+      params: prop(record()).optional(),
+      options: record().superRefine(onlyReadOptions).optional(),
+      failOnEmptyResponse: prop(bool()).optional(),
+    }),
   },
   {
     type: 'io.kestra.plugin.scripts.shell.Commands',
