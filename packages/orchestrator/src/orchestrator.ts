@@ -144,6 +144,7 @@ export function createOrchestrator(
         secrets,
         tenantId: config.tenantId,
         onExecutionEnded: triggers.onExecutionEnded,
+        onExecutionStateChanged: triggers.onExecutionStateChanged,
         // Defaults (16, 60000, 256) are applied in Engine, Worker and ExecutorLoop.
         ...(config.workerConcurrency !== undefined ? { workerConcurrency: config.workerConcurrency } : {}),
         ...(config.jobLeaseMs !== undefined ? { leaseMs: config.jobLeaseMs } : {}),

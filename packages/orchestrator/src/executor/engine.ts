@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { isTerminal } from '@silo/contracts';
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
@@ -42,6 +44,8 @@ export type EngineOptions = {
   now?: () => number;
   /** The tenant's secrets: `secret('NAME')`, and their values masked in logs, outputs and errors. */
   secrets?: SecretStore;
+  /** Called in the transaction of each change of an execution to a non-terminal state (Flow triggers on RUNNING, ...). */
+  onExecutionStateChanged?: NonNullable<ExecutorHooks['executionStateChanged']>;
   /** The tenant id, the `flow.tenantId` of expressions. */
   tenantId?: string;
   /** Called in the transaction of each execution's end, after the Subflow parent is told (Flow triggers). */
@@ -128,13 +132,20 @@ export class Engine {
         retryExecution: (execution) => {
           this.replay(execution, undefined);
         },
+        executionStateChanged: (execution, flow) => o.onExecutionStateChanged?.(execution, flow),
         executionEnded: (execution, flow) => {
+          // The folders shared by WorkingDirectory tasks live until their execution ends.
+          rmSync(join(o.dataDir, 'workdirs', execution.id), { recursive: true, force: true });
           subflows.executionEnded(execution, flow);
           forEachItems.executionEnded(execution);
           o.onExecutionEnded?.(execution, flow);
         },
       },
-      deps: { newId: () => nanoid(22).replace(/[-_]/g, 'x'), expressions: executorExpressions },
+      deps: {
+        newId: () => nanoid(22).replace(/[-_]/g, 'x'),
+        expressions: executorExpressions,
+        workingDir: (executionId, taskRunId) => join(o.dataDir, 'workdirs', executionId, `wd-${taskRunId}`),
+      },
       logger: o.logger,
       ...(o.executorBatchSize !== undefined ? { batchSize: o.executorBatchSize } : {}),
       onCommitted: ({ execution, jobs, aborts }) => {

@@ -28,9 +28,10 @@ export type FlowTriggerOptions = {
 
 /**
  * Kestra's Flow trigger (`core/.../plugin/core/trigger/Flow.java`): when an
- * execution ends, every live flow whose Flow trigger's conditions hold gets
- * a new execution, created in the transaction of the end (so it is started
- * exactly once). Its `trigger` variables are the upstream `executionId`,
+ * execution ends, or moves to a non-terminal state that a trigger's `states`
+ * names (RUNNING, PAUSED...), every live flow whose Flow trigger's conditions
+ * hold gets a new execution, created in the transaction of that change (so
+ * it is started exactly once). Its `trigger` variables are the upstream `executionId`,
  * `namespace`, `flowId`, `flowRevision`, `state` and flow `outputs`; the
  * trigger's `inputs` are rendered with the upstream execution's variables
  * (`outputs.<task>...`) plus that `trigger`. A flow never triggers itself.

@@ -13,6 +13,7 @@ import { renderBoolean, renderString, renderStringList, renderStringMap } from '
 import { buildChildEnv, pickInheritedEnv } from './child-env.js';
 import { parseLogLine } from './log-line-protocol.js';
 import { runProcess } from './run-process.js';
+import { localizeStorageUris } from './storage-files.js';
 
 export type ShellTaskOptions = {
   /**
@@ -34,7 +35,9 @@ const DEFAULT_INTERPRETER = ['/bin/sh', '-c'];
  * `io.kestra.plugin.scripts.shell.Script`, run as local processes:
  * - `commands` (Commands) or `script` (Script), `beforeCommands`, `env`,
  *   `interpreter` (default `['/bin/sh', '-c']`), `failFast` (default true: `set -e` first);
- * - one working directory per attempt under `dataDir/workdirs/`, removed after;
+ * - one working directory per attempt under `dataDir/workdirs/`, removed after (inside a
+ *   WorkingDirectory task, its shared folder `{{ workingDir }}`, removed when the execution ends);
+ * - `kestra:///` URIs in the commands or script become local copies in the working directory;
  * - stdout lines are INFO logs, stderr lines ERROR logs (Kestra 1.x);
  *   `::{"outputs":{...}}::` lines set outputs and `::{"logs":[...]}::` lines log;
  * - outputs `{ exitCode, vars }`; an exit code other than 0 fails the attempt
@@ -58,7 +61,9 @@ export function createShellTasks(options: ShellTaskOptions = {}): {
         if (commands === undefined || commands.length === 0) {
           throw new NonRetryableTaskError("Property 'commands' is required and must not be empty");
         }
-        return runShell(task, ctx, options, inheritedEnv, async () => commands);
+        return runShell(task, ctx, options, inheritedEnv, (workingDir) =>
+          Promise.all(commands.map((c) => localizeStorageUris(c, workingDir, ctx.dataDir))),
+        );
       },
     },
     script: {
@@ -67,7 +72,8 @@ export function createShellTasks(options: ShellTaskOptions = {}): {
         const script = renderString(ctx, task.props, 'script');
         return runShell(task, ctx, options, inheritedEnv, async (workingDir, interpreter) => {
           const file = join(workingDir, 'script.sh');
-          await writeFile(file, script.endsWith('\n') ? script : `${script}\n`, { mode: 0o700 });
+          const text = await localizeStorageUris(script, workingDir, ctx.dataDir);
+          await writeFile(file, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o700 });
           return [`${shellQuote(interpreter[0] ?? '/bin/sh')} ${shellQuote(file)}`];
         });
       },
@@ -92,7 +98,10 @@ async function runShell(
   const beforeCommands = renderStringList(ctx, task.props, 'beforeCommands') ?? [];
   const failFast = renderBoolean(ctx, task.props, 'failFast', true);
   const env = buildChildEnv(inheritedEnv, renderStringMap(ctx, task.props, 'env'));
-  const workingDir = join(ctx.dataDir, 'workdirs', ctx.executionId, `${ctx.taskRunId}-${ctx.attempt}`);
+  // Inside a WorkingDirectory task the folder is shared (and kept for the next tasks); else one per attempt.
+  const shared = typeof ctx.variables.workingDir === 'string' ? ctx.variables.workingDir : undefined;
+  const workingDir =
+    shared ?? join(ctx.dataDir, 'workdirs', ctx.executionId, `${ctx.taskRunId}-${ctx.attempt}`);
   await mkdir(workingDir, { recursive: true });
   try {
     const lines = [
@@ -138,7 +147,8 @@ async function runShell(
     }
     return { outputs: { exitCode: 0, vars } };
   } finally {
-    if (!options.keepWorkingDir) await rm(workingDir, { recursive: true, force: true });
+    if (!options.keepWorkingDir && shared === undefined)
+      await rm(workingDir, { recursive: true, force: true });
   }
 }
 
