@@ -26,12 +26,11 @@ const KNOWN_FAILING: Record<string, string> = {
   // refuses it ("Unterminated quoted string"), as Kestra's own shell would. Kestra's documentation example is broken.
   'doc--flow_WorkingDirectory_3.yml': 'the example command has an unterminated quote (fails in any POSIX sh)',
   'bp--kv-store-purge.yml': 'kv.PurgeKV unknown',
-  'bp--parallel-files.yml': 'outputFiles not executed: refused at save',
   'bp--parse-twitter-json-payload.yml': 'jq subset: has()',
   'bp--purge-disk-space-interactively.yml': 'PurgeLogs, PurgeExecutions unknown',
   'bp--purge.yml': 'PurgeLogs, PurgeExecutions unknown',
   'bp-removed--taxi-trip-data.yml': 'Schedule backfill not executed: refused at save',
-  'doc--flow_EachParallel_2.yml': 'outputFiles, inputFiles not executed: refused at save',
+  'doc--flow_EachParallel_2.yml': 'inputFiles not executed: refused at save; jq map/add',
   'bp--flow-downstream.yml': 'MultipleCondition not executed: refused at save',
   'doc--trigger_Flow_2.yml': 'Flow trigger preconditions not executed: refused at save',
 };

@@ -70,7 +70,6 @@ const scriptNotExecuted = {
   docker: 'scripts run as local processes, not in containers',
   runner: 'scripts run as local processes (PROCESS)',
   inputFiles: NO_FILES,
-  outputFiles: NO_FILES,
   namespaceFiles: NO_FILES,
   outputDirectory: NO_FILES,
   warningOnStdErr: 'stderr lines are logged as ERROR; the task state does not follow them',

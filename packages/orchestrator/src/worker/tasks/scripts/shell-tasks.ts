@@ -13,7 +13,7 @@ import { renderBoolean, renderString, renderStringList, renderStringMap } from '
 import { buildChildEnv, pickInheritedEnv } from './child-env.js';
 import { parseLogLine } from './log-line-protocol.js';
 import { runProcess } from './run-process.js';
-import { localizeStorageUris } from './storage-files.js';
+import { localizeStorageUris, storeOutputFiles } from './storage-files.js';
 
 export type ShellTaskOptions = {
   /**
@@ -38,6 +38,7 @@ const DEFAULT_INTERPRETER = ['/bin/sh', '-c'];
  * - one working directory per attempt under `dataDir/workdirs/`, removed after (inside a
  *   WorkingDirectory task, its shared folder `{{ workingDir }}`, removed when the execution ends);
  * - `kestra:///` URIs in the commands or script become local copies in the working directory;
+ *   `outputFiles` globs store the matching files: `outputs.outputFiles` maps each path to its URI;
  * - stdout lines are INFO logs, stderr lines ERROR logs (Kestra 1.x);
  *   `::{"outputs":{...}}::` lines set outputs and `::{"logs":[...]}::` lines log;
  * - outputs `{ exitCode, vars }`; an exit code other than 0 fails the attempt
@@ -145,7 +146,20 @@ async function runShell(
       const code = result.exitCode ?? (result.signal ? `null (killed by ${result.signal})` : 'null');
       throw new Error(`Command failed with exit code ${code}`);
     }
-    return { outputs: { exitCode: 0, vars } };
+    const globs = renderStringList(ctx, task.props, 'outputFiles');
+    const outputFiles =
+      globs === undefined
+        ? undefined
+        : await storeOutputFiles(globs, workingDir, ctx.dataDir, [
+            ...ctx.namespace.split('.'),
+            ctx.flowId,
+            'executions',
+            ctx.executionId,
+            'tasks',
+            task.id,
+            ctx.taskRunId,
+          ]);
+    return { outputs: { exitCode: 0, vars, ...(outputFiles ? { outputFiles } : {}) } };
   } finally {
     if (!options.keepWorkingDir && shared === undefined)
       await rm(workingDir, { recursive: true, force: true });

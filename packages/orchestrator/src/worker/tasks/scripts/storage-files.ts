@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { glob } from 'tinyglobby';
 import { InternalStorage, StorageUriError } from '../../../storage/internal-storage.js';
 import { NonRetryableTaskError } from '../../runnable-task.js';
 
@@ -39,4 +40,42 @@ export async function localizeStorageUris(
     local.set(uri, path);
   }
   return text.replace(STORAGE_URI, (uri) => local.get(uri) ?? uri);
+}
+
+/** The most files one task's `outputFiles` may keep. */
+const MAX_OUTPUT_FILES = 1000;
+
+/**
+ * Kestra's `outputFiles`: the files of the working directory that match the
+ * globs (`out/**`, `*.csv`), each stored in the internal storage under the
+ * task run; answers `{ relative path: kestra:/// URI }`.
+ *
+ * @example
+ * await storeOutputFiles(['out/*.txt'], workingDir, dataDir, ['company', 'team', 'f', 'executions', id, 'tasks', 't', trId]);
+ * // { 'out/a.txt': 'kestra:///company/team/f/executions/<id>/tasks/t/<trId>/out/a.txt' }
+ */
+export async function storeOutputFiles(
+  globs: readonly string[],
+  workingDir: string,
+  dataDir: string,
+  segments: readonly string[],
+): Promise<Record<string, string>> {
+  const files = await glob([...globs], {
+    cwd: workingDir,
+    onlyFiles: true,
+    dot: true,
+    followSymbolicLinks: false,
+  });
+  if (files.length > MAX_OUTPUT_FILES)
+    throw new NonRetryableTaskError(
+      `outputFiles matched ${files.length} files, over the limit of ${MAX_OUTPUT_FILES}`,
+    );
+  const storage = new InternalStorage(dataDir);
+  const out: Record<string, string> = {};
+  for (const rel of files.sort()) {
+    const parts = rel.split('/');
+    const name = parts.pop() ?? rel;
+    out[rel] = storage.put([...segments, ...parts], name, await readFile(join(workingDir, rel)));
+  }
+  return out;
 }
