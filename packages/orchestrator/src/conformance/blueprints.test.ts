@@ -25,7 +25,6 @@ const KNOWN_FAILING: Record<string, string> = {
   // `first` writes {{ workingDir }}/stay.txt; `second`'s command ends with an unbalanced `''`: /bin/sh
   // refuses it ("Unterminated quoted string"), as Kestra's own shell would. Kestra's documentation example is broken.
   'doc--flow_WorkingDirectory_3.yml': 'the example command has an unterminated quote (fails in any POSIX sh)',
-  'bp--kv-store-purge.yml': 'kv.PurgeKV unknown',
   'bp--parse-twitter-json-payload.yml': 'jq subset: has()',
   'bp--purge-disk-space-interactively.yml': 'PurgeLogs, PurgeExecutions unknown',
   'bp--purge.yml': 'PurgeLogs, PurgeExecutions unknown',

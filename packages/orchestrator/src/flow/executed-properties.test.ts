@@ -37,6 +37,7 @@ const IMPLEMENTED_IN: Record<string, string[]> = {
   [`${P}.kv.Get`]: KV,
   [`${P}.kv.Delete`]: KV,
   [`${P}.kv.GetKeys`]: KV,
+  [`${P}.kv.PurgeKV`]: KV,
   [`${P}.http.Request`]: ['worker/tasks/http/http-request.ts'],
   [`${P}.http.Download`]: ['worker/tasks/http/http-download.ts', 'worker/tasks/http/http-request.ts'],
   'io.kestra.plugin.scripts.shell.Commands': SHELL,

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { KvPurgeFilter } from '../worker/runnable-task.js';
 import { KvError } from './kv-errors.js';
 import type { KvEntry, KvRecord, KvSetOptions, KvStore } from './kv-store.js';
 import { inferKvType, isKvType, type KvType, validateKey, validateNamespace } from './kv-value.js';
@@ -191,6 +192,28 @@ export class SqliteKvStore implements KvStore {
 
   purgeExpired(): number {
     return deleteExpired(this.db, this.now().toISOString());
+  }
+
+  purge(f: KvPurgeFilter): number {
+    const where: string[] = [];
+    const args: string[] = [];
+    const ns = f.namespaces.map((n) => {
+      args.push(n);
+      if (!f.includeChildNamespaces) return 'namespace = ?';
+      args.push(`${n.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`);
+      return "(namespace = ? OR namespace LIKE ? ESCAPE '\\')";
+    });
+    if (ns.length === 0) return 0;
+    where.push(`(${ns.join(' OR ')})`);
+    if (f.expiredOnly) {
+      where.push('expires_at IS NOT NULL AND expires_at <= ?');
+      args.push(this.now().toISOString());
+    }
+    if (f.keyPattern !== undefined) {
+      where.push('key GLOB ?');
+      args.push(f.keyPattern.replace(/[[\]]/g, (c) => `[${c}]`));
+    }
+    return this.db.prepare(`DELETE FROM kv_entries WHERE ${where.join(' AND ')}`).run(...args).changes;
   }
 
   private isExpired(row: Row): boolean {

@@ -186,6 +186,16 @@ export const CORE_TASKS: TypeDefinition[] = [
     schema: z.strictObject({ prefix: prop(str()).optional(), namespace: prop(str()).optional() }),
   },
   {
+    type: `${P}.kv.PurgeKV`,
+    kind: 'task',
+    schema: z.strictObject({
+      namespaces: prop(z.array(str())).optional(),
+      includeChildNamespaces: prop(bool()).optional(),
+      expiredOnly: prop(bool()).optional(),
+      keyPattern: prop(str()).optional(),
+    }),
+  },
+  {
     type: `${P}.http.Request`,
     kind: 'task',
     aliases: ['io.kestra.plugin.fs.http.Request'],
