@@ -164,6 +164,7 @@ export function createOrchestrator(
         dataDir: config.dataDir,
         logger,
         secrets,
+        tenantId: config.tenantId,
         clock,
         storageMb: config.storageMb,
         renderKey,

@@ -1,5 +1,6 @@
 import { isTerminal } from '@silo/contracts';
 import type { Flow, RetryPolicy, Task } from '../flow/flow-model.js';
+import { typedOutput } from '../flow/inputs/typed-output.js';
 import { type Execution, isFailure, type TaskRun } from '../model/execution.js';
 import { closeAttempt } from './attempts.js';
 import { type DecideDeps, DecisionContext, errorMessage } from './decision-context.js';
@@ -335,7 +336,8 @@ function reconcile(ctx: DecisionContext): void {
       try {
         const vars = ctx.executionVars();
         const outputs: Record<string, unknown> = {};
-        for (const o of flow.outputs) outputs[o.id] = ctx.deps.expressions.renderValue(o.value, vars);
+        for (const o of flow.outputs)
+          outputs[o.id] = typedOutput(o, ctx.deps.expressions.renderValue(o.value, vars));
         exec.outputs = outputs;
       } catch (err) {
         ctx.log('ERROR', `Failed to render the flow outputs: ${errorMessage(err)}`);

@@ -1,3 +1,4 @@
+import { isTerminal } from '@silo/contracts';
 import type { Logger } from 'pino';
 import type { Flow } from '../flow/flow-model.js';
 import type { Execution } from '../model/execution.js';
@@ -150,6 +151,8 @@ export class ExecutorLoop {
         if (!executions.update(next, version, changed, removed)) {
           throw new Error(`execution ${executionId} changed under the executor`);
         }
+        if (next.state.current !== execution.state.current && !isTerminal(next.state.current))
+          this.o.hooks?.executionStateChanged?.(next, flow);
         let jobCount = 0;
         const aborts: string[] = [];
         for (const c of d.commands) {

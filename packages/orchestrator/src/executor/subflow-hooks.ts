@@ -82,6 +82,8 @@ export function createSubflowHooks(o: SubflowHooksOptions) {
           renderError = `Failed to render the outputs of subflow task '${tr.taskId}': ${errorMessage(err)}`;
         }
       }
+      // Without the task's own `outputs`, the child's flow outputs are the task's `outputs` (Kestra's Subflow).
+      if (outputs === undefined && renderError === undefined && child.outputs) outputs = { ...child.outputs };
       toParent(ids, {
         state: child.state.current,
         ...(outputs !== undefined ? { outputs } : {}),

@@ -14,6 +14,17 @@ export type KvService = {
   ): void;
   delete(namespace: string, key: string): boolean;
   keys(namespace: string, prefix?: string): string[];
+  /** Deletes the entries of the namespaces (and their children), expired ones only unless told; answers how many. */
+  purge?(filter: KvPurgeFilter): number;
+};
+
+/** Which KV entries kv.PurgeKV removes. */
+export type KvPurgeFilter = {
+  namespaces: readonly string[];
+  includeChildNamespaces: boolean;
+  expiredOnly: boolean;
+  /** Keys matching this glob (`*` any run, `?` one character); all when absent. */
+  keyPattern?: string;
 };
 
 /** Metadata of one stored key (Kestra's `KVEntry`, plus the type). Dates are ISO-8601 UTC. */

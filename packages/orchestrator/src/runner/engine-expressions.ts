@@ -26,6 +26,8 @@ export function engineExpressions(o: {
   storage: InternalStorage;
   kv?: KvService | undefined;
   secrets?: SecretStore | undefined;
+  /** The tenant id, the `flow.tenantId` of expressions. */
+  tenantId?: string | undefined;
 }): { executor: Expressions; forRun: (scope: RenderScope) => Expressions } {
   const read = readTemplateFunction(o.storage);
   const functionsFor = (executionId: string, namespace: string): Record<string, TemplateFunction> => ({
@@ -41,11 +43,16 @@ export function engineExpressions(o: {
     ...(o.kv ? { kv: kvTemplateFunction(o.kv, namespace) } : {}),
     ...(o.secrets ? { secret: o.secrets.templateFunction() } : {}),
   });
+  // `flow.tenantId` (Kestra): the instance's tenant, added where the variables carry a `flow`.
+  const withTenant = (vars: Record<string, unknown>): Record<string, unknown> =>
+    o.tenantId !== undefined && typeof vars.flow === 'object' && vars.flow !== null
+      ? { ...vars, flow: { ...(vars.flow as object), tenantId: o.tenantId } }
+      : vars;
   const forRun = (c: RenderScope): Expressions => {
     const functions = functionsFor(c.executionId, c.namespace);
     return {
-      render: (t, vars) => render(t, vars, { functions }),
-      renderValue: (v, vars) => renderValue(v, vars, { functions }),
+      render: (t, vars) => render(t, withTenant(vars), { functions }),
+      renderValue: (v, vars) => renderValue(v, withTenant(vars), { functions }),
     };
   };
   // The executor renders conditions and values: execution-level functions, looked up per execution.

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { FlowNotFoundError, InvalidInputsError } from '../executor/engine-errors.js';
 import type { ExecutorEvent } from '../executor/events.js';
@@ -46,6 +48,10 @@ export type EngineOptions = {
   executorBatchSize?: number;
   /** The tenant's secrets: `secret('NAME')`, and their values masked in logs, outputs and errors. */
   secrets?: SecretStore;
+  /** Called in the transaction of each change of an execution to a non-terminal state (Flow triggers on RUNNING, ...). */
+  onExecutionStateChanged?: NonNullable<ExecutorHooks['executionStateChanged']>;
+  /** The tenant id, the `flow.tenantId` of expressions. */
+  tenantId?: string | undefined;
   /** Called in the transaction of each execution's end, after the Subflow parent is told (Flow triggers). */
   onExecutionEnded?: NonNullable<ExecutorHooks['executionEnded']>;
 };
@@ -81,7 +87,13 @@ export class Engine {
     const notify = (e: Execution) => this.listeners.notify(e);
     this.admin = new ExecutionAdmin({ stores, dataDir: o.dataDir, clock, notify });
     const storage = new InternalStorage(o.dataDir);
-    const expressions = engineExpressions({ logs: stores.logs, storage, kv: o.kv, secrets: o.secrets });
+    const expressions = engineExpressions({
+      logs: stores.logs,
+      storage,
+      kv: o.kv,
+      secrets: o.secrets,
+      tenantId: o.tenantId,
+    });
     this.expressions = expressions.executor;
     const flowOf = (ns: string, id: string, rev: number) => this.flow(ns, id, rev);
     const latestFlow = (ns: string, id: string) => o.flows.get(ns, id)?.flow;
@@ -100,13 +112,20 @@ export class Engine {
         retryExecution: (execution) => {
           this.replay(execution, undefined);
         },
+        executionStateChanged: (execution, flow) => o.onExecutionStateChanged?.(execution, flow),
         executionEnded: (execution, flow) => {
+          // The folders shared by WorkingDirectory tasks live until their execution ends.
+          rmSync(join(o.dataDir, 'workdirs', execution.id), { recursive: true, force: true });
           subflows.executionEnded(execution, flow);
           forEachItems.executionEnded(execution);
           o.onExecutionEnded?.(execution, flow);
         },
       },
-      deps: { newId, expressions: expressions.executor },
+      deps: {
+        newId,
+        expressions: expressions.executor,
+        workingDir: (executionId, taskRunId) => join(o.dataDir, 'workdirs', executionId, `wd-${taskRunId}`),
+      },
       logger: o.logger,
       ...(o.executorBatchSize !== undefined ? { batchSize: o.executorBatchSize } : {}),
       onCommitted: ({ execution, jobs, aborts }) => {

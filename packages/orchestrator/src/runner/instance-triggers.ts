@@ -95,6 +95,10 @@ export function createInstanceTriggers(o: InstanceTriggersOptions) {
   });
 
   return {
+    /** Engine option: Flow triggers whose `states` name a non-terminal state, in the transaction of the change. */
+    onExecutionStateChanged(execution: Execution, flow: Flow): void {
+      flowTriggerHook(execution, flow);
+    },
     /** Engine option: Flow triggers and `stopAfter` of schedules, in the transaction of an execution's end. */
     onExecutionEnded(execution: Execution, flow: Flow): void {
       flowTriggerHook(execution, flow);

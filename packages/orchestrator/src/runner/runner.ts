@@ -12,6 +12,7 @@ import { SqliteFlowRepository } from '../sqlite/sqlite-flow-repository.js';
 import { SqliteKvStore } from '../sqlite/sqlite-kv-store.js';
 import { SqliteTriggerStateRepository } from '../sqlite/sqlite-trigger-state.js';
 import { WebhookKeyIndex } from '../triggers/webhook-keys.js';
+import { httpDownloadTask } from '../worker/tasks/http/http-download.js';
 import { httpRequestTask } from '../worker/tasks/http/http-request.js';
 import { KV_TASKS } from '../worker/tasks/kv/kv-tasks.js';
 import { createShellTasks } from '../worker/tasks/scripts/shell-tasks.js';
@@ -23,6 +24,8 @@ export type RunnerOptions = {
   dataDir: string;
   logger: Logger;
   secrets: SecretStore;
+  /** The tenant id, the `flow.tenantId` of expressions. */
+  tenantId?: string | undefined;
   /** The tenant's storage quota in MiB (`SILO_STORAGE_MB`); absent: unbounded. */
   storageMb?: number | undefined;
   /** Renders a templated webhook key (`{{ secret('…') }}`) for the hashed keys of the lifecycle report. */
@@ -95,9 +98,11 @@ export function startRunner(o: RunnerOptions): Runner {
     dataDir: o.dataDir,
     logger: o.logger,
     kv,
-    tasks: [...KV_TASKS, httpRequestTask, ...Object.values(createShellTasks())],
+    tasks: [...KV_TASKS, httpRequestTask, httpDownloadTask, ...Object.values(createShellTasks())],
     secrets: o.secrets,
     onExecutionEnded: triggers.onExecutionEnded,
+    onExecutionStateChanged: triggers.onExecutionStateChanged,
+    tenantId: o.tenantId,
     ...(o.workerConcurrency !== undefined ? { workerConcurrency: o.workerConcurrency } : {}),
     ...(o.jobLeaseMs !== undefined ? { leaseMs: o.jobLeaseMs } : {}),
     ...(o.executorBatchSize !== undefined ? { executorBatchSize: o.executorBatchSize } : {}),

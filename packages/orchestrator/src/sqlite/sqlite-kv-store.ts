@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { KvError } from '../kv/kv-errors.js';
 import { inferKvType, isKvType, type KvType, validateKey, validateNamespace } from '../kv/kv-value.js';
 import { type Clock, systemClock } from '../ports/clock.js';
-import type { KvEntry, KvRecord, KvSetOptions, KvStore } from '../ports/kv-store.js';
+import type { KvEntry, KvPurgeFilter, KvRecord, KvSetOptions, KvStore } from '../ports/kv-store.js';
 
 /** 1 MiB: Kestra keeps KV values in internal storage with no limit; we keep them in SQLite rows. */
 export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
@@ -210,6 +210,28 @@ export class SqliteKvStore implements KvStore {
 
   purgeExpired(): number {
     return deleteExpired(this.db, this.now().toISOString());
+  }
+
+  purge(f: KvPurgeFilter): number {
+    const where: string[] = [];
+    const args: string[] = [];
+    const ns = f.namespaces.map((n) => {
+      args.push(n);
+      if (!f.includeChildNamespaces) return 'namespace = ?';
+      args.push(`${n.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`);
+      return "(namespace = ? OR namespace LIKE ? ESCAPE '\\')";
+    });
+    if (ns.length === 0) return 0;
+    where.push(`(${ns.join(' OR ')})`);
+    if (f.expiredOnly) {
+      where.push('expires_at IS NOT NULL AND expires_at <= ?');
+      args.push(this.now().toISOString());
+    }
+    if (f.keyPattern !== undefined) {
+      where.push('key GLOB ?');
+      args.push(f.keyPattern.replace(/[[\]]/g, (c) => `[${c}]`));
+    }
+    return this.db.prepare(`DELETE FROM kv_entries WHERE ${where.join(' AND ')}`).run(...args).changes;
   }
 
   private isExpired(row: Row): boolean {

@@ -30,9 +30,10 @@ export type FlowTriggerOptions = {
 
 /**
  * Kestra's Flow trigger (`core/.../plugin/core/trigger/Flow.java`): when an
- * execution ends, every live flow whose Flow trigger's conditions hold gets
- * a new execution, created in the transaction of the end (so it is started
- * exactly once). Its `trigger` variables are the upstream `executionId`,
+ * execution ends, or moves to a non-terminal state that a trigger's `states`
+ * names (RUNNING, PAUSED...), every live flow whose Flow trigger's conditions
+ * hold gets a new execution, created in the transaction of that change (so
+ * it is started exactly once). Its `trigger` variables are the upstream `executionId`,
  * `namespace`, `flowId`, `flowRevision`, `state` and flow `outputs`; the
  * trigger's `inputs` are rendered with the upstream execution's variables
  * (`outputs.<task>...`) plus that `trigger`. A flow never triggers itself.
@@ -70,7 +71,7 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
       for (const trigger of flow.triggers) {
         if (trigger.type !== FLOW_TRIGGER_TYPE || trigger.disabled) continue;
         try {
-          if (!matches(trigger, upstream, vars, o)) continue;
+          if (!matches(flow, trigger, upstream, vars, o)) continue;
           start(flow, trigger, upstream, vars(), triggerVars, o, o.clock.now());
         } catch (err) {
           o.logger.warn(
@@ -84,6 +85,7 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
 }
 
 function matches(
+  flow: Flow,
   trigger: Trigger,
   upstream: Execution,
   vars: () => Record<string, unknown>,
@@ -96,11 +98,14 @@ function matches(
       return vars();
     },
     render: o.render,
+    flow: { namespace: flow.namespace, id: flow.id },
     execution: {
       namespace: upstream.namespace,
       flowId: upstream.flowId,
       state: upstream.state.current,
       labels: upstream.labels,
+      outputs: upstream.outputs ?? null,
+      attempts: upstream.taskRunList.map((t) => (t.attempts ?? []).map((a) => a.state.current)),
     },
   });
 }
