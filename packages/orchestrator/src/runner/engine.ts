@@ -44,6 +44,8 @@ export type EngineOptions = {
   leaseMs?: number;
   /** Executor events decided per committed batch. @default 256 */
   executorBatchSize?: number;
+  /** The tenant's `maxConcurrentExecutions`: top-level executions holding a slot at once; the rest wait QUEUED. */
+  maxConcurrentExecutions?: number;
   /** The tenant's secrets: `secret('NAME')`, and their values masked in logs, outputs and errors. */
   secrets?: SecretStore;
   /** Called in the transaction of each execution's end, after the Subflow parent is told (Flow triggers). */
@@ -109,6 +111,9 @@ export class Engine {
       deps: { newId, expressions: expressions.executor },
       logger: o.logger,
       ...(o.executorBatchSize !== undefined ? { batchSize: o.executorBatchSize } : {}),
+      ...(o.maxConcurrentExecutions !== undefined
+        ? { maxConcurrentExecutions: o.maxConcurrentExecutions }
+        : {}),
       onCommitted: ({ execution, jobs, aborts }) => {
         if (jobs > 0) this.worker.wake();
         for (const id of aborts) this.worker.abort(id);
@@ -139,6 +144,7 @@ export class Engine {
         events.append(j.executionId, { type: 'workerLost', taskRunId: j.taskRunId, attempt: j.attempt });
       }
     });
+    this.loop.releaseTenantSlots();
     this.loop.wake();
     this.loop.armTimer();
     this.worker.wake();
@@ -290,6 +296,8 @@ export class Engine {
       busy: this.worker.activeCount > 0 || this.loop.busy || this.stores.jobs.count() > 0,
       activeStreams: this.activeStreams,
       pendingExecutions: this.executions.countUnsettled(),
+      runningExecutions: this.executions.countActiveTopLevel(''),
+      queuedExecutions: this.executions.countQueued(),
       nextWakeAt: next !== undefined ? new Date(next).toISOString() : null,
       nextWakeReason: next !== undefined ? 'timer' : null,
     };

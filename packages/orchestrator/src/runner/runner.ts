@@ -35,6 +35,8 @@ export type RunnerOptions = {
   jobLeaseMs?: number | undefined;
   /** Executor events per batch (default applied by ExecutorLoop: 256). */
   executorBatchSize?: number | undefined;
+  /** The tenant's `maxConcurrentExecutions` (SILO_MAX_CONCURRENT_EXECUTIONS); absent: no cap. */
+  maxConcurrentExecutions?: number | undefined;
 };
 
 /** One running instance core: its stores, engine and triggers. */
@@ -101,6 +103,9 @@ export function startRunner(o: RunnerOptions): Runner {
     ...(o.workerConcurrency !== undefined ? { workerConcurrency: o.workerConcurrency } : {}),
     ...(o.jobLeaseMs !== undefined ? { leaseMs: o.jobLeaseMs } : {}),
     ...(o.executorBatchSize !== undefined ? { executorBatchSize: o.executorBatchSize } : {}),
+    ...(o.maxConcurrentExecutions !== undefined
+      ? { maxConcurrentExecutions: o.maxConcurrentExecutions }
+      : {}),
   });
   engine.start();
   triggers.start(engine);
