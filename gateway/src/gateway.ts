@@ -155,6 +155,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     driver,
     runtimeReason: selected.reason,
     startedAt,
+    requestsPerSecond: (tenantId) => pipeline.requestsPerSecond(tenantId),
     adminToken,
     metricsToken: config.metricsToken,
     pipeline,

@@ -7,6 +7,7 @@ import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
 import type { Registry } from '../tenants/registry.js';
 import type { Tenant } from '../tenants/tenant-store.js';
+import { LimitsSchema, limitsRoutes, usageOf } from './limits-routes.js';
 
 export type AdminDeps = {
   registry: Pick<Registry, 'tenants' | 'keys' | 'secrets'>;
@@ -15,16 +16,10 @@ export type AdminDeps = {
   /** Why this runtime was chosen (`SILO_RUNTIME=auto`), for `silo status`. */
   runtimeReason: string;
   startedAt: Date;
+  /** Requests per second the pipeline admitted for a tenant (the `usage` of `requestsPerSecond`). */
+  requestsPerSecond?: (tenantId: string) => number;
 };
 
-const LimitsSchema = z
-  .object({
-    memoryMb: z.number().int().min(16).optional(),
-    cpus: z.number().positive().max(256).optional(),
-    pids: z.number().int().min(8).optional(),
-    storageMb: z.number().int().min(1).max(16_777_216).optional(),
-  })
-  .strict();
 const CreateTenantSchema = z
   .object({
     id: TenantIdSchema,
@@ -61,6 +56,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
     ...tenant,
     instance: manager.view(tenant.id),
     storage: manager.storage(tenant.id),
+    usage: usageOf(deps, tenant.id),
   });
 
   app.get('/status', (c) => {
@@ -91,7 +87,12 @@ export function adminRoutes(deps: AdminDeps): Hono {
     return c.json({ results, total: results.length });
   });
 
-  app.get('/tenants/:id', (c) => c.json(view(tenantOr404(c.req.param('id')))));
+  app.get('/tenants/:id', async (c) => {
+    const tenant = tenantOr404(c.req.param('id'));
+    await manager.refreshReport(tenant.id); // current usage when it runs (nothing when stopped)
+    return c.json(view(tenant));
+  });
+  app.route('/', limitsRoutes({ ...deps, view }));
 
   app.delete('/tenants/:id', async (c) => {
     const tenant = tenantOr404(c.req.param('id'));

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { runServe } from '../serve.js';
 import { AdminClient, CliError, resolveConnection } from './admin-client.js';
+import { addLimitsCommand } from './limits-command.js';
 import { addOperationsCommands } from './operations-commands.js';
 import { addSettingFlags, settingOverrides } from './serve-options.js';
 import { formatRecord, formatTable } from './table.js';
@@ -154,6 +155,7 @@ export function buildProgram(io: CliIo): Command {
     });
 
   addOperationsCommands(tenant, { client, show, connection: () => resolveConnection(globals(), io.env) });
+  addLimitsCommand(tenant, { client, show });
 
   const key = program.command('key').description("manage a tenant's API keys");
   key

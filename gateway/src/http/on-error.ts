@@ -3,7 +3,7 @@ import { assertNever, type ErrorBody, type GatewayErrorCode } from '@silo/contra
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import { GatewayError, InstanceUnavailableError } from '../errors.js';
+import { GatewayError, InstanceUnavailableError, RateLimitedError } from '../errors.js';
 
 /** What an error becomes on the wire. */
 export type ErrorReply = { status: ContentfulStatusCode; body: ErrorBody; headers: Record<string, string> };
@@ -24,6 +24,8 @@ export function statusOf(code: GatewayErrorCode): ContentfulStatusCode {
       return 409;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
+    case 'RATE_LIMITED':
+      return 429;
     case 'UPSTREAM_FAILED':
       return 502;
     case 'INSTANCE_UNAVAILABLE':
@@ -39,7 +41,7 @@ export function statusOf(code: GatewayErrorCode): ContentfulStatusCode {
 
 /**
  * The only place that turns an error into a status and the gateway's error
- * JSON `{ message, code }` (+ `Retry-After` for 503). Unknown errors become a
+ * JSON `{ message, code }` (+ `Retry-After` for 429 and 503). Unknown errors become a
  * 500 whose message hides internals.
  *
  * @example
@@ -51,7 +53,8 @@ export function toErrorReply(err: unknown): ErrorReply {
     const details = (err as { details?: ErrorBody['details'] }).details;
     if (details !== undefined) body.details = details;
     const headers: Record<string, string> = {};
-    if (err instanceof InstanceUnavailableError) headers['retry-after'] = String(err.retryAfterSeconds);
+    if (err instanceof InstanceUnavailableError || err instanceof RateLimitedError)
+      headers['retry-after'] = String(err.retryAfterSeconds);
     return { status: statusOf(err.code), body, headers };
   }
   return { status: 500, body: { message: 'internal error in the gateway', code: 'INTERNAL' }, headers: {} };

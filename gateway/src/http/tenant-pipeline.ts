@@ -9,6 +9,7 @@ import { parseTenantPath } from '../proxy/tenant-path.js';
 import { type TenantProxy, writeSocketError } from '../proxy/tenant-proxy.js';
 import type { Registry } from '../tenants/registry.js';
 import { toErrorReply } from './on-error.js';
+import { RateLimiter } from './rate-limiter.js';
 import { requestIdOf } from './request-id.js';
 
 /** Who a request acts for, and whether it is a keyless webhook (then marked for the instance). */
@@ -19,12 +20,15 @@ export type TenantPipelineOptions = {
   manager: InstanceManager;
   proxy: TenantProxy;
   logger: Logger;
+  /** Milliseconds for the `requestsPerSecond` buckets; injected in tests. @default Date.now */
+  now?: () => number;
 };
 
 /**
  * The one way a tenant API request goes, for HTTP and for WebSocket upgrades
  * alike: path (`/api/v1/{tenant}/...`, unambiguous) → auth (bearer key, or
- * the exact webhook shape admitted by `WebhookGate`) → tenant (known, not suspended) → instance (a lease: started
+ * the exact webhook shape admitted by `WebhookGate`) → tenant (known, not suspended) → rate (the tenant's
+ * `requestsPerSecond` bucket: 429 before anything starts) → instance (a lease: started
  * on demand, held while the request lives) → the streaming proxy. Every step
  * throws a gateway error, so both paths give the same status and the same
  * `{ message, code }` body: HTTP through Hono's `onError`, an upgrade written
@@ -37,9 +41,14 @@ export type TenantPipelineOptions = {
 export class TenantPipeline {
   readonly #o: TenantPipelineOptions;
   readonly #webhooks: WebhookGate;
+  readonly #rate: RateLimiter;
 
   constructor(options: TenantPipelineOptions) {
     this.#o = options;
+    this.#rate = new RateLimiter({
+      limitOf: (tenantId) => options.registry.tenants.get(tenantId)?.limits.requestsPerSecond,
+      ...(options.now !== undefined ? { now: options.now } : {}),
+    });
     this.#webhooks = new WebhookGate({
       registry: options.registry,
       instanceState: (tenantId) => options.manager.view(tenantId).state,
@@ -64,6 +73,11 @@ export class TenantPipeline {
     return { ...access, webhook: false };
   }
 
+  /** Requests of the tenant admitted in the last full second (the admin view's usage). */
+  requestsPerSecond(tenantId: string): number {
+    return this.#rate.requestsPerSecond(tenantId);
+  }
+
   /** An HTTP request: resolves once the response is handed to the proxy; rejects (nothing written yet) with the error to answer. */
   async web(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const access = await this.admit(req);
@@ -82,7 +96,8 @@ export class TenantPipeline {
     requestId: string,
     webhook = false,
   ): Promise<void> {
-    // Before the instance step: an oversized body must not cold-start anything.
+    // Before the instance step: a request over the tenant's rate, or an oversized body, must not cold-start anything.
+    this.#rate.take(tenantId);
     this.#o.proxy.refuseOversizedBody(req);
     const lease = await this.#o.manager.acquire(tenantId, { keyless: webhook });
     this.#o.proxy.web(req, res, { tenantId, lease, requestId, webhook });
@@ -93,6 +108,7 @@ export class TenantPipeline {
     const requestId = requestIdOf(req.headers['x-request-id']);
     try {
       const access = await this.admit(req, true);
+      this.#rate.take(access.tenantId);
       const lease = await this.#o.manager.acquire(access.tenantId);
       this.#o.proxy.ws(req, socket, head, { tenantId: access.tenantId, lease, requestId });
     } catch (err) {

@@ -156,6 +156,11 @@ export class InstanceManager {
     return { usedMb: used === undefined ? null : Math.round((used / 1024 / 1024) * 10) / 10, limitMb };
   }
 
+  /** What the tenant's instance last reported (`GET /_silo/lifecycle`), or undefined before any report. */
+  lastReport(tenantId: string): LifecycleReport | undefined {
+    return this.#c.slots.get(tenantId)?.lastReport;
+  }
+
   /** Stops every instance (tests, `silo serve --stop-instances-on-exit`). */
   async stopAll(): Promise<void> {
     const listed = (await this.#c.driver.list()).map((s) => s.tenantId);

@@ -44,10 +44,17 @@ export type TenantLimits = {
   pids?: number;
   /** Storage quota in MB, enforced by the instance (SILO_STORAGE_MB; the gateway fills in its default). */
   storageMb?: number;
+  /** Executions RUNNING at once; the rest wait QUEUED (SILO_MAX_CONCURRENT_EXECUTIONS, enforced by the instance). */
+  maxConcurrentExecutions?: number;
+  /** Tenant API requests per second (token bucket at the gateway, burst = one second's worth; 429 past it). */
+  requestsPerSecond?: number;
 };
 
-/** The limits a runtime enforces itself (the storage quota is enforced by the instance). */
-export type ResourceLimits = Omit<TenantLimits, 'storageMb'>;
+/** The limits a runtime enforces itself (quotas are enforced by the instance or the gateway). */
+export type ResourceLimits = Omit<
+  TenantLimits,
+  'storageMb' | 'maxConcurrentExecutions' | 'requestsPerSecond'
+>;
 
 export type StartRequest = {
   tenantId: string;

@@ -73,6 +73,11 @@ export const InstanceEnvSchema = z.object({
    * 507 naming the quota. Unset: no quota (a standalone instance).
    */
   SILO_STORAGE_MB: z.coerce.number().int().min(1).max(16_777_216).optional(),
+  /**
+   * The tenant's `maxConcurrentExecutions`: executions RUNNING (or holding a
+   * slot: PAUSED, KILLING) at once; the rest wait QUEUED, oldest first. Unset: no cap.
+   */
+  SILO_MAX_CONCURRENT_EXECUTIONS: z.coerce.number().int().min(1).max(100_000).optional(),
   /** When `stdin`, the instance reads a JSON object of secrets from its standard input at start. */
   SILO_SECRETS_FROM: z.enum(['none', 'stdin']).default('none'),
 });
@@ -98,6 +103,10 @@ export const LifecycleReportSchema = z.object({
    * every enabled flow: the gateway answers keyless webhooks from these while
    * the instance is stopped. Absent from instances older than this field.
    */
+  /** Top-level executions holding a slot of `maxConcurrentExecutions` (RUNNING, PAUSED, KILLING): the admin API shows them. */
+  runningExecutions: z.number().int().min(0).optional(),
+  /** Executions waiting QUEUED (a flow's `concurrency` or the tenant's `maxConcurrentExecutions`). */
+  queuedExecutions: z.number().int().min(0).optional(),
   /** What the data folder takes on disk (when a storage quota is set): the admin API shows it. */
   storageUsedBytes: z.number().int().min(0).optional(),
   webhookKeys: z

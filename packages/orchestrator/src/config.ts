@@ -22,6 +22,8 @@ export type OrchestratorConfig = {
   maxBodyBytes: number;
   /** Storage quota in MB (`SILO_STORAGE_MB`); undefined: none. */
   storageMb?: number;
+  /** Executions holding a slot at once in the whole instance (`SILO_MAX_CONCURRENT_EXECUTIONS`); undefined: none. */
+  maxConcurrentExecutions?: number;
 };
 
 /**
@@ -50,5 +52,8 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
     executorBatchSize: e.SILO_EXECUTOR_BATCH_SIZE,
     maxBodyBytes: e.SILO_MAX_BODY_BYTES,
     ...(e.SILO_STORAGE_MB !== undefined ? { storageMb: e.SILO_STORAGE_MB } : {}),
+    ...(e.SILO_MAX_CONCURRENT_EXECUTIONS !== undefined
+      ? { maxConcurrentExecutions: e.SILO_MAX_CONCURRENT_EXECUTIONS }
+      : {}),
   };
 }

@@ -171,6 +171,7 @@ export function createOrchestrator(
         workerConcurrency: config.workerConcurrency,
         jobLeaseMs: config.jobLeaseMs,
         executorBatchSize: config.executorBatchSize,
+        maxConcurrentExecutions: config.maxConcurrentExecutions,
       });
       ready = true;
     },

@@ -74,6 +74,9 @@ export function instanceEnv(request: StartRequest, secretsFrom: 'stdin' | 'none'
     `SILO_LOG_LEVEL=${request.logLevel ?? 'info'}`,
     `SILO_SECRETS_FROM=${secretsFrom}`,
     ...(request.limits?.storageMb !== undefined ? [`SILO_STORAGE_MB=${request.limits.storageMb}`] : []),
+    ...(request.limits?.maxConcurrentExecutions !== undefined
+      ? [`SILO_MAX_CONCURRENT_EXECUTIONS=${request.limits.maxConcurrentExecutions}`]
+      : []),
   ];
 }
 

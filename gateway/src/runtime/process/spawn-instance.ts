@@ -51,6 +51,9 @@ export function spawnInstance(spec: SpawnSpec): ChildProcess {
     SILO_LOG_LEVEL: request.logLevel ?? 'info',
     SILO_SECRETS_FROM: withSecrets ? 'stdin' : 'none',
     ...(request.limits?.storageMb !== undefined ? { SILO_STORAGE_MB: String(request.limits.storageMb) } : {}),
+    ...(request.limits?.maxConcurrentExecutions !== undefined
+      ? { SILO_MAX_CONCURRENT_EXECUTIONS: String(request.limits.maxConcurrentExecutions) }
+      : {}),
     [DRIVER_ID_ENV]: spec.driverId,
   });
   if (record.socketPath !== undefined) env.SILO_SOCKET = support.ok ? SANDBOX_SOCKET : record.socketPath;

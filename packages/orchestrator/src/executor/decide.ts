@@ -68,6 +68,15 @@ function apply(ctx: DecisionContext, event: ExecutorEvent): void {
         }
         return;
       }
+      // The tenant's `maxConcurrentExecutions` (always QUEUE). A Subflow child runs in its parent's
+      // slot (the parent waits for it), so it is neither gated nor counted: no deadlock under the cap.
+      const t = event.tenantSlots;
+      if (t && exec.parentId === undefined && t.running >= t.limit) {
+        if (s === 'CREATED')
+          ctx.log('INFO', `Execution queued: the tenant's maxConcurrentExecutions (${t.limit}) are running`);
+        ctx.moveExecution('QUEUED');
+        return;
+      }
       ctx.moveExecution('RUNNING');
       return;
     }

@@ -7,6 +7,7 @@ import type { EngineStores } from '../ports/engine-stores.js';
 import { type DecideDeps, decide } from './decide.js';
 import type { ExecutorEvent } from './events.js';
 import type { ExecutorHooks } from './executor-hooks.js';
+import { TenantSlots } from './tenant-slots.js';
 
 type Committed = { execution: Execution; jobs: number; aborts: string[] };
 
@@ -23,6 +24,8 @@ export type ExecutorLoopOptions = {
   clock: Clock;
   /** Events decided per tick before yielding to I/O. @default 256 */
   batchSize?: number;
+  /** The tenant's `maxConcurrentExecutions` (SILO_MAX_CONCURRENT_EXECUTIONS); undefined: no cap. */
+  maxConcurrentExecutions?: number;
 };
 
 /**
@@ -38,7 +41,11 @@ export class ExecutorLoop {
   private timer: NodeJS.Timeout | undefined;
   private timerDue: number | undefined;
   private busyNow = false;
-  constructor(private readonly o: ExecutorLoopOptions) {}
+  private readonly tenantSlots: TenantSlots | undefined;
+  constructor(private readonly o: ExecutorLoopOptions) {
+    const limit = o.maxConcurrentExecutions;
+    this.tenantSlots = limit === undefined ? undefined : new TenantSlots(o.stores, o.flowOf, limit);
+  }
 
   get busy(): boolean {
     return this.busyNow || this.scheduled;
@@ -53,6 +60,13 @@ export class ExecutorLoop {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** At start: QUEUED executions take the free slots of `maxConcurrentExecutions` (after a restart, or a raised cap). */
+  releaseTenantSlots(): void {
+    const slots = this.tenantSlots;
+    if (slots === undefined) return;
+    if (this.o.stores.unitOfWork.atomically(() => slots.release()) > 0) this.wake();
   }
 
   /** Earliest durable timer (ms), for the lifecycle report. */
@@ -139,6 +153,7 @@ export class ExecutorLoop {
                   execution.flowId,
                   execution.id,
                 ),
+                ...(this.tenantSlots ? { tenantSlots: this.tenantSlots.slots(execution.id) } : {}),
               }
             : event;
         const now = this.o.clock.now();
@@ -206,6 +221,7 @@ export class ExecutorLoop {
                 const queued = executions.oldestQueued(next.namespace, next.flowId);
                 if (queued) events.append(queued, { type: 'start', runningInFlow: 0 });
               }
+              this.tenantSlots?.release();
               break;
             }
             case 'continue':

@@ -53,6 +53,12 @@ export interface ExecutionStore {
   countActiveInFlow(namespace: string, flowId: string, exceptId: string): number;
   /** The oldest QUEUED execution's id of the flow. */
   oldestQueued(namespace: string, flowId: string): string | undefined;
+  /** Top-level executions (no Subflow parent) holding a slot, as `countActiveInFlow`, in the whole instance, except `exceptId`. */
+  countActiveTopLevel(exceptId: string): number;
+  /** Up to `limit` QUEUED executions' ids of the whole instance, oldest first. */
+  oldestQueuedAll(limit: number): string[];
+  /** QUEUED executions of the whole instance. */
+  countQueued(): number;
   /** Executions not yet settled. */
   countUnsettled(): number;
   /**

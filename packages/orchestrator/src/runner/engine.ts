@@ -46,6 +46,8 @@ export type EngineOptions = {
   leaseMs?: number;
   /** Executor events decided per committed batch. @default 256 */
   executorBatchSize?: number;
+  /** The tenant's `maxConcurrentExecutions`: top-level executions holding a slot at once; the rest wait QUEUED. */
+  maxConcurrentExecutions?: number;
   /** The tenant's secrets: `secret('NAME')`, and their values masked in logs, outputs and errors. */
   secrets?: SecretStore;
   /** Called in the transaction of each change of an execution to a non-terminal state (Flow triggers on RUNNING, ...). */
@@ -128,6 +130,9 @@ export class Engine {
       },
       logger: o.logger,
       ...(o.executorBatchSize !== undefined ? { batchSize: o.executorBatchSize } : {}),
+      ...(o.maxConcurrentExecutions !== undefined
+        ? { maxConcurrentExecutions: o.maxConcurrentExecutions }
+        : {}),
       onCommitted: ({ execution, jobs, aborts }) => {
         if (jobs > 0) this.worker.wake();
         for (const id of aborts) this.worker.abort(id);
@@ -158,6 +163,7 @@ export class Engine {
         events.append(j.executionId, { type: 'workerLost', taskRunId: j.taskRunId, attempt: j.attempt });
       }
     });
+    this.loop.releaseTenantSlots();
     this.loop.wake();
     this.loop.armTimer();
     this.worker.wake();
@@ -309,6 +315,8 @@ export class Engine {
       busy: this.worker.activeCount > 0 || this.loop.busy || this.stores.jobs.count() > 0,
       activeStreams: this.activeStreams,
       pendingExecutions: this.executions.countUnsettled(),
+      runningExecutions: this.executions.countActiveTopLevel(''),
+      queuedExecutions: this.executions.countQueued(),
       nextWakeAt: next !== undefined ? new Date(next).toISOString() : null,
       nextWakeReason: next !== undefined ? 'timer' : null,
     };

@@ -38,6 +38,8 @@ export type RunnerOptions = {
   jobLeaseMs?: number | undefined;
   /** Executor events per batch (default applied by ExecutorLoop: 256). */
   executorBatchSize?: number | undefined;
+  /** The tenant's `maxConcurrentExecutions` (SILO_MAX_CONCURRENT_EXECUTIONS); absent: no cap. */
+  maxConcurrentExecutions?: number | undefined;
 };
 
 /** One running instance core: its stores, engine and triggers. */
@@ -106,6 +108,9 @@ export function startRunner(o: RunnerOptions): Runner {
     ...(o.workerConcurrency !== undefined ? { workerConcurrency: o.workerConcurrency } : {}),
     ...(o.jobLeaseMs !== undefined ? { leaseMs: o.jobLeaseMs } : {}),
     ...(o.executorBatchSize !== undefined ? { executorBatchSize: o.executorBatchSize } : {}),
+    ...(o.maxConcurrentExecutions !== undefined
+      ? { maxConcurrentExecutions: o.maxConcurrentExecutions }
+      : {}),
   });
   engine.start();
   triggers.start(engine);

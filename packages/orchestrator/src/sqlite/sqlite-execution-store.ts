@@ -44,6 +44,17 @@ export class SqliteExecutionStore implements ExecutionStore {
         `SELECT id FROM executions WHERE namespace = ? AND flow_id = ? AND state = 'QUEUED'
            ORDER BY start_date, rowid LIMIT 1`,
       ),
+      /** (exceptId) → n; active executions are unsettled, so the partial index bounds the scan. */
+      countActiveTopLevel: p(
+        `SELECT count(*) AS n FROM executions WHERE settled = 0 AND id != ?
+           AND state IN ('RUNNING', 'PAUSED', 'RESTARTED', 'KILLING') AND json_extract(doc, '$.parentId') IS NULL`,
+      ),
+      /** (limit) → ids. */
+      oldestQueuedAll: p(
+        `SELECT id FROM executions WHERE settled = 0 AND state = 'QUEUED' ORDER BY start_date, rowid LIMIT ?`,
+      ),
+      /** () → n. */
+      countQueued: p(`SELECT count(*) AS n FROM executions WHERE settled = 0 AND state = 'QUEUED'`),
       /** () → n. */
       countUnsettled: p('SELECT count(*) AS n FROM executions WHERE settled = 0'),
       /** (id) → deletes it; its task runs go by the foreign key's cascade. */
@@ -87,6 +98,18 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   oldestQueued(namespace: string, flowId: string): string | undefined {
     return (this.s.oldestQueued.get(namespace, flowId) as { id: string } | undefined)?.id;
+  }
+
+  countActiveTopLevel(exceptId: string): number {
+    return (this.s.countActiveTopLevel.get(exceptId) as { n: number }).n;
+  }
+
+  oldestQueuedAll(limit: number): string[] {
+    return (this.s.oldestQueuedAll.all(limit) as { id: string }[]).map((r) => r.id);
+  }
+
+  countQueued(): number {
+    return (this.s.countQueued.get() as { n: number }).n;
   }
 
   countUnsettled(): number {

@@ -105,6 +105,21 @@ export function executionStoreContract(name: string, make: MakeExecutionStore): 
       expect(store.countUnsettled()).toBe(6 - 0 - 1);
     });
 
+    it('counts the top-level active executions of the instance (not Subflow children) and lists its QUEUED ones oldest first', () => {
+      store.insert(executionAt('r1', 'ns', 'f', 0, 'RUNNING'));
+      store.insert(executionAt('p1', 'ns', 'g', 1, 'PAUSED'));
+      store.insert({ ...executionAt('c1', 'ns', 'child', 2, 'RUNNING'), parentId: 'r1' });
+      store.insert(executionAt('s1', 'ns', 'f', 2, 'SUCCESS'));
+      store.insert(executionAt('q2', 'ns', 'g', 5, 'QUEUED'));
+      store.insert(executionAt('q1', 'ns', 'f', 3, 'QUEUED'));
+      store.insert(executionAt('q3', 'other', 'h', 4, 'QUEUED'));
+      expect(store.countActiveTopLevel('')).toBe(2);
+      expect(store.countActiveTopLevel('p1')).toBe(1);
+      expect(store.countQueued()).toBe(3);
+      expect(store.oldestQueuedAll(10)).toEqual(['q1', 'q3', 'q2']);
+      expect(store.oldestQueuedAll(1)).toEqual(['q1']);
+    });
+
     it('searches: namespace prefix, flow, states, labels, text, conditions, paging and sort', () => {
       store.insert(executionAt('a1', 'company.team', 'alpha', 1, 'SUCCESS'));
       store.insert(executionAt('a2', 'company.team', 'alpha', 2, 'FAILED'));
