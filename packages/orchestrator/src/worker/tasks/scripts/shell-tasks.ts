@@ -1,8 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Task } from '../../../flow/flow-model.js';
-import { StorageQuota } from '../../../quota/storage-quota.js';
 import { PROCESS_RUNNER } from '../../../flow/task-types/core-tasks.js';
+import { StorageQuota } from '../../../quota/storage-quota.js';
 import {
   NonRetryableTaskError,
   type RunContext,
