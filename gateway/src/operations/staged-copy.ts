@@ -1,12 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { INSTANCE_TOKEN_HEADER, SNAPSHOT_PATH } from '@silo/contracts';
+import { SNAPSHOT_PATH } from '@silo/contracts';
 import Database from 'better-sqlite3';
 import { UpstreamFailedError } from '../errors.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
+import { instanceRequest, readText } from './instance-request.js';
 import { skipFor, type TenantData } from './tenant-data.js';
 
 /** What a consistent copy of a tenant's data folder found in its database. */
@@ -58,16 +58,12 @@ export async function stageCopy(
   if (mode === 'online') {
     const lease = await manager.acquire(tenantId);
     try {
-      const res = await fetch(`${lease.endpoint.url}${SNAPSHOT_PATH}`, {
-        method: 'POST',
-        headers: { [INSTANCE_TOKEN_HEADER]: lease.token },
-        // Bounds the copy and its transfer; 10,000 executions take seconds (bench/backup.mjs).
-        signal: AbortSignal.timeout(30 * 60_000),
-      });
-      if (!res.ok || res.body === null)
-        throw new Error(`the instance refused the snapshot: ${res.status} ${await res.text()}`);
+      // Bounds the copy and its transfer; 10,000 executions take seconds (bench/backup.mjs).
+      const res = await instanceRequest(lease.endpoint, lease.token, 'POST', SNAPSHOT_PATH, 30 * 60_000);
+      if (res.statusCode !== 200)
+        throw new Error(`the instance refused the snapshot: ${res.statusCode} ${await readText(res)}`);
       await mkdir(dest, { recursive: true });
-      await pipeline(Readable.fromWeb(res.body as never), createWriteStream(join(dest, 'silo.db')));
+      await pipeline(res, createWriteStream(join(dest, 'silo.db')));
       await data.copyOut(tenantId, dest, skipFor('online'));
     } finally {
       lease.release();

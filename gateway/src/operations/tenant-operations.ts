@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { INSTANCE_TOKEN_HEADER } from '@silo/contracts';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, UpstreamFailedError } from '../errors.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
@@ -10,6 +9,7 @@ import { readArchive } from './archive-reader.js';
 import { writeArchive } from './archive-writer.js';
 import type { BackupMetrics } from './backup-metrics.js';
 import { type BackupRecord, type BackupStore, newBackupId } from './backup-store.js';
+import { instanceRequest, readText } from './instance-request.js';
 import { ARCHIVE_FORMAT, type BackupManifest, type ManifestFile } from './manifest.js';
 import { checkCopy, type StagedCopy, stageCopy } from './staged-copy.js';
 import { NoTenantDataError, type TenantData } from './tenant-data.js';
@@ -214,11 +214,16 @@ export class TenantOperations {
     await manager.start(tenantId, 'restore');
     const lease = await manager.acquire(tenantId);
     try {
-      const res = await fetch(`${lease.endpoint.url}/api/v1/${tenantId}/executions/search?size=1`, {
-        headers: { [INSTANCE_TOKEN_HEADER]: lease.token },
-      });
-      const body = (await res.json()) as { total?: number };
-      if (!res.ok || body.total !== manifest.database.executions)
+      const res = await instanceRequest(
+        lease.endpoint,
+        lease.token,
+        'GET',
+        `/api/v1/${tenantId}/executions/search?size=1`,
+        60_000,
+      );
+      const ok = res.statusCode === 200;
+      const body = JSON.parse(await readText(res)) as { total?: number };
+      if (!ok || body.total !== manifest.database.executions)
         throw new UpstreamFailedError(tenantId, {
           cause: new Error(
             `after the restore it reports ${body.total} executions, the backup has ${manifest.database.executions}`,

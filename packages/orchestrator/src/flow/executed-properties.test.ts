@@ -57,7 +57,7 @@ const IMPLEMENTED_IN: Record<string, string[]> = {
   [`${P}.flow.Pause`]: [...WALK, 'executor/decide.ts'],
   [`${P}.flow.LoopUntil`]: WALK,
   [`${P}.flow.WorkingDirectory`]: WALK,
-  [`${P}.trigger.Schedule`]: ['scheduler/schedule.ts', 'triggers/instance-triggers.ts'],
+  [`${P}.trigger.Schedule`]: ['scheduler/schedule.ts', 'runner/instance-triggers.ts'],
   [`${P}.trigger.Webhook`]: ['triggers/webhook.ts', 'http/webhook-routes.ts'],
   [`${P}.trigger.Flow`]: ['triggers/flow-trigger.ts'],
 };
