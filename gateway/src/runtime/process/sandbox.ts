@@ -80,14 +80,10 @@ export function sandboxArgs(spec: SandboxSpec, command: readonly string[]): stri
     else if (stat?.isDirectory()) args.push('--ro-bind', path, path);
   }
   for (const name of ETC) args.push('--ro-bind-try', `/etc/${name}`, `/etc/${name}`);
+  // The private /tmp first: an app installed under /tmp (a CI checkout) is then bound on top of it, not hidden by it.
+  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   for (const path of nodeAndAppPaths(spec.appPaths)) args.push('--ro-bind', path, path);
   args.push(
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
-    '--tmpfs',
-    '/tmp',
     '--bind',
     spec.dataDir,
     SANDBOX_DATA,
