@@ -1,3 +1,4 @@
+import type { KestraVersion } from '@silo/contracts';
 /**
  * The port every runtime driver implements (DESIGN.md, "Runtime drivers"):
  * one tenant = one instance, started from nothing or adopted, stopped with a
@@ -64,6 +65,8 @@ export type StartRequest = {
   /** Secrets handed to the instance at start without showing in `docker inspect` or the process list. */
   secrets?: Record<string, string>;
   logLevel?: string;
+  /** The Kestra dialect the instance speaks (SILO_KESTRA_VERSION); unset: the instance's default, "1.3". */
+  kestraVersion?: KestraVersion;
 };
 
 /**

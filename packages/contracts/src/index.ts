@@ -23,6 +23,13 @@ export type { FlowJson } from './api/flows.js';
 export { FlowJsonSchema } from './api/flows.js';
 export type { KestraLogLevel, LogEntryJson } from './api/logs.js';
 export { KESTRA_LOG_LEVELS, LogEntryJsonSchema } from './api/logs.js';
+export type { KestraVersion } from './dialect.js';
+export {
+  DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS,
+  KESTRA_VERSIONS,
+  KestraVersionSchema,
+  LEGACY_KESTRA_VERSION,
+} from './dialect.js';
 export { parseShortDuration } from './duration.js';
 export type { ErrorBody, GatewayErrorCode, KestraErrorBody } from './error-body.js';
 export {

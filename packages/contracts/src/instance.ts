@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KestraVersionSchema, LEGACY_KESTRA_VERSION } from './dialect.js';
 import { TenantIdSchema } from './tenant-id.js';
 import { MAX_WEBHOOK_KEYS } from './webhook.js';
 
@@ -78,6 +79,12 @@ export const InstanceEnvSchema = z.object({
    * slot: PAUSED, KILLING) at once; the rest wait QUEUED, oldest first. Unset: no cap.
    */
   SILO_MAX_CONCURRENT_EXECUTIONS: z.coerce.number().int().min(1).max(100_000).optional(),
+  /**
+   * The Kestra dialect this instance speaks: flow rules, error bodies and
+   * response shapes of that version. @default "1.3" (an instance started
+   * without it predates dialects)
+   */
+  SILO_KESTRA_VERSION: KestraVersionSchema.default(LEGACY_KESTRA_VERSION),
   /** When `stdin`, the instance reads a JSON object of secrets from its standard input at start. */
   SILO_SECRETS_FROM: z.enum(['none', 'stdin']).default('none'),
 });

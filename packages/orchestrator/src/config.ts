@@ -1,4 +1,4 @@
-import { type InstanceEnv, InstanceEnvSchema } from '@silo/contracts';
+import { type InstanceEnv, InstanceEnvSchema, type KestraVersion } from '@silo/contracts';
 
 /** The instance's settings, read from the environment once, in `main.ts`. */
 export type OrchestratorConfig = {
@@ -24,6 +24,8 @@ export type OrchestratorConfig = {
   storageMb?: number;
   /** Executions holding a slot at once in the whole instance (`SILO_MAX_CONCURRENT_EXECUTIONS`); undefined: none. */
   maxConcurrentExecutions?: number;
+  /** The Kestra dialect this instance speaks (`SILO_KESTRA_VERSION`). @default "1.3" */
+  kestraVersion: KestraVersion;
 };
 
 /**
@@ -51,6 +53,7 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
     jobLeaseMs: e.SILO_JOB_LEASE_MS,
     executorBatchSize: e.SILO_EXECUTOR_BATCH_SIZE,
     maxBodyBytes: e.SILO_MAX_BODY_BYTES,
+    kestraVersion: e.SILO_KESTRA_VERSION,
     ...(e.SILO_STORAGE_MB !== undefined ? { storageMb: e.SILO_STORAGE_MB } : {}),
     ...(e.SILO_MAX_CONCURRENT_EXECUTIONS !== undefined
       ? { maxConcurrentExecutions: e.SILO_MAX_CONCURRENT_EXECUTIONS }

@@ -77,6 +77,7 @@ export function instanceEnv(request: StartRequest, secretsFrom: 'stdin' | 'none'
     ...(request.limits?.maxConcurrentExecutions !== undefined
       ? [`SILO_MAX_CONCURRENT_EXECUTIONS=${request.limits.maxConcurrentExecutions}`]
       : []),
+    ...(request.kestraVersion !== undefined ? [`SILO_KESTRA_VERSION=${request.kestraVersion}`] : []),
   ];
 }
 

@@ -54,6 +54,7 @@ export function spawnInstance(spec: SpawnSpec): ChildProcess {
     ...(request.limits?.maxConcurrentExecutions !== undefined
       ? { SILO_MAX_CONCURRENT_EXECUTIONS: String(request.limits.maxConcurrentExecutions) }
       : {}),
+    ...(request.kestraVersion !== undefined ? { SILO_KESTRA_VERSION: request.kestraVersion } : {}),
     [DRIVER_ID_ENV]: spec.driverId,
   });
   if (record.socketPath !== undefined) env.SILO_SOCKET = support.ok ? SANDBOX_SOCKET : record.socketPath;
