@@ -7,7 +7,9 @@
 // most of an instance's cold start (see bench/RESULTS.md).
 //
 // better-sqlite3 stays outside (a native addon, loaded from node_modules as
-// before). Beside it, inputs.json lists the workspace files it was made
+// before), and so does date-holidays (about half the bundle's bytes: its
+// calendars, moment-timezone, astronomia), which triggers/calendar-conditions.ts
+// requires on the first PublicHoliday condition instead of at boot. Beside it, inputs.json lists the workspace files it was made
 // from, relative to the repo root. CommonJS dependencies (pino) call `require`, which an ES module
 // does not have: the banner makes one.
 import { rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +27,7 @@ const result = await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'date-holidays'],
   banner: {
     js: "import { createRequire as __siloCreateRequire } from 'node:module'; const require = __siloCreateRequire(import.meta.url);",
   },
