@@ -15,6 +15,8 @@ const figures = figureTable('docker kill with 100 executions in flight (Docker r
 describeDocker(reason, 'reliability: docker kill with executions in flight', () => {
   const docker = new Docker();
   const run = randomBytes(4).toString('hex');
+  // One tenant id per run: its volume cannot collide with a run that was interrupted before its cleanup.
+  const tenant = `crash-${run}`;
   let g: DockerGateway;
   beforeAll(async () => {
     g = await startDockerGateway({ image: image?.tag as string, labels: { 'silo.test-run': run } });
@@ -24,17 +26,31 @@ describeDocker(reason, 'reliability: docker kill with executions in flight', () 
     if (g) removeDataDir(g.dataDir);
     const left = await docker.listContainers({ all: true, filters: { label: [`silo.test-run=${run}`] } });
     await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    // The tenant's volume outlives its containers: remove it, so that no later run finds its flows.
+    const volumes = await docker.listVolumes();
+    const mine = (volumes.Volumes ?? []).filter((v) => v.Name.includes(tenant));
+    await Promise.all(
+      mine.map((v) =>
+        docker
+          .getVolume(v.Name)
+          .remove({ force: true })
+          .catch(() => {}),
+      ),
+    );
   });
 
   it('loses none, ends all, runs no task more often than its recorded attempts', async () => {
-    const key = await g.tenant('crash');
+    const key = await g.tenant(tenant);
     const result = await killWithExecutionsInFlight({
       url: g.url,
-      tenant: 'crash',
+      tenant,
       key,
       admin: g.admin,
       kill: async () => {
-        const view = await g.admin<{ instance: { ref: string | null } }>('GET', '/admin/v1/tenants/crash');
+        const view = await g.admin<{ instance: { ref: string | null } }>(
+          'GET',
+          `/admin/v1/tenants/${tenant}`,
+        );
         expect(view.instance.ref).toBeTruthy();
         await docker.getContainer(view.instance.ref as string).kill();
       },
