@@ -107,7 +107,7 @@ describeDocker(reason, 'reliability: Docker engine restart', () => {
       outageStatus: during,
       outageAnswerMs,
       engineUpS: (engineUpMs / 1000).toFixed(1),
-      firstTenantBackS: times.length ? (times[0] / 1000).toFixed(1) : 'never',
+      firstTenantBackS: times[0] !== undefined ? (times[0] / 1000).toFixed(1) : 'never',
       allBackS: times.length === TENANTS.length ? ((times.at(-1) ?? 0) / 1000).toFixed(1) : 'never',
     });
     expect([...backAt.keys()].sort()).toEqual([...TENANTS].sort());
