@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeMemory } from './lib/memory.mjs';
 import { summary } from './lib/stats.mjs';
@@ -145,7 +145,7 @@ const out = kinds.map(([kind, file]) => {
     ph[name] = median(phases[kind].map((p) => p[name]).filter((v) => typeof v === 'number'));
   return {
     kind,
-    file: file.slice(ROOT.length),
+    file: relative(ROOT, resolve(file)),
     bootP50Ms: median(times[kind]),
     ratio: median(times[kind]) / base,
     phasesP50: ph,
