@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
     const incoming = c.env.incoming;
     const path = parseTenantPath(incoming.url ?? '');
     if (path === undefined) throw new NotFoundError('route', 'at this path');
-    const access = authorizeTenantRequest(deps.registry, path, incoming.headers.authorization);
+    const access = await authorizeTenantRequest(deps.registry, path, incoming.headers.authorization);
     await deps.proxy.web(incoming, c.env.outgoing, access.tenantId, c.get('requestId'));
     return RESPONSE_ALREADY_SENT;
   });

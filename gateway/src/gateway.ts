@@ -22,7 +22,6 @@ import { selectRuntime } from './runtime/select-runtime.js';
 import { loadOrCreateSecretKey, SecretCipher } from './secrets/secret-cipher.js';
 import type { Registry } from './tenants/registry.js';
 import { openSqliteRegistry } from './tenants/sqlite/open-sqlite-registry.js';
-import { TenantRegistryFacade } from './tenants/tenant-registry.js';
 
 export type CreateGatewayOptions = {
   config: GatewayConfig;
@@ -92,8 +91,6 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const registry = openSqliteRegistry(join(config.dataDir, 'registry.db'), {
     cipher: new SecretCipher(loadOrCreateSecretKey(config.dataDir)),
   });
-  // lifecycle/ still takes the wave-1 TenantRegistry (it is being split); the rest take the ports.
-  const lifecycleRegistry = new TenantRegistryFacade(registry);
   const selected = options.driver
     ? { driver: options.driver, reason: 'given by the caller' }
     : await selectRuntime(config.runtime, {
@@ -113,7 +110,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const probe = options.probe ?? new HttpInstanceProbe();
   const manager = new InstanceManager({
     driver,
-    registry: lifecycleRegistry,
+    registry,
     probe,
     metrics,
     logger,
@@ -125,7 +122,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     ...(options.instanceLogLevel !== undefined ? { instanceLogLevel: options.instanceLogLevel } : {}),
   });
   const wakes = new WakeScheduler({
-    registry: lifecycleRegistry,
+    registry,
     manager,
     metrics,
     logger,
@@ -156,7 +153,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   // Follow the driver before looking at what runs, so that no death falls between the two.
   const reconcile = async (when: string): Promise<ReconcileSummary | undefined> => {
     if (driver.reconcile === undefined) return undefined;
-    const summary = await driver.reconcile(() => registry.tenants.list().map((t) => t.id));
+    const summary = await driver.reconcile(async () => (await registry.tenants.list()).map((t) => t.id));
     if (summary.orphans.length > 0)
       logger.warn(
         { tenants: summary.orphans },
@@ -205,7 +202,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = parseTenantPath(req.url ?? '');
     if (path === undefined) throw new NotFoundError('route', 'at this path');
-    const access = authorizeTenantRequest(registry, path, req.headers.authorization);
+    const access = await authorizeTenantRequest(registry, path, req.headers.authorization);
     await proxy.ws(req, socket, head, access.tenantId, requestIdOf(req.headers['x-request-id']));
   };
 
@@ -250,7 +247,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       proxy.close();
       if (probe instanceof HttpInstanceProbe) probe.close();
       await driver.close?.();
-      registry.close();
+      await registry.close();
     },
   };
 }

@@ -49,8 +49,5 @@ export type { InstanceFactStore, InstanceFacts, InstanceFactsPatch } from './ten
 export type { Registry } from './tenants/registry.js';
 export type { SqliteRegistryOptions } from './tenants/sqlite/open-sqlite-registry.js';
 export { openSqliteRegistry } from './tenants/sqlite/open-sqlite-registry.js';
-export { SqliteTenantRegistry } from './tenants/sqlite-tenant-registry.js';
-export type { InstanceInfo, TenantRegistry } from './tenants/tenant-registry.js';
-export { TenantRegistryFacade } from './tenants/tenant-registry.js';
 export type { Tenant, TenantState, TenantStore } from './tenants/tenant-store.js';
 export type { WakeTimer, WakeTimerStore } from './tenants/wake-timer-store.js';

@@ -12,16 +12,16 @@ export type TenantAccess = { tenantId: string; keyId: string | null };
  * the same 401, whatever the tenant: keys cannot probe tenant names.
  *
  * @example
- * authorizeTenantRequest(registry, { segment: 'main', isWebhook: false }, 'Bearer silo_...');
+ * await authorizeTenantRequest(registry, { segment: 'main', isWebhook: false }, 'Bearer silo_...');
  * // → { tenantId: 'acme', keyId: '...' }
  */
-export function authorizeTenantRequest(
+export async function authorizeTenantRequest(
   registry: Pick<Registry, 'tenants' | 'keys'>,
   path: TenantPath,
   authorization: string | undefined,
-): TenantAccess {
+): Promise<TenantAccess> {
   if (path.isWebhook) {
-    const tenant = path.segment === 'main' ? undefined : registry.tenants.get(path.segment);
+    const tenant = path.segment === 'main' ? undefined : await registry.tenants.get(path.segment);
     if (tenant === undefined) throw new NotFoundError('webhook of tenant', path.segment);
     if (tenant.state === 'suspended') throw new TenantSuspendedError(tenant.id, tenant.suspendedReason);
     return { tenantId: tenant.id, keyId: null };
@@ -30,12 +30,12 @@ export function authorizeTenantRequest(
   if (!match?.[1]) {
     throw new UnauthorizedError('missing API key: send "Authorization: Bearer <tenant key>"');
   }
-  const verified = registry.keys.verify(match[1]);
+  const verified = await registry.keys.verify(match[1]);
   if (verified === undefined) throw new UnauthorizedError('invalid or revoked API key');
   if (path.segment !== 'main' && path.segment !== verified.tenantId) {
     throw new ForbiddenError(`this API key does not grant access to tenant ${path.segment}`);
   }
-  const tenant = registry.tenants.get(verified.tenantId);
+  const tenant = await registry.tenants.get(verified.tenantId);
   if (tenant === undefined) throw new UnauthorizedError('invalid or revoked API key');
   if (tenant.state === 'suspended') throw new TenantSuspendedError(tenant.id, tenant.suspendedReason);
   return { tenantId: tenant.id, keyId: verified.keyId };

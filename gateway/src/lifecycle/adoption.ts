@@ -19,7 +19,7 @@ export async function adopt(
   const adopted: string[] = [];
   for (const status of await c.driver.list()) {
     if (status.state !== 'running' || !status.endpoint || !status.instanceToken) continue;
-    if (c.registry.getTenant(status.tenantId) === undefined) {
+    if ((await c.registry.tenants.get(status.tenantId)) === undefined) {
       c.logger.warn(
         { tenantId: status.tenantId, ref: status.ref },
         'running instance of an unknown tenant left alone',

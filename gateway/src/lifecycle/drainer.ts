@@ -1,4 +1,4 @@
-import type { LifecycleContext } from './lifecycle-options.js';
+import { type LifecycleContext, recordFacts } from './lifecycle-options.js';
 import type { Reports } from './reports.js';
 import { clearRun, type Slot, stateOf } from './slot-table.js';
 
@@ -72,7 +72,7 @@ export class Drainer {
         clearRun(slot);
         slot.stopping = undefined;
         c.slots.move(slot, 'stopped');
-        c.registry.updateInstanceInfo(slot.tenantId, {
+        await recordFacts(c, slot.tenantId, {
           lastActivityAt: new Date(slot.lastActivity).toISOString(),
         });
         c.logger.info({ tenantId: slot.tenantId, reason }, 'instance:stopped');

@@ -134,9 +134,18 @@ export class InstanceManager {
       .map((s) => s.tenantId);
   }
 
-  /** Instance state of a tenant, for the admin API. */
-  view(tenantId: string): InstanceView {
-    return viewOf(this.#c.slots.get(tenantId), this.#c.registry.instanceInfo(tenantId));
+  /** Instance state of a tenant, for the admin API: the live slot, and the registry's facts and wake timer. */
+  async view(tenantId: string): Promise<InstanceView> {
+    const [facts, wake] = await Promise.all([
+      this.#c.registry.instances.get(tenantId),
+      this.#c.registry.wakeTimers.get(tenantId),
+    ]);
+    return viewOf(this.#c.slots.get(tenantId), facts, wake);
+  }
+
+  /** The live state of a tenant's instance in this gateway, without a registry read. */
+  state(tenantId: string): InstanceView['state'] {
+    return this.#c.slots.get(tenantId)?.state ?? 'stopped';
   }
 
   /** Stops every instance (tests, `silo serve --stop-instances-on-exit`). */

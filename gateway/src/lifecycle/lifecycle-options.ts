@@ -1,14 +1,18 @@
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { InstanceFactsPatch } from '../tenants/instance-fact-store.js';
+import type { Registry } from '../tenants/registry.js';
 import type { InstanceProbe } from './instance-probe.js';
 import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 import { SlotTable } from './slot-table.js';
 
+/** The registry ports the lifecycle uses: the tenant and its secrets at start, facts and wake timers after. */
+export type LifecycleRegistry = Pick<Registry, 'tenants' | 'secrets' | 'instances' | 'wakeTimers'>;
+
 export type InstanceManagerOptions = {
   driver: RuntimeDriver;
-  registry: TenantRegistry;
+  registry: LifecycleRegistry;
   probe: InstanceProbe;
   metrics: GatewayMetrics;
   logger: Logger;
@@ -66,4 +70,20 @@ export function resolveLifecycleOptions(o: InstanceManagerOptions): LifecycleSet
 export function createLifecycleContext(options: InstanceManagerOptions): LifecycleContext {
   const settings = resolveLifecycleOptions(options);
   return { ...settings, slots: new SlotTable(settings) };
+}
+
+/**
+ * Writes instance facts without failing the caller: the lifecycle goes on
+ * when the registry is unreachable (PostgreSQL down), and says so in the log.
+ */
+export async function recordFacts(
+  c: Pick<LifecycleContext, 'registry' | 'logger'>,
+  tenantId: string,
+  patch: InstanceFactsPatch,
+): Promise<void> {
+  try {
+    await c.registry.instances.update(tenantId, patch);
+  } catch (err) {
+    c.logger.warn({ err, tenantId }, 'instance facts not recorded: registry unreachable');
+  }
 }

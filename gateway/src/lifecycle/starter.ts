@@ -3,7 +3,7 @@ import { InstanceUnavailableError, NotFoundError } from '../errors.js';
 import type { Endpoint } from '../runtime/runtime-driver.js';
 import type { Breaker } from './breaker.js';
 import type { Evictor } from './evictor.js';
-import type { LifecycleContext } from './lifecycle-options.js';
+import { type LifecycleContext, recordFacts } from './lifecycle-options.js';
 import { waitReady } from './readiness.js';
 import type { Reports } from './reports.js';
 import type { Slot } from './slot-table.js';
@@ -145,7 +145,7 @@ export class Starter {
 
   /** `Retry-After` from the tenant's measured start time (at least 1 s). */
   #retryAfter(slot: Slot): number {
-    const ms = this.#c.registry.instanceInfo(slot.tenantId).lastStartMs ?? this.#c.startTimeoutMs;
+    const ms = slot.lastStartMs ?? this.#c.startTimeoutMs;
     return Math.max(1, Math.ceil(ms / 1000));
   }
 
@@ -154,8 +154,13 @@ export class Starter {
     c.slots.move(slot, 'starting');
     const started = c.now();
     const run = async () => {
-      const tenant = c.registry.getTenant(slot.tenantId);
+      const [tenant, facts, secrets] = await Promise.all([
+        c.registry.tenants.get(slot.tenantId),
+        c.registry.instances.get(slot.tenantId),
+        c.registry.secrets.values(slot.tenantId),
+      ]);
       if (tenant === undefined) throw new NotFoundError('tenant', slot.tenantId);
+      slot.lastStartMs = facts.lastStartMs;
       await this.#evictor.makeRoom(slot.tenantId);
       const existing = await c.driver.inspect(slot.tenantId);
       if (existing.state === 'running') await c.driver.stop(slot.tenantId, c.stopGraceMs);
@@ -164,7 +169,7 @@ export class Starter {
         tenantId: slot.tenantId,
         instanceToken: token,
         limits: tenant.limits,
-        secrets: c.registry.secrets(slot.tenantId),
+        secrets,
         logLevel: c.instanceLogLevel,
       });
       const spawned = c.now();
@@ -178,13 +183,13 @@ export class Starter {
         startedAt: ready,
         failures: 0,
         lastError: null,
+        lastStartMs: ready - started,
       });
       slot.start = undefined;
       slot.lastActivity = ready;
       c.slots.move(slot, 'running');
-      const info = c.registry.instanceInfo(slot.tenantId);
-      c.registry.updateInstanceInfo(slot.tenantId, {
-        coldStarts: info.coldStarts + 1,
+      await recordFacts(c, slot.tenantId, {
+        coldStarts: facts.coldStarts + 1,
         startedAt: new Date(ready).toISOString(),
         lastStartMs: ready - started,
         lastError: null,

@@ -35,7 +35,7 @@ export function openSqliteRegistry(path: string, options: SqliteRegistryOptions 
     secrets: new SqliteSecretStore(db, options.cipher),
     instances: new SqliteInstanceFactStore(db),
     wakeTimers: new SqliteWakeTimerStore(db),
-    close() {
+    async close() {
       caches.clear();
       db.close();
     },
