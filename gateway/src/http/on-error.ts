@@ -3,7 +3,7 @@ import { assertNever, type ErrorBody, type GatewayErrorCode } from '@silo/contra
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import { GatewayError, InstanceUnavailableError } from '../errors.js';
+import { GatewayError, InstanceUnavailableError, RegistryUnavailableError } from '../errors.js';
 
 /** What an error becomes on the wire. */
 export type ErrorReply = { status: ContentfulStatusCode; body: ErrorBody; headers: Record<string, string> };
@@ -27,6 +27,7 @@ export function statusOf(code: GatewayErrorCode): ContentfulStatusCode {
     case 'UPSTREAM_FAILED':
       return 502;
     case 'INSTANCE_UNAVAILABLE':
+    case 'REGISTRY_UNAVAILABLE':
       return 503;
     case 'NOT_IMPLEMENTED':
       return 501;
@@ -51,7 +52,8 @@ export function toErrorReply(err: unknown): ErrorReply {
     const details = (err as { details?: ErrorBody['details'] }).details;
     if (details !== undefined) body.details = details;
     const headers: Record<string, string> = {};
-    if (err instanceof InstanceUnavailableError) headers['retry-after'] = String(err.retryAfterSeconds);
+    if (err instanceof InstanceUnavailableError || err instanceof RegistryUnavailableError)
+      headers['retry-after'] = String(err.retryAfterSeconds);
     return { status: statusOf(err.code), body, headers };
   }
   return { status: 500, body: { message: 'internal error in the gateway', code: 'INTERNAL' }, headers: {} };
