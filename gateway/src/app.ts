@@ -11,6 +11,7 @@ import { makeOnError } from './http/on-error.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { parseTenantPath } from './proxy/tenant-path.js';
 import type { TenantProxy } from './proxy/tenant-proxy.js';
+import type { RegistryHealth } from './tenants/open-registry.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -19,6 +20,8 @@ declare module 'hono' {
 }
 
 export type AppDeps = AdminDeps & {
+  /** The registry's backend and, for PostgreSQL, whether it answers (`/healthz` detail). */
+  registryHealth?: () => RegistryHealth;
   adminToken: string;
   proxy: TenantProxy;
   metrics: GatewayMetrics;
@@ -64,7 +67,10 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
       c.res.headers.set('x-request-id', id);
   });
 
-  app.get('/healthz', (c) => c.json({ status: 'UP' }));
+  // UP while the registry is away too: running tenants are served from the caches (issue 17).
+  app.get('/healthz', (c) =>
+    c.json({ status: 'UP', ...(deps.registryHealth ? { registry: deps.registryHealth() } : {}) }),
+  );
   app.get('/metrics', async (c) =>
     c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
   );

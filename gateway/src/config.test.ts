@@ -36,6 +36,22 @@ describe('loadGatewayConfig', () => {
     expect(() => loadGatewayConfig({ SILO_SCOPE: 'Blue_1' })).toThrow(/SILO_SCOPE/);
   });
 
+  it('reads SILO_REGISTRY (a postgres:// URL, default SQLite) and SILO_GATEWAY_ID (default host:port)', () => {
+    expect(loadGatewayConfig({ SILO_PORT: '9000' })).toMatchObject({
+      registry: undefined,
+      gatewayId: /:9000$/,
+    });
+    const fleet = loadGatewayConfig({
+      SILO_REGISTRY: 'postgres://silo@db:5432/silo',
+      SILO_GATEWAY_ID: 'gw-1',
+    });
+    expect(fleet).toMatchObject({ registry: 'postgres://silo@db:5432/silo', gatewayId: 'gw-1' });
+    expect(() => loadGatewayConfig({ SILO_REGISTRY: 'mysql://db' })).toThrow(
+      /SILO_REGISTRY: a postgres:\/\/ URL/,
+    );
+    expect(() => loadGatewayConfig({ SILO_GATEWAY_ID: 'two words' })).toThrow(/SILO_GATEWAY_ID/);
+  });
+
   it('parses sizes', () => {
     expect(parseSize('1mb')).toBe(1_048_576);
     expect(parseSize('10')).toBe(10);

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { LOG_LEVELS, parseShortDuration } from '@silo/contracts';
 import { z } from 'zod';
 import { SCOPE_PATTERN } from './runtime/docker/scope.js';
@@ -75,6 +76,16 @@ export const GatewayEnvSchema = z.object({
     .string()
     .regex(SCOPE_PATTERN, '1-32 lowercase letters, digits and inner hyphens (e.g. blue, ci-42)')
     .default('default'),
+  /** Shared registry of a fleet of gateways (issue 17). @default unset: SQLite in SILO_DATA_DIR */
+  SILO_REGISTRY: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL, or unset for SQLite in SILO_DATA_DIR')
+    .optional(),
+  /** This gateway's name in a fleet (leases, logs). @default host name + port */
+  SILO_GATEWAY_ID: z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/, '1-128 letters, digits, ".", ":", "_" or "-"')
+    .optional(),
 });
 
 /** The gateway's settings, typed. */
@@ -93,6 +104,10 @@ export type GatewayConfig = {
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
   scope: string;
+  /** A `postgres://` URL; undefined: SQLite in `dataDir`. */
+  registry?: string | undefined;
+  /** @default `${hostname()}:${port}` */
+  gatewayId?: string;
 };
 
 /**
@@ -132,5 +147,7 @@ export function loadGatewayConfig(
     bodyLimitBytes: e.SILO_BODY_LIMIT,
     logLevel: e.SILO_LOG_LEVEL,
     scope: e.SILO_SCOPE,
+    registry: e.SILO_REGISTRY,
+    gatewayId: e.SILO_GATEWAY_ID ?? `${hostname()}:${e.SILO_PORT}`,
   };
 }

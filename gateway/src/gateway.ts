@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
@@ -9,6 +9,7 @@ import { createApp, requestIdOf } from './app.js';
 import { authorizeTenantRequest } from './auth/tenant-auth.js';
 import type { GatewayConfig } from './config.js';
 import { NotFoundError } from './errors.js';
+import { Fleet } from './lifecycle/fleet.js';
 import { IdleReaper } from './lifecycle/idle-reaper.js';
 import { InstanceManager } from './lifecycle/instance-manager.js';
 import { HttpInstanceProbe, type InstanceProbe } from './lifecycle/instance-probe.js';
@@ -20,8 +21,8 @@ import { TenantProxy, writeSocketError } from './proxy/tenant-proxy.js';
 import type { ReconcileSummary, RuntimeDriver, RuntimeEvent } from './runtime/runtime-driver.js';
 import { selectRuntime } from './runtime/select-runtime.js';
 import { loadOrCreateSecretKey, SecretCipher } from './secrets/secret-cipher.js';
+import { openRegistry } from './tenants/open-registry.js';
 import type { Registry } from './tenants/registry.js';
-import { openSqliteRegistry } from './tenants/sqlite/open-sqlite-registry.js';
 
 export type CreateGatewayOptions = {
   config: GatewayConfig;
@@ -88,9 +89,8 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const logger = options.logger ?? createGatewayLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const { token: adminToken, generated } = resolveAdminToken(config.adminToken, config.dataDir);
-  const registry = openSqliteRegistry(join(config.dataDir, 'registry.db'), {
-    cipher: new SecretCipher(loadOrCreateSecretKey(config.dataDir)),
-  });
+  const opened = await openRegistry(config, new SecretCipher(loadOrCreateSecretKey(config.dataDir)));
+  const registry = opened.registry;
   const selected = options.driver
     ? { driver: options.driver, reason: 'given by the caller' }
     : await selectRuntime(config.runtime, {
@@ -108,7 +108,17 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   logger.info({ runtime: driver.name, why: selected.reason }, 'runtime selected');
   const metrics = createGatewayMetrics();
   const probe = options.probe ?? new HttpInstanceProbe();
+  // Several gateways on one PostgreSQL registry: leases decide who starts, stops and reaps each instance.
+  const fleet = registry.leases
+    ? new Fleet({
+        leases: registry.leases,
+        gatewayId: config.gatewayId ?? `${hostname()}:${config.port}`,
+        logger,
+      })
+    : undefined;
+  fleet?.start();
   const manager = new InstanceManager({
+    fleet,
     driver,
     registry,
     probe,
@@ -140,6 +150,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const startedAt = new Date();
   const app = createApp({
     registry,
+    registryHealth: opened.health,
     manager,
     driver,
     runtimeReason: selected.reason,
@@ -234,6 +245,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       unwatch?.();
       reaper.stop();
       wakes.close();
+      fleet?.close();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2_000);
         server.close(() => {

@@ -26,6 +26,15 @@ export async function adopt(
       );
       continue;
     }
+    // In a fleet, an instance of another gateway (shared engine or data dir) is its owner's to adopt.
+    if (
+      c.fleet !== undefined &&
+      !(await c.fleet.turn(status.tenantId, c.now()).then(
+        (t) => t.mine,
+        () => false,
+      ))
+    )
+      continue;
     const slot = c.slots.ensure(status.tenantId);
     if (slot.state !== 'stopped') continue;
     c.slots.move(slot, 'starting');
@@ -34,6 +43,7 @@ export async function adopt(
     const start = waitReady(c, status.tenantId, endpoint, token, c.now() + c.startTimeoutMs)
       .then(() => {
         Object.assign(slot, { endpoint, token, ref: status.ref, lastActivity: c.now() });
+        void c.fleet?.publish(status.tenantId, { endpoint, instanceToken: token, ref: status.ref ?? null });
         slot.startedAt = status.startedAt ? Date.parse(status.startedAt) : c.now();
         slot.start = undefined;
         c.slots.move(slot, 'running');

@@ -59,6 +59,7 @@ export class Breaker {
     if (slot.state !== 'failing') c.slots.move(slot, 'failing');
     c.metrics.breakerTrips.inc({ tenant: slot.tenantId });
     await recordFacts(c, slot.tenantId, { lastError: reason });
+    await c.fleet?.release(slot.tenantId);
     c.logger.warn({ tenantId: slot.tenantId, reason, failures: slot.failures }, 'instance:failing');
     await c.driver.stop(slot.tenantId, LIFECYCLE_DEFAULTS.failStopGraceMs).catch(() => undefined);
   }
@@ -87,6 +88,7 @@ export class Breaker {
     clearRun(slot);
     if (stateOf(slot) === 'draining') c.slots.move(slot, 'running');
     c.slots.move(slot, 'stopped');
+    await c.fleet?.release(slot.tenantId);
     await recordFacts(c, slot.tenantId, {
       lastError: message,
       lastActivityAt: new Date(slot.lastActivity).toISOString(),

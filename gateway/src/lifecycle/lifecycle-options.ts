@@ -3,6 +3,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
 import type { InstanceFactsPatch } from '../tenants/instance-fact-store.js';
 import type { Registry } from '../tenants/registry.js';
+import type { Fleet } from './fleet.js';
 import type { InstanceProbe } from './instance-probe.js';
 import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 import { SlotTable } from './slot-table.js';
@@ -42,10 +43,14 @@ export type InstanceManagerOptions = {
   crashLoopAfter?: number;
   /** The one clock of the lifecycle (epoch ms). @default Date.now */
   now?: () => number;
+  /** Several gateways on one PostgreSQL registry: leases decide who starts and stops each instance. @default undefined (alone) */
+  fleet?: Fleet | undefined;
 };
 
 /** The options with every default filled in. */
-export type LifecycleSettings = Required<InstanceManagerOptions>;
+export type LifecycleSettings = Required<Omit<InstanceManagerOptions, 'fleet'>> & {
+  fleet: Fleet | undefined;
+};
 
 /** What every part of the lifecycle shares: the settings, the one clock, the slot table. */
 export type LifecycleContext = LifecycleSettings & { slots: SlotTable };
@@ -63,6 +68,7 @@ export function resolveLifecycleOptions(o: InstanceManagerOptions): LifecycleSet
     crashWindowMs: o.crashWindowMs ?? d.crashWindowMs,
     crashLoopAfter: o.crashLoopAfter ?? d.crashLoopAfter,
     now: o.now ?? d.now,
+    fleet: o.fleet,
   };
 }
 

@@ -31,6 +31,8 @@ export type Slot = {
   /** Duration of the last successful cold start, read from the registry at start (for `Retry-After`). */
   lastStartMs?: number | null;
   lastReport?: LifecycleReport;
+  /** The run belongs to another gateway of the fleet: this one proxies to it but never stops it. */
+  remote?: boolean;
 };
 
 export type SlotTableOptions = {
@@ -110,6 +112,7 @@ export function isLive(slot: Slot): boolean {
 
 /** Forgets the run the slot pointed to (its endpoint, token and ref). */
 export function clearRun(slot: Slot): void {
+  slot.remote = undefined;
   slot.endpoint = undefined;
   slot.token = undefined;
   slot.ref = undefined;

@@ -37,11 +37,14 @@ export class WakeScheduler {
   /** Each `arm` bumps it; an older arm whose registry read finishes late sets no timer. */
   #generation = 0;
   #closed = false;
+  readonly #unwatch: (() => void) | undefined;
 
   constructor(options: WakeSchedulerOptions) {
     this.#o = options;
     this.#now = options.now ?? LIFECYCLE_DEFAULTS.now;
     this.#leadMs = options.leadMs ?? LIFECYCLE_DEFAULTS.wakeLeadMs;
+    // Another gateway's instance set a timer: re-arm here too (the first to fire takes it).
+    this.#unwatch = options.registry.wakeTimers.watch?.(() => this.arm());
   }
 
   /** (Re)computes the earliest wake and sets one timer for it (a registry outage retries in a minute). */
@@ -103,6 +106,7 @@ export class WakeScheduler {
 
   close(): void {
     this.#closed = true;
+    this.#unwatch?.();
     clearTimeout(this.#timer);
   }
 }

@@ -1,6 +1,7 @@
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { InstanceFactStore } from './instance-fact-store.js';
+import type { InstanceLeaseStore } from './instance-lease-store.js';
 import type { TenantStore } from './tenant-store.js';
 import type { WakeTimerStore } from './wake-timer-store.js';
 
@@ -37,6 +38,11 @@ export type Registry = {
   readonly secrets: SecretStore;
   readonly instances: InstanceFactStore;
   readonly wakeTimers: WakeTimerStore;
+  /**
+   * Instance leases, on a backend several gateways share (PostgreSQL); absent
+   * on the embedded SQLite registry, which has one gateway.
+   */
+  readonly leases?: InstanceLeaseStore;
   /** Releases the backend (connection, pool, listener, caches); the ports are unusable after. */
   close(): Promise<void>;
 };

@@ -31,4 +31,10 @@ export interface WakeTimerStore {
   get(tenantId: string): Promise<WakeTimer | undefined>;
   /** The timers of active tenants (a suspended tenant is not woken), earliest first. */
   pending(): Promise<WakeTimer[]>;
+  /**
+   * Calls `onChange` when any writer (another gateway) sets, takes or clears
+   * a timer; returns the unsubscribe. Absent where this gateway is the only
+   * writer (SQLite).
+   */
+  watch?(onChange: () => void): () => void;
 }

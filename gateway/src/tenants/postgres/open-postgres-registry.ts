@@ -4,6 +4,7 @@ import type { Registry } from '../registry.js';
 import { PostgresApiKeyStore } from './postgres-api-key-store.js';
 import { PostgresDatabase } from './postgres-database.js';
 import { PostgresInstanceFactStore } from './postgres-instance-fact-store.js';
+import { PostgresInstanceLeaseStore } from './postgres-instance-lease-store.js';
 import { PostgresSecretStore } from './postgres-secret-store.js';
 import { PostgresTenantStore } from './postgres-tenant-store.js';
 import { PostgresWakeTimerStore } from './postgres-wake-timer-store.js';
@@ -61,7 +62,8 @@ export async function openPostgresRegistry(
     keys: new PostgresApiKeyStore(db, caches, trust),
     secrets: new PostgresSecretStore(db, options.cipher),
     instances: new PostgresInstanceFactStore(db),
-    wakeTimers: new PostgresWakeTimerStore(db),
+    wakeTimers: new PostgresWakeTimerStore(db, listener),
+    leases: new PostgresInstanceLeaseStore(db),
     health: () => ({ backend: 'postgres', ...db.health(), listening: listener.live }),
     async close() {
       await listener.close();

@@ -65,6 +65,24 @@ export const POSTGRES_REGISTRY_MIGRATIONS: readonly string[] = [
    END $$;
    CREATE TRIGGER api_keys_notify AFTER UPDATE OF revoked_at OR DELETE ON api_keys
      FOR EACH ROW EXECUTE FUNCTION silo_notify_key();`,
+  // 0003: instance leases (one owner per tenant's instance across the fleet) and
+  // 'wake' notifications, so every gateway re-arms its wake scheduler.
+  `CREATE TABLE instance_leases (
+     tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+     holder TEXT NOT NULL,
+     fence BIGINT NOT NULL,
+     expires_at TIMESTAMPTZ NOT NULL,
+     run JSONB,
+     active_at TIMESTAMPTZ
+   );
+   CREATE INDEX instance_leases_holder ON instance_leases(holder);
+   CREATE FUNCTION silo_notify_wake() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     PERFORM pg_notify('silo_registry', 'wake:' || COALESCE(NEW.tenant_id, OLD.tenant_id));
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER wake_timers_notify AFTER INSERT OR UPDATE OR DELETE ON wake_timers
+     FOR EACH ROW EXECUTE FUNCTION silo_notify_wake();`,
 ];
 
 /** The channel the triggers of migration 0002 notify on. */

@@ -3,6 +3,7 @@ import { RegistryUnavailableError } from '../../errors.js';
 import { secretStoreContract } from '../../secrets/secret-store.contract.js';
 import { apiKeyStoreContract } from '../api-key-store.contract.js';
 import { instanceFactStoreContract } from '../instance-fact-store.contract.js';
+import { instanceLeaseStoreContract } from '../instance-lease-store.contract.js';
 import { eventually, type MakeRegistry } from '../registry-contract-kit.js';
 import { tenantStoreContract } from '../tenant-store.contract.js';
 import { wakeTimerStoreContract } from '../wake-timer-store.contract.js';
@@ -29,7 +30,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await cluster?.stop();
-}, 30_000);
+}, 90_000);
 
 const makePostgresRegistry: MakeRegistry = async ({ now }) => {
   if (cluster === undefined) throw new Error('no cluster');
@@ -46,6 +47,7 @@ describe.skipIf(skipReason !== undefined)('PostgreSQL registry', () => {
   secretStoreContract('postgres', makePostgresRegistry);
   instanceFactStoreContract('postgres', makePostgresRegistry);
   wakeTimerStoreContract('postgres', makePostgresRegistry);
+  instanceLeaseStoreContract('postgres', makePostgresRegistry);
 
   it('migrates once when several gateways open the same database at the same time', async () => {
     const url = await (cluster as ThrowawayCluster).createDatabase('concurrent_open');

@@ -1,5 +1,6 @@
 import type { WakeTimer, WakeTimerStore } from '../wake-timer-store.js';
 import type { PostgresDatabase } from './postgres-database.js';
+import type { RegistryListener } from './registry-listener.js';
 
 type WakeRow = { tenant_id: string; at: Date; reason: string | null };
 
@@ -14,9 +15,16 @@ type WakeRow = { tenant_id: string; at: Date; reason: string | null };
  */
 export class PostgresWakeTimerStore implements WakeTimerStore {
   readonly #db: PostgresDatabase;
+  readonly #listener: RegistryListener | undefined;
 
-  constructor(db: PostgresDatabase) {
+  constructor(db: PostgresDatabase, listener?: RegistryListener) {
     this.#db = db;
+    this.#listener = listener;
+  }
+
+  /** Every gateway's timer changes, through the registry listener's `NOTIFY` (migration 0003). */
+  watch(onChange: () => void): () => void {
+    return this.#listener?.watchWakes(onChange) ?? (() => undefined);
   }
 
   async set(tenantId: string, at: string, reason: string | null): Promise<void> {

@@ -28,6 +28,7 @@ export class RegistryListener {
   #client: pg.Client | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #wakeWatchers = new Set<() => void>();
   /** Whether notifications are being received right now. */
   live = false;
 
@@ -61,13 +62,15 @@ export class RegistryListener {
     this.#client = client;
     this.#caches.clear();
     this.live = true;
+    for (const watcher of this.#wakeWatchers) watcher();
   }
 
   #apply(payload: string): void {
     const colon = payload.indexOf(':');
     const kind = payload.slice(0, colon);
     const id = payload.slice(colon + 1);
-    if (kind === 'tenant') this.#caches.forgetTenant(id);
+    if (kind === 'wake') for (const watcher of this.#wakeWatchers) watcher();
+    else if (kind === 'tenant') this.#caches.forgetTenant(id);
     else if (kind === 'key') this.#caches.keys.deleteWhere((k) => k.keyId === id);
     else this.#caches.clear();
   }
@@ -84,6 +87,12 @@ export class RegistryListener {
       void this.#listen();
     }, RELISTEN_MS);
     this.#timer.unref();
+  }
+
+  /** Calls `onChange` on every wake-timer change in the database (and after a lost connection came back). */
+  watchWakes(onChange: () => void): () => void {
+    this.#wakeWatchers.add(onChange);
+    return () => this.#wakeWatchers.delete(onChange);
   }
 
   async close(): Promise<void> {

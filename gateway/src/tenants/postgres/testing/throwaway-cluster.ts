@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,31 @@ export function findPostgresBin(): string | undefined {
     .filter((v) => existsSync(join(DEBIAN_PG_ROOT, v, 'bin', 'initdb')))
     .sort((a, b) => Number(b) - Number(a));
   return majors[0] === undefined ? undefined : join(DEBIAN_PG_ROOT, majors[0], 'bin');
+}
+
+/**
+ * Immediate shutdown (SIGQUIT to the postmaster, as `pg_ctl -m immediate`
+ * sends), waited for at most 10 s, then SIGKILL. Signalled directly: `pg_ctl
+ * stop -w` was seen to hang here on a loaded machine, and nothing in a
+ * throwaway cluster is worth a shutdown checkpoint.
+ */
+async function quit(data: string): Promise<void> {
+  const pidFile = join(data, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, 'SIGQUIT');
+  for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (alive()) process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
 async function freePort(): Promise<number> {
@@ -81,7 +107,6 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     `-k ${dir}`,
     "-c listen_addresses='127.0.0.1'",
     '-c fsync=off',
-    '-c synchronous_commit=off',
     '-c full_page_writes=off',
     '-c max_connections=200',
   ].join(' ');
@@ -106,7 +131,7 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
     async kill() {
-      await pgTool('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      await quit(data);
     },
     async restart() {
       await start();
@@ -114,9 +139,8 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      // Immediate: nothing here is worth a shutdown checkpoint, the folder is removed next.
-      await pgTool('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      await quit(data).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
