@@ -125,6 +125,58 @@ describe.skipIf(skipReason !== undefined)('several gateways on one PostgreSQL re
     expect((await coldStarts(gwA)) + (await coldStarts(gwB))).toBe(1);
   }, 120_000);
 
+  it('fires a Sleep timer once, on the other gateway, after the gateway that armed it was SIGKILLed', async () => {
+    const gwB = b as GatewayProcess;
+    // A third gateway that idle-stops quickly arms the timer, then dies without a word.
+    const armer = await startGateway('gw-armer', registry, dataDir, { SILO_IDLE_TIMEOUT: '300ms' });
+    try {
+      const key = await tenantWithKey(armer.admin, 'napper');
+      const auth = { authorization: `Bearer ${key}` };
+      const flow =
+        'id: nap\nnamespace: e2e\ntasks:\n  - id: nap\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: PT15S\n  - id: after\n    type: io.kestra.plugin.core.debug.Return\n    format: woke up\n';
+      const deployed = await fetch(`${armer.url}/api/v1/napper/flows`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/x-yaml' },
+        body: flow,
+      });
+      expect(deployed.status).toBeLessThan(300);
+      const created = await fetch(`${armer.url}/api/v1/napper/executions/e2e/nap`, {
+        method: 'POST',
+        headers: auth,
+      });
+      const { id } = (await created.json()) as { id: string };
+      const metric = async (gw: GatewayProcess, re: RegExp) =>
+        re.test(await (await fetch(`${gw.url}/metrics`)).text());
+      await waitFor('the idle stop on the armer', () => metric(armer, /silo_idle_stops_total 1/), 10_000);
+      armer.child.kill('SIGKILL');
+      await waitFor(
+        'the wake-up on the other gateway',
+        () => metric(gwB, /silo_wake_ups_total\{[^}]*\} 1\b/),
+        25_000,
+      );
+      const execution = await waitFor(
+        'the execution to succeed',
+        async () => {
+          const res = await fetch(`${gwB.url}/api/v1/napper/executions/${id}`, { headers: auth });
+          const body = (await res.json()) as {
+            state: { current: string };
+            taskRunList?: { taskId: string }[];
+          };
+          return body.state.current === 'SUCCESS' ? body : undefined;
+        },
+        15_000,
+      );
+      expect(execution.taskRunList?.filter((t) => t.taskId === 'after')).toHaveLength(1);
+      expect(await metric(gwB, /silo_wake_ups_total\{[^}]*\} 1\b/)).toBe(true);
+    } catch (err) {
+      if (process.env.SILO_TEST_LOG) console.log(`--- armer\n${armer.log()}\n--- b\n${gwB.log()}`);
+      throw err;
+    } finally {
+      if (armer.child.exitCode === null) armer.child.kill('SIGKILL');
+      await gwB.admin('POST', '/admin/v1/tenants/napper/stop').catch(() => undefined);
+    }
+  }, 90_000);
+
   it('refuses a key on one gateway within a second of its revocation on the other', async () => {
     const gwA = a as GatewayProcess;
     const gwB = b as GatewayProcess;
