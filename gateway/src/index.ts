@@ -46,6 +46,8 @@ export type {
 export type { SecretEntry, SecretStore, SecretValueCipher } from './secrets/secret-store.js';
 export type { ApiKey, ApiKeyStore } from './tenants/api-key-store.js';
 export type { InstanceFactStore, InstanceFacts, InstanceFactsPatch } from './tenants/instance-fact-store.js';
+export type { PostgresRegistry, PostgresRegistryOptions } from './tenants/postgres/open-postgres-registry.js';
+export { openPostgresRegistry } from './tenants/postgres/open-postgres-registry.js';
 export type { Registry } from './tenants/registry.js';
 export type { SqliteRegistryOptions } from './tenants/sqlite/open-sqlite-registry.js';
 export { openSqliteRegistry } from './tenants/sqlite/open-sqlite-registry.js';

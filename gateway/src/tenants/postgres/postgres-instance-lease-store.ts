@@ -67,10 +67,10 @@ export class PostgresInstanceLeaseStore implements InstanceLeaseStore {
   async renew(holder: string, ttlMs: number, activeTenants: string[]): Promise<string[]> {
     const { now, until } = this.#expiry(ttlMs);
     if (activeTenants.length > 0) {
-      await this.#db.query(
-        'UPDATE instance_leases SET active_at = $2 WHERE tenant_id = ANY($1::text[])',
-        [`{${activeTenants.join(',')}}`, now],
-      );
+      await this.#db.query('UPDATE instance_leases SET active_at = $2 WHERE tenant_id = ANY($1::text[])', [
+        `{${activeTenants.join(',')}}`,
+        now,
+      ]);
     }
     const { rows } = await this.#db.query<{ tenant_id: string }>(
       `UPDATE instance_leases SET expires_at = $2 WHERE holder = $1 AND expires_at >= $3
