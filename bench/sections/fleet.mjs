@@ -102,7 +102,7 @@ async function lookupMicros(registry, keys) {
  * (cached vs uncached), and a gateway SIGKILLed during 20 cold starts.
  */
 export async function fleet(ctx) {
-  const { findPostgresBin, startThrowawayCluster } = await import('@silo/gateway/testing');
+  const { findPostgresBin, startThrowawayCluster } = await import('@silo/gateway/testing/postgres');
   const { openPostgresRegistry } = await import('@silo/gateway');
   if (findPostgresBin() === undefined)
     throw new Error('PostgreSQL is not installed (apt-get install postgresql)');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { TENANT_ID_PATTERN } from '@silo/contracts';
@@ -206,7 +206,9 @@ export class ProcessDriver implements RuntimeDriver {
       startedAt: new Date().toISOString(),
       entry: args[0] ?? program,
     };
-    await writeFile(join(dir, 'instance.json'), JSON.stringify(record), { mode: 0o600 });
+    // Synchronously, right after the spawn: a gateway killed in between would leave an instance no
+    // other gateway of a fleet (same data dir) can see, and the next start would make a twin.
+    writeFileSync(join(dir, 'instance.json'), JSON.stringify(record), { mode: 0o600 });
     return endpointOf(record);
   }
 

@@ -95,6 +95,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   /** The key's row (unrevoked) into the cache; the cached entry when the database does not answer. */
   async #read(key: string, hash: string, cached: CachedKey | undefined): Promise<CachedKey | undefined> {
     let rows: KeyRow[];
+    const epoch = this.#caches.epoch;
     try {
       rows = (
         await this.#db.query<KeyRow>('SELECT * FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL', [
@@ -115,7 +116,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
       keyId: row.id,
       lastUsedMs: cached?.lastUsedMs ?? row.last_used_at?.getTime() ?? null,
     };
-    this.#caches.keys.set(hash, entry);
+    if (this.#caches.epoch === epoch) this.#caches.keys.set(hash, entry);
     return entry;
   }
 }

@@ -58,6 +58,7 @@ export class PostgresTenantStore implements TenantStore {
   async get(id: string): Promise<Tenant | undefined> {
     const cached = this.#caches.tenants.get(id);
     if (cached !== undefined && this.#trust.trusted()) return cached;
+    const epoch = this.#caches.epoch;
     try {
       const { rows } = await this.#db.query<TenantRow>('SELECT * FROM tenants WHERE id = $1', [id]);
       const row = rows[0];
@@ -66,7 +67,7 @@ export class PostgresTenantStore implements TenantStore {
         return undefined;
       }
       const tenant = toTenant(row);
-      this.#caches.tenants.set(id, tenant);
+      if (this.#caches.epoch === epoch) this.#caches.tenants.set(id, tenant);
       return tenant;
     } catch (err) {
       if (err instanceof RegistryUnavailableError && cached !== undefined) return cached;

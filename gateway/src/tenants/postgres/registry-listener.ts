@@ -71,7 +71,7 @@ export class RegistryListener {
     const id = payload.slice(colon + 1);
     if (kind === 'wake') for (const watcher of this.#wakeWatchers) watcher();
     else if (kind === 'tenant') this.#caches.forgetTenant(id);
-    else if (kind === 'key') this.#caches.keys.deleteWhere((k) => k.keyId === id);
+    else if (kind === 'key') this.#caches.forgetKey(id);
     else this.#caches.clear();
   }
 
