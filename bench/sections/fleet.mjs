@@ -62,8 +62,12 @@ async function fleetGateway(id, registry, dataDir) {
   return { id, url, child, admin, starts };
 }
 
-/** Live instance processes of each tenant (by the SILO_TENANT_ID in their environment; root reads every /proc/<pid>/environ). */
-function instancesByTenant() {
+/**
+ * Pids of the live instance processes of each tenant under `dataDir` (by the
+ * SILO_TENANT_ID and SILO_DATA_DIR in their environment; root reads every
+ * /proc/<pid>/environ), so instances of other runs are not counted.
+ */
+function instancesByTenant(dataDir) {
   const counts = {};
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     let env;
@@ -73,7 +77,8 @@ function instancesByTenant() {
       continue;
     }
     const m = /(?:^|\0)SILO_TENANT_ID=([^\0]+)/.exec(env);
-    if (m) counts[m[1]] = (counts[m[1]] ?? 0) + 1;
+    if (!env.includes(`\0SILO_DATA_DIR=${dataDir}/`)) continue;
+    if (m) counts[m[1]] = [...(counts[m[1]] ?? []), Number(pid)];
   }
   return counts;
 }
@@ -212,9 +217,16 @@ export async function fleet(ctx) {
     await doomed;
     const survivors = await Promise.all(tenants.map((id) => request(b, id)));
     const answered = survivors.filter((r) => r.status === 200 || r.status === 503).length;
-    const twins = Object.entries(instancesByTenant()).filter(
-      ([id, n]) => tenants.includes(id) && n > 1,
-    ).length;
+    const twinList = Object.entries(instancesByTenant(dataDir)).filter(
+      ([id, pids]) => tenants.includes(id) && pids.length > 1,
+    );
+    const twins = twinList.length;
+    for (const [id, pids] of twinList) {
+      const record = readFileSync(join(dataDir, 'tenants', id, 'instance.json'), 'utf8');
+      ctx.log(`  fleet: twin ${id}: pids ${pids.join(', ')}; instance.json ${record}`);
+      for (const pid of pids)
+        ctx.log(`    ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ')}`);
+    }
     ctx.log(
       `  fleet: SIGKILL during 20 cold starts → ${twins} twin(s); ${answered}/20 answered 200 or 503 by the other`,
     );
@@ -241,6 +253,9 @@ export async function fleet(ctx) {
   } finally {
     for (const gw of gateways) if (gw.child.exitCode === null) gw.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
+    // Instances the gateways left running (they keep their instances on exit), this run's only.
+    for (const pids of Object.values(instancesByTenant(join(ctx.tmp, 'fleet'))))
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
     await cluster.stop();
   }
 }
