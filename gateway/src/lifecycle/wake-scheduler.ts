@@ -6,6 +6,8 @@ import type { LifecycleRegistry } from './lifecycle-options.js';
 
 /** setTimeout cannot wait longer than ~24.8 days; re-arm at most every minute anyway. */
 const MAX_ARM_MS = 60_000;
+/** With timers shared by a fleet, the longest wait before reading them again. */
+const SHARED_RECHECK_MS = 5_000;
 
 /**
  * Fires wake timers: the `nextWakeAt` each instance reported, kept in the
@@ -61,8 +63,12 @@ export class WakeScheduler {
       .then((at) => {
         if (this.#closed || generation !== this.#generation) return;
         clearTimeout(this.#timer);
-        if (at === undefined) return;
-        const delay = Math.max(0, Math.min(MAX_ARM_MS, this.#startAt(at) - this.#now()));
+        // Shared timers (several gateways): look again every few seconds even with none pending,
+        // in case a notification was lost; alone, the gateway's own reports re-arm it.
+        const shared = this.#o.registry.wakeTimers.watch !== undefined;
+        if (at === undefined && !shared) return;
+        const due = at === undefined ? Number.POSITIVE_INFINITY : this.#startAt(at) - this.#now();
+        const delay = Math.max(0, Math.min(shared ? SHARED_RECHECK_MS : MAX_ARM_MS, due));
         this.#timer = setTimeout(() => void this.fire(), delay);
         this.#timer.unref();
       });
