@@ -4,6 +4,13 @@ import { defineConfig } from 'vitest/config';
 // (timeouts differ: unit tests are fast, end-to-end tests start real processes).
 export default defineConfig({
   test: {
-    projects: ['packages/contracts', 'packages/orchestrator', 'gateway', 'test'],
+    projects: [
+      'packages/contracts',
+      'packages/orchestrator',
+      'packages/console',
+      'gateway',
+      'test',
+      'test/browser',
+    ],
   },
 });

@@ -7,7 +7,8 @@ export default defineConfig({
   resolve: { alias: siloAliases },
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**'],
+    // browser/ is a project of its own (vitest.config.ts at the root).
+    exclude: ['node_modules/**', 'browser/**'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     fileParallelism: false,

@@ -81,6 +81,8 @@ const config = loadGatewayConfig(
     SILO_MAX_RUNNING: String(settings.maxRunning ?? 200),
     SILO_HOLD_MAX: '1000',
     SILO_LOG_LEVEL: settings.logLevel ?? 'info',
+    // sections/herd.mjs counts cold starts of one tenant: per-tenant series are opt-in.
+    SILO_METRICS_PER_TENANT: '1',
   },
 );
 // The gateway's own default logger (asynchronous, buffered), writing to a file.

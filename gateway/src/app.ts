@@ -1,16 +1,16 @@
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { KESTRA_CONFIGS_PATH, KESTRA_CONFIGURATION } from '@silo/contracts';
 import { Hono } from 'hono';
-import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 import { type AdminDeps, adminRoutes } from './admin/admin-routes.js';
-import { adminAuth } from './auth/admin-auth.js';
-import { authorizeTenantRequest } from './auth/tenant-auth.js';
+import { adminAuth, bearerTokenAuth } from './auth/admin-auth.js';
+import { mountConsole } from './console/console-routes.js';
 import { NotFoundError } from './errors.js';
 import { makeOnError } from './http/on-error.js';
+import { requestIdOf } from './http/request-id.js';
+import type { TenantPipeline } from './http/tenant-pipeline.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { parseTenantPath } from './proxy/tenant-path.js';
-import type { TenantProxy } from './proxy/tenant-proxy.js';
 import type { RegistryHealth } from './tenants/open-registry.js';
 
 declare module 'hono' {
@@ -23,27 +23,18 @@ export type AppDeps = AdminDeps & {
   /** The registry's backend and, for PostgreSQL, whether it answers (`/healthz` detail). */
   registryHealth?: () => RegistryHealth;
   adminToken: string;
-  proxy: TenantProxy;
+  /** SILO_METRICS_TOKEN: reads `/metrics` beside the admin token. */
+  metricsToken?: string | undefined;
+  pipeline: TenantPipeline;
   metrics: GatewayMetrics;
   logger: Logger;
 };
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
-/**
- * A request id: the client's `X-Request-Id` when it is short and plain, else a new one.
- *
- * @example
- * requestIdOf(req.headers['x-request-id']); // 'V1StGXR8_Z5jdHi6B-myT'
- */
-export function requestIdOf(header: string | string[] | undefined): string {
-  return typeof header === 'string' && REQUEST_ID.test(header) ? header : nanoid();
-}
-
 /**
  * The gateway's HTTP app. Middleware order, visible in one place:
- * request id → health/metrics → admin (admin token) → tenant API (path check
- * → key → lifecycle → proxy) → 404.
+ * request id → health → metrics (admin or metrics token) → admin (admin
+ * token) → tenant API (`TenantPipeline`: path → auth → tenant → instance →
+ * proxy, the same steps as WebSocket upgrades) → 404.
  *
  * @example
  * serve({ fetch: createApp(deps).fetch, port: 8080 });
@@ -71,19 +62,25 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
   app.get('/healthz', (c) =>
     c.json({ status: 'UP', ...(deps.registryHealth ? { registry: deps.registryHealth() } : {}) }),
   );
+  app.use(
+    '/metrics',
+    bearerTokenAuth(
+      [deps.adminToken, ...(deps.metricsToken ? [deps.metricsToken] : [])],
+      'metrics: missing or wrong token (Authorization: Bearer <admin token or SILO_METRICS_TOKEN>)',
+    ),
+  );
   app.get('/metrics', async (c) =>
     c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
   );
 
   app.use('/admin/*', adminAuth(deps.adminToken));
   app.route('/admin/v1', adminRoutes(deps));
+  mountConsole(app, deps);
 
+  // Kestra's clients read the configuration first, without a tenant; it is static and holds no secret.
+  app.get(KESTRA_CONFIGS_PATH, (c) => c.json(KESTRA_CONFIGURATION));
   app.all('/api/v1/*', async (c) => {
-    const incoming = c.env.incoming;
-    const path = parseTenantPath(incoming.url ?? '');
-    if (path === undefined) throw new NotFoundError('route', 'at this path');
-    const access = await authorizeTenantRequest(deps.registry, path, incoming.headers.authorization);
-    await deps.proxy.web(incoming, c.env.outgoing, access.tenantId, c.get('requestId'));
+    await deps.pipeline.web(c.env.incoming, c.env.outgoing, c.get('requestId'));
     return RESPONSE_ALREADY_SENT;
   });
 

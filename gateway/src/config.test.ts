@@ -1,19 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { loadGatewayConfig, parseSize } from './config.js';
+import { GatewayEnvSchema, loadGatewayConfig, parseSize, SETTINGS } from './config.js';
 
 describe('loadGatewayConfig', () => {
   it('applies the DESIGN.md defaults', () => {
-    expect(loadGatewayConfig({})).toMatchObject({
+    expect(loadGatewayConfig({})).toEqual({
       host: '127.0.0.1',
       port: 8080,
       dataDir: '.silo',
       runtime: 'auto',
+      scope: 'default',
       adminToken: undefined,
       idleTimeoutMs: 300_000,
       startTimeoutMs: 30_000,
+      wakeLeadMs: 2_000,
       maxRunning: 100,
       holdMax: 1000,
+      storageMb: 1024,
+      bodyLimitBytes: 100 * 1024 ** 2,
+      logLevel: 'info',
+      demo: true,
+      stopInstancesOnExit: false,
+      metricsToken: undefined,
+      metricsPerTenant: false,
+      backupDir: undefined,
+      backupEvery: undefined,
+      backupKeep: 7,
+      allowUnisolated: false,
     });
+    expect(loadGatewayConfig({ SILO_ALLOW_UNISOLATED: '1' }).allowUnisolated).toBe(true);
+    expect(() => loadGatewayConfig({ SILO_ALLOW_UNISOLATED: 'maybe' })).toThrow(/SILO_ALLOW_UNISOLATED/);
   });
 
   it('reads durations and lets flags override the environment', () => {
@@ -28,6 +43,31 @@ describe('loadGatewayConfig', () => {
     expect(() => loadGatewayConfig({ SILO_RUNTIME: 'k8s', SILO_IDLE_TIMEOUT: 'soon' })).toThrow(
       /SILO_RUNTIME[\s\S]*SILO_IDLE_TIMEOUT|SILO_IDLE_TIMEOUT[\s\S]*SILO_RUNTIME/,
     );
+    expect(() => loadGatewayConfig({ SILO_IDLE_TIMEOUT: '0s' })).toThrow(
+      /SILO_IDLE_TIMEOUT: must be greater than 0/,
+    );
+    expect(() => loadGatewayConfig({ SILO_METRICS_TOKEN: 'short' })).toThrow(
+      /SILO_METRICS_TOKEN: must be at least 16 characters/,
+    );
+  });
+
+  it('reads SILO_DEMO and the other on/off settings', () => {
+    expect(loadGatewayConfig({ SILO_DEMO: '0' }).demo).toBe(false);
+    expect(loadGatewayConfig({ SILO_DEMO: 'false' }).demo).toBe(false);
+    expect(loadGatewayConfig({ SILO_DEMO: '1' }).demo).toBe(true);
+    expect(loadGatewayConfig({ SILO_DEMO: '1' }, { SILO_DEMO: '0' }).demo).toBe(false);
+    expect(loadGatewayConfig({ SILO_METRICS_PER_TENANT: 'YES' }).metricsPerTenant).toBe(true);
+    expect(() => loadGatewayConfig({ SILO_DEMO: 'maybe' })).toThrow(/SILO_DEMO: must be 1 or 0/);
+  });
+
+  it('derives the schema from the one table of settings', () => {
+    const names = Object.values(SETTINGS).map((s) => s.env);
+    expect(Object.keys(GatewayEnvSchema.shape).sort()).toEqual([...names].sort());
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('accepts SILO_RUNTIME=swarm', () => {
+    expect(loadGatewayConfig({ SILO_RUNTIME: 'swarm' }).runtime).toBe('swarm');
   });
 
   it('reads SILO_SCOPE (default: default) and refuses one that cannot be part of a Docker name', () => {

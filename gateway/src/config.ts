@@ -1,114 +1,232 @@
 import { hostname } from 'node:os';
-import { LOG_LEVELS, parseShortDuration } from '@silo/contracts';
+import { LOG_LEVELS } from '@silo/contracts';
 import { z } from 'zod';
+import { duration, int, onOff, size, token } from './config-values.js';
 import { SCOPE_PATTERN } from './runtime/docker/scope.js';
 
-const duration = (name: string) =>
-  z.string().transform((text, ctx) => {
-    try {
-      const ms = parseShortDuration(text);
-      if (ms <= 0) throw new Error(`${name} must be greater than 0`);
-      return ms;
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
+export { parseSize } from './config-values.js';
 
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
-
-/**
- * Parses `512kb`, `100mb`, `1gb` or a bare number of bytes.
- *
- * @example
- * parseSize('100mb'); // 104857600
- */
-export function parseSize(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(text);
-  if (!match) throw new Error(`invalid size "${text}": use bytes or a unit, e.g. 512kb, 100mb, 1gb`);
-  return Math.round(Number(match[1]) * (SIZE_UNITS[(match[2] ?? 'b').toLowerCase()] ?? 1));
-}
-
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
-
-/**
- * The gateway's environment (DESIGN.md, "The gateway's surface"). Read once, in
- * `main.ts`; flags of `silo serve` override single variables by name.
- * `SILO_BODY_LIMIT` and `SILO_LOG_LEVEL` extend the DESIGN.md table.
- */
-export const GatewayEnvSchema = z.object({
-  /** @default 127.0.0.1 */
-  SILO_HOST: z.string().min(1).default('127.0.0.1'),
-  /** @default 8080 */
-  SILO_PORT: int(0, 65535).default(8080),
-  /** Registry, admin token, process-driver tenant folders. @default .silo */
-  SILO_DATA_DIR: z.string().min(1).default('.silo'),
-  /** @default auto (docker when an engine answers, else process) */
-  SILO_RUNTIME: z.enum(['process', 'docker', 'auto']).default('auto'),
-  /** Bearer token of the admin API. @default generated at first start, saved 0600 in the data dir */
-  SILO_ADMIN_TOKEN: z.string().min(16, 'SILO_ADMIN_TOKEN must be at least 16 characters').optional(),
-  /** @default 5m */
-  SILO_IDLE_TIMEOUT: duration('SILO_IDLE_TIMEOUT').default(300_000),
-  /** @default 30s */
-  SILO_START_TIMEOUT: duration('SILO_START_TIMEOUT').default(30_000),
-  /** How long before an instance's `nextWakeAt` a stopped instance is started, so that its schedule fires on time. @default 2s */
-  SILO_WAKE_LEAD: duration('SILO_WAKE_LEAD').default(2_000),
-  /** @default 100 */
-  SILO_MAX_RUNNING: int(1).default(100),
-  /** @default 1000 */
-  SILO_HOLD_MAX: int(0).default(1000),
-  /** Largest request body proxied to an instance; larger → 413. @default 100mb (the instance's own default) */
-  SILO_BODY_LIMIT: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return parseSize(text);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    })
-    .default(100 * 1024 ** 2),
-  /** @default info */
-  SILO_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  /** Namespace of the containers, volumes and networks this gateway creates in a shared engine. @default default (today's names) */
-  SILO_SCOPE: z
-    .string()
-    .regex(SCOPE_PATTERN, '1-32 lowercase letters, digits and inner hyphens (e.g. blue, ci-42)')
-    .default('default'),
-  /** Shared registry of a fleet of gateways (issue 17). @default unset: SQLite in SILO_DATA_DIR */
-  SILO_REGISTRY: z
-    .string()
-    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL, or unset for SQLite in SILO_DATA_DIR')
-    .optional(),
-  /** This gateway's name in a fleet (leases, logs). @default host name + port */
-  SILO_GATEWAY_ID: z
-    .string()
-    .regex(/^[\w.:-]{1,128}$/, '1-128 letters, digits, ".", ":", "_" or "-"')
-    .optional(),
-});
-
-/** The gateway's settings, typed. */
-export type GatewayConfig = {
-  host: string;
-  port: number;
-  dataDir: string;
-  runtime: 'process' | 'docker' | 'auto';
-  /** Undefined: read from or generated into `<dataDir>/admin-token`. */
-  adminToken: string | undefined;
-  idleTimeoutMs: number;
-  startTimeoutMs: number;
-  wakeLeadMs: number;
-  maxRunning: number;
-  holdMax: number;
-  bodyLimitBytes: number;
-  logLevel: (typeof LOG_LEVELS)[number];
-  scope: string;
-  /** A `postgres://` URL; undefined: SQLite in `dataDir`. */
-  registry?: string | undefined;
-  /** @default `${hostname()}:${port}` */
-  gatewayId?: string;
+/** One setting of the gateway, declared once: everything else (schema, type, env, flag, help) derives from it. */
+export type Setting = {
+  /** The environment variable. */
+  env: `SILO_${string}`;
+  /** Parses the variable's text (or the flag's, or `default`) into the typed value. */
+  schema: z.ZodType;
+  /** Written as a user would write it, parsed by `schema`; absent: the setting is optional. */
+  default?: string;
+  /** What the default is when it is not a plain value (help text only). */
+  defaultHelp?: string;
+  /**
+   * The `silo serve` flag, named after the variable (`SILO_IDLE_TIMEOUT` → `--idle-timeout`):
+   * a value placeholder such as `'<duration>'`, or `'switch'` for on/off settings
+   * (`--no-demo` when the default is on). Absent: environment only (secrets stay out of `ps`).
+   */
+  flag?: `<${string}>` | 'switch';
+  help: string;
 };
+
+/**
+ * The gateway's settings (DESIGN.md, "The gateway's surface" and "Wave 2
+ * surface"), one entry each. `loadGatewayConfig` reads them from the
+ * environment, `cli/serve-options.ts` makes the `silo serve` flags and their
+ * help from the same entries, and `GatewayConfig` is their parsed type.
+ */
+export const SETTINGS = {
+  host: {
+    env: 'SILO_HOST',
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    flag: '<host>',
+    help: 'listen address',
+  },
+  port: {
+    env: 'SILO_PORT',
+    schema: int(0, 65535),
+    default: '8080',
+    flag: '<port>',
+    help: 'listen port (0: any free port)',
+  },
+  dataDir: {
+    env: 'SILO_DATA_DIR',
+    schema: z.string().min(1),
+    default: '.silo',
+    flag: '<dir>',
+    help: 'registry, admin token, process-driver tenant folders',
+  },
+  runtime: {
+    env: 'SILO_RUNTIME',
+    schema: z.enum(['process', 'docker', 'swarm', 'auto']),
+    default: 'auto',
+    flag: '<runtime>',
+    help: 'instance runtime (auto: docker when an engine answers, else process; swarm: the engine must be a swarm manager, never picked by auto)',
+  },
+  adminToken: {
+    env: 'SILO_ADMIN_TOKEN',
+    schema: token(),
+    defaultHelp: 'generated at first start, saved 0600 in the data dir',
+    help: 'bearer token of the admin API',
+  },
+  idleTimeoutMs: {
+    env: 'SILO_IDLE_TIMEOUT',
+    schema: duration(),
+    default: '5m',
+    flag: '<duration>',
+    help: 'idle time before an instance is drained and stopped',
+  },
+  startTimeoutMs: {
+    env: 'SILO_START_TIMEOUT',
+    schema: duration(),
+    default: '30s',
+    flag: '<duration>',
+    help: 'bound on a cold start before held requests get 503',
+  },
+  wakeLeadMs: {
+    env: 'SILO_WAKE_LEAD',
+    schema: duration(),
+    default: '2s',
+    flag: '<duration>',
+    help: 'start a stopped tenant this long before its next schedule, Sleep or Pause is due',
+  },
+  maxRunning: {
+    env: 'SILO_MAX_RUNNING',
+    schema: int(1),
+    default: '100',
+    flag: '<n>',
+    help: 'cap on running instances (LRU eviction of idle ones)',
+  },
+  holdMax: {
+    env: 'SILO_HOLD_MAX',
+    schema: int(0),
+    default: '1000',
+    flag: '<n>',
+    help: 'requests held per tenant during a cold start',
+  },
+  storageMb: {
+    env: 'SILO_STORAGE_MB',
+    schema: int(1),
+    default: '1024',
+    flag: '<mb>',
+    help: 'storage quota of a tenant that sets no storageMb: its data (SQLite, files, logs, task files) past it is refused with 507',
+  },
+  bodyLimitBytes: {
+    env: 'SILO_BODY_LIMIT',
+    schema: size(),
+    default: '100mb',
+    flag: '<size>',
+    help: 'largest request body proxied to an instance; larger: 413',
+  },
+  logLevel: {
+    env: 'SILO_LOG_LEVEL',
+    schema: z.enum(LOG_LEVELS),
+    default: 'info',
+    flag: '<level>',
+    help: 'gateway log level (pino JSON on stdout)',
+  },
+  scope: {
+    env: 'SILO_SCOPE',
+    schema: z
+      .string()
+      .regex(
+        SCOPE_PATTERN,
+        'SILO_SCOPE: 1-32 lowercase letters, digits and inner hyphens (e.g. blue, ci-42)',
+      ),
+    default: 'default',
+    flag: '<scope>',
+    help: "Docker runtime: namespace of the containers, volumes and networks this gateway creates, so gateways sharing one engine never touch each other's (default keeps the names silo-<tenant>)",
+  },
+  demo: {
+    env: 'SILO_DEMO',
+    schema: onOff(),
+    default: '1',
+    flag: 'switch',
+    help: 'create the demo tenant on an empty registry at start (0 skips it)',
+  },
+  stopInstancesOnExit: {
+    env: 'SILO_STOP_INSTANCES_ON_EXIT',
+    schema: onOff(),
+    default: '0',
+    flag: 'switch',
+    help: 'stop every instance when the gateway exits (default: keep them for the next gateway to adopt)',
+  },
+  metricsToken: {
+    env: 'SILO_METRICS_TOKEN',
+    schema: token(),
+    defaultHelp: 'unset: only the admin token reads /metrics',
+    help: 'a bearer token that reads GET /metrics (and nothing else)',
+  },
+  metricsPerTenant: {
+    env: 'SILO_METRICS_PER_TENANT',
+    schema: onOff(),
+    default: '0',
+    flag: 'switch',
+    help: 'label metrics by tenant id (off: totals only, no tenant ids in /metrics)',
+  },
+  backupDir: {
+    env: 'SILO_BACKUP_DIR',
+    schema: z.string().min(1).optional(),
+    defaultHelp: '<SILO_DATA_DIR>/backups',
+    flag: '<dir>',
+    help: 'backup target folder (tenant backups and their records)',
+  },
+  backupEvery: {
+    env: 'SILO_BACKUP_EVERY',
+    schema: z
+      .string()
+      .refine((t) => duration().safeParse(t).success, 'a duration, e.g. 6h or 1d')
+      .optional(),
+    defaultHelp: 'off',
+    flag: '<duration>',
+    help: 'scheduled backups of every tenant without its own schedule (e.g. 1d)',
+  },
+  backupKeep: {
+    env: 'SILO_BACKUP_KEEP',
+    schema: int(1),
+    default: '7',
+    flag: '<n>',
+    help: 'scheduled backups kept per tenant (older ones are pruned)',
+  },
+  allowUnisolated: {
+    env: 'SILO_ALLOW_UNISOLATED',
+    schema: onOff(),
+    default: '0',
+    flag: 'switch',
+    help: 'process runtime without a sandbox (no root or no bubblewrap): 1 accepts hosting several tenants unisolated',
+  },
+  registry: {
+    env: 'SILO_REGISTRY',
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'SILO_REGISTRY: a postgres:// URL, or unset for SQLite in SILO_DATA_DIR')
+      .optional(),
+    defaultHelp: 'unset: SQLite in SILO_DATA_DIR',
+    help: 'shared registry of a fleet of gateways: a postgres:// URL (environment only: it may hold a password)',
+  },
+  gatewayId: {
+    env: 'SILO_GATEWAY_ID',
+    schema: z
+      .string()
+      .regex(/^[\w.:-]{1,128}$/, 'SILO_GATEWAY_ID: 1-128 letters, digits, ".", ":", "_" or "-"')
+      .optional(),
+    defaultHelp: 'host name + port',
+    flag: '<id>',
+    help: "this gateway's name in a fleet (start leases, logs)",
+  },
+} as const satisfies Record<string, Setting>;
+
+type Settings = typeof SETTINGS;
+
+/** The gateway's settings, typed: one field per `SETTINGS` entry. */
+export type GatewayConfig = { -readonly [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+/** The zod schema of the environment, by variable name (absent or empty → the declared default). */
+export const GatewayEnvSchema = z.object(
+  Object.fromEntries(
+    Object.values(SETTINGS).map((s: Setting) => [
+      s.env,
+      z.preprocess((v) => (v === undefined || v === '' ? s.default : v), s.schema),
+    ]),
+  ),
+);
 
 /**
  * Validates the environment, with `overrides` (from flags, by variable name)
@@ -123,31 +241,19 @@ export function loadGatewayConfig(
   overrides: Record<string, string | undefined> = {},
 ): GatewayConfig {
   const merged: Record<string, string | undefined> = {};
-  for (const key of Object.keys(GatewayEnvSchema.shape)) {
-    const value = overrides[key] ?? env[key];
-    if (value !== undefined && value !== '') merged[key] = value;
+  for (const { env: name } of Object.values(SETTINGS)) {
+    const value = overrides[name] ?? env[name];
+    if (value !== undefined && value !== '') merged[name] = value;
   }
   const parsed = GatewayEnvSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid gateway settings:\n${lines.join('\n')}`);
   }
-  const e = parsed.data;
-  return {
-    host: e.SILO_HOST,
-    port: e.SILO_PORT,
-    dataDir: e.SILO_DATA_DIR,
-    runtime: e.SILO_RUNTIME,
-    adminToken: e.SILO_ADMIN_TOKEN,
-    idleTimeoutMs: e.SILO_IDLE_TIMEOUT,
-    startTimeoutMs: e.SILO_START_TIMEOUT,
-    wakeLeadMs: e.SILO_WAKE_LEAD,
-    maxRunning: e.SILO_MAX_RUNNING,
-    holdMax: e.SILO_HOLD_MAX,
-    bodyLimitBytes: e.SILO_BODY_LIMIT,
-    logLevel: e.SILO_LOG_LEVEL,
-    scope: e.SILO_SCOPE,
-    registry: e.SILO_REGISTRY,
-    gatewayId: e.SILO_GATEWAY_ID ?? `${hostname()}:${e.SILO_PORT}`,
-  };
+  const byEnv = parsed.data as Record<string, unknown>;
+  const config = Object.fromEntries(
+    Object.entries(SETTINGS).map(([key, s]) => [key, byEnv[s.env]]),
+  ) as GatewayConfig;
+  config.gatewayId ??= `${hostname()}:${config.port}`;
+  return config;
 }

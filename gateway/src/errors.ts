@@ -69,6 +69,21 @@ export class PayloadTooLargeError extends GatewayError {
   }
 }
 
+/** The tenant sent more than its `requestsPerSecond`: 429 with `Retry-After` (whole seconds, rounded up). */
+export class RateLimitedError extends GatewayError {
+  override readonly name = 'RateLimitedError';
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    readonly tenantId: string,
+    readonly limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `tenant ${tenantId} is over its limit of ${limit} requests per second (requestsPerSecond): retry in ${retryAfterSeconds}s`,
+    );
+  }
+}
+
 /** The instance did not answer or broke the connection. */
 export class UpstreamFailedError extends GatewayError {
   override readonly name = 'UpstreamFailedError';

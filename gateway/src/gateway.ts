@@ -5,10 +5,9 @@ import type { Duplex } from 'node:stream';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { resolveAdminToken } from './admin/admin-token.js';
-import { createApp, requestIdOf } from './app.js';
-import { authorizeTenantRequest } from './auth/tenant-auth.js';
+import { createApp } from './app.js';
 import type { GatewayConfig } from './config.js';
-import { NotFoundError } from './errors.js';
+import { TenantPipeline } from './http/tenant-pipeline.js';
 import { Fleet } from './lifecycle/fleet.js';
 import { IdleReaper } from './lifecycle/idle-reaper.js';
 import { InstanceManager } from './lifecycle/instance-manager.js';
@@ -16,8 +15,8 @@ import { HttpInstanceProbe, type InstanceProbe } from './lifecycle/instance-prob
 import { WakeScheduler } from './lifecycle/wake-scheduler.js';
 import { createGatewayLogger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { parseTenantPath } from './proxy/tenant-path.js';
-import { TenantProxy, writeSocketError } from './proxy/tenant-proxy.js';
+import { createOperations } from './operations/create-operations.js';
+import { TenantProxy } from './proxy/tenant-proxy.js';
 import type { ReconcileSummary, RuntimeDriver, RuntimeEvent } from './runtime/runtime-driver.js';
 import { selectRuntime } from './runtime/select-runtime.js';
 import { loadOrCreateSecretKey, SecretCipher } from './secrets/secret-cipher.js';
@@ -75,10 +74,11 @@ export type Gateway = {
 
 /**
  * The composition root: registry + driver + lifecycle (manager, reaper, wake
- * timers) + proxy + app + HTTP server with WebSocket upgrades. Follows the
- * driver's events (deaths noticed at once; an engine reconnect reconciles and
- * adopts again), reconciles the runtime with the registry, and adopts the
- * instances already running before it returns.
+ * timers) + proxy + one request pipeline (HTTP and WebSocket upgrades) +
+ * app + HTTP server. Follows the driver's events (deaths noticed at once;
+ * an engine reconnect reconciles and adopts again), reconciles the runtime
+ * with the registry, and adopts the instances already running before it
+ * returns.
  *
  * @example
  * const gateway = await createGateway({ config: loadGatewayConfig(process.env) });
@@ -96,6 +96,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     : await selectRuntime(config.runtime, {
         dataDir: config.dataDir,
         logger,
+        allowUnisolated: config.allowUnisolated,
         ...(options.processCommand ? { processCommand: options.processCommand } : {}),
         docker: {
           scope: config.scope,
@@ -106,7 +107,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       });
   const driver = selected.driver;
   logger.info({ runtime: driver.name, why: selected.reason }, 'runtime selected');
-  const metrics = createGatewayMetrics();
+  const metrics = createGatewayMetrics({ perTenant: config.metricsPerTenant });
   const probe = options.probe ?? new HttpInstanceProbe();
   // Several gateways on one PostgreSQL registry: leases decide who starts, stops and reaps each instance.
   const fleet = registry.leases
@@ -126,6 +127,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     logger,
     startTimeoutMs: config.startTimeoutMs,
     holdMax: config.holdMax,
+    defaultStorageMb: config.storageMb,
     maxRunning: config.maxRunning,
     wakeLeadMs: config.wakeLeadMs,
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
@@ -139,6 +141,11 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     leadMs: config.wakeLeadMs,
   });
   manager.onWakeChanged = () => wakes.arm();
+  manager.onWebhookKeys = (tenantId, hashes) => {
+    registry.webhookKeys
+      .replace(tenantId, hashes)
+      .catch((err: unknown) => logger.warn({ err, tenantId }, 'webhook keys of the report not stored'));
+  };
   const reaper = new IdleReaper({
     manager,
     logger,
@@ -147,6 +154,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     ...(options.reportIntervalMs !== undefined ? { reportIntervalMs: options.reportIntervalMs } : {}),
   });
   const proxy = new TenantProxy({ manager, metrics, logger, bodyLimitBytes: config.bodyLimitBytes });
+  const pipeline = new TenantPipeline({ registry, manager, proxy, logger });
   const startedAt = new Date();
   const app = createApp({
     registry,
@@ -155,9 +163,27 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     driver,
     runtimeReason: selected.reason,
     startedAt,
+    requestsPerSecond: (tenantId) => pipeline.requestsPerSecond(tenantId),
     adminToken,
-    proxy,
+    metricsToken: config.metricsToken,
+    pipeline,
     metrics,
+    logger,
+  });
+
+  const operations = createOperations({
+    mount: (routes) => app.route('/admin/v1', routes),
+    dataDir: config.dataDir,
+    settings: {
+      ...(config.backupDir !== undefined ? { backupDir: config.backupDir } : {}),
+      ...(config.backupEvery !== undefined ? { backupEvery: config.backupEvery } : {}),
+      backupKeep: config.backupKeep,
+    },
+    // Operations still read the registry through the legacy facade, as the lifecycle does.
+    registry: lifecycleRegistry,
+    manager,
+    driver,
+    metricsRegistry: metrics.registry,
     logger,
   });
 
@@ -208,14 +234,8 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
-    void handleUpgrade(req, socket, head).catch((err: unknown) => writeSocketError(socket, err));
+    void pipeline.upgrade(req, socket, head);
   });
-  const handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = parseTenantPath(req.url ?? '');
-    if (path === undefined) throw new NotFoundError('route', 'at this path');
-    const access = await authorizeTenantRequest(registry, path, req.headers.authorization);
-    await proxy.ws(req, socket, head, access.tenantId, requestIdOf(req.headers['x-request-id']));
-  };
 
   return {
     config,
@@ -246,6 +266,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       reaper.stop();
       wakes.close();
       fleet?.close();
+      await operations.close();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2_000);
         server.close(() => {

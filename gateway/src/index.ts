@@ -43,6 +43,7 @@ export type {
   StartRequest,
   TenantLimits,
 } from './runtime/runtime-driver.js';
+export { SwarmDriver, type SwarmDriverOptions } from './runtime/swarm/index.js';
 export type { SecretEntry, SecretStore, SecretValueCipher } from './secrets/secret-store.js';
 export type { ApiKey, ApiKeyStore } from './tenants/api-key-store.js';
 export type { InstanceFactStore, InstanceFacts, InstanceFactsPatch } from './tenants/instance-fact-store.js';

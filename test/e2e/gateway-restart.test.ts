@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pidAlive, startTestGateway, type TestGateway, waitFor } from '../helpers/test-gateway.js';
+import {
+  pidAlive,
+  scrapeMetrics,
+  startTestGateway,
+  type TestGateway,
+  waitFor,
+} from '../helpers/test-gateway.js';
 
 const GATEWAY_MAIN = fileURLToPath(new URL('../../gateway/dist/main.js', import.meta.url));
 const ADMIN = 'restart-admin-token-0123456789';
@@ -98,7 +104,7 @@ describe('gateway restart', () => {
     );
     expect(after.instance).toMatchObject({ state: 'running', ref: before.instance.ref, coldStarts: 1 });
     expect((await fetch(`${url}/api/v1/phoenix/flows/search`, { headers: auth })).status).toBe(200);
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await scrapeMetrics(url, ADMIN);
     expect(metrics).toMatch(/silo_adopted_instances_total 1/);
     expect(metrics).not.toMatch(/silo_cold_starts_total\{/);
   });
@@ -138,8 +144,6 @@ describe('gateway restart', () => {
     expect(earlyMs).toBeGreaterThan(0);
     expect(earlyMs).toBeLessThanOrEqual(2_000);
     expect(earlyMs).toBeGreaterThan(500);
-    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(
-      /silo_wake_ups_total\{reason="schedule"\} 1/,
-    );
+    expect(await t.metrics()).toMatch(/silo_wake_ups_total\{reason="schedule"\} 1/);
   });
 });

@@ -49,7 +49,7 @@ describe('idle stop', () => {
     expect(again.status).toBe(200);
     expect(((await again.json()) as { state: { current: string } }).state.current).toBe('SUCCESS');
     expect((await view('sleepy')).instance).toMatchObject({ state: 'running', coldStarts: 2 });
-    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/silo_idle_stops_total 1/);
+    expect(await t.metrics()).toMatch(/silo_idle_stops_total 1/);
   });
 
   it('does not stop a tenant whose instance reports busy work', async () => {
@@ -83,14 +83,13 @@ describe('idle stop', () => {
     t = await startTestGateway({ env: { SILO_IDLE_TIMEOUT: '200ms' }, drainMs: 2_000 });
     const key = await t.tenant('drainy');
     const auth = { authorization: `Bearer ${key}` };
-    const first = (await (await fetch(`${t.url}/api/v1/drainy/echo`, { headers: auth })).json()) as {
-      pid: number;
-    };
+    expect((await fetch(`${t.url}/api/v1/drainy/echo`, { headers: auth })).status).toBe(200);
+    const first = (await view('drainy')).instance.ref;
     await waitFor('the drain', async () => (await view('drainy')).instance.state === 'draining', 5_000);
     const during = await fetch(`${t.url}/api/v1/drainy/echo`, { headers: auth });
     expect(during.status).toBe(200);
-    expect(((await during.json()) as { pid: number }).pid).toBe(first.pid);
+    expect((await view('drainy')).instance.ref).toBe(first);
     expect((await view('drainy')).instance).toMatchObject({ state: 'running', coldStarts: 1 });
-    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/silo_drains_cancelled_total 1/);
+    expect(await t.metrics()).toMatch(/silo_drains_cancelled_total 1/);
   });
 });

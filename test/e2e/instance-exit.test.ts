@@ -9,12 +9,13 @@ describe('instance exit (process runtime)', () => {
   afterEach(async () => {
     for (const t of open.splice(0).reverse()) await t.stop();
   });
+  const view = (t: TestGateway, id: string) => t.admin<View>('GET', `/admin/v1/tenants/${id}`);
+  /** The host pid of the instance that answered (its ref: a sandboxed stub sees only its namespace's pid). */
   const echo = async (t: TestGateway, id: string, key: string) => {
     const res = await fetch(`${t.url}/api/v1/${id}/echo`, { headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(200);
-    return ((await res.json()) as { pid: number }).pid;
+    return Number((await view(t, id)).instance.ref);
   };
-  const view = (t: TestGateway, id: string) => t.admin<View>('GET', `/admin/v1/tenants/${id}`);
 
   it('notices a child that was killed at once (its exit event), and the next request starts it again', async () => {
     const t = await startTestGateway();

@@ -6,7 +6,7 @@ namespace: e2e
 tasks:
   - id: nap
     type: io.kestra.plugin.core.flow.Sleep
-    duration: PT8S
+    duration: PT12S
   - id: after
     type: io.kestra.plugin.core.debug.Return
     format: woke up
@@ -22,7 +22,8 @@ describe('a sleeping execution (real orchestrator)', () => {
   it('lets the idle instance stop during a Sleep and wakes it on time to finish', async () => {
     // The Sleep must outlast what the idle reaper keeps awake for a wake that is due soon
     // (lifecycle/reports.ts, the stoppable rule: wake lead 2 s + twice the last start + 1 s, about 4 s here):
-    // with PT4S the instance was rightly kept running and never idle-stopped.
+    // with PT4S the instance was rightly kept running and never idle-stopped. PT12S: a sandboxed
+    // cold start took 2.3 s on a loaded machine (soon = 7.6 s), which PT8S left no time to stop in.
     t = await startTestGateway({
       instance: 'orchestrator',
       env: { SILO_IDLE_TIMEOUT: '300ms' },
@@ -44,7 +45,7 @@ describe('a sleeping execution (real orchestrator)', () => {
     expect(created.status).toBeLessThan(300);
     const { id } = (await created.json()) as { id: string };
 
-    const metrics = async () => (await fetch(`${t?.url}/metrics`)).text();
+    const metrics = async () => (t as TestGateway).metrics();
     await waitFor(
       'the idle stop during the Sleep',
       async () => /silo_idle_stops_total 1/.test(await metrics()),

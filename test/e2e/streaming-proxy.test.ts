@@ -167,9 +167,11 @@ describe('streaming proxy', () => {
     t = await startTestGateway();
     const key = await t.tenant('fragile');
     const auth = { authorization: `Bearer ${key}` };
-    const { pid } = (await (await fetch(`${t.url}/api/v1/fragile/echo`, { headers: auth })).json()) as {
-      pid: number;
-    };
+    expect((await fetch(`${t.url}/api/v1/fragile/echo`, { headers: auth })).status).toBe(200);
+    // The host pid (the instance's ref): a sandboxed stub sees only its namespace's pid.
+    const view = () =>
+      (t as TestGateway).admin<{ instance: { ref: string } }>('GET', '/admin/v1/tenants/fragile');
+    const pid = Number((await view()).instance.ref);
     // Killed while it holds a request: that request gets 502. (A death between requests is
     // noticed at once through the child's exit, so the next request simply starts it again.)
     const pending = fetch(`${t.url}/api/v1/fragile/slow?ms=3000`, { headers: auth });
@@ -191,6 +193,6 @@ describe('streaming proxy', () => {
     );
     const next = await fetch(`${t.url}/api/v1/fragile/echo`, { headers: auth });
     expect(next.status).toBe(200);
-    expect(((await next.json()) as { pid: number }).pid).not.toBe(pid);
+    expect(Number((await view()).instance.ref)).not.toBe(pid);
   });
 });

@@ -5,7 +5,7 @@
 // through the API, so busy/idle/wake cases are deterministic. It records each
 // start in <data>/starts.log and keeps a counter in <data>/counter.
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 
@@ -46,6 +46,11 @@ const server = createServer((req, res) => {
   if (token && req.headers['x-silo-instance-token'] !== token)
     return json(res, 401, { message: 'bad token' });
   if (path === '/_silo/lifecycle') {
+    // A hostile instance (issue 12 finding 7): a report far larger than the gateway reads.
+    if (process.argv.includes('--huge-report')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(`{"busy":false,"pad":"${'x'.repeat(4 * 1024 * 1024)}"}`);
+    }
     const s = state();
     return json(res, 200, {
       busy: Boolean(s.busy),
@@ -139,8 +144,11 @@ server.on('upgrade', (req, socket) => {
   socket.on('close', () => streams--);
 });
 
-server.listen(port, host, () =>
-  console.log(`stub instance of ${tenant} on ${host}:${port} pid ${process.pid}`),
+// SILO_SOCKET: the process runtime's unix socket (a killed run may have left the file).
+if (env.SILO_SOCKET) rmSync(env.SILO_SOCKET, { force: true });
+const where = env.SILO_SOCKET ? [env.SILO_SOCKET] : [port, host];
+server.listen(...where, () =>
+  console.log(`stub instance of ${tenant} on ${where.join(':')} pid ${process.pid}`),
 );
 process.on('SIGTERM', () => {
   console.log('stub: SIGTERM');

@@ -18,6 +18,8 @@ export type TestGateway = {
   admin: <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
   /** Creates a tenant and returns a key of it. */
   tenant: (id: string) => Promise<string>;
+  /** The Prometheus text of `GET /metrics` (read with the admin token). */
+  metrics: () => Promise<string>;
   /** Closes the gateway; `stopInstances` (default true) stops what it started; `keepData` keeps the folder. */
   stop: (options?: { stopInstances?: boolean; keepData?: boolean }) => Promise<void>;
 };
@@ -51,6 +53,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     SILO_RUNTIME: 'process',
     SILO_ADMIN_TOKEN: 'test-admin-token-0123456789',
     SILO_LOG_LEVEL: process.env.SILO_TEST_LOG ?? 'silent',
+    // Tests run several tenants at once; where the machine cannot sandbox them (a laptop without root), allow it.
+    SILO_ALLOW_UNISOLATED: '1',
     ...options.env,
   });
   const gateway = await createGateway({
@@ -71,6 +75,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     dataDir,
     admin,
     tenant: (id) => tenantWithKey(admin, id),
+    metrics: () => scrapeMetrics(url, gateway.adminToken),
     stop: async ({ stopInstances = true, keepData = false } = {}) => {
       await gateway.close({ stopInstances });
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
@@ -96,6 +101,17 @@ export function adminClient(url: string, adminToken: string): AdminCall {
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   };
+}
+
+/** The Prometheus text of a gateway's `GET /metrics`, read with `token` (admin or SILO_METRICS_TOKEN); throws on a non-200. */
+export async function scrapeMetrics(url: string, token: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET /metrics → ${res.status} ${text}`);
+  return text;
 }
 
 /** Creates a tenant (with optional limits) through the admin API and returns a new key of it. */

@@ -88,6 +88,46 @@ describe('admin API', () => {
     });
   });
 
+  it('PUT limits: validates each field (400 naming it), replaces the limits, shows them with usage', async () => {
+    await call('POST', '/admin/v1/tenants', { id: 'acme', limits: { memoryMb: 256 } });
+    for (const [field, value] of [
+      ['requestsPerSecond', 0],
+      ['maxConcurrentExecutions', 1.5],
+      ['storageMb', 'big'],
+      ['memoryMb', 1],
+      ['cpus', -1],
+      ['pids', 2],
+      ['burst', 3],
+    ] as const) {
+      const r = await call('PUT', '/admin/v1/tenants/acme/limits', { [field]: value });
+      expect(r.status, field).toBe(400);
+      expect(r.body.code).toBe('BAD_REQUEST');
+      expect(r.body.message).toContain(field);
+    }
+    expect((await call('PUT', '/admin/v1/tenants/nobody/limits', {})).status).toBe(404);
+    const limits = { requestsPerSecond: 20, maxConcurrentExecutions: 2, storageMb: 50 };
+    const put = await call('PUT', '/admin/v1/tenants/acme/limits', limits);
+    // A stopped instance reads its limits at its next start anyway: nothing pending.
+    expect(put).toMatchObject({ status: 200, body: { limits, appliesAtNextStart: [] } });
+    const shown = await call('GET', '/admin/v1/tenants/acme');
+    expect(shown.body.limits).toEqual(limits);
+    expect(shown.body.usage).toEqual({
+      runningExecutions: null,
+      queuedExecutions: null,
+      requestsPerSecond: 0,
+      storageMb: null,
+    });
+    await call('POST', '/admin/v1/tenants/acme/start');
+    const running = await call('PUT', '/admin/v1/tenants/acme/limits', {
+      ...limits,
+      maxConcurrentExecutions: 4,
+    });
+    expect(running.body.appliesAtNextStart).toEqual(['maxConcurrentExecutions']);
+    await call('POST', '/admin/v1/tenants/acme/stop');
+    await call('POST', '/admin/v1/tenants/acme/start');
+    expect(driver.starts.at(-1)?.limits).toMatchObject({ maxConcurrentExecutions: 4, requestsPerSecond: 20 });
+  });
+
   it('refuses a bad tenant id with 400 naming the field', async () => {
     const res = await call('POST', '/admin/v1/tenants', { id: 'Admin' });
     expect(res.status).toBe(400);
@@ -131,9 +171,12 @@ describe('admin API', () => {
     expect((await call('DELETE', '/admin/v1/tenants/acme/secrets/API_TOKEN')).status).toBe(204);
   });
 
-  it('serves /healthz and /metrics without a token', async () => {
+  it('serves /healthz without a token, /metrics with the admin token only', async () => {
     expect((await gateway.app.request('/healthz')).status).toBe(200);
-    const metrics = await (await gateway.app.request('/metrics')).text();
-    expect(metrics).toContain('silo_running_instances');
+    expect((await gateway.app.request('/metrics')).status).toBe(401);
+    const res = await gateway.app.request('/metrics', {
+      headers: { authorization: `Bearer ${gateway.adminToken}` },
+    });
+    expect(await res.text()).toContain('silo_running_instances');
   });
 });

@@ -2,10 +2,12 @@ import { TenantIdSchema } from '@silo/contracts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import { parseJsonBody } from '../http/json-body.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
 import type { Registry } from '../tenants/registry.js';
 import type { Tenant } from '../tenants/tenant-store.js';
+import { LimitsSchema, limitsRoutes, usageOf } from './limits-routes.js';
 
 export type AdminDeps = {
   registry: Pick<Registry, 'tenants' | 'keys' | 'secrets'>;
@@ -14,15 +16,10 @@ export type AdminDeps = {
   /** Why this runtime was chosen (`SILO_RUNTIME=auto`), for `silo status`. */
   runtimeReason: string;
   startedAt: Date;
+  /** Requests per second the pipeline admitted for a tenant (the `usage` of `requestsPerSecond`). */
+  requestsPerSecond?: (tenantId: string) => number;
 };
 
-const LimitsSchema = z
-  .object({
-    memoryMb: z.number().int().min(16).optional(),
-    cpus: z.number().positive().max(256).optional(),
-    pids: z.number().int().min(8).optional(),
-  })
-  .strict();
 const CreateTenantSchema = z
   .object({
     id: TenantIdSchema,
@@ -36,28 +33,8 @@ const SecretSchema = z.object({ value: z.string().max(64 * 1024) }).strict();
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /** Parses a JSON body with a zod schema; a bad body is a 400 naming each field. */
-async function body<T>(req: Request, schema: z.ZodType<T>, optional = false): Promise<T> {
-  const text = await req.text();
-  let json: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new BadRequestError('request body is not valid JSON');
-    }
-  } else if (!optional) {
-    throw new BadRequestError('request body is required (JSON)');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({
-      path: i.path.join('.') || '(body)',
-      message: i.message,
-    }));
-    throw new BadRequestError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
-  }
-  return parsed.data;
-}
+const body = <T>(req: Request, schema: z.ZodType<T>, optional = false): Promise<T> =>
+  parseJsonBody(req, schema, { optional });
 
 /**
  * The admin API (DESIGN.md table), mounted at `/admin/v1` behind the admin
@@ -75,7 +52,12 @@ export function adminRoutes(deps: AdminDeps): Hono {
     if (tenant === undefined) throw new NotFoundError('tenant', id);
     return tenant;
   };
-  const view = async (tenant: Tenant) => ({ ...tenant, instance: await manager.view(tenant.id) });
+  const view = async (tenant: Tenant) => ({
+    ...tenant,
+    instance: await manager.view(tenant.id),
+    storage: manager.storage(tenant.id),
+    usage: usageOf(deps, tenant.id),
+  });
 
   app.get('/status', async (c) => {
     const tenants = await registry.tenants.list();
@@ -105,7 +87,12 @@ export function adminRoutes(deps: AdminDeps): Hono {
     return c.json({ results, total: results.length });
   });
 
-  app.get('/tenants/:id', async (c) => c.json(await view(await tenantOr404(c.req.param('id')))));
+  app.get('/tenants/:id', async (c) => {
+    const tenant = await tenantOr404(c.req.param('id'));
+    await manager.refreshReport(tenant.id); // current usage when it runs (nothing when stopped)
+    return c.json(await view(tenant));
+  });
+  app.route('/', limitsRoutes({ ...deps, view }));
 
   app.delete('/tenants/:id', async (c) => {
     const tenant = await tenantOr404(c.req.param('id'));

@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, TenantSuspendedError, UnauthorizedError } from '../errors.js';
+import { ForbiddenError, TenantSuspendedError, UnauthorizedError } from '../errors.js';
 import type { TenantPath } from '../proxy/tenant-path.js';
 import type { Registry } from '../tenants/registry.js';
 
@@ -10,6 +10,7 @@ export type TenantAccess = { tenantId: string; keyId: string | null };
  * which tenant. The key is checked before the tenant is looked at, so an
  * unknown tenant and another tenant's key give the same 403, and a bad key
  * the same 401, whatever the tenant: keys cannot probe tenant names.
+ * Keyless webhooks do not come here: `webhook-gate.ts` admits them.
  *
  * @example
  * await authorizeTenantRequest(registry, { segment: 'main', isWebhook: false }, 'Bearer silo_...');
@@ -20,12 +21,6 @@ export async function authorizeTenantRequest(
   path: TenantPath,
   authorization: string | undefined,
 ): Promise<TenantAccess> {
-  if (path.isWebhook) {
-    const tenant = path.segment === 'main' ? undefined : await registry.tenants.get(path.segment);
-    if (tenant === undefined) throw new NotFoundError('webhook of tenant', path.segment);
-    if (tenant.state === 'suspended') throw new TenantSuspendedError(tenant.id, tenant.suspendedReason);
-    return { tenantId: tenant.id, keyId: null };
-  }
   const match = authorization === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match?.[1]) {
     throw new UnauthorizedError('missing API key: send "Authorization: Bearer <tenant key>"');

@@ -25,6 +25,7 @@ describe('silo CLI', () => {
         'start',
         'stop',
         'logs',
+        'limits',
       ]),
     );
     expect(names(['key'])).toEqual(expect.arrayContaining(['create', 'list', 'revoke']));

@@ -1,6 +1,9 @@
-import { Command, Option } from 'commander';
-import { runServe, type ServeFlags } from '../serve.js';
+import { Command } from 'commander';
+import { runServe } from '../serve.js';
 import { AdminClient, CliError, resolveConnection } from './admin-client.js';
+import { addLimitsCommand } from './limits-command.js';
+import { addOperationsCommands } from './operations-commands.js';
+import { addSettingFlags, settingOverrides } from './serve-options.js';
 import { formatRecord, formatTable } from './table.js';
 
 /** What the CLI touches of the outside world (tests pass their own). */
@@ -53,39 +56,12 @@ export function buildProgram(io: CliIo): Command {
   });
   const showTenant = (t: TenantJson) => show(t, () => formatRecord(t as unknown as Record<string, unknown>));
 
-  program
+  const serve = program
     .command('serve')
-    .description('run the gateway (settings from SILO_* variables; these flags override them)')
-    .option('--host <host>', 'listen address (SILO_HOST, default 127.0.0.1)')
-    .option('--port <port>', 'listen port (SILO_PORT, default 8080)')
-    .addOption(
-      new Option('--runtime <runtime>', 'instance runtime (SILO_RUNTIME, default auto)').choices([
-        'process',
-        'docker',
-        'auto',
-      ]),
-    )
-    .option(
-      '--idle-timeout <duration>',
-      'idle time before an instance is stopped (SILO_IDLE_TIMEOUT, default 5m)',
-    )
-    .option('--start-timeout <duration>', 'bound on a cold start (SILO_START_TIMEOUT, default 30s)')
-    .option(
-      '--wake-lead <duration>',
-      'start a stopped tenant this long before its next schedule, Sleep or Pause is due (SILO_WAKE_LEAD, default 2s)',
-    )
-    .option('--max-running <n>', 'cap on running instances (SILO_MAX_RUNNING, default 100)')
-    .option('--hold-max <n>', 'requests held per tenant during a cold start (SILO_HOLD_MAX, default 1000)')
-    .option('--body-limit <size>', 'largest request body proxied (SILO_BODY_LIMIT, default 100mb)')
-    .option('--log-level <level>', 'gateway log level (SILO_LOG_LEVEL, default info)')
-    .option(
-      '--stop-instances-on-exit',
-      'stop all instances when the gateway exits (default: keep them for adoption)',
-    )
-    .option('--no-demo', 'do not create the demo tenant on an empty registry')
-    .action(async (flags: ServeFlags) => {
-      await runServe({ ...flags, ...(globals().dataDir ? { dataDir: globals().dataDir } : {}) });
-    });
+    .description('run the gateway (settings from SILO_* variables; these flags override them)');
+  addSettingFlags(serve, program).action(async () => {
+    await runServe(settingOverrides(serve, program));
+  });
 
   const tenant = program.command('tenant').description('manage tenants and their instances');
   tenant
@@ -177,6 +153,9 @@ export function buildProgram(io: CliIo): Command {
       );
       show({ tenant: id, logs: text ?? '' }, () => text ?? '');
     });
+
+  addOperationsCommands(tenant, { client, show, connection: () => resolveConnection(globals(), io.env) });
+  addLimitsCommand(tenant, { client, show });
 
   const key = program.command('key').description("manage a tenant's API keys");
   key

@@ -3,8 +3,12 @@ import { assertNever, type ErrorBody, type GatewayErrorCode } from '@silo/contra
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import { GatewayError, InstanceUnavailableError, RegistryUnavailableError } from '../errors.js';
-
+import {
+  GatewayError,
+  InstanceUnavailableError,
+  RateLimitedError,
+  RegistryUnavailableError,
+} from '../errors.js';
 /** What an error becomes on the wire. */
 export type ErrorReply = { status: ContentfulStatusCode; body: ErrorBody; headers: Record<string, string> };
 
@@ -24,6 +28,8 @@ export function statusOf(code: GatewayErrorCode): ContentfulStatusCode {
       return 409;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
+    case 'RATE_LIMITED':
+      return 429;
     case 'UPSTREAM_FAILED':
       return 502;
     case 'INSTANCE_UNAVAILABLE':
@@ -40,7 +46,7 @@ export function statusOf(code: GatewayErrorCode): ContentfulStatusCode {
 
 /**
  * The only place that turns an error into a status and the gateway's error
- * JSON `{ message, code }` (+ `Retry-After` for 503). Unknown errors become a
+ * JSON `{ message, code }` (+ `Retry-After` for 429 and 503). Unknown errors become a
  * 500 whose message hides internals.
  *
  * @example
@@ -52,7 +58,11 @@ export function toErrorReply(err: unknown): ErrorReply {
     const details = (err as { details?: ErrorBody['details'] }).details;
     if (details !== undefined) body.details = details;
     const headers: Record<string, string> = {};
-    if (err instanceof InstanceUnavailableError || err instanceof RegistryUnavailableError)
+    if (
+      err instanceof InstanceUnavailableError ||
+      err instanceof RateLimitedError ||
+      err instanceof RegistryUnavailableError
+    )
       headers['retry-after'] = String(err.retryAfterSeconds);
     return { status: statusOf(err.code), body, headers };
   }

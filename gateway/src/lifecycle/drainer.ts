@@ -1,6 +1,6 @@
 import { type LifecycleContext, recordFacts } from './lifecycle-options.js';
 import type { Reports } from './reports.js';
-import { clearRun, type Slot, stateOf } from './slot-table.js';
+import { clearRun, isLive, type Slot, stateOf } from './slot-table.js';
 
 /**
  * Idle drains that traffic cancels, and committed stops that it cannot:
@@ -99,6 +99,8 @@ export class Drainer {
       return;
     }
     if (slot.state === 'starting') await slot.start?.catch(() => undefined);
+    // A last report before a deliberate stop: the webhook keys the gateway answers from while it is stopped.
+    if (isLive(slot)) await this.#reports.refresh(tenantId);
     if (slot.state === 'failing') {
       c.slots.move(slot, 'stopped');
       return;

@@ -13,6 +13,7 @@ function slot(tenantId: string, state: InstanceState, lastActivity: number, infl
     lastActivity,
     inflight,
     held: 0,
+    heldKeyless: 0,
     failures: 0,
     quickDeaths: 0,
     backoffUntil: 0,

@@ -56,10 +56,17 @@ export class InstanceManager {
 
   /**
    * Waits until the tenant's instance is ready (starting it if needed) and
-   * counts the caller as in flight until `release()`.
+   * counts the caller as in flight until `release()`. A `keyless` caller
+   * (a webhook) is held in its own, smaller queue during a cold start, so
+   * that keyless traffic cannot fill the tenant's own.
    */
-  acquire(tenantId: string): Promise<Lease> {
-    return this.#starter.acquire(tenantId);
+  acquire(tenantId: string, options: { keyless?: boolean } = {}): Promise<Lease> {
+    return this.#starter.acquire(tenantId, options.keyless === true);
+  }
+
+  /** Called when an instance reports webhook keys other than its last report's (the gateway stores them). */
+  set onWebhookKeys(hook: (tenantId: string, hashes: string[]) => void) {
+    this.#reports.onWebhookKeys = hook;
   }
 
   /** Starts the instance now (admin `start`, wake timers); joins a start in flight. */
@@ -146,6 +153,21 @@ export class InstanceManager {
   /** The live state of a tenant's instance in this gateway, without a registry read. */
   state(tenantId: string): InstanceView['state'] {
     return this.#c.slots.get(tenantId)?.state ?? 'stopped';
+  }
+
+  /**
+   * The tenant's storage: its quota (its `storageMb`, else SILO_STORAGE_MB)
+   * and what its instance last reported using (null before any report).
+   */
+  storage(tenantId: string): { usedMb: number | null; limitMb: number } {
+    const used = this.#c.slots.get(tenantId)?.lastReport?.storageUsedBytes;
+    const limitMb = this.#c.registry.getTenant(tenantId)?.limits?.storageMb ?? this.#c.defaultStorageMb;
+    return { usedMb: used === undefined ? null : Math.round((used / 1024 / 1024) * 10) / 10, limitMb };
+  }
+
+  /** What the tenant's instance last reported (`GET /_silo/lifecycle`), or undefined before any report. */
+  lastReport(tenantId: string): LifecycleReport | undefined {
+    return this.#c.slots.get(tenantId)?.lastReport;
   }
 
   /** Stops every instance (tests, `silo serve --stop-instances-on-exit`). */

@@ -64,4 +64,40 @@ describe('HttpInstanceProbe', () => {
     expect(await probe.ready(endpoint, 't')).toBe(true);
     probe.close();
   });
+
+  it('refuses a lifecycle report over its size bound, declared or streamed, with an error naming the bound', async () => {
+    const endpoint = await listen(
+      createHttpServer((req, res) => {
+        if (req.url?.includes('lifecycle') && req.headers['x-case'] === undefined) {
+          // Streamed without a length: 64 KiB chunks, far more than the bound, until the reader hangs up.
+          res.writeHead(200, { 'content-type': 'application/json' });
+          let sent = 0;
+          const pump = () => {
+            while (sent < 256 && res.write(Buffer.alloc(64 * 1024, 32))) sent++;
+            if (sent < 256 && !res.destroyed) res.once('drain', pump);
+          };
+          pump();
+          return;
+        }
+        res.writeHead(404);
+        res.end();
+      }) as unknown as Server,
+    );
+    const probe = new HttpInstanceProbe({ reportMaxBytes: 1024, reportAttemptMs: 5_000 });
+    const t0 = Date.now();
+    await expect(probe.report(endpoint, 't')).rejects.toThrow(/answered more than 1024 bytes: refused/);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    probe.close();
+
+    const declared = await listen(
+      createHttpServer((_req, res) => {
+        const body = JSON.stringify({ busy: false, pad: 'x'.repeat(4096) });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      }) as unknown as Server,
+    );
+    const small = new HttpInstanceProbe({ reportMaxBytes: 1024 });
+    await expect(small.report(declared, 't')).rejects.toThrow(/more than 1024 bytes/);
+    small.close();
+  });
 });

@@ -22,6 +22,8 @@ export type HttpInstanceProbeOptions = {
   readyAttemptMs?: number;
   /** Hard bound on one lifecycle report. @default 3000 */
   reportAttemptMs?: number;
+  /** Largest lifecycle report read; a longer one fails the report with an error naming the bound. @default 1 MiB */
+  reportMaxBytes?: number;
 };
 
 /**
@@ -43,21 +45,23 @@ export class HttpInstanceProbe implements InstanceProbe {
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 4 });
   readonly #readyAttemptMs: number;
   readonly #reportAttemptMs: number;
+  readonly #reportMaxBytes: number;
 
   constructor(options: HttpInstanceProbeOptions = {}) {
     this.#readyAttemptMs = options.readyAttemptMs ?? LIFECYCLE_DEFAULTS.readyAttemptMs;
     this.#reportAttemptMs = options.reportAttemptMs ?? LIFECYCLE_DEFAULTS.reportAttemptMs;
+    this.#reportMaxBytes = options.reportMaxBytes ?? 1024 * 1024;
   }
 
   ready(endpoint: Endpoint, token: string): Promise<boolean> {
-    return this.#get(endpoint, READYZ_PATH, token, this.#readyAttemptMs).then(
+    return this.#get(endpoint, READYZ_PATH, token, this.#readyAttemptMs, 64 * 1024).then(
       (r) => r.status === 200,
       () => false,
     );
   }
 
   async report(endpoint: Endpoint, token: string): Promise<LifecycleReport> {
-    const r = await this.#get(endpoint, LIFECYCLE_PATH, token, this.#reportAttemptMs);
+    const r = await this.#get(endpoint, LIFECYCLE_PATH, token, this.#reportAttemptMs, this.#reportMaxBytes);
     if (r.status !== 200) throw new Error(`lifecycle report answered ${r.status}`);
     return LifecycleReportSchema.parse(JSON.parse(r.body));
   }
@@ -71,6 +75,7 @@ export class HttpInstanceProbe implements InstanceProbe {
     path: string,
     token: string,
     timeoutMs: number,
+    maxBytes: number,
   ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       // Hard deadline for the whole attempt (queue, connect, headers, body).
@@ -88,15 +93,25 @@ export class HttpInstanceProbe implements InstanceProbe {
       reject = settle(reject);
       const req = request(
         {
-          host: endpoint.host,
-          port: endpoint.port,
+          ...(endpoint.socketPath
+            ? { socketPath: endpoint.socketPath }
+            : { host: endpoint.host, port: endpoint.port }),
           path,
           agent: this.#agent,
           headers: { [INSTANCE_TOKEN_HEADER]: token },
         },
         (res) => {
+          // An instance is the tenant's code: its answer is read up to a bound, never whole.
+          const tooLarge = () =>
+            req.destroy(new Error(`${endpoint.url}${path} answered more than ${maxBytes} bytes: refused`));
+          if (Number(res.headers['content-length']) > maxBytes) return tooLarge();
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > maxBytes) tooLarge();
+            else chunks.push(c);
+          });
           res.on('end', () =>
             resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
           );

@@ -15,6 +15,8 @@ export const LIFECYCLE_DEFAULTS = {
   wakeLeadMs: 2_000,
   crashWindowMs: 60_000,
   crashLoopAfter: 3,
+  /** SILO_STORAGE_MB's default. */
+  defaultStorageMb: 1024,
   /** How often the idle reaper fetches every running instance's report. */
   reportIntervalMs: 5_000,
   /** Bound on one lifecycle report over HTTP. */

@@ -21,6 +21,8 @@ export type InstanceManagerOptions = {
   startTimeoutMs: number;
   /** Requests held per tenant during a cold start. SILO_HOLD_MAX. */
   holdMax: number;
+  /** Storage quota (MB) of a tenant whose limits set none. SILO_STORAGE_MB. @default 1024 */
+  defaultStorageMb?: number;
   /** Cap on running instances; the least recently used idle one is evicted. SILO_MAX_RUNNING. */
   maxRunning: number;
   /** Grace given to an instance on stop before SIGKILL. @default 15000 */
@@ -67,6 +69,7 @@ export function resolveLifecycleOptions(o: InstanceManagerOptions): LifecycleSet
     wakeLeadMs: o.wakeLeadMs ?? d.wakeLeadMs,
     crashWindowMs: o.crashWindowMs ?? d.crashWindowMs,
     crashLoopAfter: o.crashLoopAfter ?? d.crashLoopAfter,
+    defaultStorageMb: o.defaultStorageMb ?? d.defaultStorageMb,
     now: o.now ?? d.now,
     fleet: o.fleet,
   };

@@ -12,7 +12,9 @@ function setup(overrides: { startTimeoutMs?: number; readyAttemptMs?: number } =
 
 describe('waitReady', () => {
   it('returns as soon as the probe says ready', async () => {
-    const { probe, settings } = setup();
+    const { driver, probe, settings } = setup();
+    // A running instance (else the liveness check between polls rightly gives up early).
+    await driver.start({ tenantId: 'acme', instanceToken: 't', limits: {}, secrets: {}, logLevel: 'info' });
     probe.readyAfter = Date.now() + 30;
     const t0 = Date.now();
     await waitReady(settings, 'acme', endpoint, 't', settings.now() + 10_000);

@@ -16,6 +16,8 @@ export class Reports {
   readonly #c: LifecycleContext;
   readonly #liveness: Liveness;
   readonly #onWakeChanged: () => void;
+  /** Called when a report's webhook keys differ from the last report's (the gateway stores them). */
+  onWebhookKeys: (tenantId: string, hashes: string[]) => void = () => undefined;
 
   constructor(context: LifecycleContext, liveness: Liveness, onWakeChanged: () => void) {
     this.#c = context;
@@ -33,6 +35,10 @@ export class Reports {
     if (slot?.endpoint === undefined || slot.token === undefined) return undefined;
     try {
       const report = await c.probe.report(slot.endpoint, slot.token);
+      const keys = report.webhookKeys;
+      if (keys !== undefined && keys.join() !== slot.lastReport?.webhookKeys?.join()) {
+        this.onWebhookKeys(tenantId, keys);
+      }
       slot.lastReport = report;
       await this.#storeWake(tenantId, report.nextWakeAt, report.nextWakeReason ?? null);
       return report;

@@ -17,6 +17,8 @@ export type Slot = {
   inflight: number;
   /** Requests waiting for the current start. */
   held: number;
+  /** Keyless (webhook) requests waiting for the current start, bounded apart (`keylessHoldMax`). */
+  heldKeyless: number;
   start?: Promise<void>;
   /** Set when a stop is committed (no longer cancellable): requests wait for it, then start again. */
   stopping?: Promise<void>;
@@ -72,6 +74,7 @@ export class SlotTable {
         lastActivity: this.#o.now(),
         inflight: 0,
         held: 0,
+        heldKeyless: 0,
         failures: 0,
         quickDeaths: 0,
         backoffUntil: 0,

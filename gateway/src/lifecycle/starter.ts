@@ -34,7 +34,7 @@ export class Starter {
   }
 
   /** Waits until the tenant's instance is ready (starting it if needed); the caller is in flight until `release()`. */
-  async acquire(tenantId: string): Promise<Lease> {
+  async acquire(tenantId: string, keyless = false): Promise<Lease> {
     const c = this.#c;
     const slot = c.slots.ensure(tenantId);
     slot.lastActivity = c.now();
@@ -50,7 +50,7 @@ export class Starter {
           await slot.stopping?.catch(() => undefined);
           continue;
         case 'starting':
-          await this.#hold(slot);
+          await this.#hold(slot, keyless);
           continue;
         case 'failing': {
           const wait = slot.backoffUntil - c.now();
@@ -147,19 +147,23 @@ export class Starter {
     };
   }
 
-  async #hold(slot: Slot): Promise<void> {
+  async #hold(slot: Slot, keyless: boolean): Promise<void> {
     const c = this.#c;
     const start = slot.start;
     if (start === undefined) return;
-    if (slot.held >= c.holdMax) {
+    const max = keyless ? keylessHoldMax(c.holdMax) : c.holdMax;
+    if ((keyless ? slot.heldKeyless : slot.held) >= max) {
       c.metrics.heldRejected.inc({ reason: 'hold_full' });
       throw new InstanceUnavailableError(
         slot.tenantId,
-        `the instance of tenant ${slot.tenantId} is starting and ${c.holdMax} requests already wait (SILO_HOLD_MAX)`,
+        keyless
+          ? `the instance of tenant ${slot.tenantId} is starting and ${max} webhook requests already wait (SILO_HOLD_MAX / 10)`
+          : `the instance of tenant ${slot.tenantId} is starting and ${max} requests already wait (SILO_HOLD_MAX)`,
         this.#retryAfter(slot),
       );
     }
-    slot.held++;
+    if (keyless) slot.heldKeyless++;
+    else slot.held++;
     c.metrics.heldRequests.inc();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -185,7 +189,8 @@ export class Starter {
       );
     } finally {
       clearTimeout(timer);
-      slot.held--;
+      if (keyless) slot.heldKeyless--;
+      else slot.held--;
       c.metrics.heldRequests.dec();
     }
   }
@@ -216,7 +221,7 @@ export class Starter {
       const endpoint = await c.driver.start({
         tenantId: slot.tenantId,
         instanceToken: token,
-        limits: tenant.limits,
+        limits: { ...tenant.limits, storageMb: tenant.limits?.storageMb ?? c.defaultStorageMb },
         secrets,
         logLevel: c.instanceLogLevel,
       });
@@ -273,4 +278,13 @@ export class Starter {
     slot.start = start;
     return start;
   }
+}
+
+/**
+ * The hold queue of keyless (webhook) requests during a cold start: its own,
+ * a tenth of SILO_HOLD_MAX (at least 1), so that webhook traffic can neither
+ * fill the queue of the tenant's keyed requests nor take all of its memory.
+ */
+export function keylessHoldMax(holdMax: number): number {
+  return Math.max(1, Math.floor(holdMax / 10));
 }

@@ -1,14 +1,39 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type LabelValues, Registry } from 'prom-client';
+
+export type GatewayMetricsOptions = {
+  /** SILO_METRICS_PER_TENANT: label series by tenant id. Off, `/metrics` names no tenant. @default false */
+  perTenant?: boolean;
+};
+
+/**
+ * A counter with a `tenant` label that keeps that label only when the
+ * operator opted in: otherwise every increment drops it, so the series are
+ * totals over all tenants and `/metrics` lists no tenant id (issue 12 §6).
+ * Callers stay the same either way. Wrapping `inc` covers `labels({...}).inc()`
+ * too: prom-client's `labels` binds `this.inc`.
+ */
+function tenantCounter<T extends string>(counter: Counter<T | 'tenant'>, perTenant: boolean) {
+  if (perTenant) return counter;
+  const inc = counter.inc.bind(counter) as (labels?: LabelValues<string>, value?: number) => void;
+  counter.inc = ((labels?: LabelValues<string> | number, value?: number) => {
+    if (typeof labels !== 'object') return inc({}, labels);
+    const { tenant: _dropped, ...rest } = labels;
+    return inc(rest, value);
+  }) as typeof counter.inc;
+  return counter;
+}
 
 /**
  * The gateway's Prometheus metrics, on a registry of their own (several
- * gateways can live in one test process). Served at `GET /metrics`.
+ * gateways can live in one test process). Served at `GET /metrics` (admin or
+ * metrics token). Per-tenant series only with `perTenant`.
  *
  * @example
- * const metrics = createGatewayMetrics();
- * metrics.coldStarts.inc({ tenant: 'acme' });
+ * const metrics = createGatewayMetrics({ perTenant: false });
+ * metrics.coldStarts.inc({ tenant: 'acme', outcome: 'ready', reason: 'request' });
  */
-export function createGatewayMetrics() {
+export function createGatewayMetrics(options: GatewayMetricsOptions = {}) {
+  const perTenant = options.perTenant ?? false;
   const registry = new Registry();
   const registers = [registry];
   return {
@@ -18,12 +43,15 @@ export function createGatewayMetrics() {
       help: 'Instances in state running or draining',
       registers,
     }),
-    coldStarts: new Counter({
-      name: 'silo_cold_starts_total',
-      help: 'Cold starts by tenant and outcome',
-      labelNames: ['tenant', 'outcome', 'reason'] as const,
-      registers,
-    }),
+    coldStarts: tenantCounter(
+      new Counter({
+        name: 'silo_cold_starts_total',
+        help: 'Cold starts by outcome and reason (and tenant, with SILO_METRICS_PER_TENANT=1)',
+        labelNames: ['tenant', 'outcome', 'reason'] as const,
+        registers,
+      }),
+      perTenant,
+    ),
     coldStartSeconds: new Histogram({
       name: 'silo_cold_start_duration_seconds',
       help: 'Cold start duration by phase: spawn (driver start), ready (until /readyz answers 200), total',
@@ -42,12 +70,15 @@ export function createGatewayMetrics() {
       labelNames: ['reason'] as const,
       registers,
     }),
-    proxiedRequests: new Counter({
-      name: 'silo_proxied_requests_total',
-      help: 'Requests proxied to instances, by tenant and status',
-      labelNames: ['tenant', 'status'] as const,
-      registers,
-    }),
+    proxiedRequests: tenantCounter(
+      new Counter({
+        name: 'silo_proxied_requests_total',
+        help: 'Requests proxied to instances, by status (and tenant, with SILO_METRICS_PER_TENANT=1)',
+        labelNames: ['tenant', 'status'] as const,
+        registers,
+      }),
+      perTenant,
+    ),
     idleStops: new Counter({
       name: 'silo_idle_stops_total',
       help: 'Instances stopped after idling',
@@ -69,12 +100,15 @@ export function createGatewayMetrics() {
       help: 'Idle instances stopped to respect SILO_MAX_RUNNING',
       registers,
     }),
-    breakerTrips: new Counter({
-      name: 'silo_breaker_trips_total',
-      help: 'Instances put in back-off (state failing) after a failed start or a crash',
-      labelNames: ['tenant'] as const,
-      registers,
-    }),
+    breakerTrips: tenantCounter(
+      new Counter({
+        name: 'silo_breaker_trips_total',
+        help: 'Instances put in back-off (state failing) after a failed start or a crash (by tenant, with SILO_METRICS_PER_TENANT=1)',
+        labelNames: ['tenant'] as const,
+        registers,
+      }),
+      perTenant,
+    ),
     adoptions: new Counter({
       name: 'silo_adopted_instances_total',
       help: 'Running instances adopted after a gateway restart',

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { INSTANCE_TOKEN_HEADER } from '@silo/contracts';
+import { INSTANCE_TOKEN_HEADER, WEBHOOK_MARK_HEADER } from '@silo/contracts';
 
 /** RFC 9110 §7.6.1 hop-by-hop headers, plus the non-standard ones proxies meet in practice. */
 export const HOP_BY_HOP = [
@@ -19,14 +19,16 @@ export const HOP_BY_HOP = [
  * hop-by-hop headers (and those named in `Connection`), the client's
  * `Authorization` and any `x-silo-*` or `x-forwarded-*` it sent; adds the
  * instance token, `X-Request-Id` and `X-Forwarded-For/Proto/Host`.
- * `keepUpgrade` keeps `Connection: upgrade` + `Upgrade` for WebSockets.
+ * `keepUpgrade` keeps `Connection: upgrade` + `Upgrade` for WebSockets;
+ * `webhook` marks a keyless webhook (`X-Silo-Webhook: 1`, which only the
+ * gateway can set: a client's is removed with the other `x-silo-*`).
  *
  * @example
  * prepareForwardHeaders(req, { instanceToken, requestId, keepUpgrade: false });
  */
 export function prepareForwardHeaders(
   req: IncomingMessage,
-  options: { instanceToken: string; requestId: string; keepUpgrade: boolean },
+  options: { instanceToken: string; requestId: string; keepUpgrade: boolean; webhook?: boolean },
 ): void {
   const h: IncomingHttpHeaders = req.headers;
   const upgrade = h.upgrade;
@@ -49,6 +51,7 @@ export function prepareForwardHeaders(
     h.upgrade = upgrade;
   }
   h[INSTANCE_TOKEN_HEADER] = options.instanceToken;
+  if (options.webhook === true) h[WEBHOOK_MARK_HEADER] = '1';
   h['x-request-id'] = options.requestId;
   h['x-forwarded-for'] = req.socket.remoteAddress ?? '';
   h['x-forwarded-proto'] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';

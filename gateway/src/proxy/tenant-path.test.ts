@@ -6,11 +6,28 @@ describe('parseTenantPath', () => {
   it('reads the tenant segment and recognises webhooks', () => {
     expect(parseTenantPath('/api/v1/acme/flows?x=%2F')).toEqual({ segment: 'acme', isWebhook: false });
     expect(parseTenantPath('/api/v1/main/flows')).toEqual({ segment: 'main', isWebhook: false });
-    expect(parseTenantPath('/api/v1/acme/executions/webhook/ns/f/key')).toEqual({
+    expect(parseTenantPath('/api/v1/acme/executions/webhook/ns/f/key', 'POST')).toEqual({
       segment: 'acme',
       isWebhook: true,
+      webhook: { namespace: 'ns', flowId: 'f', key: 'key' },
+    });
+    expect(parseTenantPath('/api/v1/acme/executions/webhook/ns/f/k%20y/extra/path')?.webhook).toEqual({
+      namespace: 'ns',
+      flowId: 'f',
+      key: 'k y',
     });
     expect(parseTenantPath('/admin/v1/tenants')).toBeUndefined();
+  });
+
+  it.each([
+    ['POST', '/api/v1/acme/executions/webhook/internal-report?wait=true'],
+    ['POST', '/api/v1/acme/executions/webhook/ns/f'],
+    ['POST', '/api/v1/acme/executions/webhook/ns/f/'],
+    ['DELETE', '/api/v1/acme/executions/webhook/ns/f/key'],
+    ['PATCH', '/api/v1/acme/executions/webhook/ns/f/key'],
+    ['GET', '/api/v1/acme/executions/webhooks/ns/f/key'],
+  ])('needs a key for %s %s (not the exact webhook shape)', (method, target) => {
+    expect(parseTenantPath(target, method)?.isWebhook).toBe(false);
   });
 
   it.each([

@@ -1,12 +1,18 @@
-import { isTenantId } from '@silo/contracts';
+import { isTenantId, type WebhookTarget, webhookTarget } from '@silo/contracts';
 import { BadRequestError } from '../errors.js';
 
 /** A request path under `/api/v1/{tenant}/...`, checked for ambiguity. */
 export type TenantPath = {
   /** The tenant segment as written: a tenant id or `main` (Kestra's default tenant = the caller's own). */
   segment: string;
-  /** `/api/v1/{tenant}/executions/webhook/...`: authorised by the key in the path, not a bearer key. */
+  /**
+   * Exactly `executions/webhook/{namespace}/{flowId}/{key}[/…]` with GET, POST
+   * or PUT: authorised by the key in the path, not a bearer key. Any other
+   * path under `executions/webhook` needs a key like every other route.
+   */
   isWebhook: boolean;
+  /** The webhook's parts, decoded, when `isWebhook`. */
+  webhook?: WebhookTarget;
 };
 
 const API_PREFIX = '/api/v1/';
@@ -22,7 +28,7 @@ const API_PREFIX = '/api/v1/';
  * parseTenantPath('/api/v1/acme/flows?page=1'); // { segment: 'acme', isWebhook: false }
  * parseTenantPath('/api/v1/acme/..%2Fother');   // throws BadRequestError
  */
-export function parseTenantPath(rawTarget: string): TenantPath | undefined {
+export function parseTenantPath(rawTarget: string, method = 'GET'): TenantPath | undefined {
   const q = rawTarget.indexOf('?');
   const path = q === -1 ? rawTarget : rawTarget.slice(0, q);
   if (!path.startsWith(API_PREFIX)) return undefined;
@@ -53,7 +59,8 @@ export function parseTenantPath(rawTarget: string): TenantPath | undefined {
   if (segment !== 'main' && !isTenantId(segment)) {
     throw new BadRequestError(`"${segment}" is not a tenant id`);
   }
-  return { segment, isWebhook: segments[3] === 'executions' && segments[4] === 'webhook' };
+  const webhook = webhookTarget(method, segments.slice(3));
+  return webhook === undefined ? { segment, isWebhook: false } : { segment, isWebhook: true, webhook };
 }
 
 function safeDecode(text: string): string {

@@ -6,8 +6,21 @@ import { PayloadTooLargeError, UpstreamFailedError } from '../errors.js';
 import { toErrorReply, writeErrorReply } from '../http/on-error.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { Endpoint } from '../runtime/runtime-driver.js';
 import { BodyLimit } from './body-limit.js';
 import { HOP_BY_HOP, prepareForwardHeaders } from './forward-headers.js';
+
+/** Where one request goes: the tenant, the lease on its instance (the pipeline's instance step), the request id. */
+export type ProxyTarget = {
+  tenantId: string;
+  lease: Awaited<ReturnType<InstanceManager['acquire']>>;
+  requestId: string;
+  /** A keyless webhook: marked for the instance (`X-Silo-Webhook`), which then serves only its webhook routes. */
+  webhook?: boolean;
+};
+
+/** An instance on a unix socket (process runtime): http-proxy-3 passes `socketPath` to `http.request`. */
+type UnixTarget = { socketPath: string; host: string; port: number; protocol: 'http:' };
 
 export type TenantProxyOptions = {
   manager: InstanceManager;
@@ -26,31 +39,47 @@ export type TenantProxyOptions = {
  * flight (the instance cannot be reaped) until its response or socket closes.
  *
  * @example
- * await proxy.web(incoming, outgoing, 'acme', requestId); // then return RESPONSE_ALREADY_SENT
+ * proxy.web(incoming, outgoing, { tenantId: 'acme', lease, requestId }); // then return RESPONSE_ALREADY_SENT
  */
 export class TenantProxy {
   readonly #o: TenantProxyOptions;
   readonly #agent = new Agent({ keepAlive: true, maxFreeSockets: 64 });
   readonly #proxy: ProxyServer;
   /** Parsed instance URLs: http-proxy-3 would parse a string target again for every request. */
-  readonly #targets = new Map<string, URL>();
+  readonly #targets = new Map<string, URL | UnixTarget>();
   /** Counter children by `tenant status`: `inc({ ... })` hashes its labels on every call. */
   readonly #counters = new Map<string, { inc(): void }>();
 
   constructor(options: TenantProxyOptions) {
     this.#o = options;
     this.#proxy = createProxyServer({ agent: this.#agent, ws: true, xfwd: false });
-    this.#proxy.on('proxyRes', (proxyRes) => {
-      for (const name of HOP_BY_HOP) if (name !== 'connection') delete proxyRes.headers[name];
+    this.#proxy.on('proxyRes', (proxyRes, _req, res) => {
+      for (const name of HOP_BY_HOP) delete proxyRes.headers[name];
+      // The instance's `Connection` speaks of the gateway's socket to it, not of the client's. Node
+      // has decided from the client's request (`Connection: close`, HTTP/1.0 without keep-alive)
+      // whether its socket stays open; an explicit header is what Node obeys, so say that.
+      proxyRes.headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close';
     });
     this.#proxy.on('error', (err) => this.#o.logger.warn({ err }, 'proxy error without a handler'));
   }
 
-  /** Proxies one HTTP request; resolves once the response is handed to the proxy. Throws before that. */
-  async web(req: IncomingMessage, res: ServerResponse, tenantId: string, requestId: string): Promise<void> {
+  /** Refuses (413) a body whose declared length is over the limit; call it before an instance is started for it. */
+  refuseOversizedBody(req: IncomingMessage): void {
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
     if (declared > this.#o.bodyLimitBytes) throw new PayloadTooLargeError(this.#o.bodyLimitBytes);
-    const lease = await this.#o.manager.acquire(tenantId);
+  }
+
+  /**
+   * Proxies one HTTP request to the leased instance; the lease is released
+   * when the response closes (at once when the client left during the cold start).
+   */
+  web(req: IncomingMessage, res: ServerResponse, to: ProxyTarget): void {
+    const { tenantId, lease, requestId } = to;
+    if (res.destroyed || req.socket.destroyed) {
+      lease.release();
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
     const started = Date.now();
     res.once('close', () => {
       lease.release();
@@ -61,7 +90,12 @@ export class TenantProxy {
       );
     });
     const chunked = !(declared >= 0) && req.headers['transfer-encoding'] !== undefined;
-    prepareForwardHeaders(req, { instanceToken: lease.token, requestId, keepUpgrade: false });
+    prepareForwardHeaders(req, {
+      instanceToken: lease.token,
+      requestId,
+      keepUpgrade: false,
+      webhook: to.webhook === true,
+    });
     res.setHeader('x-request-id', requestId);
     let buffer: BodyLimit | undefined;
     if (chunked) {
@@ -72,7 +106,7 @@ export class TenantProxy {
       });
       req.pipe(buffer);
     }
-    const target = this.#target(lease.endpoint.url);
+    const target = this.#target(lease.endpoint);
     this.#proxy.web(req, res, buffer ? { target, buffer } : { target }, (err) => {
       if (res.headersSent) {
         res.destroy();
@@ -83,30 +117,31 @@ export class TenantProxy {
     });
   }
 
-  /** Proxies a WebSocket upgrade (auth already done). */
-  async ws(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    tenantId: string,
-    requestId: string,
-  ): Promise<void> {
-    const lease = await this.#o.manager.acquire(tenantId);
+  /** Proxies a WebSocket upgrade to the leased instance; the lease is released when the socket closes. */
+  ws(req: IncomingMessage, socket: Duplex, head: Buffer, to: ProxyTarget): void {
+    const { tenantId, lease, requestId } = to;
+    if (socket.destroyed) {
+      lease.release();
+      return;
+    }
     socket.once('close', () => lease.release());
-    prepareForwardHeaders(req, { instanceToken: lease.token, requestId, keepUpgrade: true });
-    this.#proxy.ws(req, socket, head, { target: this.#target(lease.endpoint.url) }, (err) => {
+    prepareForwardHeaders(req, { instanceToken: lease.token, requestId, keepUpgrade: true, webhook: false });
+    this.#proxy.ws(req, socket, head, { target: this.#target(lease.endpoint) }, (err) => {
       this.#o.logger.warn({ err, tenantId, requestId }, 'websocket proxy failed');
       writeSocketError(socket, new UpstreamFailedError(tenantId, { cause: err }));
     });
   }
 
-  #target(url: string): URL {
-    let target = this.#targets.get(url);
+  #target(endpoint: Endpoint): URL | UnixTarget {
+    const key = endpoint.socketPath ?? endpoint.url;
+    let target = this.#targets.get(key);
     if (target === undefined) {
       // Endpoints change at each start (new port); keep the map from growing without bound.
       if (this.#targets.size >= 1024) this.#targets.clear();
-      target = new URL(url);
-      this.#targets.set(url, target);
+      target = endpoint.socketPath
+        ? { socketPath: endpoint.socketPath, host: 'localhost', port: 80, protocol: 'http:' }
+        : new URL(endpoint.url);
+      this.#targets.set(key, target);
     }
     return target;
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { INSTANCE_TOKEN_HEADER, LIFECYCLE_PATH, READYZ_PATH } from '@silo/contracts';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Endpoint, InstanceStatus, RuntimeDriver, RuntimeEvent } from './runtime-driver.js';
@@ -64,21 +65,19 @@ export function runtimeDriverContract(
     });
 
     it(
-      'starts an instance on 127.0.0.1 that becomes ready and requires its token',
+      'starts an instance on 127.0.0.1 or a unix socket that becomes ready and requires its token',
       async () => {
         const d = await driver();
         const id = tenant();
         const t = token();
         const endpoint = await d.start({ tenantId: id, instanceToken: t });
-        expect(endpoint.host).toBe('127.0.0.1');
-        expect(endpoint.url).toBe(`http://127.0.0.1:${endpoint.port}`);
+        if (endpoint.socketPath === undefined) {
+          expect(endpoint.host).toBe('127.0.0.1');
+          expect(endpoint.url).toBe(`http://127.0.0.1:${endpoint.port}`);
+        }
         await waitReady(endpoint, readyTimeoutMs);
-        const without = await fetch(`${endpoint.url}${LIFECYCLE_PATH}`);
-        expect(without.status).toBe(401);
-        const withToken = await fetch(`${endpoint.url}${LIFECYCLE_PATH}`, {
-          headers: { [INSTANCE_TOKEN_HEADER]: t },
-        });
-        expect(withToken.status).toBe(200);
+        expect(await statusOf(endpoint, LIFECYCLE_PATH)).toBe(401);
+        expect(await statusOf(endpoint, LIFECYCLE_PATH, { [INSTANCE_TOKEN_HEADER]: t })).toBe(200);
       },
       testTimeout,
     );
@@ -93,6 +92,7 @@ export function runtimeDriverContract(
         const status = await d.inspect(id);
         expect(status).toMatchObject({ tenantId: id, state: 'running', instanceToken: t });
         expect(status.endpoint?.port).toBe(endpoint.port);
+        expect(status.endpoint?.socketPath).toBe(endpoint.socketPath);
         expect(status.ref).toBeTruthy();
         const listed = (await d.list()).find((s) => s.tenantId === id);
         expect(listed).toMatchObject({ state: 'running', instanceToken: t, ref: status.ref });
@@ -121,7 +121,7 @@ export function runtimeDriverContract(
         await waitReady(first, readyTimeoutMs);
         await d.stop(id, graceMs);
         expect((await d.inspect(id)).state).not.toBe('running');
-        await expect(fetch(`${first.url}/healthz`)).rejects.toThrow();
+        await expect(statusOf(first, '/healthz')).rejects.toThrow();
         await d.stop(id, graceMs);
         const second = await d.start({ tenantId: id, instanceToken: token() });
         await waitReady(second, readyTimeoutMs);
@@ -144,7 +144,7 @@ export function runtimeDriverContract(
     );
 
     it(
-      'keeps two tenants apart: distinct ports, each with its own token',
+      'keeps two tenants apart: distinct ports or sockets, each with its own token',
       async () => {
         const d = await driver();
         const [a, b] = [tenant(), tenant()];
@@ -153,10 +153,9 @@ export function runtimeDriverContract(
           d.start({ tenantId: a, instanceToken: ta }),
           d.start({ tenantId: b, instanceToken: tb }),
         ]);
-        expect(ea.port).not.toBe(eb.port);
+        expect(`${ea.port}${ea.socketPath}`).not.toBe(`${eb.port}${eb.socketPath}`);
         await Promise.all([waitReady(ea, readyTimeoutMs), waitReady(eb, readyTimeoutMs)]);
-        const cross = await fetch(`${ea.url}${LIFECYCLE_PATH}`, { headers: { [INSTANCE_TOKEN_HEADER]: tb } });
-        expect(cross.status).toBe(401);
+        expect(await statusOf(ea, LIFECYCLE_PATH, { [INSTANCE_TOKEN_HEADER]: tb })).toBe(401);
       },
       testTimeout,
     );
@@ -192,6 +191,7 @@ export function runtimeDriverContract(
         const adopted = await other.inspect(id);
         expect(adopted).toMatchObject({ state: 'running', ref: before.ref, instanceToken: t });
         expect(adopted.endpoint?.port).toBe(endpoint.port);
+        expect(adopted.endpoint?.socketPath).toBe(endpoint.socketPath);
         await other.stop(id, graceMs);
         expect((await d.inspect(id)).state).not.toBe('running');
       },
@@ -262,16 +262,32 @@ async function waitReady(endpoint: Endpoint, timeoutMs: number): Promise<void> {
   let last = 'no answer';
   while (Date.now() < deadline) {
     try {
-      // Bounded: on a fresh Docker port, fetch can wait forever on the userland proxy.
-      const res = await fetch(`${endpoint.url}${READYZ_PATH}`, { signal: AbortSignal.timeout(1_000) });
-      if (res.status === 200) return;
-      last = `status ${res.status}`;
+      // Bounded: on a fresh Docker port, a request can wait forever on the userland proxy.
+      const status = await statusOf(endpoint, READYZ_PATH);
+      if (status === 200) return;
+      last = `status ${status}`;
     } catch (err) {
       last = (err as Error).message;
     }
     await sleep(20);
   }
   throw new Error(`instance at ${endpoint.url} not ready within ${timeoutMs} ms (${last})`);
+}
+
+/** GET over the endpoint's TCP port or unix socket, bounded to 1 s; resolves to the status code. */
+function statusOf(endpoint: Endpoint, path: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const where = endpoint.socketPath
+      ? { socketPath: endpoint.socketPath }
+      : { host: endpoint.host, port: endpoint.port };
+    const req = request({ ...where, path, headers, agent: false, timeout: 1_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer on ${path} within 1000 ms`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { KestraVersion } from '@silo/contracts';
 /**
  * The port every runtime driver implements (DESIGN.md, "Runtime drivers"):
  * one tenant = one instance, started from nothing or adopted, stopped with a
@@ -8,10 +9,16 @@
 
 /** Where a started instance answers, and the token it expects from the gateway. */
 export type Endpoint = {
-  /** Base URL of the instance, e.g. `http://127.0.0.1:41234`. */
+  /** Base URL of the instance, e.g. `http://127.0.0.1:41234` (`http://localhost` over a socket). */
   url: string;
   host: string;
+  /** TCP port; 0 when the instance listens on `socketPath` only. */
   port: number;
+  /**
+   * Unix socket the instance listens on instead of a TCP port (process
+   * runtime): requests go to it, `host`/`port` are then only for display.
+   */
+  socketPath?: string;
 };
 
 /** What a driver knows of one tenant's instance right now. */
@@ -36,7 +43,19 @@ export type TenantLimits = {
   cpus?: number;
   /** Max number of processes/threads. */
   pids?: number;
+  /** Storage quota in MB, enforced by the instance (SILO_STORAGE_MB; the gateway fills in its default). */
+  storageMb?: number;
+  /** Executions RUNNING at once; the rest wait QUEUED (SILO_MAX_CONCURRENT_EXECUTIONS, enforced by the instance). */
+  maxConcurrentExecutions?: number;
+  /** Tenant API requests per second (token bucket at the gateway, burst = one second's worth; 429 past it). */
+  requestsPerSecond?: number;
 };
+
+/** The limits a runtime enforces itself (quotas are enforced by the instance or the gateway). */
+export type ResourceLimits = Omit<
+  TenantLimits,
+  'storageMb' | 'maxConcurrentExecutions' | 'requestsPerSecond'
+>;
 
 export type StartRequest = {
   tenantId: string;
@@ -46,6 +65,8 @@ export type StartRequest = {
   /** Secrets handed to the instance at start without showing in `docker inspect` or the process list. */
   secrets?: Record<string, string>;
   logLevel?: string;
+  /** The Kestra dialect the instance speaks (SILO_KESTRA_VERSION); unset: the instance's default, "1.3". */
+  kestraVersion?: KestraVersion;
 };
 
 /**

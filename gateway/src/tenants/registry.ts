@@ -4,9 +4,10 @@ import type { InstanceFactStore } from './instance-fact-store.js';
 import type { InstanceLeaseStore } from './instance-lease-store.js';
 import type { TenantStore } from './tenant-store.js';
 import type { WakeTimerStore } from './wake-timer-store.js';
+import type { WebhookKeyStore } from './webhook-key-store.js';
 
 /**
- * The gateway's registry: five small ports over one backend (SQLite,
+ * The gateway's registry: six small ports over one backend (SQLite,
  * `openSqliteRegistry`, the embedded default; or PostgreSQL,
  * `openPostgresRegistry`, shared by several gateways). Callers take only the
  * port they use (`Pick<Registry, 'tenants' | 'keys'>` for auth); the
@@ -43,6 +44,8 @@ export type Registry = {
    * on the embedded SQLite registry, which has one gateway.
    */
   readonly leases?: InstanceLeaseStore;
+  /** Hashed webhook keys from the instances' reports (issue 12 §3). */
+  readonly webhookKeys: WebhookKeyStore;
   /** Releases the backend (connection, pool, listener, caches); the ports are unusable after. */
   close(): Promise<void>;
 };

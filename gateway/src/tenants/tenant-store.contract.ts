@@ -45,6 +45,20 @@ export function tenantStoreContract(backend: string, make: MakeRegistry): void {
       expect((await tenants.list()).map((x) => x.id)).toEqual(['beta', 'zeta']);
     });
 
+    it('replaces limits, seen at once by a cached tenant; refuses an unknown tenant', async () => {
+      const { tenants } = t.registry();
+      await tenants.create({ id: 'acme', limits: { memoryMb: 256, requestsPerSecond: 5 } });
+      expect((await tenants.get('acme'))?.limits).toEqual({ memoryMb: 256, requestsPerSecond: 5 });
+      t.clock.advance(1_000);
+      const updated = await tenants.setLimits('acme', { requestsPerSecond: 10, maxConcurrentExecutions: 2 });
+      expect(updated).toMatchObject({ updatedAt: '2030-01-01T00:00:01.000Z' });
+      expect((await tenants.get('acme'))?.limits).toEqual({
+        requestsPerSecond: 10,
+        maxConcurrentExecutions: 2,
+      });
+      await expect(async () => tenants.setLimits('nobody', {})).rejects.toThrow(NotFoundError);
+    });
+
     it('refuses a state change of an unknown tenant and clears the reason on resume', async () => {
       const { tenants } = t.registry();
       await expect(async () => tenants.setState('nobody', 'suspended')).rejects.toThrow(NotFoundError);

@@ -41,4 +41,10 @@ export interface TenantStore {
    * @throws NotFoundError for an unknown tenant.
    */
   setState(id: string, state: TenantState, reason?: string | null): Promise<Tenant>;
+  /**
+   * Replaces the tenant's limits (the admin's `PUT .../limits`); a cached
+   * tenant sees them before this returns.
+   * @throws NotFoundError for an unknown tenant.
+   */
+  setLimits(id: string, limits: TenantLimits): Promise<Tenant>;
 }

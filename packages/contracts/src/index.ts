@@ -1,3 +1,4 @@
+export { KESTRA_CONFIGS_PATH, KESTRA_CONFIGURATION } from './api/configs.js';
 export type {
   ExecutionJson,
   ExecutionPageJson,
@@ -22,6 +23,13 @@ export type { FlowJson } from './api/flows.js';
 export { FlowJsonSchema } from './api/flows.js';
 export type { KestraLogLevel, LogEntryJson } from './api/logs.js';
 export { KESTRA_LOG_LEVELS, LogEntryJsonSchema } from './api/logs.js';
+export type { KestraVersion } from './dialect.js';
+export {
+  DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS,
+  KESTRA_VERSIONS,
+  KestraVersionSchema,
+  LEGACY_KESTRA_VERSION,
+} from './dialect.js';
 export { parseShortDuration } from './duration.js';
 export type { ErrorBody, GatewayErrorCode, KestraErrorBody } from './error-body.js';
 export {
@@ -39,6 +47,7 @@ export {
   LifecycleReportSchema,
   LOG_LEVELS,
   READYZ_PATH,
+  SNAPSHOT_PATH,
 } from './instance.js';
 export type { StateType } from './state.js';
 export { isFailed, isStateType, isTerminal, STATE_TYPES } from './state.js';
@@ -50,3 +59,12 @@ export {
   TenantIdSchema,
   tenantIdProblem,
 } from './tenant-id.js';
+export type { WebhookTarget } from './webhook.js';
+export {
+  MAX_WEBHOOK_KEYS,
+  WEBHOOK_MARK_HEADER,
+  WEBHOOK_METHODS,
+  WEBHOOK_NOT_FOUND_MESSAGE,
+  webhookKeyMaterial,
+  webhookTarget,
+} from './webhook.js';

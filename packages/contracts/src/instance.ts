@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { KestraVersionSchema, LEGACY_KESTRA_VERSION } from './dialect.js';
 import { TenantIdSchema } from './tenant-id.js';
+import { MAX_WEBHOOK_KEYS } from './webhook.js';
 
 /**
  * The contract between the gateway and a tenant's instance (DESIGN.md,
@@ -16,6 +18,12 @@ export const HEALTHZ_PATH = '/healthz';
 export const READYZ_PATH = '/readyz';
 /** The lifecycle report (`LifecycleReport`). */
 export const LIFECYCLE_PATH = '/_silo/lifecycle';
+/**
+ * `POST`: a consistent copy of the instance's SQLite file, taken online while
+ * it works (the gateway's backups). Body: the SQLite file; header
+ * `x-silo-snapshot-bytes` its size.
+ */
+export const SNAPSHOT_PATH = '/_silo/snapshot';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -31,6 +39,11 @@ export const InstanceEnvSchema = z.object({
   SILO_TENANT_ID: TenantIdSchema,
   /** TCP port to listen on. @default 8081 */
   SILO_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /**
+   * Unix socket to listen on instead of `SILO_HOST:SILO_PORT` (the process
+   * runtime: no TCP port another tenant's task could find). Unset: TCP.
+   */
+  SILO_SOCKET: z.string().min(1).max(107, 'SILO_SOCKET must fit a unix socket path (107 bytes)').optional(),
   /** Interface to listen on. @default 127.0.0.1 (the Docker image sets 0.0.0.0) */
   SILO_HOST: z.string().min(1).default('127.0.0.1'),
   /** Folder holding `silo.db` and uploaded files. @default ./data */
@@ -56,6 +69,22 @@ export const InstanceEnvSchema = z.object({
     .int()
     .min(1024)
     .default(100 * 1024 * 1024),
+  /**
+   * The tenant's storage quota in MB (`storageMb`): writes past it fail with
+   * 507 naming the quota. Unset: no quota (a standalone instance).
+   */
+  SILO_STORAGE_MB: z.coerce.number().int().min(1).max(16_777_216).optional(),
+  /**
+   * The tenant's `maxConcurrentExecutions`: executions RUNNING (or holding a
+   * slot: PAUSED, KILLING) at once; the rest wait QUEUED, oldest first. Unset: no cap.
+   */
+  SILO_MAX_CONCURRENT_EXECUTIONS: z.coerce.number().int().min(1).max(100_000).optional(),
+  /**
+   * The Kestra dialect this instance speaks: flow rules, error bodies and
+   * response shapes of that version. @default "1.3" (an instance started
+   * without it predates dialects)
+   */
+  SILO_KESTRA_VERSION: KestraVersionSchema.default(LEGACY_KESTRA_VERSION),
   /** When `stdin`, the instance reads a JSON object of secrets from its standard input at start. */
   SILO_SECRETS_FROM: z.enum(['none', 'stdin']).default('none'),
 });
@@ -76,5 +105,20 @@ export const LifecycleReportSchema = z.object({
   nextWakeAt: z.string().datetime({ offset: true }).nullable(),
   /** Why the instance wants to wake at `nextWakeAt` (for logs and metrics). */
   nextWakeReason: z.string().nullable().optional(),
+  /**
+   * SHA-256 (hex) of `webhookKeyMaterial` for every enabled webhook trigger of
+   * every enabled flow: the gateway answers keyless webhooks from these while
+   * the instance is stopped. Absent from instances older than this field.
+   */
+  /** Top-level executions holding a slot of `maxConcurrentExecutions` (RUNNING, PAUSED, KILLING): the admin API shows them. */
+  runningExecutions: z.number().int().min(0).optional(),
+  /** Executions waiting QUEUED (a flow's `concurrency` or the tenant's `maxConcurrentExecutions`). */
+  queuedExecutions: z.number().int().min(0).optional(),
+  /** What the data folder takes on disk (when a storage quota is set): the admin API shows it. */
+  storageUsedBytes: z.number().int().min(0).optional(),
+  webhookKeys: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/))
+    .max(MAX_WEBHOOK_KEYS)
+    .optional(),
 });
 export type LifecycleReport = z.infer<typeof LifecycleReportSchema>;

@@ -1,10 +1,12 @@
-import { type InstanceEnv, InstanceEnvSchema } from '@silo/contracts';
+import { type InstanceEnv, InstanceEnvSchema, type KestraVersion } from '@silo/contracts';
 
 /** The instance's settings, read from the environment once, in `main.ts`. */
 export type OrchestratorConfig = {
   tenantId: string;
   port: number;
   host: string;
+  /** Unix socket path to listen on instead of `host:port` (`SILO_SOCKET`). */
+  socketPath: string | undefined;
   dataDir: string;
   instanceToken: string | undefined;
   logLevel: InstanceEnv['SILO_LOG_LEVEL'];
@@ -18,6 +20,12 @@ export type OrchestratorConfig = {
   executorBatchSize: number;
   /** Largest accepted request body in bytes (`SILO_MAX_BODY_BYTES`). @default 104857600 */
   maxBodyBytes: number;
+  /** Storage quota in MB (`SILO_STORAGE_MB`); undefined: none. */
+  storageMb?: number;
+  /** Executions holding a slot at once in the whole instance (`SILO_MAX_CONCURRENT_EXECUTIONS`); undefined: none. */
+  maxConcurrentExecutions?: number;
+  /** The Kestra dialect this instance speaks (`SILO_KESTRA_VERSION`). @default "1.3" */
+  kestraVersion: KestraVersion;
 };
 
 /**
@@ -35,6 +43,7 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
     tenantId: e.SILO_TENANT_ID,
     port: e.SILO_PORT,
     host: e.SILO_HOST,
+    socketPath: e.SILO_SOCKET,
     dataDir: e.SILO_DATA_DIR,
     instanceToken: e.SILO_INSTANCE_TOKEN,
     logLevel: e.SILO_LOG_LEVEL,
@@ -44,5 +53,10 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
     jobLeaseMs: e.SILO_JOB_LEASE_MS,
     executorBatchSize: e.SILO_EXECUTOR_BATCH_SIZE,
     maxBodyBytes: e.SILO_MAX_BODY_BYTES,
+    kestraVersion: e.SILO_KESTRA_VERSION,
+    ...(e.SILO_STORAGE_MB !== undefined ? { storageMb: e.SILO_STORAGE_MB } : {}),
+    ...(e.SILO_MAX_CONCURRENT_EXECUTIONS !== undefined
+      ? { maxConcurrentExecutions: e.SILO_MAX_CONCURRENT_EXECUTIONS }
+      : {}),
   };
 }

@@ -12,12 +12,15 @@
 export type DomainErrorCode =
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'INVALID_ENTITY'
-  | 'NOT_READY';
+  | 'NOT_READY'
+  | 'INSUFFICIENT_STORAGE'
+  | 'NOT_IMPLEMENTED';
 
 /** One field-level detail: Kestra's `_embedded.errors[{message, path}]`. */
 export type ErrorDetail = { message: string; path?: string };
@@ -51,6 +54,12 @@ export class BadRequestError extends DomainError {
 export class UnauthorizedError extends DomainError {
   override readonly name = 'UnauthorizedError';
   readonly code = 'UNAUTHORIZED';
+}
+
+/** An entity that exists but that this request may not reach (a file of another execution). */
+export class ForbiddenError extends DomainError {
+  override readonly name = 'ForbiddenError';
+  readonly code = 'FORBIDDEN';
 }
 
 /**
@@ -109,5 +118,29 @@ export class NotReadyError extends DomainError {
   readonly code = 'NOT_READY';
   constructor() {
     super('Service Unavailable: the instance is starting');
+  }
+}
+
+/** A Kestra operation this instance does not carry out; the message says which and what to do instead. */
+export class NotImplementedError extends DomainError {
+  override readonly name = 'NotImplementedError';
+  readonly code = 'NOT_IMPLEMENTED';
+}
+
+/**
+ * A bulk operation (`.../by-ids`) that names items it cannot act on: Kestra's
+ * `BulkErrorResponse` `{message, invalids}`, with the reason for each item.
+ */
+export class BulkInvalidError extends DomainError {
+  override readonly name = 'BulkInvalidError';
+  readonly code = 'INVALID_ENTITY';
+  constructor(
+    message: string,
+    readonly invalids: Readonly<Record<string, string>>,
+  ) {
+    super(
+      message,
+      Object.entries(invalids).map(([id, reason]) => ({ message: reason, path: id })),
+    );
   }
 }

@@ -1,11 +1,17 @@
 #!/usr/bin/env node
+import { rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import pino from 'pino';
 import { loadConfig } from './config.js';
 import { createOrchestrator } from './orchestrator.js';
 import { readSecretsFrom } from './secrets/read-secrets.js';
+import { type DataFolderLock, lockDataFolder } from './sqlite/data-folder-lock.js';
 import { DB_MARKS } from './sqlite/database.js';
+
+/** This instance's lock on its data folder (`lockDataFolder`), held until it exits. */
+let heldLock: DataFolderLock | undefined;
 
 /** Milliseconds between two marks (`performance.now()` values or mark names), rounded to 0.1. */
 function span(from: number | string, to: number | string): number | null {
@@ -32,6 +38,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: config.logLevel, base: { tenantId: config.tenantId } });
+  // Before anything opens silo.db: two orchestrators on one data folder must be impossible (issue 19).
+  // Held in a module-level variable for the life of the process: an unreachable connection would be
+  // garbage-collected and closed, and the lock silently released with it.
+  try {
+    heldLock = lockDataFolder(config.dataDir);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(3);
+  }
   let secrets: Record<string, string> = {};
   if (config.secretsFrom === 'stdin') {
     try {
@@ -69,14 +84,24 @@ async function main(): Promise<void> {
       'boot phases',
     );
   };
-  const server = serve(
-    { fetch: orchestrator.app.fetch, port: config.port, hostname: config.host },
-    (info) => {
-      listenedAt = performance.now();
-      logger.info({ port: info.port, host: config.host }, 'instance listening');
-      reportBoot();
-    },
-  );
+  const server = createAdaptorServer({ fetch: orchestrator.app.fetch });
+  const onListening = () => {
+    listenedAt = performance.now();
+    logger.info(
+      config.socketPath
+        ? { socket: config.socketPath }
+        : { port: (server.address() as AddressInfo | null)?.port ?? config.port, host: config.host },
+      'instance listening',
+    );
+    reportBoot();
+  };
+  if (config.socketPath) {
+    // A socket file left by a killed run: ours to remove, since we hold the data folder's lock.
+    rmSync(config.socketPath, { force: true });
+    server.listen(config.socketPath, onListening);
+  } else {
+    server.listen(config.port, config.host, onListening);
+  }
   await orchestrator.start();
   readyAt = performance.now();
   logger.info('instance ready');
@@ -91,6 +116,7 @@ async function main(): Promise<void> {
     try {
       await orchestrator.stop();
       logger.info('stopped cleanly');
+      heldLock?.release();
       process.exit(0);
     } catch (err) {
       logger.error({ err }, 'unclean stop');

@@ -1,28 +1,31 @@
-import { join } from 'node:path';
 import type { LifecycleReport } from '@silo/contracts';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { OrchestratorConfig } from './config.js';
 import { NotReadyError } from './errors.js';
-import { Engine } from './executor/engine.js';
 import { createHttpApp } from './http/app.js';
+import { createExecutionActionsRoutes } from './http/execution-actions-routes.js';
+import { createExecutionFileRoutes } from './http/execution-file-routes.js';
+import { createExecutionsBulkRoutes } from './http/executions-bulk-routes.js';
 import { createExecutionsRoutes } from './http/executions-routes.js';
+import { createFlowsBulkRoutes, createFlowsDeployRoute } from './http/flows-bulk-routes.js';
 import { createFlowsRoutes } from './http/flows-routes.js';
 import { createKvRoutes } from './http/kv-routes.js';
 import { createLogsRoutes } from './http/logs-routes.js';
+import { createNamespaceFilesRoutes } from './http/namespace-files-routes.js';
 import { createNamespacesRoutes } from './http/namespaces-routes.js';
+import { createSnapshotRoute } from './http/snapshot-route.js';
 import { createTriggersRoutes } from './http/triggers-routes.js';
 import { createWebhookRoutes } from './http/webhook-routes.js';
-import { SqliteKvStore } from './kv/sqlite-kv-store.js';
+import { type Clock, systemClock } from './ports/clock.js';
 import type { FlowRepository } from './ports/flow-repository.js';
+import type { KvStore } from './ports/kv-store.js';
+import { StorageQuota } from './quota/storage-quota.js';
+import type { Engine } from './runner/engine.js';
+import type { InstanceTriggers } from './runner/instance-triggers.js';
+import { type Runner, startRunner } from './runner/runner.js';
 import { SecretStore } from './secrets/secret-store.js';
-import { openDatabase, type SqliteDatabase } from './sqlite/database.js';
-import { SqliteFlowRepository } from './sqlite/sqlite-flow-repository.js';
 import { render } from './template/index.js';
-import { createInstanceTriggers, type InstanceTriggers } from './triggers/instance-triggers.js';
-import { httpRequestTask } from './worker/tasks/http/http-request.js';
-import { KV_TASKS } from './worker/tasks/kv/kv-tasks.js';
-import { createShellTasks } from './worker/tasks/scripts/shell-tasks.js';
 
 export type Orchestrator = {
   /** The HTTP app (serve it with @hono/node-server, or call `app.request()` in tests). */
@@ -38,11 +41,16 @@ export type Orchestrator = {
 export type OrchestratorOptions = {
   /** The tenant's secrets (read from stdin by `main.ts`), kept in memory only. @default {} */
   secrets?: Readonly<Record<string, string>>;
+  /** The one clock of the instance (runner and flow revisions). @default systemClock */
+  clock?: Clock;
+  /** Answers carry `x-silo-operation`, the Kestra operationId of the route that answered (tests). @default false */
+  exposeOperationIds?: boolean;
 };
 
 /**
- * The composition root of one tenant's instance: the one file that wires the
- * store, the executor, the worker, the scheduler and the HTTP API.
+ * The composition root of one tenant's instance: the HTTP API over the
+ * runner (`runner/runner.ts`, which wires the stores, the executor, the
+ * worker and the triggers).
  */
 export function createOrchestrator(
   config: OrchestratorConfig,
@@ -50,43 +58,47 @@ export function createOrchestrator(
   options: OrchestratorOptions = {},
 ): Orchestrator {
   const secrets = new SecretStore(options.secrets);
-  let db: SqliteDatabase | undefined;
-  let kvStore: SqliteKvStore | undefined;
-  let flowRepository: FlowRepository | undefined;
-  let engine: Engine | undefined;
-  let triggers: InstanceTriggers | undefined;
+  const clock = options.clock ?? systemClock;
+  let runner: Runner | undefined;
   let ready = false;
+  const renderKey = (t: string) => render(t, {}, { functions: { secret: secrets.templateFunction() } });
 
   const api = new Hono();
   const flows = (): FlowRepository => {
-    if (flowRepository === undefined) throw new NotReadyError();
-    return flowRepository;
+    if (runner === undefined) throw new NotReadyError();
+    return runner.flows;
   };
-  api.route('/', createFlowsRoutes({ flows }));
+  // Order matters where paths overlap: the literal routes of each group come before the wider ones
+  // (`/flows/bulk` before `/flows/{namespace}`, `/executions/labels/by-ids` before `/executions/{namespace}/{id}`);
+  // `http/route-table.test.ts` checks every route of Kestra 1.3 in scope.
+  api.route('/', createFlowsBulkRoutes({ flows, now: () => clock.now() }));
+  api.route('/', createFlowsRoutes({ flows, now: () => clock.now() }));
+  api.route('/', createFlowsDeployRoute({ flows, now: () => clock.now() }));
+  api.route('/', createNamespaceFilesRoutes({ dataDir: config.dataDir }));
   api.route('/', createNamespacesRoutes({ flows }));
   api.route(
     '/',
     createKvRoutes(() => {
-      if (kvStore === undefined) throw new NotReadyError();
-      return kvStore;
+      if (runner === undefined) throw new NotReadyError();
+      return runner.kv satisfies KvStore;
     }),
   );
   const engineOrThrow = (): Engine => {
-    if (engine === undefined) throw new NotReadyError();
-    return engine;
+    if (runner === undefined) throw new NotReadyError();
+    return runner.engine;
   };
   api.route(
     '/',
     createWebhookRoutes({
       engine: engineOrThrow,
       flows,
-      renderKey: (t) => render(t, {}, { functions: { secret: secrets.templateFunction() } }),
+      renderKey,
       mask: (v) => secrets.mask(v),
     }),
   );
   const triggersOrThrow = (): InstanceTriggers => {
-    if (triggers === undefined) throw new NotReadyError();
-    return triggers;
+    if (runner === undefined) throw new NotReadyError();
+    return runner.triggers;
   };
   api.route(
     '/',
@@ -97,10 +109,13 @@ export function createOrchestrator(
       nextFire: (f, t) => triggersOrThrow().nextFire(f, t),
     }),
   );
+  api.route('/', createExecutionsBulkRoutes({ engine: engineOrThrow }));
+  api.route('/', createExecutionActionsRoutes({ engine: engineOrThrow, flows, dataDir: config.dataDir }));
   api.route('/', createExecutionsRoutes({ engine: engineOrThrow, flows, dataDir: config.dataDir }));
+  api.route('/', createExecutionFileRoutes({ engine: engineOrThrow, dataDir: config.dataDir }));
   api.route('/', createLogsRoutes({ engine: engineOrThrow }));
   const lifecycle = (): LifecycleReport => {
-    const report = engine?.lifecycle() ?? {
+    const report = runner?.engine.lifecycle() ?? {
       busy: false,
       activeStreams: 0,
       pendingExecutions: 0,
@@ -108,11 +123,16 @@ export function createOrchestrator(
       nextWakeReason: null,
     };
     // The next schedule fire counts as a wake-up too: a stopped instance is started before it.
-    const fire = triggers?.nextWakeAt() ?? null;
+    const fire = runner?.triggers.nextWakeAt() ?? null;
+    const quota = StorageQuota.of(config.dataDir);
+    const keys = {
+      ...(runner ? { webhookKeys: runner.webhookKeys.current() } : {}),
+      ...(quota ? { storageUsedBytes: quota.usedBytes() } : {}),
+    };
     if (fire && (report.nextWakeAt === null || fire.getTime() < Date.parse(report.nextWakeAt))) {
-      return { ...report, nextWakeAt: fire.toISOString(), nextWakeReason: 'schedule' };
+      return { ...report, nextWakeAt: fire.toISOString(), nextWakeReason: 'schedule', ...keys };
     }
-    return report;
+    return { ...report, ...keys };
   };
 
   const app = createHttpApp({
@@ -122,45 +142,44 @@ export function createOrchestrator(
     isReady: () => ready,
     lifecycle,
     api,
+    ...(options.exposeOperationIds ? { exposeOperationIds: true } : {}),
     ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
   });
+  app.route(
+    '/',
+    createSnapshotRoute({
+      dataDir: config.dataDir,
+      backup: async (file) => {
+        if (runner === undefined) throw new NotReadyError();
+        return runner.backup(file);
+      },
+    }),
+  );
 
   return {
     app,
     engine: engineOrThrow,
     async start() {
-      db = openDatabase(join(config.dataDir, 'silo.db'), logger);
-      kvStore = new SqliteKvStore(db);
-      flowRepository = new SqliteFlowRepository(db);
-      triggers = createInstanceTriggers({ db, flows: flowRepository, logger });
-      engine = new Engine({
-        db,
-        flows: flowRepository,
+      runner = startRunner({
         dataDir: config.dataDir,
         logger,
-        kv: kvStore,
-        tasks: [...KV_TASKS, httpRequestTask, ...Object.values(createShellTasks())],
         secrets,
-        onExecutionEnded: triggers.onExecutionEnded,
-        // Defaults (16, 60000, 256) are applied in Engine, Worker and ExecutorLoop.
-        ...(config.workerConcurrency !== undefined ? { workerConcurrency: config.workerConcurrency } : {}),
-        ...(config.jobLeaseMs !== undefined ? { leaseMs: config.jobLeaseMs } : {}),
-        ...(config.executorBatchSize !== undefined ? { executorBatchSize: config.executorBatchSize } : {}),
+        tenantId: config.tenantId,
+        clock,
+        storageMb: config.storageMb,
+        renderKey,
+        workerConcurrency: config.workerConcurrency,
+        jobLeaseMs: config.jobLeaseMs,
+        executorBatchSize: config.executorBatchSize,
+        maxConcurrentExecutions: config.maxConcurrentExecutions,
       });
-      engine.start();
-      triggers.start(engine);
       ready = true;
     },
     async stop() {
       ready = false;
-      triggers?.stop();
-      await engine?.stop(config.shutdownGraceMs);
-      engine = undefined;
-      triggers = undefined;
-      kvStore = undefined;
-      flowRepository = undefined;
-      db?.close();
-      db = undefined;
+      // Requests keep reaching the runner while running work finishes (grace), as before.
+      await runner?.stop(config.shutdownGraceMs);
+      runner = undefined;
     },
   };
 }

@@ -77,6 +77,22 @@ describe('containerSpec', () => {
     expect(secret).toMatchObject({ OpenStdin: true, StdinOnce: true });
     expect(secret.Env).toContain('SILO_SECRETS_FROM=stdin');
   });
+
+  it('hands the instance its quotas (storage, concurrent executions) in the environment, none when unset', () => {
+    const quotas = containerSpec(
+      {
+        tenantId: 'acme',
+        instanceToken: token,
+        limits: { storageMb: 100, maxConcurrentExecutions: 3, requestsPerSecond: 50 },
+      },
+      config,
+    );
+    expect(quotas.Env).toContain('SILO_STORAGE_MB=100');
+    expect(quotas.Env).toContain('SILO_MAX_CONCURRENT_EXECUTIONS=3');
+    // requestsPerSecond is the gateway's own: the instance never sees it.
+    expect(quotas.Env?.join()).not.toContain('50');
+    expect(spec.Env?.join()).not.toContain('SILO_MAX_CONCURRENT_EXECUTIONS');
+  });
 });
 
 describe('networkSpec and volumeSpec', () => {

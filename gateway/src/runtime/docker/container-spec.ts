@@ -1,6 +1,6 @@
 import type { ContainerCreateOptions, NetworkCreateOptions, VolumeCreateOptions } from 'dockerode';
 import { SILO_USER } from '../../images/offline-base.js';
-import type { StartRequest, TenantLimits } from '../runtime-driver.js';
+import type { ResourceLimits, StartRequest, TenantLimits } from '../runtime-driver.js';
 import { containerName, networkName, scopedLabels, volumeName } from './scope.js';
 
 /**
@@ -21,7 +21,7 @@ export type ContainerSpecConfig = {
   /** `SILO_SCOPE`: part of every name and the `silo.scope` label (`scope.ts`). */
   scope: string;
   /** Limits for a tenant that sets none (each field separately). */
-  defaultLimits: Required<TenantLimits>;
+  defaultLimits: Required<ResourceLimits>;
   /** Size of the tmpfs on `/tmp`, MiB. */
   tmpfsMb: number;
   /** Host interface the instance port is published on. Only loopback keeps instances off the network. */
@@ -32,11 +32,11 @@ export type ContainerSpecConfig = {
  * @default image `silo-orchestrator:<version>` (set by the driver), 512 MiB,
  * 1 CPU, 256 pids, 64 MiB `/tmp`, published on 127.0.0.1.
  */
-export const DEFAULT_LIMITS = { memoryMb: 512, cpus: 1, pids: 256 } satisfies Required<TenantLimits>;
+export const DEFAULT_LIMITS = { memoryMb: 512, cpus: 1, pids: 256 } satisfies Required<ResourceLimits>;
 export const DEFAULT_TMPFS_MB = 64;
 
 /** Effective limits: the tenant's where set, else the defaults. */
-export function effectiveLimits(limits: TenantLimits | undefined, defaults: Required<TenantLimits>) {
+export function effectiveLimits(limits: TenantLimits | undefined, defaults: Required<ResourceLimits>) {
   return {
     memoryMb: limits?.memoryMb ?? defaults.memoryMb,
     cpus: limits?.cpus ?? defaults.cpus,
@@ -63,6 +63,24 @@ export function volumeSpec(tenantId: string, version: string, scope?: string): V
   };
 }
 
+/** The instance's environment inside a container or a swarm task (listening on `CONTAINER_PORT`, data on `/data`). */
+export function instanceEnv(request: StartRequest, secretsFrom: 'stdin' | 'none'): string[] {
+  return [
+    `SILO_TENANT_ID=${request.tenantId}`,
+    `SILO_PORT=${CONTAINER_PORT}`,
+    'SILO_HOST=0.0.0.0',
+    'SILO_DATA_DIR=/data',
+    `SILO_INSTANCE_TOKEN=${request.instanceToken}`,
+    `SILO_LOG_LEVEL=${request.logLevel ?? 'info'}`,
+    `SILO_SECRETS_FROM=${secretsFrom}`,
+    ...(request.limits?.storageMb !== undefined ? [`SILO_STORAGE_MB=${request.limits.storageMb}`] : []),
+    ...(request.limits?.maxConcurrentExecutions !== undefined
+      ? [`SILO_MAX_CONCURRENT_EXECUTIONS=${request.limits.maxConcurrentExecutions}`]
+      : []),
+    ...(request.kestraVersion !== undefined ? [`SILO_KESTRA_VERSION=${request.kestraVersion}`] : []),
+  ];
+}
+
 /**
  * The container of one start. A new container per start: the instance token
  * (an environment variable) changes every time. Secrets are not here: with
@@ -84,15 +102,7 @@ export function containerSpec(request: StartRequest, config: ContainerSpecConfig
     Image: config.image,
     Hostname: tenantId,
     User: `${SILO_USER.uid}:${SILO_USER.gid}`,
-    Env: [
-      `SILO_TENANT_ID=${tenantId}`,
-      `SILO_PORT=${CONTAINER_PORT}`,
-      'SILO_HOST=0.0.0.0',
-      'SILO_DATA_DIR=/data',
-      `SILO_INSTANCE_TOKEN=${request.instanceToken}`,
-      `SILO_LOG_LEVEL=${request.logLevel ?? 'info'}`,
-      `SILO_SECRETS_FROM=${withSecrets ? 'stdin' : 'none'}`,
-    ],
+    Env: instanceEnv(request, withSecrets ? 'stdin' : 'none'),
     Labels: scopedLabels(tenantId, config.version, scope),
     ExposedPorts: { [port]: {} },
     // stdin only to hand over secrets: attached, written, closed (`StdinOnce`).

@@ -5,10 +5,10 @@ import type {
   Endpoint,
   InstanceStatus,
   ReconcileSummary,
+  ResourceLimits,
   RuntimeDriver,
   RuntimeEvent,
   StartRequest,
-  TenantLimits,
 } from '../runtime-driver.js';
 import { type ContainerSpecConfig, containerSpec, networkSpec, volumeSpec } from './container-spec.js';
 import { statusOf } from './container-status.js';
@@ -40,7 +40,7 @@ export type DockerDriverOptions = {
   /** How to build the image on first use; `false`: never build, the image must exist. @default {} (auto) */
   build?: ImageBuildOptions | false;
   /** Limits for tenants that set none. @default { memoryMb: 512, cpus: 1, pids: 256 } */
-  defaultLimits?: Partial<Required<TenantLimits>>;
+  defaultLimits?: Partial<Required<ResourceLimits>>;
   /** @default 64 */
   tmpfsMb?: number;
   /** Where instance ports are published. @default '127.0.0.1' */

@@ -4,7 +4,7 @@ import {
   type ImageBuildOptions,
   ORCHESTRATOR_REPO,
 } from '../../images/image-builder.js';
-import type { TenantLimits } from '../runtime-driver.js';
+import type { ResourceLimits } from '../runtime-driver.js';
 import { type ContainerSpecConfig, DEFAULT_LIMITS, DEFAULT_TMPFS_MB } from './container-spec.js';
 import { DEFAULT_SCOPE, LABELS } from './scope.js';
 
@@ -12,7 +12,7 @@ import { DEFAULT_SCOPE, LABELS } from './scope.js';
 export type ImageConfigOptions = {
   image?: string;
   build?: ImageBuildOptions | false;
-  defaultLimits?: Partial<Required<TenantLimits>>;
+  defaultLimits?: Partial<Required<ResourceLimits>>;
   tmpfsMb?: number;
   bindHost?: string;
   scope?: string;

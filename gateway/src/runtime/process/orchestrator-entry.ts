@@ -5,6 +5,18 @@ import { fileURLToPath } from 'node:url';
 /** The repo root, from `gateway/{src,dist}/runtime/process/` (same depth in both). */
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
+/**
+ * What a sandboxed instance needs of the repo, bound read-only: the
+ * orchestrator and contracts packages (dist, package.json) and node_modules
+ * (better-sqlite3 and its native addon). Nothing else of the repo, so a data
+ * folder kept inside it (`.silo`) stays out of sight.
+ */
+export const APP_PATHS: readonly string[] = [
+  join(ROOT, 'packages', 'orchestrator'),
+  join(ROOT, 'packages', 'contracts'),
+  join(ROOT, 'node_modules'),
+];
+
 /** The compiled entry (`tsc -b`), one file per module. */
 export const ORCHESTRATOR_MAIN = join(ROOT, 'packages', 'orchestrator', 'dist', 'main.js');
 /** The same entry bundled into one file (`npm run build`: packages/orchestrator/scripts/bundle.mjs). */

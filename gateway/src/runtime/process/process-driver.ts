@@ -1,55 +1,52 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeFileSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TENANT_ID_PATTERN } from '@silo/contracts';
 import type {
   Endpoint,
   InstanceStatus,
+  ReconcileSummary,
   RuntimeDriver,
   RuntimeEvent,
   StartRequest,
 } from '../runtime-driver.js';
+import { ExitWatch } from './exit-watch.js';
 import { freePort } from './free-port.js';
-import { orchestratorEntry } from './orchestrator-entry.js';
+import {
+  endpointOf,
+  type InstanceRecord,
+  readRecord,
+  recordOfFound,
+  tailLines,
+  writeRecord,
+} from './instance-record.js';
+import { driverId, sandboxedChild, scanInstances } from './instance-scan.js';
+import { APP_PATHS, orchestratorEntry } from './orchestrator-entry.js';
 import { commandLine, isAlive, terminate } from './pid.js';
+import type { ProcessDriverOptions } from './process-driver-options.js';
+import { reconcileInstances } from './reconcile-instances.js';
+import { type SandboxSupport, sandboxSupport, UnisolatedRuntimeError } from './sandbox.js';
+import { spawnInstance } from './spawn-instance.js';
+import { TenantUids } from './tenant-uids.js';
 
-/** Environment variables of the gateway that an instance inherits; nothing else leaks (no admin token). */
-const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_ENV', 'TMPDIR'] as const;
-
-export type ProcessDriverOptions = {
-  /** The gateway's data folder; each tenant gets `<dataDir>/tenants/<id>/`. */
-  dataDir: string;
-  /**
-   * The program that runs one instance, as argv.
-   * @default [process.execPath, orchestratorEntry()]: `<repo>/packages/orchestrator/dist/bundle/main.js` when built, else `dist/main.js`
-   */
-  command?: readonly string[];
-  /** Extra environment for every instance (tests). @default {} */
-  env?: Record<string, string>;
-  /** How often the pids of adopted instances (not children of this gateway) are checked while watched. @default 500 */
-  pidCheckMs?: number;
-};
-
-/** What the driver persists beside a running instance, so a restarted gateway can adopt it. */
-type InstanceRecord = {
-  pid: number;
-  port: number;
-  host: string;
-  instanceToken: string;
-  startedAt: string;
-  /** argv[1] of the instance: checked against `/proc/<pid>/cmdline` so a recycled pid is never adopted. */
-  entry: string;
-};
+export type { ProcessDriverOptions } from './process-driver-options.js';
 
 /**
  * The embedded runtime: each tenant's instance is a child process with its own
- * folder (`tenants/<id>/data` = `SILO_DATA_DIR`), its own free port on
- * 127.0.0.1, its own instance token, and its output appended to
- * `tenants/<id>/instance.log`. Children are detached and their pid, port and
- * token are written to `tenants/<id>/instance.json` (0600), so they survive a
- * gateway crash and the next gateway adopts them instead of starting twins.
+ * folder (`tenants/<id>/data` = `SILO_DATA_DIR`), listening on a unix socket
+ * in `tenants/<id>/run/` (a free port on 127.0.0.1 when that path is too long
+ * for a socket), with its own instance token, its output appended to
+ * `tenants/<id>/instance.log`. Children are detached and their pid, endpoint
+ * and token are written to `tenants/<id>/instance.json` (0600), before and
+ * after the spawn, so they survive a gateway crash and the next gateway adopts
+ * them instead of starting twins (and the instance's own data-folder lock makes
+ * a twin refuse to start).
+ *
+ * Where the gateway may (root or CAP_SETUID/SETGID/CHOWN, bubblewrap, user
+ * namespaces), each instance runs sandboxed as its tenant's own uid
+ * (`sandbox.ts`, `tenant-uids.ts`). Where it may not, `isolation()` says what
+ * is missing and a second tenant is refused unless `allowUnisolated`.
  *
  * @example
  * const driver = new ProcessDriver({ dataDir: '.silo' });
@@ -59,71 +56,46 @@ export class ProcessDriver implements RuntimeDriver {
   readonly name = 'process';
   readonly #root: string;
   readonly #command: readonly string[];
+  readonly #entry: string;
   readonly #env: Record<string, string>;
   readonly #exitCodes = new Map<string, number>();
-  readonly #listeners = new Set<(event: RuntimeEvent) => void>();
-  /** Pids this driver is stopping: their exit is expected, not a crash. */
-  readonly #stopping = new Set<number>();
   /** Pids of children spawned here: their `exit` event tells of a crash at once. */
   readonly #children = new Set<number>();
-  /** Running instances this driver did not spawn (adopted after a gateway restart): checked by pid. */
-  readonly #adopted = new Map<string, number>();
-  readonly #pidCheckMs: number;
-  #pidTimer: NodeJS.Timeout | undefined;
+  readonly #exits: ExitWatch;
+  readonly #driverId: string;
+  readonly #isolation: 'auto' | 'off';
+  readonly #allowUnisolated: boolean;
+  readonly #uids: TenantUids;
+  readonly #appPaths: readonly string[];
+  readonly #orphanGraceMs: number;
+  #support: Promise<SandboxSupport> | undefined;
 
   constructor(options: ProcessDriverOptions) {
-    this.#root = join(options.dataDir, 'tenants');
+    this.#root = resolve(options.dataDir, 'tenants');
     this.#command = options.command ?? [process.execPath, orchestratorEntry()];
+    this.#entry = this.#command[1] ?? this.#command[0] ?? '';
     this.#env = options.env ?? {};
-    this.#pidCheckMs = options.pidCheckMs ?? 500;
+    this.#exits = new ExitWatch(options.pidCheckMs ?? 500);
+    this.#driverId = driverId(this.#root);
+    this.#isolation = options.isolation ?? 'auto';
+    this.#allowUnisolated = options.allowUnisolated ?? false;
+    this.#uids = new TenantUids(this.#root, options.uids);
+    this.#orphanGraceMs = options.orphanGraceMs ?? 60_000;
+    const own = this.#command.filter((a) => isAbsolute(a) && existsSync(a)).slice(1);
+    this.#appPaths = options.appPaths ?? [...APP_PATHS, ...own.map((a) => dirname(a))];
+    for (const app of this.#appPaths) {
+      if (this.#root.startsWith(`${app}/`))
+        throw new Error(`the data folder ${options.dataDir} is inside ${app}, which sandboxes see: move it`);
+    }
   }
 
-  /**
-   * Unexpected exits: a child of this gateway is heard at once (its `exit`
-   * event); an adopted instance (spawned by an earlier gateway, so not our
-   * child) by a cheap `kill(pid, 0)` every `pidCheckMs`.
-   */
+  /** Unexpected exits: see `ExitWatch`. */
   watch(listener: (event: RuntimeEvent) => void): () => void {
-    this.#listeners.add(listener);
-    if (this.#pidTimer === undefined) {
-      this.#pidTimer = setInterval(() => void this.#checkAdopted(), this.#pidCheckMs);
-      this.#pidTimer.unref();
-    }
-    return () => {
-      this.#listeners.delete(listener);
-      if (this.#listeners.size === 0) {
-        clearInterval(this.#pidTimer);
-        this.#pidTimer = undefined;
-      }
-    };
+    return this.#exits.watch(listener);
   }
 
   async close(): Promise<void> {
-    this.#listeners.clear();
-    clearInterval(this.#pidTimer);
-    this.#pidTimer = undefined;
-  }
-
-  #exited(tenantId: string, pid: number, exitCode: number | undefined, how: string): void {
-    if (this.#stopping.has(pid)) return;
-    const event: RuntimeEvent = {
-      type: 'instance:exited',
-      tenantId,
-      ref: String(pid),
-      exitCode,
-      reason: `process ${pid} ${how}`,
-      at: new Date(),
-    };
-    for (const listener of this.#listeners) listener(event);
-  }
-
-  async #checkAdopted(): Promise<void> {
-    for (const [tenantId, pid] of this.#adopted) {
-      if (await isAlive(pid)) continue;
-      if (this.#adopted.get(tenantId) !== pid) continue;
-      this.#adopted.delete(tenantId);
-      this.#exited(tenantId, pid, undefined, 'is gone (exit code unknown: not a child of this gateway)');
-    }
+    this.#exits.close();
   }
 
   /** The folder of one tenant (its data is in `data/` inside). */
@@ -134,95 +106,113 @@ export class ProcessDriver implements RuntimeDriver {
     return join(this.#root, tenantId);
   }
 
-  async start(request: StartRequest): Promise<Endpoint> {
-    const dir = this.tenantDir(request.tenantId);
-    const current = await this.inspect(request.tenantId);
-    if (current.state === 'running') {
-      throw new Error(`instance of ${request.tenantId} is already running (pid ${current.ref})`);
+  /**
+   * Whether instances run sandboxed here (checked once). When not, the
+   * reasons name what is missing; the composition root logs them loudly.
+   */
+  isolation(): Promise<SandboxSupport> {
+    if (this.#support === undefined) {
+      this.#support =
+        this.#isolation === 'off'
+          ? Promise.resolve({ ok: false, missing: ['sandboxing (turned off for this driver)'] })
+          : sandboxSupport(this.#uids.firstUid, this.#uids.gid, this.#appPaths);
     }
+    return this.#support;
+  }
+
+  async start(request: StartRequest): Promise<Endpoint> {
+    const id = request.tenantId;
+    const dir = this.tenantDir(id);
+    const current = await this.inspect(id);
+    if (current.state === 'running') {
+      throw new Error(`instance of ${id} is already running (pid ${current.ref})`);
+    }
+    const support = await this.isolation();
+    if (!support.ok) await this.#refuseSecondTenant(id, support.missing);
+    const uid = support.ok ? await this.#uids.prepare(id) : undefined;
     const dataDir = join(dir, 'data');
     await mkdir(dataDir, { recursive: true });
-    const host = '127.0.0.1';
-    const port = await freePort(host);
-    const [program, ...args] = this.#command;
-    if (program === undefined) throw new Error('process driver: empty command');
-    const env: Record<string, string> = {};
-    for (const name of INHERITED_ENV) {
-      const value = process.env[name];
-      if (value !== undefined) env[name] = value;
-    }
-    const withSecrets = request.secrets !== undefined && Object.keys(request.secrets).length > 0;
-    Object.assign(env, this.#env, {
-      SILO_TENANT_ID: request.tenantId,
-      SILO_PORT: String(port),
-      SILO_HOST: host,
-      SILO_DATA_DIR: dataDir,
-      SILO_INSTANCE_TOKEN: request.instanceToken,
-      SILO_LOG_LEVEL: request.logLevel ?? 'info',
-      SILO_SECRETS_FROM: withSecrets ? 'stdin' : 'none',
-    });
-    const logFd = openSync(join(dir, 'instance.log'), 'a', 0o600);
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(program, args, {
-        cwd: dir,
-        env,
-        detached: true,
-        stdio: [withSecrets ? 'pipe' : 'ignore', logFd, logFd],
-      });
-    } finally {
-      closeSync(logFd);
-    }
-    const pid = child.pid;
-    if (pid === undefined) {
-      const error = await new Promise<Error>((resolve) => child.once('error', resolve));
-      throw new Error(`could not spawn ${program}: ${error.message}`);
-    }
-    if (withSecrets && child.stdin) {
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(JSON.stringify(request.secrets));
-    }
-    this.#exitCodes.delete(request.tenantId);
-    this.#adopted.delete(request.tenantId);
-    this.#children.add(pid);
-    child.on('exit', (code, signal) => {
-      const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
-      this.#exitCodes.set(request.tenantId, exitCode);
-      this.#children.delete(pid);
-      this.#exited(
-        request.tenantId,
-        pid,
-        exitCode,
-        signal ? `was killed by ${signal} (exit code ${exitCode})` : `exited with code ${exitCode}`,
-      );
-      this.#stopping.delete(pid);
-    });
-    child.unref();
+    await mkdir(join(dir, 'run'), { recursive: true, mode: 0o700 });
+    // A unix socket in the tenant's folder when its path fits (107 bytes), else a free port.
+    const socketPath = join(dir, 'run', 'instance.sock');
+    const viaSocket = Buffer.byteLength(socketPath) <= 107;
     const record: InstanceRecord = {
-      pid,
-      port,
-      host,
+      port: viaSocket ? 0 : await freePort('127.0.0.1'),
+      host: '127.0.0.1',
+      ...(viaSocket ? { socketPath } : {}),
       instanceToken: request.instanceToken,
       startedAt: new Date().toISOString(),
-      entry: args[0] ?? program,
+      entry: this.#entry,
+      ...(uid !== undefined ? { uid, gid: this.#uids.gid } : {}),
     };
-    // Synchronously, right after the spawn: a gateway killed in between would leave an instance no
-    // other gateway of a fleet (same data dir) can see, and the next start would make a twin.
-    writeFileSync(join(dir, 'instance.json'), JSON.stringify(record), { mode: 0o600 });
+    // Recorded before the spawn: a gateway killed right after it leaves a record the next one adopts from.
+    await writeRecord(dir, record);
+    const child = spawnInstance({
+      request,
+      record,
+      dir,
+      command: this.#command,
+      support,
+      appPaths: this.#appPaths,
+      driverId: this.#driverId,
+      env: this.#env,
+    });
+    const spawnedPid = child.pid;
+    if (spawnedPid === undefined) {
+      const error = await new Promise<Error>((resolve) => child.once('error', resolve));
+      throw new Error(`could not spawn ${this.#command[0]}: ${error.message}`);
+    }
+    this.#exitCodes.delete(id);
+    this.#exits.adopted.delete(id);
+    let pid = spawnedPid;
+    this.#children.add(pid);
+    child.on('exit', (code, own) => {
+      const exitCode = code ?? (own ? 128 + (osConstants.signals[own] ?? 0) : 1);
+      // bwrap exits 128 + n when the sandboxed instance was killed by signal n.
+      const signal = own ?? (support.ok && exitCode > 128 ? signalName(exitCode - 128) : undefined);
+      this.#exitCodes.set(id, exitCode);
+      this.#children.delete(pid);
+      const how = signal ? `was killed by ${signal} (exit code ${exitCode})` : `exited with code ${exitCode}`;
+      this.#exits.exited(id, pid, exitCode, how);
+      this.#exits.stopping.delete(pid);
+    });
+    child.unref();
+    if (support.ok) {
+      // The instance is bwrap's grandchild (under the namespace's reaper): signals go to it.
+      const inner = await sandboxedChild(
+        spawnedPid,
+        () => child.exitCode === null && child.signalCode === null,
+      );
+      if (inner === undefined) {
+        const tail = await this.logs(id, { tail: 3 });
+        throw new Error(`the sandbox of ${id} did not start its instance: ${tail}`);
+      }
+      this.#children.delete(pid);
+      pid = inner;
+      this.#children.add(pid);
+    }
+    await writeRecord(dir, { ...record, pid });
     return endpointOf(record);
   }
 
+  /** Unsandboxed, a second tenant's tasks could read the first's files: only with SILO_ALLOW_UNISOLATED=1. */
+  async #refuseSecondTenant(tenantId: string, missing: string[]): Promise<void> {
+    if (this.#allowUnisolated) return;
+    const other = (await this.list()).find((s) => s.state === 'running' && s.tenantId !== tenantId);
+    if (other !== undefined) throw new UnisolatedRuntimeError(tenantId, other.tenantId, missing);
+  }
+
   async stop(tenantId: string, graceMs: number): Promise<void> {
-    const record = await this.#record(tenantId);
-    if (record === undefined) return;
-    if (await this.#owns(record)) {
-      this.#stopping.add(record.pid);
-      this.#adopted.delete(tenantId);
+    const status = await this.inspect(tenantId);
+    if (status.state === 'running' && status.ref !== undefined) {
+      const pid = Number(status.ref);
+      this.#exits.stopping.add(pid);
+      this.#exits.adopted.delete(tenantId);
       try {
-        await terminate(record.pid, graceMs);
+        await terminate(pid, graceMs);
       } finally {
         // A child's own `exit` handler clears it; an adopted pid has none.
-        if (!this.#children.has(record.pid)) this.#stopping.delete(record.pid);
+        if (!this.#children.has(pid)) this.#exits.stopping.delete(pid);
       }
     }
     await rm(join(this.tenantDir(tenantId), 'instance.json'), { force: true });
@@ -235,16 +225,20 @@ export class ProcessDriver implements RuntimeDriver {
 
   async inspect(tenantId: string): Promise<InstanceStatus> {
     const dir = this.tenantDir(tenantId);
-    const record = await this.#record(tenantId);
-    if (record !== undefined && (await this.#owns(record))) {
-      if (!this.#children.has(record.pid) && !this.#stopping.has(record.pid))
-        this.#adopted.set(tenantId, record.pid);
+    let record = await readRecord(dir);
+    if (record !== undefined && !(await this.#owns(record))) {
+      // Recorded but not running as recorded: it may run untracked (a gateway killed between spawn and record).
+      record = await this.#adoptUntracked(tenantId, record);
+    }
+    if (record?.pid !== undefined) {
+      const pid = record.pid;
+      if (!this.#children.has(pid) && !this.#exits.stopping.has(pid)) this.#exits.adopted.set(tenantId, pid);
       return {
         tenantId,
         state: 'running',
         endpoint: endpointOf(record),
         instanceToken: record.instanceToken,
-        ref: String(record.pid),
+        ref: String(pid),
         startedAt: record.startedAt,
       };
     }
@@ -257,6 +251,25 @@ export class ProcessDriver implements RuntimeDriver {
     return exitCode === undefined ? { tenantId, state: 'stopped' } : { tenantId, state: 'stopped', exitCode };
   }
 
+  /** Finds a live instance of this tenant that its record does not name, and records it. */
+  async #adoptUntracked(tenantId: string, stale: InstanceRecord): Promise<InstanceRecord | undefined> {
+    const found = (await scanInstances(this.#driverId, this.#entry)).find((f) => f.tenantId === tenantId);
+    if (found === undefined) return undefined;
+    const dir = this.tenantDir(tenantId);
+    const record = recordOfFound(stale, found, join(dir, 'run', 'instance.sock'));
+    if (record !== undefined) await writeRecord(dir, record);
+    return record;
+  }
+
+  /** See `reconcileInstances`: untracked instances adopted, twins stopped, orphans stopped after a grace period. */
+  reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
+    return reconcileInstances(knownTenants, {
+      found: () => scanInstances(this.#driverId, this.#entry),
+      inspect: (tenantId) => this.inspect(tenantId),
+      orphanGraceMs: this.#orphanGraceMs,
+    });
+  }
+
   async list(): Promise<InstanceStatus[]> {
     const names = await readdir(this.#root).catch(() => [] as string[]);
     const statuses = await Promise.all(
@@ -266,41 +279,17 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   async logs(tenantId: string, options: { tail?: number } = {}): Promise<string> {
-    const path = join(this.tenantDir(tenantId), 'instance.log');
-    const handle = await open(path, 'r').catch(() => undefined);
-    if (handle === undefined) return '';
-    try {
-      const { size } = await handle.stat();
-      const length = Math.min(size, 1024 * 1024);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      const lines = buffer.toString('utf8').split('\n');
-      if (lines.at(-1) === '') lines.pop();
-      const tail = options.tail ?? 200;
-      return lines.slice(-tail).join('\n');
-    } finally {
-      await handle.close();
-    }
-  }
-
-  async #record(tenantId: string): Promise<InstanceRecord | undefined> {
-    try {
-      return JSON.parse(
-        await readFile(join(this.tenantDir(tenantId), 'instance.json'), 'utf8'),
-      ) as InstanceRecord;
-    } catch {
-      return undefined;
-    }
+    return tailLines(join(this.tenantDir(tenantId), 'instance.log'), options.tail ?? 200);
   }
 
   /** The pid is alive and still runs our entry (not a recycled pid). */
   async #owns(record: InstanceRecord): Promise<boolean> {
-    if (!(await isAlive(record.pid))) return false;
+    if (record.pid === undefined || !(await isAlive(record.pid))) return false;
     const cmd = await commandLine(record.pid);
     return cmd === undefined || cmd.includes(record.entry);
   }
 }
 
-function endpointOf(record: InstanceRecord): Endpoint {
-  return { url: `http://${record.host}:${record.port}`, host: record.host, port: record.port };
+function signalName(n: number): string | undefined {
+  return Object.entries(osConstants.signals).find(([, value]) => value === n)?.[0];
 }

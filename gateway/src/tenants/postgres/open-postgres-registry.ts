@@ -8,6 +8,7 @@ import { PostgresInstanceLeaseStore } from './postgres-instance-lease-store.js';
 import { PostgresSecretStore } from './postgres-secret-store.js';
 import { PostgresTenantStore } from './postgres-tenant-store.js';
 import { PostgresWakeTimerStore } from './postgres-wake-timer-store.js';
+import { PostgresWebhookKeyStore } from './postgres-webhook-key-store.js';
 import { RegistryListener } from './registry-listener.js';
 
 export type PostgresRegistryOptions = {
@@ -33,7 +34,7 @@ export type PostgresRegistry = Registry & {
 /**
  * The registry in a PostgreSQL database shared by several gateways
  * (`SILO_REGISTRY=postgres://…`): migrated on open (the first gateway
- * migrates, the others wait on an advisory lock), the five adapters over one
+ * migrates, the others wait on an advisory lock), the seven adapters over one
  * `pg` pool, and one `LISTEN` connection that drops the auth caches' stale
  * entries when any gateway commits a suspension, deletion or revocation.
  * Fails with a message naming `SILO_REGISTRY` when the database cannot be
@@ -64,6 +65,7 @@ export async function openPostgresRegistry(
     instances: new PostgresInstanceFactStore(db),
     wakeTimers: new PostgresWakeTimerStore(db, listener),
     leases: new PostgresInstanceLeaseStore(db),
+    webhookKeys: new PostgresWebhookKeyStore(db),
     health: () => ({ backend: 'postgres', ...db.health(), listening: listener.live }),
     async close() {
       await listener.close();

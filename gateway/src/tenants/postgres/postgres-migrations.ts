@@ -83,6 +83,17 @@ export const POSTGRES_REGISTRY_MIGRATIONS: readonly string[] = [
    END $$;
    CREATE TRIGGER wake_timers_notify AFTER INSERT OR UPDATE OR DELETE ON wake_timers
      FOR EACH ROW EXECUTE FUNCTION silo_notify_wake();`,
+  // 0004: hashed webhook keys from the instances' reports (issue 12 §3), as the SQLite
+  // registry's webhook_keys/webhook_reports; tenant limits live in tenants.limits (0001).
+  `CREATE TABLE webhook_reports (
+     tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+     reported_at TIMESTAMPTZ NOT NULL
+   );
+   CREATE TABLE webhook_keys (
+     tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+     hash TEXT NOT NULL,
+     PRIMARY KEY (tenant_id, hash)
+   );`,
 ];
 
 /** The channel the triggers of migration 0002 notify on. */

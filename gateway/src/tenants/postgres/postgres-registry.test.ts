@@ -7,6 +7,7 @@ import { instanceLeaseStoreContract } from '../instance-lease-store.contract.js'
 import { eventually, type MakeRegistry } from '../registry-contract-kit.js';
 import { tenantStoreContract } from '../tenant-store.contract.js';
 import { wakeTimerStoreContract } from '../wake-timer-store.contract.js';
+import { webhookKeyStoreContract } from '../webhook-key-store.contract.js';
 import { openPostgresRegistry } from './open-postgres-registry.js';
 import {
   findPostgresBin,
@@ -15,7 +16,7 @@ import {
 } from './testing/throwaway-cluster.js';
 
 /**
- * The five registry contracts against a real PostgreSQL server (a throwaway
+ * The seven registry contracts against a real PostgreSQL server (a throwaway
  * cluster in a temp dir, loopback only), a fresh database per test; the
  * sibling is a second registry over the same database, as a second gateway.
  */
@@ -48,6 +49,7 @@ describe.skipIf(skipReason !== undefined)('PostgreSQL registry', () => {
   instanceFactStoreContract('postgres', makePostgresRegistry);
   wakeTimerStoreContract('postgres', makePostgresRegistry);
   instanceLeaseStoreContract('postgres', makePostgresRegistry);
+  webhookKeyStoreContract('postgres', makePostgresRegistry);
 
   it('migrates once when several gateways open the same database at the same time', async () => {
     const url = await (cluster as ThrowawayCluster).createDatabase('concurrent_open');

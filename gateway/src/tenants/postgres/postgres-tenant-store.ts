@@ -96,6 +96,18 @@ export class PostgresTenantStore implements TenantStore {
     if (row === undefined) throw new NotFoundError('tenant', id);
     return toTenant(row);
   }
+
+  /** The tenants trigger (migration 0002) drops every gateway's cached entry at commit. */
+  async setLimits(id: string, limits: TenantLimits): Promise<Tenant> {
+    const { rows } = await this.#db.query<TenantRow>(
+      'UPDATE tenants SET limits = $1, updated_at = $2 WHERE id = $3 RETURNING *',
+      [JSON.stringify(limits), this.#db.iso(), id],
+    );
+    this.#caches.tenants.delete(id);
+    const row = rows[0];
+    if (row === undefined) throw new NotFoundError('tenant', id);
+    return toTenant(row);
+  }
 }
 
 /** Frozen: the same object is handed out from the cache to every caller. */

@@ -7,6 +7,7 @@ import { SqliteInstanceFactStore } from './sqlite-instance-fact-store.js';
 import { SqliteSecretStore } from './sqlite-secret-store.js';
 import { SqliteTenantStore } from './sqlite-tenant-store.js';
 import { SqliteWakeTimerStore } from './sqlite-wake-timer-store.js';
+import { SqliteWebhookKeyStore } from './sqlite-webhook-key-store.js';
 
 export type SqliteRegistryOptions = {
   /** The registry's clock. @default () => new Date() */
@@ -35,6 +36,7 @@ export function openSqliteRegistry(path: string, options: SqliteRegistryOptions 
     secrets: new SqliteSecretStore(db, options.cipher),
     instances: new SqliteInstanceFactStore(db),
     wakeTimers: new SqliteWakeTimerStore(db),
+    webhookKeys: new SqliteWebhookKeyStore(db),
     async close() {
       caches.clear();
       db.close();

@@ -8,6 +8,7 @@ import { instanceFactStoreContract } from '../instance-fact-store.contract.js';
 import type { MakeRegistry } from '../registry-contract-kit.js';
 import { tenantStoreContract } from '../tenant-store.contract.js';
 import { wakeTimerStoreContract } from '../wake-timer-store.contract.js';
+import { webhookKeyStoreContract } from '../webhook-key-store.contract.js';
 import { openSqliteRegistry } from './open-sqlite-registry.js';
 
 /** A registry file in a fresh temp dir; a sibling is a second connection to it (another gateway process). */
@@ -26,6 +27,7 @@ apiKeyStoreContract('sqlite', makeSqliteRegistry);
 secretStoreContract('sqlite', makeSqliteRegistry);
 instanceFactStoreContract('sqlite', makeSqliteRegistry);
 wakeTimerStoreContract('sqlite', makeSqliteRegistry);
+webhookKeyStoreContract('sqlite', makeSqliteRegistry);
 
 /** `:memory:` (the unit tests' registry): the same contracts, without the other-writer scenarios. */
 tenantStoreContract('sqlite :memory:', ({ now }) => ({ registry: openSqliteRegistry(':memory:', { now }) }));

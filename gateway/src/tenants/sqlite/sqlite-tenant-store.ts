@@ -84,6 +84,15 @@ export class SqliteTenantStore implements TenantStore {
     if (changed === 0) throw new NotFoundError('tenant', id);
     return this.#get(id) as Tenant;
   }
+
+  async setLimits(id: string, limits: TenantLimits): Promise<Tenant> {
+    const changed = this.#db
+      .stmt('UPDATE tenants SET limits = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(limits), this.#db.iso(), id).changes;
+    this.#caches.tenants.delete(id);
+    if (changed === 0) throw new NotFoundError('tenant', id);
+    return this.#get(id) as Tenant;
+  }
 }
 
 /** Frozen: the same object is handed out from the cache to every caller. */

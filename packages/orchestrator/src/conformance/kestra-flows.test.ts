@@ -7,6 +7,7 @@ import { loadConfig } from '../config.js';
 import type { InvalidInputsError } from '../executor/engine-errors.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator.js';
 import { dig } from '../testing/dig.js';
+import { sharedPath } from '../testing/shared-corpus.js';
 import { type ExpectedRow, expectedCount, expectedState, readExpectedMd } from './expected-md.js';
 import { triggerScenarios } from './trigger-scenarios.js';
 
@@ -16,7 +17,7 @@ import { triggerScenarios } from './trigger-scenarios.js';
  * via `app.request()`): final state, task-run count, and the listed facts.
  * Rows whose feature does not exist yet are reported as pending, by name.
  */
-const CORPUS = join(import.meta.dirname, '../../../../../shared/conformance/kestra-flows');
+const CORPUS = sharedPath('conformance', 'kestra-flows');
 const base = '/api/v1/main';
 
 type Exec = {
@@ -304,13 +305,29 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'each-sequential-nested.yaml': {
     facts: (e) => {
-      const out = (task: string, ...vals: string[]) =>
-        String(
-          runsOf(e, task).find((t) => vals.length === 0 || t.value === vals[vals.length - 1])?.outputs?.value,
+      // The output of `task` at loop values (outer, inner): its own value is `inner`, an ancestor's `outer`.
+      const at = (task: string, outer: string, inner?: string): string => {
+        const byId = new Map(e.taskRunList.map((t) => [t.id, t]));
+        const ancestors = (t: Exec['taskRunList'][number]) => {
+          const out: string[] = [];
+          for (let p = byId.get(t.parentTaskRunId ?? ''); p; p = byId.get(p.parentTaskRunId ?? ''))
+            out.push(String(p.value));
+          return out;
+        };
+        const hit = runsOf(e, task).filter((t) =>
+          inner === undefined ? t.value === outer : t.value === inner && ancestors(t).includes(outer),
         );
-      const v121 = runsOf(e, '1-2-1_return').find((t) => t.value === 'a a')?.outputs?.value;
-      expect(out('2_return')).toContain(String(v121));
-      expect(out('1-2-2_return', 's1', 'a a')).toContain(`get ${String(v121)}`.slice(0, 4));
+        expect(hit, `${task} at (${outer}, ${inner ?? ''})`).toHaveLength(1);
+        return String(hit[0]?.outputs?.value);
+      };
+      const v121 = at('1-2-1_return', 's1', 'a a');
+      expect(v121).toMatch(/^1-2-1_return > a a > \d{4}-/);
+      expect(String(runsOf(e, '2_return')[0]?.outputs?.value)).toContain(v121);
+      expect(at('1-2-2_return', 's1', 'a a')).toContain(`get ${v121}`);
+      expect(at('1-2-2_return', 's2', 'a a'), 'reads the s1 value from s2 too').toContain(`get ${v121}`);
+      const v11 = at('1-1_return', 's1');
+      expect(v11).toMatch(/^1-1_return > s1 > \d{4}-/);
+      expect(at('1-3_return', 's1')).toContain(v11);
     },
   },
   'each-null.yaml': {

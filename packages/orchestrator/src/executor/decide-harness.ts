@@ -1,8 +1,8 @@
 import type { Flow, Task } from '../flow/flow-model.js';
 import { createExecution, type Execution } from '../model/execution.js';
+import type { Expressions } from '../ports/expressions.js';
 import { decide } from './decide.js';
 import type { Command, ExecutorEvent, TimerKind } from './events.js';
-import type { Expressions } from './expressions.js';
 
 /**
  * A tiny strict renderer for decision tests: `{{ a.b }}` path lookups and

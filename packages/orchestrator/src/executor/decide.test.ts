@@ -461,6 +461,34 @@ describe('decide: kill, restart, crash, concurrency', () => {
     }
   });
 
+  it('maxConcurrentExecutions: at the cap the execution waits QUEUED (logged once), under it it runs', () => {
+    const h = new Harness(flowOf([log('a')]));
+    h.send({ type: 'start', runningInFlow: 0, tenantSlots: { running: 2, limit: 2 } });
+    expect(h.state).toBe('QUEUED');
+    h.send({ type: 'start', runningInFlow: 0, tenantSlots: { running: 3, limit: 2 } });
+    expect(h.state).toBe('QUEUED');
+    const queuedLogs = h.commands.filter(
+      (c) => c.kind === 'log' && c.message.includes('maxConcurrentExecutions'),
+    );
+    expect(queuedLogs).toHaveLength(1);
+    h.send({ type: 'start', runningInFlow: 0, tenantSlots: { running: 1, limit: 2 } });
+    expect(h.state).toBe('SUCCESS');
+    expect(h.exec.state.histories.map((x) => x.state)).toEqual(['CREATED', 'QUEUED', 'RUNNING', 'SUCCESS']);
+  });
+
+  it("maxConcurrentExecutions: a Subflow child runs in its parent's slot, never queued by the cap", () => {
+    const h = new Harness(flowOf([log('a')]));
+    h.exec.parentId = 'parent';
+    h.send({ type: 'start', runningInFlow: 0, tenantSlots: { running: 5, limit: 1 } });
+    expect(h.state).toBe('SUCCESS');
+  });
+
+  it("a flow's concurrency FAIL still applies before the tenant's cap", () => {
+    const h = new Harness(flowOf([log('a')], { concurrency: { limit: 1, behavior: 'FAIL' } }));
+    h.send({ type: 'start', runningInFlow: 1, tenantSlots: { running: 0, limit: 5 } });
+    expect(h.state).toBe('FAILED');
+  });
+
   it('an execution end emits executionEnded once', () => {
     const h = new Harness(flowOf([log('a')])).run();
     expect(h.commands.filter((c) => c.kind === 'executionEnded')).toHaveLength(1);

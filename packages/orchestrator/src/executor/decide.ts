@@ -1,5 +1,6 @@
 import { isTerminal } from '@silo/contracts';
 import type { Flow, RetryPolicy, Task } from '../flow/flow-model.js';
+import { typedOutput } from '../flow/inputs/typed-output.js';
 import { type Execution, isFailure, type TaskRun } from '../model/execution.js';
 import { closeAttempt } from './attempts.js';
 import { type DecideDeps, DecisionContext, errorMessage } from './decision-context.js';
@@ -65,6 +66,15 @@ function apply(ctx: DecisionContext, event: ExecutorEvent): void {
           ctx.log('ERROR', `Flow is FAILED due to concurrency limit exceeded (limit ${c.limit})`);
           ctx.moveExecution('FAILED');
         }
+        return;
+      }
+      // The tenant's `maxConcurrentExecutions` (always QUEUE). A Subflow child runs in its parent's
+      // slot (the parent waits for it), so it is neither gated nor counted: no deadlock under the cap.
+      const t = event.tenantSlots;
+      if (t && exec.parentId === undefined && t.running >= t.limit) {
+        if (s === 'CREATED')
+          ctx.log('INFO', `Execution queued: the tenant's maxConcurrentExecutions (${t.limit}) are running`);
+        ctx.moveExecution('QUEUED');
         return;
       }
       ctx.moveExecution('RUNNING');
@@ -335,7 +345,8 @@ function reconcile(ctx: DecisionContext): void {
       try {
         const vars = ctx.executionVars();
         const outputs: Record<string, unknown> = {};
-        for (const o of flow.outputs) outputs[o.id] = ctx.deps.expressions.renderValue(o.value, vars);
+        for (const o of flow.outputs)
+          outputs[o.id] = typedOutput(o, ctx.deps.expressions.renderValue(o.value, vars));
         exec.outputs = outputs;
       } catch (err) {
         ctx.log('ERROR', `Failed to render the flow outputs: ${errorMessage(err)}`);

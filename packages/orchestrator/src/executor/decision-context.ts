@@ -4,8 +4,8 @@ import type { Branch, Execution, TaskRun } from '../model/execution.js';
 import { endState } from '../model/final-state.js';
 import { initialState } from '../model/state.js';
 import { transition } from '../model/transitions.js';
+import type { Expressions } from '../ports/expressions.js';
 import type { Command } from './events.js';
-import type { Expressions } from './expressions.js';
 import { SLEEP_TYPE, type TaskPlace, taskIndex } from './task-index.js';
 import { executionVariables, taskRunVariables } from './variables.js';
 
@@ -16,7 +16,11 @@ export type DecideDeps = {
   expressions: Expressions;
   /** Jitter of `random` retries. @default Math.random */
   random?: () => number;
+  /** The folder shared by the tasks of a WorkingDirectory task run (`{{ workingDir }}`); absent: no such variable. */
+  workingDir?: (executionId: string, workingDirectoryTaskRunId: string) => string;
 };
+
+const WORKING_DIRECTORY = 'io.kestra.plugin.core.flow.WorkingDirectory';
 
 /** Where new child task runs go: under `parent`, with the iteration `value`/`iteration`. */
 export type Scope = { parent?: TaskRun; value?: string; iteration?: number };
@@ -141,7 +145,14 @@ export class DecisionContext {
   }
 
   varsFor(tr: TaskRun, task: Task, attemptsCount = tr.attempts.length): Record<string, unknown> {
-    return taskRunVariables(this.executionVars(), tr, task, this.byId, attemptsCount);
+    const vars = taskRunVariables(this.executionVars(), tr, task, this.byId, attemptsCount);
+    // Inside a WorkingDirectory, every task shares its folder: Kestra's `{{ workingDir }}`.
+    for (let p = this.byId.get(tr.parentTaskRunId ?? ''); p && this.deps.workingDir; ) {
+      if (this.task(p.taskId)?.type === WORKING_DIRECTORY)
+        return { ...vars, workingDir: this.deps.workingDir(this.exec.id, p.id) };
+      p = p.parentTaskRunId ? this.byId.get(p.parentTaskRunId) : undefined;
+    }
+    return vars;
   }
 
   render(template: string, tr: TaskRun, task: Task): string {

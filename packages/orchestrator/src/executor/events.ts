@@ -18,8 +18,12 @@ export type TimerKind =
  * so a crash between the two loses nothing.
  */
 export type ExecutorEvent =
-  /** Start (or re-try to start) a CREATED or QUEUED execution; `runningInFlow` counts the flow's active executions for `concurrency`. */
-  | { type: 'start'; runningInFlow: number }
+  /**
+   * Start (or re-try to start) a CREATED or QUEUED execution; `runningInFlow` counts the flow's active
+   * executions for `concurrency`; `tenantSlots` (filled by the loop under `maxConcurrentExecutions`)
+   * the instance's top-level executions holding a slot and the cap: at the cap, the execution waits QUEUED.
+   */
+  | { type: 'start'; runningInFlow: number; tenantSlots?: { running: number; limit: number } }
   /** One attempt of one task run ended in the worker. */
   | {
       type: 'taskResult';

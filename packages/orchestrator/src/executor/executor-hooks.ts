@@ -19,6 +19,8 @@ export type ExecutorHooks = {
   killExecution?(executionId: string): void;
   /** Create the next attempt of a RETRIED execution (retry behavior CREATE_NEW_EXECUTION): Kestra's replay from the start. */
   retryExecution?(execution: Execution): void;
+  /** An execution moved to another non-terminal state (RUNNING, PAUSED, ...): Flow triggers listening to it. */
+  executionStateChanged?(execution: Execution, flow: Flow): void;
   /** An execution reached a terminal state: notify a waiting parent, start the flows it triggers. */
   executionEnded?(execution: Execution, flow: Flow): void;
 };

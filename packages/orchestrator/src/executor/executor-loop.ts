@@ -1,15 +1,18 @@
+import { isTerminal } from '@silo/contracts';
 import type { Logger } from 'pino';
 import type { Flow } from '../flow/flow-model.js';
 import type { Execution } from '../model/execution.js';
-import type { ExecutionStore } from '../sqlite/execution-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { EngineStores } from '../ports/engine-stores.js';
 import { type DecideDeps, decide } from './decide.js';
 import type { ExecutorEvent } from './events.js';
 import type { ExecutorHooks } from './executor-hooks.js';
+import { TenantSlots } from './tenant-slots.js';
 
 type Committed = { execution: Execution; jobs: number; aborts: string[] };
 
 export type ExecutorLoopOptions = {
-  store: ExecutionStore;
+  stores: EngineStores;
   /** The flow revision an execution runs. */
   flowOf(namespace: string, id: string, revision: number): Flow | undefined;
   deps: DecideDeps;
@@ -18,10 +21,11 @@ export type ExecutorLoopOptions = {
   logger: Logger;
   /** Called after each committed decision (wake the worker, notify followers). */
   onCommitted(info: { execution: Execution; jobs: number; aborts: string[] }): void;
-  /** @default () => new Date() */
-  now?: () => Date;
+  clock: Clock;
   /** Events decided per tick before yielding to I/O. @default 256 */
   batchSize?: number;
+  /** The tenant's `maxConcurrentExecutions` (SILO_MAX_CONCURRENT_EXECUTIONS); undefined: no cap. */
+  maxConcurrentExecutions?: number;
 };
 
 /**
@@ -37,10 +41,10 @@ export class ExecutorLoop {
   private timer: NodeJS.Timeout | undefined;
   private timerDue: number | undefined;
   private busyNow = false;
-  private readonly now: () => Date;
-
+  private readonly tenantSlots: TenantSlots | undefined;
   constructor(private readonly o: ExecutorLoopOptions) {
-    this.now = o.now ?? (() => new Date());
+    const limit = o.maxConcurrentExecutions;
+    this.tenantSlots = limit === undefined ? undefined : new TenantSlots(o.stores, o.flowOf, limit);
   }
 
   get busy(): boolean {
@@ -58,9 +62,16 @@ export class ExecutorLoop {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** At start: QUEUED executions take the free slots of `maxConcurrentExecutions` (after a restart, or a raised cap). */
+  releaseTenantSlots(): void {
+    const slots = this.tenantSlots;
+    if (slots === undefined) return;
+    if (this.o.stores.unitOfWork.atomically(() => slots.release()) > 0) this.wake();
+  }
+
   /** Earliest durable timer (ms), for the lifecycle report. */
   nextWakeAt(): number | undefined {
-    return this.o.store.earliestTimer();
+    return this.o.stores.timers.earliest();
   }
 
   private tick(): void {
@@ -71,16 +82,16 @@ export class ExecutorLoop {
     try {
       // One outer transaction per batch (one commit for many decisions); each decision
       // is its own nested transaction (a SAVEPOINT), so a failing one rolls back alone.
-      const events = this.o.store.db.transaction(() => {
+      const events = this.o.stores.unitOfWork.atomically(() => {
         this.fireDueTimers();
-        const batch = this.o.store.takeEvents(this.o.batchSize ?? 256);
+        const batch = this.o.stores.events.take(this.o.batchSize ?? 256);
         for (const e of batch) {
           if (this.stopped) break;
           const c = this.process(e.id, e.executionId, e.event);
           if (c) committed.push(c);
         }
         return batch;
-      })();
+      });
       for (const c of committed) this.o.onCommitted(c);
       if (events.length > 0) this.wake();
       this.armTimer();
@@ -90,20 +101,19 @@ export class ExecutorLoop {
   }
 
   private fireDueTimers(): void {
-    const { store } = this.o;
-    store.db.transaction(() => {
-      for (const t of store.takeDueTimers(this.now().getTime())) {
-        if (t.kind === 'scheduledStart')
-          store.insertEvent(t.executionId, { type: 'start', runningInFlow: 0 });
-        else store.insertEvent(t.executionId, { type: 'timer', taskRunId: t.taskRunId, kind: t.kind });
+    const { unitOfWork, timers, events } = this.o.stores;
+    unitOfWork.atomically(() => {
+      for (const t of timers.takeDue(this.o.clock.now().getTime())) {
+        if (t.kind === 'scheduledStart') events.append(t.executionId, { type: 'start', runningInFlow: 0 });
+        else events.append(t.executionId, { type: 'timer', taskRunId: t.taskRunId, kind: t.kind });
       }
-    })();
+    });
   }
 
   /** Sets one setTimeout on the earliest stored timer. */
   armTimer(): void {
     if (this.stopped) return;
-    const due = this.o.store.earliestTimer();
+    const due = this.o.stores.timers.earliest();
     if (due === undefined) return;
     if (this.timer && this.timerDue === due) return;
     if (this.timer) clearTimeout(this.timer);
@@ -114,18 +124,19 @@ export class ExecutorLoop {
         this.timerDue = undefined;
         this.wake();
       },
-      Math.max(0, due - this.now().getTime()),
+      Math.max(0, due - this.o.clock.now().getTime()),
     );
   }
 
   /** Decides one event and commits the outcome; an error drops the event after logging it (never loops). */
   private process(eventId: number, executionId: string, event: ExecutorEvent): Committed | undefined {
-    const { store, logger } = this.o;
+    const { logger } = this.o;
+    const { unitOfWork, executions, events, jobs, timers, logs } = this.o.stores;
     let committed: Committed | undefined;
     try {
-      store.db.transaction(() => {
-        store.deleteEvent(eventId);
-        const found = store.getExecution(executionId);
+      unitOfWork.atomically(() => {
+        events.remove(eventId);
+        const found = executions.get(executionId);
         if (!found) return;
         const { execution, version } = found;
         const flow = this.o.flowOf(execution.namespace, execution.flowId, execution.flowRevision);
@@ -137,25 +148,32 @@ export class ExecutorLoop {
           event.type === 'start'
             ? {
                 type: 'start',
-                runningInFlow: store.countActiveInFlow(execution.namespace, execution.flowId, execution.id),
+                runningInFlow: executions.countActiveInFlow(
+                  execution.namespace,
+                  execution.flowId,
+                  execution.id,
+                ),
+                ...(this.tenantSlots ? { tenantSlots: this.tenantSlots.slots(execution.id) } : {}),
               }
             : event;
-        const now = this.now();
+        const now = this.o.clock.now();
         const d = decide(flow, execution, ev, now, this.o.deps);
         const next = d.execution;
         const changed = d.changedTaskRunIds
           .map((id) => next.taskRunList.find((t) => t.id === id))
           .filter((t) => t !== undefined);
         const removed = next.taskRunList.length < execution.taskRunList.length || event.type === 'restart';
-        if (!store.updateExecution(next, version, changed, removed)) {
+        if (!executions.update(next, version, changed, removed)) {
           throw new Error(`execution ${executionId} changed under the executor`);
         }
-        let jobs = 0;
+        if (next.state.current !== execution.state.current && !isTerminal(next.state.current))
+          this.o.hooks?.executionStateChanged?.(next, flow);
+        let jobCount = 0;
         const aborts: string[] = [];
         for (const c of d.commands) {
           switch (c.kind) {
             case 'runTask':
-              store.insertJob(next.id, c.taskRunId, c.attempt, {
+              jobs.enqueue(next.id, c.taskRunId, c.attempt, {
                 taskId: c.taskId,
                 task: c.task,
                 variables: c.variables,
@@ -163,19 +181,19 @@ export class ExecutorLoop {
                 flowId: next.flowId,
                 ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
               });
-              jobs++;
+              jobCount++;
               break;
             case 'setTimer':
-              store.insertTimer(next.id, c.taskRunId, c.timer, Date.parse(c.dueAt));
+              timers.set(next.id, c.taskRunId, c.timer, Date.parse(c.dueAt));
               break;
             case 'cancelTimers':
-              if (c.taskRunIds) for (const id of c.taskRunIds) store.deleteTimersOfTaskRun(id);
-              else store.deleteTimersOfExecution(next.id);
+              if (c.taskRunIds) for (const id of c.taskRunIds) timers.cancelTaskRun(id);
+              else timers.cancelExecution(next.id);
               break;
             case 'abortTask': {
-              const attempt = store.deleteQueuedJob(c.taskRunId);
+              const attempt = jobs.dropQueued(c.taskRunId);
               if (attempt !== undefined) {
-                store.insertEvent(next.id, {
+                events.append(next.id, {
                   type: 'taskResult',
                   taskRunId: c.taskRunId,
                   attempt,
@@ -185,7 +203,7 @@ export class ExecutorLoop {
               break;
             }
             case 'log':
-              store.insertLog({
+              logs.append({
                 executionId: next.id,
                 namespace: next.namespace,
                 flowId: next.flowId,
@@ -200,13 +218,14 @@ export class ExecutorLoop {
             case 'executionEnded': {
               this.o.hooks?.executionEnded?.(next, flow);
               if (flow.concurrency) {
-                const queued = store.oldestQueued(next.namespace, next.flowId);
-                if (queued) store.insertEvent(queued, { type: 'start', runningInFlow: 0 });
+                const queued = executions.oldestQueued(next.namespace, next.flowId);
+                if (queued) events.append(queued, { type: 'start', runningInFlow: 0 });
               }
+              this.tenantSlots?.release();
               break;
             }
             case 'continue':
-              store.insertEvent(next.id, { type: 'continue' });
+              events.append(next.id, { type: 'continue' });
               break;
             case 'createSubflow':
               this.o.hooks?.createSubflow?.(next, c);
@@ -225,11 +244,11 @@ export class ExecutorLoop {
               break;
           }
         }
-        committed = { execution: next, jobs, aborts };
-      })();
+        committed = { execution: next, jobs: jobCount, aborts };
+      });
     } catch (err) {
       logger.error({ err, executionId, event }, 'executor decision failed; event dropped');
-      store.deleteEvent(eventId);
+      events.remove(eventId);
       return undefined;
     }
     return committed;

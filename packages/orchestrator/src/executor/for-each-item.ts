@@ -1,14 +1,16 @@
 import type { StateType } from '@silo/contracts';
 import type { Task } from '../flow/flow-model.js';
 import type { Execution, TaskRun } from '../model/execution.js';
-import type { ExecutionStore } from '../sqlite/execution-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventQueue } from '../ports/event-queue.js';
+import type { ExecutionStore } from '../ports/execution-store.js';
+import type { Expressions } from '../ports/expressions.js';
 import type { InternalStorage } from '../storage/internal-storage.js';
 import { type SplitOptions, splitItems } from '../storage/split-items.js';
 import { closeAttempt, failAttempt } from './attempts.js';
 import { type DecisionContext, errorMessage } from './decision-context.js';
 import type { Command, ExecutorEvent } from './events.js';
-import type { Expressions } from './expressions.js';
-import { buildChild, childLabels, type SubflowHooksOptions } from './subflow.js';
+import { buildChild, childLabels, type FlowLookup } from './subflow.js';
 
 /** Kestra's ForEachItem: one child execution per batch of the rows of a storage file; the executor runs it. */
 export const FOR_EACH_ITEM_TYPE = 'io.kestra.plugin.core.flow.ForEachItem';
@@ -174,13 +176,13 @@ export function killForEachItem(ctx: DecisionContext, tr: TaskRun): void {
   }
 }
 
-export type ForEachItemHooksOptions = Pick<SubflowHooksOptions, 'flowOf' | 'latestFlow'> & {
-  store: ExecutionStore;
+export type ForEachItemHooksOptions = FlowLookup & {
+  executions: Pick<ExecutionStore, 'insert' | 'get'>;
+  events: EventQueue;
   storage: InternalStorage;
   expressions: Expressions;
   newId(): string;
-  /** @default () => new Date() */
-  now?: () => Date;
+  clock: Clock;
 };
 
 /**
@@ -192,12 +194,11 @@ export type ForEachItemHooksOptions = Pick<SubflowHooksOptions, 'flowOf' | 'late
  * error event for the parent. When a child ends, its parent is told.
  */
 export function createForEachItemHooks(o: ForEachItemHooksOptions) {
-  const now = o.now ?? (() => new Date());
-  const toParent = (parentId: string, ev: CreatedEvent | EndedEvent) => o.store.insertEvent(parentId, ev);
+  const toParent = (parentId: string, ev: CreatedEvent | EndedEvent) => o.events.append(parentId, ev);
 
   return {
     createForEachItem(parent: Execution, c: CreateForEachItemCommand): void {
-      const at = now();
+      const at = o.clock.now();
       const children: Execution[] = [];
       try {
         const batches = splitItems(o.storage.readText(c.items, MAX_ITEMS_BYTES), c.batch);
@@ -237,8 +238,8 @@ export function createForEachItemHooks(o: ForEachItemHooksOptions) {
         return;
       }
       for (const child of children) {
-        o.store.insertExecution(child);
-        o.store.insertEvent(child.id, { type: 'start', runningInFlow: 0 });
+        o.executions.insert(child);
+        o.events.append(child.id, { type: 'start', runningInFlow: 0 });
       }
       toParent(c.parentId, {
         type: 'forEachItemCreated',
@@ -253,7 +254,7 @@ export function createForEachItemHooks(o: ForEachItemHooksOptions) {
       if (t?.type !== FOR_EACH_ITEM_CHILD_TRIGGER || !t.variables) return;
       const { executionId, taskRunId, taskRunIteration } = t.variables;
       if (typeof executionId !== 'string' || typeof taskRunId !== 'string') return;
-      if (typeof taskRunIteration !== 'number' || !o.store.getExecution(executionId)) return;
+      if (typeof taskRunIteration !== 'number' || !o.executions.get(executionId)) return;
       toParent(executionId, {
         type: 'forEachItemEnded',
         taskRunId,
@@ -264,7 +265,7 @@ export function createForEachItemHooks(o: ForEachItemHooksOptions) {
     },
 
     restartExecutions(ids: string[]): void {
-      for (const id of ids) o.store.insertEvent(id, { type: 'restart' });
+      for (const id of ids) o.events.append(id, { type: 'restart' });
     },
   };
 }

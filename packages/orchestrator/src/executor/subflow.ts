@@ -2,13 +2,10 @@ import { isTerminal, type StateType } from '@silo/contracts';
 import type { Flow, Label, Task } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { createExecution, type Execution, type TaskRun } from '../model/execution.js';
-import type { ExecutionStore } from '../sqlite/execution-store.js';
+import { mergeLabels } from '../model/labels.js';
 import { closeAttempt, failAttempt } from './attempts.js';
 import { type DecisionContext, errorMessage } from './decision-context.js';
 import type { Command, ExecutorEvent } from './events.js';
-import type { Expressions } from './expressions.js';
-import { taskIndex } from './task-index.js';
-import { executionVariables } from './variables.js';
 
 /** Kestra's Subflow task: the executor runs it (no worker job) by creating a child execution. */
 export const SUBFLOW_TYPE = 'io.kestra.plugin.core.flow.Subflow';
@@ -136,92 +133,13 @@ export function killSubflow(ctx: DecisionContext, tr: TaskRun): void {
   if (typeof child === 'string') ctx.commands.push({ kind: 'killExecution', executionId: child });
 }
 
-export type SubflowHooksOptions = {
-  store: ExecutionStore;
+/** How the executor's I/O side finds the flows of child executions. */
+export type FlowLookup = {
   /** A flow by revision (deleted ones included), as the executor reads them. */
   flowOf(namespace: string, id: string, revision: number): Flow | undefined;
   /** The latest revision of a live flow. */
   latestFlow(namespace: string, id: string): Flow | undefined;
-  expressions: Expressions;
-  /** The parent execution's changes are decided again after this event is stored. */
-  now?: () => Date;
 };
-
-/**
- * The I/O side of Subflow, run inside the executor's transaction:
- * `createSubflow` stores the child execution and its start event (or an
- * error event for the parent); when a child ends, its parent gets a
- * `subflow` event with the child's state and the rendered task `outputs`.
- */
-export function createSubflowHooks(o: SubflowHooksOptions) {
-  const now = o.now ?? (() => new Date());
-  const toParent = (
-    c: { parentId: string; taskRunId: string; childId: string },
-    rest: Omit<SubflowEvent, 'type' | 'taskRunId' | 'executionId'>,
-  ) =>
-    o.store.insertEvent(c.parentId, {
-      type: 'subflow',
-      taskRunId: c.taskRunId,
-      executionId: c.childId,
-      ...rest,
-    });
-
-  return {
-    createSubflow(parent: Execution, c: CreateSubflowCommand): void {
-      const built = buildChild(o, parent, {
-        ...c,
-        triggerId: c.taskId,
-        triggerType: SUBFLOW_TYPE,
-        at: now(),
-      });
-      if (!built.ok) {
-        toParent(c, { state: 'FAILED', error: built.error });
-        return;
-      }
-      o.store.insertExecution(built.execution);
-      o.store.insertEvent(built.execution.id, { type: 'start', runningInFlow: 0 });
-      if (!c.wait) toParent(c, { state: 'CREATED' });
-    },
-
-    /** A child ended: tell its parent (whose task run ignores it unless it waits for this child). */
-    executionEnded(child: Execution, childFlow: Flow): void {
-      const t = child.trigger;
-      if (t?.type !== SUBFLOW_TYPE || !t.variables) return;
-      const parentId = t.variables.executionId;
-      const taskRunId = t.variables.taskRunId;
-      if (typeof parentId !== 'string' || typeof taskRunId !== 'string') return;
-      const parent = o.store.getExecution(parentId)?.execution;
-      const tr = parent?.taskRunList.find((x) => x.id === taskRunId);
-      if (!parent || !tr || tr.state.current !== 'RUNNING' || tr.outputs?.executionId !== child.id) return;
-      const parentFlow = o.flowOf(parent.namespace, parent.flowId, parent.flowRevision);
-      const task = parentFlow ? taskIndex(parentFlow).get(tr.taskId)?.task : undefined;
-      const ids = { parentId, taskRunId, childId: child.id };
-      let outputs: Record<string, unknown> | undefined;
-      let renderError: string | undefined;
-      if (task?.props.outputs !== undefined && task.props.outputs !== null) {
-        try {
-          const byId = new Map(child.taskRunList.map((x) => [x.id, x]));
-          const index = taskIndex(childFlow);
-          const vars = executionVariables(childFlow, child, byId, (id) => index.get(id)?.task);
-          outputs = o.expressions.renderValue(task.props.outputs, vars) as Record<string, unknown>;
-        } catch (err) {
-          renderError = `Failed to render the outputs of subflow task '${tr.taskId}': ${errorMessage(err)}`;
-        }
-      }
-      toParent(ids, {
-        state: child.state.current,
-        ...(outputs !== undefined ? { outputs } : {}),
-        ...(renderError !== undefined ? { renderError } : {}),
-      });
-    },
-
-    killExecution(executionId: string): void {
-      o.store.insertEvent(executionId, { type: 'kill' });
-    },
-  };
-}
-
-export type SubflowHooks = ReturnType<typeof createSubflowHooks>;
 
 /** What a child execution is made from (Subflow, one batch of ForEachItem). */
 export type ChildSpec = {
@@ -248,7 +166,7 @@ export type ChildSpec = {
  * Kestra's message when the child cannot be made.
  */
 export function buildChild(
-  o: Pick<SubflowHooksOptions, 'flowOf' | 'latestFlow'>,
+  o: FlowLookup,
   parent: Execution,
   c: ChildSpec,
 ): { ok: true; execution: Execution } | { ok: false; error: string } {
@@ -312,11 +230,4 @@ export function labelList(v: unknown): Label[] {
     return Object.entries(v).map(([key, value]) => ({ key, value: String(value) }));
   }
   return [];
-}
-
-/** Labels of `extra` override those of `base` with the same key, in place; new ones are appended. */
-export function mergeLabels(base: Label[], extra: Label[]): Label[] {
-  const m = new Map(base.map((l) => [l.key, l.value]));
-  for (const l of extra) m.set(l.key, l.value);
-  return [...m].map(([key, value]) => ({ key, value }));
 }

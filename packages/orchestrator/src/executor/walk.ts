@@ -5,8 +5,8 @@ import { finalState } from '../model/final-state.js';
 import { failAttempt } from './attempts.js';
 import { type DecisionContext, errorMessage, type Scope } from './decision-context.js';
 import { durationMs } from './durations.js';
-import { isTruthy } from './expressions.js';
 import { FOR_EACH_ITEM_TYPE, startForEachItem } from './for-each-item.js';
+import { isTruthy } from './is-truthy.js';
 import { SUBFLOW_TYPE, startSubflow } from './subflow.js';
 import { isFlowable } from './task-index.js';
 
@@ -423,6 +423,11 @@ function runLoopUntil(ctx: DecisionContext, tr: TaskRun, task: Task): Status {
   const intervalMs = freq.interval !== undefined ? durationMs(freq.interval) : 1000;
   mem.iteration ??= 0;
   if (mem.waitingUntil !== undefined) return 'RUNNING';
+  // Kestra's `outputs.<loop>.iterationCount`: the iteration being run, from 1, readable by the children.
+  if (tr.outputs?.iterationCount !== mem.iteration + 1) {
+    tr.outputs = { ...(tr.outputs ?? {}), iterationCount: mem.iteration + 1 };
+    ctx.touch(tr);
+  }
   const scope: Scope = {
     parent: tr,
     iteration: mem.iteration,

@@ -3,6 +3,7 @@ import type { Task } from './flow-model.js';
 import { TASK_ID, TASK_ID_MAX } from './flow-patterns.js';
 import { parseIsoDuration } from './iso-duration.js';
 import type { IssueCollector } from './issue-collector.js';
+import { refuseNotExecuted } from './not-executed.js';
 import { parseRetry } from './parse-retry.js';
 import { applyPluginDefaults, type PluginDefault } from './plugin-defaults.js';
 import { bool, duration, isTemplate, oneOf, prop, str, zodMessage } from './schema-kit.js';
@@ -131,6 +132,7 @@ export function parseTask(input: unknown, path: YamlPath, ctx: TaskParseContext)
   for (const [k, v] of Object.entries(raw)) if (!COMMON_KEYS.has(k)) props[k] = v;
   const own = def.schema.safeParse(props, { error: zodMessage });
   if (!own.success) ctx.issues.addZod(path, own.error.issues);
+  const executed = refuseNotExecuted(def, props, path, ctx.issues);
   if (!flowable) {
     for (const key of ['errors', 'finally'])
       if (raw[key] !== undefined) ctx.issues.add([...path, key], `only flowable tasks have "${key}"`);
@@ -138,7 +140,8 @@ export function parseTask(input: unknown, path: YamlPath, ctx: TaskParseContext)
   const children = flowable ? parseChildren(def, props, path, ctx) : true;
   const errors = flowable ? parseTaskList(raw.errors, [...path, 'errors'], ctx) : [];
   const fin = flowable ? parseTaskList(raw.finally, [...path, 'finally'], ctx) : [];
-  if (!own.success || !common.success || !children || (raw.retry !== undefined && !retry)) return undefined;
+  if (!own.success || !executed || !common.success || !children || (raw.retry !== undefined && !retry))
+    return undefined;
 
   for (const key of def.durations ?? []) {
     const v = props[key];

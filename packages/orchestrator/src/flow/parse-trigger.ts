@@ -3,6 +3,7 @@ import type { Condition, Trigger } from './flow-model.js';
 import { TASK_ID } from './flow-patterns.js';
 import { parseIsoDuration } from './iso-duration.js';
 import type { IssueCollector } from './issue-collector.js';
+import { refuseNotExecuted } from './not-executed.js';
 import { applyPluginDefaults, type PluginDefault } from './plugin-defaults.js';
 import { bool, duration, oneOf, record, str, zodMessage } from './schema-kit.js';
 import { lookupType, suggestType } from './task-registry.js';
@@ -49,6 +50,16 @@ function parseCondition(raw: unknown, path: YamlPath, issues: IssueCollector): C
   const { type: _type, ...props } = raw;
   const r = def.schema.safeParse(props, { error: zodMessage });
   if (!r.success) return void issues.addZod(path, r.error.issues);
+  if (!refuseNotExecuted(def, props, path, issues)) return undefined;
+  // Nested conditions (Not, Or: a list; MultipleCondition: a map) are checked by the same rules, kept as written.
+  const nested = props.conditions;
+  const entries: Array<[string | number, unknown]> = Array.isArray(nested)
+    ? nested.map((c, i) => [i, c])
+    : isMap(nested)
+      ? Object.entries(nested)
+      : [];
+  const parsed = entries.map(([k, c]) => parseCondition(c, [...path, 'conditions', k], issues));
+  if (parsed.some((c) => c === undefined)) return undefined;
   return { type: def.type, props };
 }
 
@@ -108,7 +119,8 @@ export function parseTriggers(
     for (const [k, v] of Object.entries(t)) if (!COMMON_KEYS.has(k)) props[k] = v;
     const own = def.schema.safeParse(props, { error: zodMessage });
     if (!own.success) issues.addZod(at, own.error.issues);
-    if (!own.success || !common.success || !conditionsOk || typeof t.id !== 'string') return;
+    const executed = refuseNotExecuted(def, props, at, issues);
+    if (!own.success || !executed || !common.success || !conditionsOk || typeof t.id !== 'string') return;
     for (const key of def.durations ?? []) {
       const v = props[key];
       if (typeof v === 'string') props[`${key}Ms`] = parseIsoDuration(v);

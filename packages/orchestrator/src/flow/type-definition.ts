@@ -28,6 +28,13 @@ export type TypeDefinition = {
   children?: readonly ChildSlot[];
   /** A flowable task without any child is an error unless this is false. @default true */
   childrenRequired?: boolean;
+  /**
+   * Properties Kestra has but Silo does not execute, with the reason: a flow
+   * that sets one is refused at save (never accepted and then ignored).
+   */
+  notExecuted?: Readonly<Record<string, string>>;
+  /** Set when Silo does not execute the type at all: the reason a flow using it is refused. */
+  notExecutedType?: string;
   /** Properties holding an ISO-8601 duration: a literal one is also given as `<key>Ms`. */
   durations?: readonly string[];
 };

@@ -1,15 +1,21 @@
 import {
   HEALTHZ_PATH,
   INSTANCE_TOKEN_HEADER,
+  KESTRA_CONFIGS_PATH,
+  KESTRA_CONFIGURATION,
   LIFECYCLE_PATH,
   type LifecycleReport,
   READYZ_PATH,
+  WEBHOOK_MARK_HEADER,
+  WEBHOOK_NOT_FOUND_MESSAGE,
+  webhookTarget,
 } from '@silo/contracts';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors.js';
 import { makeOnError } from './on-error.js';
+import { OPERATION_HEADER } from './operation.js';
 import { timingSafeEqualString } from './timing-safe.js';
 
 /** What the HTTP layer needs from the rest of the instance. */
@@ -22,6 +28,8 @@ export type HttpAppDeps = {
   lifecycle: () => LifecycleReport;
   /** The tenant API, mounted at `/api/v1/{tenant}`. */
   api: Hono;
+  /** Keep the `x-silo-operation` header (the operationId that answered) on answers: for the route table test. @default false */
+  exposeOperationIds?: boolean;
   /** Largest request body in bytes; a larger one is a 413 before any handler reads it. @default 104857600 */
   maxBodyBytes?: number;
 };
@@ -40,6 +48,12 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     deps.isReady() ? c.json({ status: 'READY' }) : c.json({ status: 'STARTING' }, 503),
   );
 
+  if (!deps.exposeOperationIds)
+    app.use('/api/*', async (c, next) => {
+      await next();
+      c.res.headers.delete(OPERATION_HEADER);
+    });
+
   const guarded = ['/api/*', '/_silo/*'];
   for (const path of guarded) {
     app.use(path, async (c, next) => {
@@ -54,6 +68,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   }
 
   app.get(LIFECYCLE_PATH, (c) => c.json(deps.lifecycle()));
+  app.get(KESTRA_CONFIGS_PATH, (c) => c.json(KESTRA_CONFIGURATION));
 
   const maxSize = deps.maxBodyBytes ?? 100 * 1024 * 1024;
   app.use(
@@ -74,6 +89,19 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
       throw new NotFoundError('tenant', tenant, `Not Found: tenant ${tenant} is not served here`);
     }
     await next();
+  });
+  // A keyless webhook the gateway let through: webhook routes only, and one 404 for every miss.
+  app.use('/api/v1/:tenant/*', async (c, next) => {
+    if (c.req.header(WEBHOOK_MARK_HEADER) === undefined) return next();
+    const segments = c.req.path.split('/').slice(4);
+    if (webhookTarget(c.req.method, segments) === undefined) {
+      return c.json({ message: WEBHOOK_NOT_FOUND_MESSAGE, code: 'NOT_FOUND' }, 404);
+    }
+    await next();
+    if (c.res.status === 404) {
+      c.res = undefined;
+      c.res = c.json({ message: WEBHOOK_NOT_FOUND_MESSAGE, code: 'NOT_FOUND' }, 404);
+    }
   });
   app.route('/api/v1/:tenant', deps.api);
   return app;

@@ -2,7 +2,7 @@ import { isStateType } from '@silo/contracts';
 import type { Context } from 'hono';
 import { BadRequestError } from '../errors.js';
 import { parseIsoDuration } from '../flow/iso-duration.js';
-import type { ExecutionCondition, ExecutionSearch } from '../sqlite/execution-store.js';
+import type { ExecutionCondition, ExecutionSearch } from '../ports/execution-store.js';
 import { paging } from './query-params.js';
 
 const SORTABLE = new Set([

@@ -2,9 +2,10 @@ import type { ExecutionPageJson, KestraErrorBody } from '@silo/contracts';
 import { Hono } from 'hono';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Engine } from '../executor/engine.js';
 import { createExecution } from '../model/execution.js';
+import { Engine } from '../runner/engine.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
+import { sqliteEngineStores } from '../sqlite/sqlite-engine-stores.js';
 import { SqliteFlowRepository } from '../sqlite/sqlite-flow-repository.js';
 import { createExecutionsRoutes } from './executions-routes.js';
 import { makeOnError } from './on-error.js';
@@ -17,7 +18,12 @@ const DAY = 86_400_000;
 beforeEach(() => {
   db = openDatabase(':memory:');
   const flows = new SqliteFlowRepository(db);
-  const engine = new Engine({ db, flows, dataDir: '/nonexistent', logger: pino({ level: 'silent' }) });
+  const engine = new Engine({
+    stores: sqliteEngineStores(db),
+    flows,
+    dataDir: '/nonexistent',
+    logger: pino({ level: 'silent' }),
+  });
   const rows: Array<[string, string, string, string, number]> = [
     ['exec-alpha-1', 'company.team', 'alpha', 'SUCCESS', 60_000],
     ['exec-alpha-2', 'company.team', 'alpha', 'FAILED', 120_000],
@@ -31,7 +37,7 @@ beforeEach(() => {
       new Date(now - ago),
     );
     e.state.current = state as typeof e.state.current;
-    engine.store.insertExecution(e);
+    engine.executions.insert(e);
   }
   app = new Hono();
   app.onError(makeOnError(pino({ level: 'silent' })));

@@ -2,16 +2,19 @@ import { isTerminal } from '@silo/contracts';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
-import type { Engine } from '../executor/engine.js';
 import { fileStorer } from '../executor/input-files.js';
 import type { Label } from '../flow/flow-model.js';
 import type { Execution } from '../model/execution.js';
 import { executionJson } from '../model/execution-json.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
+import type { Engine } from '../runner/engine.js';
+import { isCreateRequest } from './action-or-create.js';
 import { executionSearchQuery, parseLabelParams } from './execution-search-query.js';
 import { countedStream, followExecution } from './follow-execution.js';
 import { readInputsBody } from './inputs-body.js';
+import { op } from './operation.js';
 import { resolveOnResume } from './resume-inputs.js';
+import { publicOrigin } from './webhook-routes.js';
 
 export type ExecutionsRoutesDeps = {
   engine: () => Engine;
@@ -68,12 +71,12 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     return e;
   };
 
-  api.get('/executions/search', (c) => {
-    const r = deps.engine().store.search(executionSearchQuery(c, new Date()));
+  api.get('/executions/search', op('searchExecutions'), (c) => {
+    const r = deps.engine().executions.search(executionSearchQuery(c, new Date()));
     return c.json({ results: r.results.map(json), total: r.total });
   });
 
-  api.get('/executions/:id/follow', (c) => {
+  api.get('/executions/:id/follow', op('followExecution'), (c) => {
     const engine = deps.engine();
     const first = find(c.req.param('id'));
     return streamSSE(c, (stream) =>
@@ -89,9 +92,9 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     );
   });
 
-  api.get('/executions/:id', (c) => c.json(json(find(c.req.param('id')))));
+  api.get('/executions/:id', op('execution'), (c) => c.json(json(find(c.req.param('id')))));
 
-  api.delete('/executions/:id/kill', (c) => {
+  api.delete('/executions/:id/kill', op('killExecution'), (c) => {
     const e = find(c.req.param('id'));
     if (isTerminal(e.state.current)) {
       throw new ConflictError(`Execution ${e.id} is already terminated (${e.state.current})`);
@@ -100,7 +103,8 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     return c.body(null, 202);
   });
 
-  api.post('/executions/:id/resume', async (c) => {
+  api.post('/executions/:id/resume', op('resumeExecution'), async (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
     const e = find(c.req.param('id'));
     if (e.state.current !== 'PAUSED')
       throw new ConflictError(`Execution ${e.id} is not paused (${e.state.current})`);
@@ -125,7 +129,8 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     return c.body(null, 204);
   });
 
-  api.post('/executions/:id/restart', async (c) => {
+  api.post('/executions/:id/restart', op('restartExecution'), async (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
     const e = find(c.req.param('id'));
     const s = e.state.current;
     if (s !== 'FAILED' && s !== 'KILLED' && s !== 'WARNING') {
@@ -146,7 +151,8 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     return c.json(json(await changed));
   });
 
-  api.post('/executions/:id/replay', (c) => {
+  api.post('/executions/:id/replay', op('replayExecution'), (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
     const e = find(c.req.param('id'));
     const taskRunId = c.req.query('taskRunId');
     if (taskRunId && !e.taskRunList.some((t) => t.id === taskRunId))
@@ -154,7 +160,7 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     return c.json(json(deps.engine().replay(e, taskRunId)));
   });
 
-  api.post('/executions/:namespace/:id', async (c) => {
+  api.post('/executions/:namespace/:id', op('createExecution'), async (c) => {
     const { namespace, id } = c.req.param();
     const revision = revisionParam(c.req.query('revision'));
     const scheduleDate = dateParam(c.req.query('scheduleDate'), 'scheduleDate');
@@ -175,7 +181,11 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
       ...(scheduleDate ? { scheduleDate } : {}),
     });
     const final = wait ? ((await engine.waitSettled(created.id)) ?? created) : created;
-    return c.json({ ...json(final), deleted: false, url: `/ui/executions/${namespace}/${id}/${created.id}` });
+    return c.json({
+      ...json(final),
+      deleted: false, // `url` is a `uri` in the 1.3 spec: absolute, from the origin the caller used (as webhooks answer it).
+      url: `${publicOrigin(c)}/ui/executions/${namespace}/${id}/${created.id}`,
+    });
   });
 
   return api;

@@ -194,7 +194,16 @@ describe('flows API', () => {
     expect(res.status).toBe(200);
     const list = (await res.json()) as Array<Record<string, unknown>>;
     for (const v of list) expect(validateAgainst('ValidateConstraintViolation', v)).toEqual([]);
-    expect(list[0]).toEqual({ index: 0, flow: 'ok', namespace: 'company.team' });
+    // Kestra sends the empty lists and `outdated` on every entry.
+    expect(list[0]).toEqual({
+      index: 0,
+      flow: 'ok',
+      namespace: 'company.team',
+      outdated: false,
+      deprecationPaths: [],
+      warnings: [],
+      infos: [],
+    });
     expect(list[1]).toMatchObject({
       index: 1,
       flow: 'broken',

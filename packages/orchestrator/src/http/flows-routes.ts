@@ -15,6 +15,7 @@ import { boundedToJS, yamlNestingIssue } from '../flow/yaml-guard.js';
 import { LIMITS } from '../limits.js';
 import type { FlowRepository, FlowSearchQuery } from '../ports/flow-repository.js';
 import { toFlowJson } from './flow-json.js';
+import { op } from './operation.js';
 import { flowSort, paging, queryFilters } from './query-params.js';
 
 export type FlowsRoutesDeps = {
@@ -30,7 +31,7 @@ const YAML_TYPES = ['application/x-yaml', 'application/yaml', 'text/yaml', 'text
  * The YAML body; 415 for another content type (Kestra's flow endpoints take
  * `application/x-yaml`), 413 past the flow size limit (`LIMITS.maxFlowSourceBytes`).
  */
-async function yamlBody(c: Context): Promise<string> {
+export async function yamlBody(c: Context): Promise<string> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (!YAML_TYPES.includes(type))
     throw new UnsupportedMediaTypeError(
@@ -47,7 +48,7 @@ async function yamlBody(c: Context): Promise<string> {
 }
 
 /** 422 in Kestra's shape: `Invalid entity: ...` and one `_embedded.errors` entry per issue. */
-function invalid(issues: FlowIssue[]): ValidationError {
+export function invalid(issues: FlowIssue[]): ValidationError {
   return new ValidationError(
     `Invalid entity: ${issues.map(formatIssue).join('\n')}`,
     issues.map((i) => ({ message: formatIssue(i), path: i.path })),
@@ -57,7 +58,7 @@ function invalid(issues: FlowIssue[]): ValidationError {
 const flag = (c: Context, name: string) => c.req.query(name) === 'true';
 
 /** Reads the search filters: `namespace`, `q` and their `filters[...]` forms. */
-function searchQuery(c: Context): FlowSearchQuery {
+export function flowSearchQuery(c: Context): FlowSearchQuery {
   const query: FlowSearchQuery = { ...paging(c), sort: flowSort(c) };
   const ns = c.req.query('namespace');
   if (ns) query.namespace = ns;
@@ -88,7 +89,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
   const now = deps.now ?? (() => new Date());
   const app = new Hono();
 
-  app.post('/flows/validate', async (c) => {
+  app.post('/flows/validate', op('validateFlows'), async (c) => {
     const text = await yamlBody(c);
     const tooDeep = yamlNestingIssue(text, new LineCounter());
     if (tooDeep) return c.json([{ index: 0, constraints: formatIssue(tooDeep) }]);
@@ -99,7 +100,14 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
       list.map((doc, index) => {
         const js = doc.errors.length === 0 ? boundedToJS(doc, lineCounter) : undefined;
         const raw = js?.ok ? js.value : undefined;
-        const entry: Record<string, unknown> = { index };
+        // Kestra always sends the lists, empty when there is nothing to say.
+        const entry: Record<string, unknown> = {
+          index,
+          outdated: false,
+          deprecationPaths: [],
+          warnings: [],
+          infos: [],
+        };
         if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
           const { id, namespace } = raw as Record<string, unknown>;
           if (typeof id === 'string') entry.flow = id;
@@ -112,7 +120,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     );
   });
 
-  app.post('/flows', async (c) => {
+  app.post('/flows', op('createFlow'), async (c) => {
     const source = await yamlBody(c);
     const r = parseFlow(source);
     if (!r.ok) throw invalid(r.issues);
@@ -123,12 +131,12 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     return c.json(toFlowJson(repo().create(source, r.flow, now()), { source: true }));
   });
 
-  app.get('/flows/search', (c) => {
-    const { results, total } = repo().search(searchQuery(c));
+  app.get('/flows/search', op('searchFlows'), (c) => {
+    const { results, total } = repo().search(flowSearchQuery(c));
     return c.json({ results: results.map((r) => toFlowJson(r)), total });
   });
 
-  app.get('/flows/source', (c) => {
+  app.get('/flows/source', op('searchFlowsBySourceCode'), (c) => {
     const q = c.req.query('q') ?? '';
     const query: FlowSearchQuery = { ...paging(c), sort: flowSort(c), sourceContains: q };
     const ns = c.req.query('namespace');
@@ -145,9 +153,11 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     });
   });
 
-  app.get('/flows/distinct-namespaces', (c) => c.json(repo().namespaces(c.req.query('q') || undefined)));
+  app.get('/flows/distinct-namespaces', op('listDistinctNamespaces'), (c) =>
+    c.json(repo().namespaces(c.req.query('q') || undefined)),
+  );
 
-  app.get('/flows/:namespace', (c) =>
+  app.get('/flows/:namespace', op('listFlowsByNamespace'), (c) =>
     c.json(
       repo()
         .listByNamespace(c.req.param('namespace'))
@@ -155,7 +165,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     ),
   );
 
-  app.get('/flows/:namespace/:id', (c) => {
+  app.get('/flows/:namespace/:id', op('flow'), (c) => {
     const { namespace, id } = c.req.param();
     const rev = c.req.query('revision');
     const revision = rev === undefined || rev === '' ? undefined : Number(rev);
@@ -167,7 +177,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     return c.json(toFlowJson(record, { source: flag(c, 'source') }));
   });
 
-  app.get('/flows/:namespace/:id/revisions', (c) => {
+  app.get('/flows/:namespace/:id/revisions', op('listFlowRevisions'), (c) => {
     const { namespace, id } = c.req.param();
     const revisions = repo().revisions(namespace, id);
     const live = repo().get(namespace, id);
@@ -176,7 +186,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     return c.json(revisions.map((r) => toFlowJson(r, { source: true })));
   });
 
-  app.put('/flows/:namespace/:id', async (c) => {
+  app.put('/flows/:namespace/:id', op('updateFlow'), async (c) => {
     const { namespace, id } = c.req.param();
     const source = await yamlBody(c);
     const r = parseFlow(source);
@@ -191,7 +201,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     return c.json(toFlowJson(updated.record, { source: true }));
   });
 
-  app.delete('/flows/:namespace/:id', (c) => {
+  app.delete('/flows/:namespace/:id', op('deleteFlow'), (c) => {
     const { namespace, id } = c.req.param();
     if (!repo().delete(namespace, id, now())) throw new NotFoundError('flow', `${namespace}.${id}`);
     return c.body(null, 204);

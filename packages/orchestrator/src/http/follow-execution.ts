@@ -1,6 +1,6 @@
 import type { SSEStreamingApi } from 'hono/streaming';
-import type { Engine } from '../executor/engine.js';
 import { type Execution, isSettled } from '../model/execution.js';
+import type { Engine } from '../runner/engine.js';
 
 /**
  * The common part of the SSE follow endpoints: counts the stream in the

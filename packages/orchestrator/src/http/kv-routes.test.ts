@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteKvStore } from '../kv/sqlite-kv-store.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
+import { SqliteKvStore } from '../sqlite/sqlite-kv-store.js';
 import { createHttpApp } from './app.js';
 import { createKvRoutes } from './kv-routes.js';
 
@@ -14,7 +14,7 @@ const base = '/api/v1/main/namespaces';
 beforeEach(() => {
   db = openDatabase(':memory:');
   now = new Date('2024-05-01T10:00:00.000Z');
-  const store = new SqliteKvStore(db, { now: () => now, maxValueBytes: 64 });
+  const store = new SqliteKvStore(db, { clock: { now: () => now }, maxValueBytes: 64 });
   const api = new Hono();
   api.route('/', createKvRoutes(store));
   app = createHttpApp({

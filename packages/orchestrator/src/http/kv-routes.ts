@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { namespaceLineage } from '../kv/kv-function.js';
-import type { KvEntry, KvStore } from '../kv/kv-store.js';
 import { parseApiValue, parseTtlMs, validateNamespace } from '../kv/kv-value.js';
+import type { KvEntry, KvStore } from '../ports/kv-store.js';
 import { checkNesting } from './body-limits.js';
+import { listAllKeys } from './kv-search.js';
+import { op } from './operation.js';
 
 /** Kestra's `KVEntry` wire shape (metadata only, no value). */
 export type KvEntryBody = {
@@ -46,20 +48,26 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
     keys: (ns, prefix) => current().keys(ns, prefix),
     getRecord: (ns, key) => current().getRecord(ns, key),
     list: (ns) => current().list(ns),
+    namespaces: () => current().namespaces(),
     purgeExpired: () => current().purgeExpired(),
   };
 
-  app.get('/namespaces/:namespace/kv', (c) => {
+  app.get('/kv', op('listAllKeys'), (c) => {
+    const { results, total } = listAllKeys(c, store);
+    return c.json({ results: results.map(toEntryBody), total });
+  });
+
+  app.get('/namespaces/:namespace/kv', op('listKeys'), (c) => {
     const namespace = c.req.param('namespace');
     return c.json(store.list(namespace).map(toEntryBody));
   });
 
-  app.get('/namespaces/:namespace/kv/inheritance', (c) => {
+  app.get('/namespaces/:namespace/kv/inheritance', op('listKeysWithInheritence'), (c) => {
     const namespace = c.req.param('namespace');
     return c.json(namespaceLineage(namespace).flatMap((ns) => store.list(ns).map(toEntryBody)));
   });
 
-  app.get('/namespaces/:namespace/kv/:key', (c) => {
+  app.get('/namespaces/:namespace/kv/:key', op('keyValue'), (c) => {
     const { namespace, key } = c.req.param();
     const record = store.getRecord(namespace, key);
     if (record === undefined) {
@@ -78,7 +86,7 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
     return c.json(body);
   });
 
-  app.put('/namespaces/:namespace/kv/:key', async (c) => {
+  app.put('/namespaces/:namespace/kv/:key', op('setKeyValue'), async (c) => {
     const { namespace, key } = c.req.param();
     const text = await c.req.text();
     if (text.trim() === '') throw new BadRequestError('Bad Request: the body must hold the value of the key');
@@ -95,12 +103,12 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
     return c.body(null, 200);
   });
 
-  app.delete('/namespaces/:namespace/kv/:key', (c) => {
+  app.delete('/namespaces/:namespace/kv/:key', op('deleteKeyValue'), (c) => {
     const { namespace, key } = c.req.param();
     return c.json(store.delete(namespace, key));
   });
 
-  app.delete('/namespaces/:namespace/kv', async (c) => {
+  app.delete('/namespaces/:namespace/kv', op('deleteKeyValues'), async (c) => {
     const namespace = c.req.param('namespace');
     const text = await c.req.text();
     let body: { keys?: unknown } | undefined;

@@ -1,36 +1,54 @@
 import type { KestraLogLevel, LogEntryJson } from '@silo/contracts';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { BadRequestError, NotFoundError } from '../errors.js';
-import type { Engine } from '../executor/engine.js';
-import { LEVEL_NO } from '../sqlite/execution-store.js';
+import type { StoredLog } from '../ports/log-store.js';
+import type { Engine } from '../runner/engine.js';
 import { countedStream, followExecution } from './follow-execution.js';
+import { logSearchQuery, minLevelOf } from './log-search-query.js';
+import { op } from './operation.js';
 
 /** One stored log row as Kestra's `LogEntry` (the shape of `@silo/contracts`). */
-export function logEntryJson(r: Record<string, unknown>): LogEntryJson {
+export function logEntryJson(r: StoredLog): LogEntryJson {
   return {
-    namespace: r.namespace as string,
-    flowId: r.flow_id as string,
-    taskId: (r.task_id as string | null | undefined) ?? null,
-    executionId: r.execution_id as string,
-    taskRunId: (r.task_run_id as string | null | undefined) ?? null,
-    attemptNumber: (r.attempt as number | null | undefined) ?? null,
-    timestamp: r.timestamp as string,
+    namespace: r.namespace,
+    flowId: r.flowId,
+    taskId: r.taskId ?? null,
+    executionId: r.executionId,
+    taskRunId: r.taskRunId ?? null,
+    // Kestra counts attempts from 0 (its UI indexes `taskRun.attempts` with it); the worker stores them from 1.
+    attemptNumber: r.attempt !== undefined ? r.attempt - 1 : null,
+    timestamp: r.timestamp,
     level: r.level as KestraLogLevel,
     thread: 'worker',
-    message: r.message as string,
+    message: r.message,
   };
 }
 
-function minLevelOf(raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  const n = (LEVEL_NO as Record<string, number>)[raw.toUpperCase()];
-  if (n === undefined)
-    throw new BadRequestError(`Invalid minLevel '${raw}': use TRACE, DEBUG, INFO, WARN or ERROR`);
-  return n;
+/** `attempt`: Kestra's 0-based attempt number, or absent. */
+function attemptOf(raw: string | undefined): number | null {
+  if (raw === undefined || raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0)
+    throw new BadRequestError(`Bad Request: attempt must be an integer ≥ 0, got '${raw}'`, [
+      { message: 'must be an integer ≥ 0', path: 'attempt' },
+    ]);
+  return n + 1;
 }
 
-/** Kestra's logs API: list (`minLevel`, `taskRunId`), follow (SSE), download (text). */
+/** The filters of the per-execution routes: `minLevel`, `taskRunId`, `taskId`, `attempt`. */
+const logQuery = (c: Context) => ({
+  minLevel: minLevelOf(c.req.query('minLevel')),
+  taskRunId: c.req.query('taskRunId') || null,
+  taskId: c.req.query('taskId') || null,
+  attempt: attemptOf(c.req.query('attempt')),
+});
+
+/**
+ * Kestra's logs API: search (across executions), list (`minLevel`,
+ * `taskRunId`, `taskId`, `attempt`), delete, follow (SSE), download (text).
+ * `/logs/search` is registered before `/logs/{executionId}`, which would catch it.
+ */
 export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
   const api = new Hono();
   const check = (id: string) => {
@@ -39,7 +57,7 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
     return e;
   };
 
-  api.get('/logs/:executionId/follow', (c) => {
+  api.get('/logs/:executionId/follow', op('followLogsFromExecution'), (c) => {
     const engine = deps.engine();
     const execution = check(c.req.param('executionId'));
     const minLevel = minLevelOf(c.req.query('minLevel'));
@@ -47,8 +65,8 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
       countedStream(engine, async () => {
         let after = 0;
         const flush = async () => {
-          for (const r of engine.store.logs(execution.id, minLevel, null, after)) {
-            after = Number(r.id);
+          for (const r of engine.logs.list(execution.id, { minLevel, after })) {
+            after = r.id;
             await stream.writeSSE({ data: JSON.stringify(logEntryJson(r)), event: 'message' });
           }
         };
@@ -62,20 +80,27 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
     );
   });
 
-  api.get('/logs/:executionId/download', (c) => {
+  api.get('/logs/search', op('searchLogs'), (c) => {
+    const { results, total } = deps.engine().logs.search(logSearchQuery(c));
+    return c.json({ results: results.map(logEntryJson), total });
+  });
+
+  api.delete('/logs/:executionId', op('deleteLogsFromExecution'), (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps
-      .engine()
-      .store.logs(e.id, minLevelOf(c.req.query('minLevel')), c.req.query('taskRunId') ?? null);
-    const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.task_id ?? ''} ${r.message}`).join('\n');
+    deps.engine().logs.deleteByExecution(e.id, logQuery(c));
+    return c.body(null, 200);
+  });
+
+  api.get('/logs/:executionId/download', op('downloadLogsFromExecution'), (c) => {
+    const e = check(c.req.param('executionId'));
+    const rows = deps.engine().logs.list(e.id, logQuery(c));
+    const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.taskId ?? ''} ${r.message}`).join('\n');
     return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
   });
 
-  api.get('/logs/:executionId', (c) => {
+  api.get('/logs/:executionId', op('listLogsFromExecution'), (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps
-      .engine()
-      .store.logs(e.id, minLevelOf(c.req.query('minLevel')), c.req.query('taskRunId') ?? null);
+    const rows = deps.engine().logs.list(e.id, logQuery(c));
     return c.json(rows.map(logEntryJson));
   });
 

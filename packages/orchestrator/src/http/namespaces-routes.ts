@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { NotFoundError } from '../errors.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
+import { op } from './operation.js';
 import { paging } from './query-params.js';
 
 /** A namespace and every parent of it: `a.b.c` → `a`, `a.b`, `a.b.c`. */
@@ -17,7 +18,7 @@ export function createNamespacesRoutes(deps: { flows: FlowRepository | (() => Fl
   const repo = () => (typeof deps.flows === 'function' ? deps.flows() : deps.flows);
   const app = new Hono();
 
-  app.get('/namespaces/search', (c) => {
+  app.get('/namespaces/search', op('searchNamespaces'), (c) => {
     const { page, size } = paging(c);
     const q = (c.req.query('q') ?? '').toLowerCase();
     const existing = c.req.query('existing') === 'true';
@@ -29,7 +30,7 @@ export function createNamespacesRoutes(deps: { flows: FlowRepository | (() => Fl
     return c.json({ results, total: ids.length });
   });
 
-  app.get('/namespaces/:id', (c) => {
+  app.get('/namespaces/:id', op('namespace'), (c) => {
     const id = c.req.param('id');
     const known = repo()
       .namespaces()

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import { DomainError, type DomainErrorCode, type ErrorDetail } from '../errors.js';
+import { BulkInvalidError, DomainError, type DomainErrorCode, type ErrorDetail } from '../errors.js';
 import { FlowNotFoundError, InvalidInputsError } from '../executor/engine-errors.js';
 import { KvError, type KvErrorCode } from '../kv/kv-errors.js';
 
@@ -14,6 +14,8 @@ export function statusOf(code: DomainErrorCode): ContentfulStatusCode {
       return 400;
     case 'UNAUTHORIZED':
       return 401;
+    case 'FORBIDDEN':
+      return 403;
     case 'NOT_FOUND':
       return 404;
     case 'CONFLICT':
@@ -26,6 +28,10 @@ export function statusOf(code: DomainErrorCode): ContentfulStatusCode {
       return 422;
     case 'NOT_READY':
       return 503;
+    case 'INSUFFICIENT_STORAGE':
+      return 507;
+    case 'NOT_IMPLEMENTED':
+      return 501;
     default:
       return assertNever(code);
   }
@@ -50,7 +56,13 @@ export function kvStatusOf(code: KvErrorCode): ContentfulStatusCode {
 }
 
 /** What an error becomes on the wire: a status, Kestra's `message` and its `_embedded.errors`. */
-export type ErrorReply = { status: ContentfulStatusCode; message: string; errors: readonly ErrorDetail[] };
+export type ErrorReply = {
+  status: ContentfulStatusCode;
+  message: string;
+  errors: readonly ErrorDetail[];
+  /** `BulkErrorResponse.invalids` of a bulk operation: each item it could not act on, with the reason. */
+  invalids?: Readonly<Record<string, string>>;
+};
 
 /**
  * The only place that picks a status: domain errors by their code, the
@@ -62,6 +74,8 @@ export type ErrorReply = { status: ContentfulStatusCode; message: string; errors
  * toErrorReply(new NotFoundError('execution', 'x')); // { status: 404, message: 'Not Found: Unable to find execution x', errors: [] }
  */
 export function toErrorReply(err: unknown): ErrorReply | undefined {
+  if (err instanceof BulkInvalidError)
+    return { status: statusOf(err.code), message: err.message, errors: err.details, invalids: err.invalids };
   if (err instanceof DomainError)
     return { status: statusOf(err.code), message: err.message, errors: err.details };
   if (err instanceof InvalidInputsError)
@@ -99,6 +113,7 @@ export function makeOnError(logger: Logger) {
       _links: { self: { href: c.req.path, templated: false } },
     };
     if (reply.errors.length > 0) body._embedded = { errors: reply.errors };
+    if (reply.invalids) body.invalids = reply.invalids;
     return c.json(body, reply.status);
   };
 }

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { Flow, Trigger } from '../flow/flow-model.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
-import type { TriggerState } from '../scheduler/trigger-state-repository.js';
+import type { TriggerState } from '../ports/trigger-state.js';
+import { op } from './operation.js';
 import { paging, queryFilters } from './query-params.js';
 
 export type TriggersRoutesDeps = {
@@ -77,7 +78,7 @@ export function createTriggersRoutes(deps: TriggersRoutesDeps): Hono {
           a.trigger.id.localeCompare(b.trigger.id),
       );
 
-  api.get('/triggers/search', (c) => {
+  api.get('/triggers/search', op('searchTriggers'), (c) => {
     let rows = allRows();
     const q = c.req.query('q');
     for (const f of queryFilters(c)) {
@@ -127,7 +128,7 @@ export function createTriggersRoutes(deps: TriggersRoutesDeps): Hono {
     );
   });
 
-  api.get('/triggers/:namespace/:flowId', (c) => {
+  api.get('/triggers/:namespace/:flowId', op('searchTriggersForFlow'), (c) => {
     const { namespace, flowId } = c.req.param();
     const q = c.req.query('q');
     let rows = allRows().filter((r) => r.flow.namespace === namespace && r.flow.id === flowId);

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { Engine } from '../executor/engine.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { executionJson } from '../model/execution-json.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
+import type { Engine } from '../runner/engine.js';
 import { allConditionsHold } from '../triggers/conditions.js';
 import {
   findWebhookTrigger,
@@ -13,6 +13,7 @@ import {
   webhookParameters,
 } from '../triggers/webhook.js';
 import { checkInlineSize, checkNesting } from './body-limits.js';
+import { op } from './operation.js';
 
 export type WebhookRoutesDeps = {
   engine(): Engine;
@@ -116,19 +117,19 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
       url: `${publicOrigin(c)}/ui/executions/${namespace}/${flowId}/${created.id}`,
     });
   };
-  for (const path of [
-    '/executions/webhook/:namespace/:flowId/:key',
-    '/executions/webhook/:namespace/:flowId/:key/:path{.+}',
-  ]) {
-    api.get(path, handler);
-    api.post(path, handler);
-    api.put(path, handler);
-  }
+  const base = '/executions/webhook/:namespace/:flowId/:key';
+  api.get(base, op('triggerExecutionByGetWebhook'), handler);
+  api.post(base, op('triggerExecutionByPostWebhook'), handler);
+  api.put(base, op('triggerExecutionByPutWebhook'), handler);
+  const withPath = `${base}/:path{.+}`;
+  api.get(withPath, op('triggerExecutionByGetWebhookWithPath'), handler);
+  api.post(withPath, op('triggerExecutionByPostWebhookWithPath'), handler);
+  api.put(withPath, op('triggerExecutionByPutWebhookWithPath'), handler);
   return api;
 }
 
 /** The origin the caller used (behind the gateway: its `X-Forwarded-*` headers), for the absolute `url`. */
-function publicOrigin(c: import('hono').Context): string {
+export function publicOrigin(c: import('hono').Context): string {
   const url = new URL(c.req.url);
   const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() || url.protocol.replace(':', '');
   const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim() || url.host;

@@ -1,5 +1,5 @@
+import type { KvService } from '../ports/kv-store.js';
 import type { TemplateFunction } from '../template/template-function.js';
-import type { KvService } from '../worker/runnable-task.js';
 import { KvError, keyNotFoundError } from './kv-errors.js';
 
 /**

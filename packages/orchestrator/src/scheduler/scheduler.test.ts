@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Flow, Trigger } from '../flow/flow-model.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
+import { SqliteTriggerStateRepository } from '../sqlite/sqlite-trigger-state.js';
 import { SCHEDULE_TRIGGER_TYPE } from './schedule.js';
 import { type FireRequest, Scheduler } from './scheduler.js';
-import { SqliteTriggerStateRepository } from './sqlite-trigger-state.js';
 
 let db: SqliteDatabase;
 let repository: SqliteTriggerStateRepository;

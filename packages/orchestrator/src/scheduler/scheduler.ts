@@ -1,6 +1,7 @@
 import type { Flow, Trigger } from '../flow/flow-model.js';
+import type { Clock } from '../ports/clock.js';
+import type { TriggerKey, TriggerState, TriggerStateRepository } from '../ports/trigger-state.js';
 import { parseSchedule, SCHEDULE_TRIGGER_TYPE, type Schedule, type ScheduleDefaults } from './schedule.js';
-import type { TriggerKey, TriggerState, TriggerStateRepository } from './trigger-state-repository.js';
 
 /** What the scheduler asks the engine to start for one fire. */
 export type FireRequest = {
@@ -27,7 +28,7 @@ export type TickResult = {
 
 export type SchedulerOptions = {
   repository: TriggerStateRepository;
-  clock: { now(): Date };
+  clock: Clock;
   /**
    * Creates the execution of one fire and returns its id. Synchronous on
    * purpose: it runs inside the transaction that records the fire, so a crash

@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { StorageQuota } from '../quota/storage-quota.js';
 
 /** Kestra's internal storage scheme: `kestra:///{ns path}/{flow}/executions/{id}/...`. */
 export const STORAGE_SCHEME = 'kestra://';
@@ -41,9 +42,11 @@ export class StorageUriError extends Error {
  */
 export class InternalStorage {
   private readonly root: string;
+  private readonly dataDir: string;
 
   constructor(dataDir: string) {
     this.root = resolve(dataDir, 'storage');
+    this.dataDir = dataDir;
   }
 
   /** The file behind a `kestra:///` URI, or `StorageUriError` when it would leave the storage folder. */
@@ -118,6 +121,10 @@ export class InternalStorage {
     const rel = [...segments, file];
     const uri = `${STORAGE_SCHEME}/${rel.map(encodeSegment).join('/')}`;
     const path = this.pathOf(uri);
+    StorageQuota.of(this.dataDir)?.assertRoom(
+      typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength,
+      `the internal storage file ${uri}`,
+    );
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, data);
     return uri;

@@ -19,12 +19,12 @@ export type TestOrchestrator = Orchestrator & { dir: string; close(): Promise<vo
  */
 export async function startTestOrchestrator(
   name: string,
-  options: OrchestratorOptions & { tenantId?: string } = {},
+  options: OrchestratorOptions & { tenantId?: string; env?: Record<string, string> } = {},
 ): Promise<TestOrchestrator> {
   const dir = mkdtempSync(join(tmpdir(), `silo-${name}-`));
-  const { tenantId = 'acme', ...orchestratorOptions } = options;
+  const { tenantId = 'acme', env = {}, ...orchestratorOptions } = options;
   const orch = createOrchestrator(
-    loadConfig({ SILO_TENANT_ID: tenantId, SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100' }),
+    loadConfig({ SILO_TENANT_ID: tenantId, SILO_DATA_DIR: dir, SILO_SHUTDOWN_GRACE_MS: '100', ...env }),
     pino({ level: 'silent' }),
     orchestratorOptions,
   );

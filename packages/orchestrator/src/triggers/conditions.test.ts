@@ -63,6 +63,49 @@ describe('trigger conditions', () => {
   });
 
   it('refuses a condition type it cannot evaluate, by name', () => {
-    expect(() => holds('PublicHoliday', {}, at('2025-01-06T09:00:00Z'))).toThrow(UnsupportedConditionError);
+    expect(() => holds('MultipleCondition', {}, at('2025-01-06T09:00:00Z'))).toThrow(
+      UnsupportedConditionError,
+    );
+  });
+
+  // 2025-03-29 is the last Saturday of March; 2025-03-03 the first Monday; 2025-07-14 France's national day.
+  it.each([
+    ['DayWeekInMonth', { dayOfWeek: 'SATURDAY', dayInMonth: 'LAST' }, '2025-03-29T11:00:00Z', true],
+    ['DayWeekInMonth', { dayOfWeek: 'SATURDAY', dayInMonth: 'LAST' }, '2025-03-22T11:00:00Z', false],
+    ['DayWeekInMonth', { dayOfWeek: 'MONDAY', dayInMonth: 'FIRST' }, '2025-03-03T11:00:00+01:00', true],
+    ['DayWeekInMonth', { dayOfWeek: 'MONDAY', dayInMonth: 'SECOND' }, '2025-03-10T11:00:00Z', true],
+    ['DayWeekInMonth', { dayOfWeek: 'MONDAY', dayInMonth: 'FIRST' }, '2025-03-10T11:00:00Z', false],
+    ['PublicHoliday', { country: 'FR' }, '2025-07-14T11:00:00Z', true],
+    ['PublicHoliday', { country: 'FR' }, '2025-07-15T11:00:00Z', false],
+    ['PublicHoliday', { country: 'US' }, '2025-07-04T11:00:00-04:00', true],
+    ['PublicHoliday', { country: 'DE', subDivision: 'BY' }, '2025-01-06T11:00:00+01:00', true],
+    ['PublicHoliday', { country: 'DE', subDivision: 'BE' }, '2025-01-06T11:00:00+01:00', false],
+    // Offsets compare as instants, both ends excluded (Java OffsetTime).
+    ['TimeBetween', { after: '08:00:00+02:00', before: '17:00:00+02:00' }, '2025-03-03T07:00:00Z', true],
+    ['TimeBetween', { after: '08:00:00+02:00', before: '17:00:00+02:00' }, '2025-03-03T06:00:00Z', false],
+    ['TimeBetween', { after: '08:00:00+02:00', before: '17:00:00+02:00' }, '2025-03-03T16:00:00Z', false],
+    ['TimeBetween', { after: '22:00:00Z', before: '02:00:00Z' }, '2025-03-03T23:00:00Z', true],
+    ['TimeBetween', { after: '22:00:00Z', before: '02:00:00Z' }, '2025-03-03T12:00:00Z', false],
+  ] as const)('%s %j at %s → %s', (type, props, date, want) => {
+    expect(holds(type, props, at(date))).toBe(want);
+  });
+
+  it("checks the flow that owns the trigger, and the ended execution's outputs and retries", () => {
+    const ctx = { ...at('x'), flow: { namespace: 'company.team', id: 'down' } };
+    expect(holds('FlowCondition', { namespace: 'company.team', flowId: 'down' }, ctx)).toBe(true);
+    expect(holds('FlowCondition', { namespace: 'company.team', flowId: 'up' }, ctx)).toBe(false);
+    expect(holds('FlowNamespaceCondition', { namespace: 'company', prefix: true }, ctx)).toBe(true);
+    expect(holds('FlowNamespaceCondition', { namespace: 'company' }, ctx)).toBe(false);
+    const e = (outputs: Record<string, unknown> | null, attempts: string[][]) => ({
+      ...at('x', { namespace: 'n', flowId: 'up', state: 'SUCCESS', labels: [], outputs, attempts }),
+      variables: { trigger: { outputs } },
+    });
+    const expr = { expression: '{{ trigger.outputs.total > 1 }}' };
+    expect(holds('ExecutionOutputs', expr, e({ total: 2 }, []))).toBe(true);
+    expect(holds('ExecutionOutputs', expr, e({ total: 1 }, []))).toBe(false);
+    expect(holds('ExecutionOutputs', expr, e(null, []))).toBe(false);
+    expect(holds('HasRetryAttempt', { in: ['FAILED'] }, e(null, [['FAILED', 'SUCCESS']]))).toBe(true);
+    expect(holds('HasRetryAttempt', { in: ['FAILED'] }, e(null, [['SUCCESS']]))).toBe(false);
+    expect(holds('HasRetryAttempt', { notIn: ['FAILED'] }, e(null, [['FAILED', 'FAILED']]))).toBe(false);
   });
 });

@@ -1,5 +1,14 @@
 import type { Condition } from '../flow/flow-model.js';
+import { lookupType } from '../flow/task-registry.js';
 import { isTruthy } from '../template/index.js';
+import {
+  DAYS,
+  dayWeekInMonth,
+  isPublicHoliday,
+  type LocalDateParts,
+  parseLocalDate,
+  timeBetween,
+} from './calendar-conditions.js';
 
 const P = 'io.kestra.plugin.core.condition';
 
@@ -7,12 +16,17 @@ const P = 'io.kestra.plugin.core.condition';
 export type ConditionContext = {
   variables: Record<string, unknown>;
   render(template: string, variables: Record<string, unknown>): string;
+  /** The flow that owns the trigger (FlowCondition, FlowNamespaceCondition); default `variables.flow`. */
+  flow?: { namespace: string; id: string };
   /** The upstream execution, for the execution conditions. */
   execution?: {
     namespace: string;
     flowId: string;
     state: string;
     labels: Array<{ key: string; value: string }>;
+    outputs?: Record<string, unknown> | null;
+    /** The states of each task run's attempts (HasRetryAttempt). */
+    attempts?: ReadonlyArray<readonly string[]>;
   };
 };
 
@@ -29,9 +43,13 @@ export class UnsupportedConditionError extends Error {
  * all must hold. `Expression` renders its expression and tests truthiness;
  * `ExecutionStatus` (`in`/`notIn`), `ExecutionFlow`, `ExecutionNamespace`
  * (`comparison` EQUALS/PREFIX/SUFFIX, or `prefix: true`) and
- * `ExecutionLabels` look at the execution that ended; the schedule
- * conditions `DayWeek`, `Weekend`, `TimeBetween`, `DateTimeBetween` look at
- * `date` (default `{{ trigger.date }}`); `Not` and `Or` nest others.
+ * `ExecutionLabels`, `ExecutionOutputs` and `HasRetryAttempt` look at the
+ * execution that ended; `FlowCondition` and `FlowNamespaceCondition` at the
+ * flow that owns the trigger; the schedule conditions `DayWeek`,
+ * `DayWeekInMonth`, `Weekend`, `PublicHoliday`, `TimeBetween`,
+ * `DateTimeBetween` look at `date` (default `{{ trigger.date }}`,
+ * calendar-conditions.ts); `Not` and `Or` nest others. `MultipleCondition`
+ * is refused at save (task-types/conditions.ts).
  *
  * @example
  * allConditionsHold([{ type: 'io.kestra.plugin.core.condition.Expression', props: { expression: "{{ trigger.body.ok }}" } }], ctx);
@@ -84,16 +102,22 @@ export function conditionHolds(c: Condition, ctx: ConditionContext): boolean {
       const d = localDate(ctx, p.date);
       return d !== undefined && DAYS[d.dayOfWeek] === String(p.dayOfWeek).toUpperCase();
     }
+    case `${P}.DayWeekInMonth`: {
+      const d = localDate(ctx, p.date);
+      return d !== undefined && dayWeekInMonth(d, String(p.dayOfWeek), String(p.dayInMonth));
+    }
     case `${P}.Weekend`: {
       const d = localDate(ctx, p.date);
       return d !== undefined && (d.dayOfWeek === 0 || d.dayOfWeek === 6);
     }
+    case `${P}.PublicHoliday`: {
+      const d = localDate(ctx, p.date);
+      const country = String(p.country ?? 'US');
+      return d !== undefined && isPublicHoliday(d, country, p.subDivision as string | undefined);
+    }
     case `${P}.TimeBetween`: {
       const d = localDate(ctx, p.date);
-      if (d === undefined) return false;
-      const after = p.after === undefined ? undefined : secondsOfDay(String(p.after));
-      const before = p.before === undefined ? undefined : secondsOfDay(String(p.before));
-      return (after === undefined || d.seconds >= after) && (before === undefined || d.seconds <= before);
+      return d !== undefined && timeBetween(d, p.after as string | undefined, p.before as string | undefined);
     }
     case `${P}.DateTimeBetween`: {
       const d = localDate(ctx, p.date);
@@ -102,46 +126,54 @@ export function conditionHolds(c: Condition, ctx: ConditionContext): boolean {
       const before = p.before === undefined ? undefined : Date.parse(String(p.before));
       return (after === undefined || d.epochMs >= after) && (before === undefined || d.epochMs <= before);
     }
+    case `${P}.FlowCondition`: {
+      const f = ownFlow(ctx);
+      return f !== undefined && f.namespace === p.namespace && f.id === p.flowId;
+    }
+    case `${P}.FlowNamespaceCondition`: {
+      const f = ownFlow(ctx);
+      if (!f) return false;
+      return p.prefix === true ? f.namespace.startsWith(String(p.namespace)) : f.namespace === p.namespace;
+    }
+    case `${P}.ExecutionOutputs`: {
+      if (!e?.outputs || Object.keys(e.outputs).length === 0) return false;
+      return isTruthy(ctx.render(String(p.expression), ctx.variables).trim());
+    }
+    case `${P}.HasRetryAttempt`: {
+      const inList = p.in as string[] | undefined;
+      const notIn = p.notIn as string[] | undefined;
+      return (e?.attempts ?? []).some(
+        (states) =>
+          states.length > 1 &&
+          states.some((s) => (!inList || inList.includes(s)) && !(notIn ?? []).includes(s)),
+      );
+    }
     default:
       throw new UnsupportedConditionError(c.type);
   }
 }
-
-const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
 
 /** Nested conditions (`Not`, `Or`) as written in YAML: `{type, ...props}`. */
 function normalise(x: Condition | Record<string, unknown>): Condition {
   if ('props' in x && typeof x.props === 'object' && x.props !== null) return x as Condition;
   const { type, ...props } = x as Record<string, unknown>;
   const t = String(type);
-  return {
-    type: t.replace(/Condition$/, '').replace('io.kestra.core.models.conditions.types.', `${P}.`),
-    props,
-  };
+  return { type: lookupType(t, 'condition')?.type ?? t, props };
 }
 
-/**
- * The date a schedule condition looks at (`date`, default `{{ trigger.date }}`),
- * read in its own offset: the local day of week, seconds of the day, and the instant.
- */
-function localDate(
-  ctx: ConditionContext,
-  template: unknown,
-): { dayOfWeek: number; seconds: number; epochMs: number } | undefined {
+/** The flow that owns the trigger. */
+function ownFlow(ctx: ConditionContext): { namespace: string; id: string } | undefined {
+  if (ctx.flow) return ctx.flow;
+  const f = ctx.variables.flow as { namespace?: unknown; id?: unknown } | undefined;
+  return typeof f?.namespace === 'string' && typeof f.id === 'string'
+    ? { namespace: f.namespace, id: f.id }
+    : undefined;
+}
+
+/** The date a schedule condition looks at (`date`, default `{{ trigger.date }}`), read in its own offset. */
+function localDate(ctx: ConditionContext, template: unknown): LocalDateParts | undefined {
   const text = ctx
     .render(typeof template === 'string' ? template : '{{ trigger.date }}', ctx.variables)
     .trim();
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
-  const epochMs = Date.parse(text);
-  if (!m || Number.isNaN(epochMs)) return undefined;
-  const [, y, mo, d, h, mi, se] = m;
-  const dayOfWeek = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d))).getUTCDay();
-  return { dayOfWeek, seconds: Number(h) * 3600 + Number(mi) * 60 + Number(se ?? 0), epochMs };
-}
-
-/** `HH:mm[:ss]` (an offset after it is ignored: times compare in the date's own zone). */
-function secondsOfDay(text: string): number {
-  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(text.trim());
-  if (!m) throw new Error(`invalid time '${text}', expected HH:mm or HH:mm:ss`);
-  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0);
+  return parseLocalDate(text);
 }

@@ -4,7 +4,9 @@ import { executionVariables } from '../executor/variables.js';
 import type { Flow, Trigger } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { createExecution, type Execution } from '../model/execution.js';
-import type { ExecutionStore } from '../sqlite/execution-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventQueue } from '../ports/event-queue.js';
+import type { ExecutionStore } from '../ports/execution-store.js';
 import { allConditionsHold } from './conditions.js';
 import type { TriggerFlowIndex } from './flow-index.js';
 
@@ -14,34 +16,34 @@ export const FLOW_TRIGGER_TYPE = 'io.kestra.plugin.core.trigger.Flow';
 const TERMINAL = ['SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED'];
 
 export type FlowTriggerOptions = {
-  /** Where the new executions go (the engine's store; in the transaction of the upstream's end). */
-  store(): Pick<ExecutionStore, 'insertExecution' | 'insertEvent'> | undefined;
+  /** Where the new executions go (in the unit of work of the upstream's end). */
+  executions: Pick<ExecutionStore, 'insert'>;
+  events: Pick<EventQueue, 'append'>;
   /** The live flows that have a Flow trigger. */
   index: TriggerFlowIndex;
   render(template: string, variables: Record<string, unknown>): string;
   renderValue(value: unknown, variables: Record<string, unknown>): unknown;
   newId(): string;
   logger: Logger;
-  /** @default () => new Date() */
-  now?: () => Date;
+  clock: Clock;
 };
 
 /**
  * Kestra's Flow trigger (`core/.../plugin/core/trigger/Flow.java`): when an
- * execution ends, every live flow whose Flow trigger's conditions hold gets
- * a new execution, created in the transaction of the end (so it is started
- * exactly once). Its `trigger` variables are the upstream `executionId`,
+ * execution ends, or moves to a non-terminal state that a trigger's `states`
+ * names (RUNNING, PAUSED...), every live flow whose Flow trigger's conditions
+ * hold gets a new execution, created in the transaction of that change (so
+ * it is started exactly once). Its `trigger` variables are the upstream `executionId`,
  * `namespace`, `flowId`, `flowRevision`, `state` and flow `outputs`; the
  * trigger's `inputs` are rendered with the upstream execution's variables
  * (`outputs.<task>...`) plus that `trigger`. A flow never triggers itself.
  * A trigger that cannot be evaluated is logged and skipped, never thrown.
  *
  * @example
- * const onEnded = createFlowTriggerHook({ store, index, render, renderValue, newId, logger });
+ * const onEnded = createFlowTriggerHook({ executions, events, index, render, renderValue, newId, logger, clock });
  * onEnded(upstreamExecution, upstreamFlow);
  */
 export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execution, flow: Flow) => void {
-  const now = o.now ?? (() => new Date());
   return (upstream, upstreamFlow) => {
     const candidates = o.index.current();
     if (candidates.length === 0) return;
@@ -69,8 +71,8 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
       for (const trigger of flow.triggers) {
         if (trigger.type !== FLOW_TRIGGER_TYPE || trigger.disabled) continue;
         try {
-          if (!matches(trigger, upstream, vars, o)) continue;
-          start(flow, trigger, upstream, vars(), triggerVars, o, now());
+          if (!matches(flow, trigger, upstream, vars, o)) continue;
+          start(flow, trigger, upstream, vars(), triggerVars, o, o.clock.now());
         } catch (err) {
           o.logger.warn(
             { err, flow: `${flow.namespace}.${flow.id}`, trigger: trigger.id, upstream: upstream.id },
@@ -83,6 +85,7 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
 }
 
 function matches(
+  flow: Flow,
   trigger: Trigger,
   upstream: Execution,
   vars: () => Record<string, unknown>,
@@ -95,11 +98,14 @@ function matches(
       return vars();
     },
     render: o.render,
+    flow: { namespace: flow.namespace, id: flow.id },
     execution: {
       namespace: upstream.namespace,
       flowId: upstream.flowId,
       state: upstream.state.current,
       labels: upstream.labels,
+      outputs: upstream.outputs ?? null,
+      attempts: upstream.taskRunList.map((t) => (t.attempts ?? []).map((a) => a.state.current)),
     },
   });
 }
@@ -137,8 +143,6 @@ function start(
     },
     at,
   );
-  const store = o.store();
-  if (!store) throw new Error('the engine is not started');
-  store.insertExecution(execution);
-  store.insertEvent(id, { type: 'start', runningInFlow: 0 });
+  o.executions.insert(execution);
+  o.events.append(id, { type: 'start', runningInFlow: 0 });
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Flow } from '../flow/flow-model.js';
+import type { Clock } from '../ports/clock.js';
 import type { Scheduler, TickResult } from '../scheduler/scheduler.js';
 
 export type ScheduleRunnerOptions = {
@@ -11,8 +12,7 @@ export type ScheduleRunnerOptions = {
   logger: Logger;
   /** Longest sleep between ticks, so that a newly saved schedule is seen. @default 30000 */
   maxSleepMs?: number;
-  /** @default () => Date.now() */
-  now?: () => number;
+  clock: Clock;
 };
 
 /**
@@ -28,11 +28,8 @@ export class ScheduleRunner {
   private next: Date | null = null;
   private lastSignature = '';
   private stopped = true;
-  private readonly now: () => number;
 
-  constructor(private readonly o: ScheduleRunnerOptions) {
-    this.now = o.now ?? Date.now;
-  }
+  constructor(private readonly o: ScheduleRunnerOptions) {}
 
   start(): void {
     this.stopped = false;
@@ -79,7 +76,10 @@ export class ScheduleRunner {
     if (this.timer) clearTimeout(this.timer);
     if (this.stopped) return;
     const max = this.o.maxSleepMs ?? 30_000;
-    const wait = this.next === null ? max : Math.min(max, Math.max(0, this.next.getTime() - this.now()));
+    const wait =
+      this.next === null
+        ? max
+        : Math.min(max, Math.max(0, this.next.getTime() - this.o.clock.now().getTime()));
     this.timer = setTimeout(() => this.tick(), wait);
     this.timer.unref();
   }

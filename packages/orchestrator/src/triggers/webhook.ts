@@ -64,12 +64,12 @@ export function webhookParameters(url: URL): Record<string, string[]> {
   return out;
 }
 
-/** Headers as lists, hop-by-hop and Silo's own instance token left out. */
+/** Headers as lists, credentials and Silo's own `x-silo-*` headers left out. */
 export function webhookHeaders(headers: Headers): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   headers.forEach((value, name) => {
     const n = name.toLowerCase();
-    if (n === 'x-silo-instance-token' || n === 'authorization' || n === 'cookie') return;
+    if (n.startsWith('x-silo-') || n === 'authorization' || n === 'cookie') return;
     const list = out[n] ?? [];
     list.push(value);
     out[n] = list;

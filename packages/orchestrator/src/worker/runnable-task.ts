@@ -1,4 +1,5 @@
 import type { Task } from '../flow/flow-model.js';
+import type { KvService } from '../ports/kv-store.js';
 
 /**
  * The port a runnable task type implements (Log, Return, Fail, Sleep, KV,
@@ -50,20 +51,6 @@ export type TaskServices = {
   kv?: KvService;
   /** Replaces the execution's labels (execution.Labels). */
   setLabels?(labels: Array<{ key: string; value: string }>): void;
-};
-
-export type KvValue = { value: unknown; type: string; expiresAt?: string | null };
-
-export type KvService = {
-  get(namespace: string, key: string): KvValue | undefined;
-  set(
-    namespace: string,
-    key: string,
-    value: unknown,
-    options?: { ttlMs?: number; overwrite?: boolean; type?: string },
-  ): void;
-  delete(namespace: string, key: string): boolean;
-  keys(namespace: string, prefix?: string): string[];
 };
 
 /** A failure that no retry can fix (e.g. invalid properties): the worker skips the remaining attempts. Note: Kestra retries a Fail task like any other. */

@@ -1,9 +1,10 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine } from '../executor/engine.js';
 import { parseFlow } from '../flow/parse-flow.js';
 import type { Execution } from '../model/execution.js';
+import { Engine } from '../runner/engine.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
+import { sqliteEngineStores } from '../sqlite/sqlite-engine-stores.js';
 import { SqliteFlowRepository } from '../sqlite/sqlite-flow-repository.js';
 import type { RunnableTask } from './runnable-task.js';
 
@@ -35,13 +36,13 @@ function setup() {
     run: (_task, ctx) => (ctx.attempt === 1 ? new Promise(() => {}) : Promise.resolve({ outputs: {} })),
   };
   const engine = new Engine({
-    db,
+    stores: sqliteEngineStores(db),
     flows,
     dataDir: '/nonexistent',
     logger: pino({ level: 'silent' }),
     tasks: [hang],
     leaseMs: 1000,
-    now: () => clock.now,
+    clock: { now: () => new Date(clock.now) },
   });
   return { engine, flow, clock, db };
 }
@@ -121,7 +122,7 @@ ${Array.from({ length: 6 }, (_, i) => `      - id: t${i}\n        type: ${LOG}\n
       },
     };
     const engine = new Engine({
-      db,
+      stores: sqliteEngineStores(db),
       flows,
       dataDir: '/nonexistent',
       logger: pino({ level: 'silent' }),

@@ -1,17 +1,19 @@
 import type { Logger } from 'pino';
-import type { Expressions } from '../executor/expressions.js';
-import type { TaskLogLevel } from '../flow/flow-model.js';
-import { type ExecutionStore, type Job, LEVEL_NO, type LogRow } from '../sqlite/execution-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { EngineStores } from '../ports/engine-stores.js';
+import type { Expressions } from '../ports/expressions.js';
+import type { Job, LostJob } from '../ports/job-queue.js';
+import type { LogRow } from '../ports/log-store.js';
+import { attemptContext, type Masker } from './attempt-context.js';
 import {
   NonRetryableTaskError,
-  type RunContext,
   type RunnableTask,
   type TaskServices,
   TaskTimeoutError,
 } from './runnable-task.js';
 
 export type WorkerOptions = {
-  store: ExecutionStore;
+  stores: Pick<EngineStores, 'unitOfWork' | 'jobs' | 'events' | 'logs'>;
   tasks: readonly RunnableTask[];
   /** Renders with the run's variables (and the engine's runtime functions). */
   expressions: (ctx: { executionId: string; namespace: string }) => Expressions;
@@ -30,12 +32,12 @@ export type WorkerOptions = {
    * stopped in process...), so each becomes a new attempt. @default 60000
    */
   leaseMs?: number;
-  /** The clock of leases (injected in tests). @default Date.now */
-  now?: () => number;
+  /** The clock of leases and log timestamps (injected in tests). */
+  clock: Clock;
   /** Lease owner id (unique per process start). */
   workerId: string;
   /** Masks secret values in what the attempt leaves behind (logs, outputs, error). */
-  mask?: { maskText(text: string): string; mask<T>(value: T): T };
+  mask?: Masker;
 };
 
 type Running = { job: Job; controller: AbortController; done: Promise<void> };
@@ -64,12 +66,10 @@ export class Worker {
   private heartbeat: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly leaseMs: number;
-  private readonly now: () => number;
 
   constructor(private readonly o: WorkerOptions) {
     this.registry = new Map(o.tasks.map((t) => [t.type, t]));
     this.leaseMs = o.leaseMs ?? 60_000;
-    this.now = o.now ?? Date.now;
   }
 
   /** Starts the lease timers: renewal of running attempts, and the sweep of expired leases. */
@@ -85,7 +85,7 @@ export class Worker {
   renewLeases(): number {
     if (this.stopped || this.running.size === 0) return 0;
     const ids = [...this.running.values()].map((r) => r.job.id);
-    return this.o.store.extendLeases(this.o.workerId, ids, this.now() + this.leaseMs);
+    return this.o.stores.jobs.extendLeases(this.o.workerId, ids, this.nowMs() + this.leaseMs);
   }
 
   /**
@@ -96,8 +96,9 @@ export class Worker {
    */
   requeueExpired(): number {
     if (this.stopped) return 0;
-    const { store } = this.o;
-    const lost = store.db.transaction(() => store.requeueExpired(this.now()))();
+    const lost = this.o.stores.unitOfWork.atomically(() =>
+      this.resubmit(this.o.stores.jobs.takeExpired(this.nowMs())),
+    );
     for (const j of lost) {
       const r = this.running.get(j.taskRunId);
       if (r && r.job.id === j.jobId) r.controller.abort(new LeaseLostError(j.taskRunId));
@@ -132,7 +133,7 @@ export class Worker {
     if (!this.accepting) return;
     const free = (this.o.concurrency ?? 16) - this.running.size;
     if (free <= 0) return;
-    const jobs = this.o.store.claimJobs(this.o.workerId, free, this.leaseMs, this.now());
+    const jobs = this.o.stores.jobs.claim(this.o.workerId, free, this.leaseMs, this.nowMs());
     for (const job of jobs) this.start(job);
   }
 
@@ -156,12 +157,29 @@ export class Worker {
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
     this.flushResults();
-    const { store } = this.o;
-    const requeued = store.db.transaction(() => store.releaseJobs(this.o.workerId))();
+    const requeued = this.o.stores.unitOfWork.atomically(
+      () => this.resubmit(this.o.stores.jobs.release(this.o.workerId)).length,
+    );
     this.stopped = true;
     for (const r of this.running.values()) r.controller.abort(new Error('shutdown'));
     if (requeued > 0)
       this.o.logger.info({ requeued }, 'unfinished task runs recorded; the next start runs a new attempt');
+  }
+
+  private nowMs(): number {
+    return this.o.clock.now().getTime();
+  }
+
+  /** Each lost job becomes a `workerLost` event: the executor runs a new attempt (as after a crash). */
+  private resubmit(lost: LostJob[]): LostJob[] {
+    for (const j of lost) {
+      this.o.stores.events.append(j.executionId, {
+        type: 'workerLost',
+        taskRunId: j.taskRunId,
+        attempt: j.attempt,
+      });
+    }
+    return lost;
   }
 
   private start(job: Job): void {
@@ -178,44 +196,13 @@ export class Worker {
   private async execute(job: Job, controller: AbortController): Promise<void> {
     const { payload } = job;
     const task = payload.task;
-    const logs: LogRow[] = [];
-    const minLevel = LEVEL_NO[(task.logLevel ?? 'TRACE') as TaskLogLevel];
-    let labels: Array<{ key: string; value: string }> | undefined;
-    const expr = this.o.expressions({ executionId: job.executionId, namespace: payload.namespace });
-    const vars = payload.variables;
-    const ctx: RunContext = {
-      signal: controller.signal,
-      render: (t) => expr.render(t, vars),
-      renderValue: (v) => expr.renderValue(v, vars),
-      log: (level, raw) => {
-        if (LEVEL_NO[level] < minLevel) return;
-        const message = this.o.mask ? this.o.mask.maskText(raw) : raw;
-        logs.push({
-          executionId: job.executionId,
-          namespace: payload.namespace,
-          flowId: payload.flowId,
-          taskId: payload.taskId,
-          taskRunId: job.taskRunId,
-          attempt: job.attempt,
-          level,
-          timestamp: new Date().toISOString(),
-          message,
-        });
-      },
-      executionId: job.executionId,
-      taskRunId: job.taskRunId,
-      namespace: payload.namespace,
-      flowId: payload.flowId,
-      attempt: job.attempt,
+    const { ctx, record } = attemptContext(job, controller.signal, {
+      expressions: this.o.expressions({ executionId: job.executionId, namespace: payload.namespace }),
+      clock: this.o.clock,
       dataDir: this.o.dataDir,
-      variables: vars,
-      services: {
-        ...this.o.services,
-        setLabels: (l) => {
-          labels = this.o.mask ? this.o.mask.mask(l) : l;
-        },
-      },
-    };
+      services: this.o.services,
+      mask: this.o.mask,
+    });
     let outcome: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
     let outputs: Record<string, unknown> | undefined;
     let error: string | undefined;
@@ -255,8 +242,31 @@ export class Worker {
     } finally {
       if (timeout) clearTimeout(timeout);
     }
+    // Task logs past the storage quota were dropped: the attempt fails, naming the quota.
+    const overQuota = record.logBudget.error;
+    if (overQuota !== undefined && outcome !== 'KILLED') {
+      outcome = 'FAILED';
+      error = overQuota.message;
+      nonRetryable = true;
+      const last = record.logs.at(-1);
+      if (last)
+        record.logs.push({
+          ...last,
+          level: 'ERROR',
+          timestamp: this.o.clock.now().toISOString(),
+          message: error,
+        });
+    }
     if (!this.accepting && controller.signal.aborted) return;
-    this.results.push({ job, logs, outcome, outputs, error, nonRetryable, labels });
+    this.results.push({
+      job,
+      logs: record.logs,
+      outcome,
+      outputs,
+      error,
+      nonRetryable,
+      labels: record.labels,
+    });
     if (this.results.length === 1) setImmediate(() => this.flushResults());
   }
 
@@ -265,12 +275,12 @@ export class Worker {
     if (this.stopped) return;
     const batch = this.results.splice(0);
     if (batch.length === 0) return;
-    const { store } = this.o;
-    store.db.transaction(() => {
+    const { unitOfWork, jobs, logs, events } = this.o.stores;
+    unitOfWork.atomically(() => {
       for (const r of batch) {
-        if (!store.completeJob(r.job.id, this.o.workerId)) continue;
-        for (const l of r.logs) store.insertLog(l);
-        store.insertEvent(r.job.executionId, {
+        if (!jobs.complete(r.job.id, this.o.workerId)) continue;
+        for (const l of r.logs) logs.append(l);
+        events.append(r.job.executionId, {
           type: 'taskResult',
           taskRunId: r.job.taskRunId,
           attempt: r.job.attempt,
@@ -281,7 +291,7 @@ export class Worker {
           ...(r.labels ? { labels: r.labels } : {}),
         });
       }
-    })();
+    });
     this.o.onResult();
   }
 }

@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import { nonEmptyStr, record, str, typeError } from '../schema-kit.js';
+import { bool, nonEmptyStr, oneOf, record, str, typeError } from '../schema-kit.js';
 import type { TypeDefinition } from '../type-definition.js';
 
 const P = 'io.kestra.plugin.core.condition';
 const OLD = 'io.kestra.core.models.conditions.types';
 const STATES = z.array(str(), { error: typeError('expected a list of states') });
-const loose = z.looseObject({});
+const DATE = str().optional();
+const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
+const CONDITION_LIST = z.array(record(), { error: typeError('expected a list of conditions') });
 
-/** The trigger conditions: the ones the corpus uses are checked strictly, the rest accepted as written. */
+/** Kestra's core trigger conditions, each checked strictly (triggers/conditions.ts evaluates them). */
 export const CONDITIONS: TypeDefinition[] = [
   {
     type: `${P}.ExecutionStatus`,
@@ -45,26 +47,63 @@ export const CONDITIONS: TypeDefinition[] = [
   },
   ...(
     [
-      ['ExecutionOutputs', 'ExecutionOutputsCondition'],
-      ['FlowCondition', 'FlowCondition'],
-      ['FlowNamespaceCondition', 'FlowNamespaceCondition'],
-      ['HasRetryAttempt', 'HasRetryAttemptCondition'],
-      ['DateTimeBetween', 'DateTimeBetweenCondition'],
-      ['DayWeek', 'DayWeekCondition'],
-      ['DayWeekInMonth', 'DayWeekInMonthCondition'],
-      ['TimeBetween', 'TimeBetweenCondition'],
-      ['Weekend', 'WeekendCondition'],
-      ['PublicHoliday', 'PublicHolidayCondition'],
-      ['Not', 'NotCondition'],
-      ['Or', 'OrCondition'],
-      ['MultipleCondition', 'MultipleCondition'],
+      ['ExecutionOutputs', 'ExecutionOutputsCondition', { expression: nonEmptyStr() }],
+      ['FlowCondition', 'FlowCondition', { namespace: nonEmptyStr(), flowId: nonEmptyStr() }],
+      [
+        'FlowNamespaceCondition',
+        'FlowNamespaceCondition',
+        { namespace: nonEmptyStr(), prefix: bool().optional() },
+      ],
+      ['HasRetryAttempt', 'HasRetryAttemptCondition', { in: STATES.optional(), notIn: STATES.optional() }],
+      [
+        'DateTimeBetween',
+        'DateTimeBetweenCondition',
+        { date: DATE, after: str().optional(), before: str().optional() },
+      ],
+      ['DayWeek', 'DayWeekCondition', { date: DATE, dayOfWeek: oneOf(DAYS) }],
+      [
+        'DayWeekInMonth',
+        'DayWeekInMonthCondition',
+        {
+          date: DATE,
+          dayOfWeek: oneOf(DAYS),
+          dayInMonth: oneOf(['FIRST', 'SECOND', 'THIRD', 'FOURTH', 'LAST']),
+        },
+      ],
+      [
+        'TimeBetween',
+        'TimeBetweenCondition',
+        { date: DATE, after: str().optional(), before: str().optional() },
+      ],
+      ['Weekend', 'WeekendCondition', { date: DATE }],
+      [
+        'PublicHoliday',
+        'PublicHolidayCondition',
+        { date: DATE, country: str().optional(), subDivision: str().optional() },
+      ],
+      ['Not', 'NotCondition', { conditions: CONDITION_LIST }],
+      ['Or', 'OrCondition', { conditions: CONDITION_LIST }],
     ] as const
   ).map(
-    ([name, old]): TypeDefinition => ({
+    ([name, old, shape]): TypeDefinition => ({
       type: `${P}.${name}`,
       kind: 'condition',
       aliases: [...new Set([`${P}.${old}`, `${OLD}.${old}`])].filter((a) => a !== `${P}.${name}`),
-      schema: loose,
+      schema: z.strictObject(shape),
     }),
   ),
+  {
+    type: `${P}.MultipleCondition`,
+    kind: 'condition',
+    aliases: [`${OLD}.MultipleCondition`],
+    schema: z.strictObject({
+      id: str().optional(),
+      window: str().optional(),
+      windowAdvance: str().optional(),
+      conditions: record(),
+      resetOnSuccess: bool().optional(),
+    }),
+    notExecutedType:
+      'the multiple-execution window is not evaluated; use a Flow trigger `preconditions` block instead',
+  },
 ];

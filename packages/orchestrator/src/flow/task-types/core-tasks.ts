@@ -13,17 +13,46 @@ import {
 } from '../schema-kit.js';
 import type { TypeDefinition } from '../type-definition.js';
 
+/** The `options` keys that http.Request reads (worker/tasks/http/http-request.ts). */
+const HTTP_OPTIONS = new Set([
+  'timeout',
+  'readTimeout',
+  'connectTimeout',
+  'allowFailed',
+  'followRedirects',
+  'maxContentLength',
+  'auth',
+]);
+/** Refuses the `options` keys that the HTTP tasks do not read. */
+function onlyReadOptions(o: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const k of Object.keys(o))
+    if (!HTTP_OPTIONS.has(k))
+      ctx.addIssue({
+        code: 'custom',
+        path: [k],
+        message: `option "${k}" is not executed by Silo (it reads ${[...HTTP_OPTIONS].join(', ')})`,
+      });
+}
 const LEVEL = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 const P = 'io.kestra.plugin.core';
 const OLD = 'io.kestra.core.tasks';
 
-/** Properties shared by the script tasks (their runner settings are many; kept loose on purpose). */
+/** Kestra's task runner that runs a script as a local process: the only one Silo has. */
+export const PROCESS_RUNNER = 'io.kestra.plugin.core.runner.Process';
+
+/** Properties shared by the script tasks. */
 const scriptCommon = {
   env: prop(record()).optional(),
   beforeCommands: prop(z.array(str())).optional(),
   interpreter: prop(z.array(str())).optional(),
   containerImage: str().optional(),
-  taskRunner: record().optional(),
+  taskRunner: z
+    .looseObject({ type: str() }, { error: typeError('expected a map with a type') })
+    .refine((r) => r.type === PROCESS_RUNNER, {
+      error: (iss) =>
+        `task runner "${String((iss.input as { type?: unknown })?.type)}" is not executed by Silo: scripts run as local processes (${PROCESS_RUNNER})`,
+    })
+    .optional(),
   docker: record().optional(),
   runner: str().optional(),
   inputFiles: z.unknown().optional(),
@@ -33,6 +62,18 @@ const scriptCommon = {
   failFast: prop(bool()).optional(),
   targetOS: str().optional(),
   outputDirectory: bool().optional(),
+};
+const NO_FILES = 'files for scripts are not implemented yet (issue 13 §2)';
+/** The script properties that Silo does not execute (yet). */
+const scriptNotExecuted = {
+  containerImage: 'scripts run as local processes, not in containers',
+  docker: 'scripts run as local processes, not in containers',
+  runner: 'scripts run as local processes (PROCESS)',
+  inputFiles: NO_FILES,
+  namespaceFiles: NO_FILES,
+  outputDirectory: NO_FILES,
+  warningOnStdErr: 'stderr lines are logged as ERROR; the task state does not follow them',
+  targetOS: 'scripts run on the instance host',
 };
 
 /** Properties shared by the tasks that start child executions (Subflow, ForEachItem). */
@@ -95,6 +136,7 @@ export const CORE_TASKS: TypeDefinition[] = [
       condition: prop(z.union([str(), bool()])).optional(),
       state: prop(oneOf(['SUCCESS', 'WARNING', 'KILLED', 'FAILED', 'CANCELED'])).optional(),
     }),
+    notExecutedType: 'no worker ends an execution early with a chosen state; use execution.Fail',
   },
   {
     type: `${P}.execution.Labels`,
@@ -144,6 +186,16 @@ export const CORE_TASKS: TypeDefinition[] = [
     schema: z.strictObject({ prefix: prop(str()).optional(), namespace: prop(str()).optional() }),
   },
   {
+    type: `${P}.kv.PurgeKV`,
+    kind: 'task',
+    schema: z.strictObject({
+      namespaces: prop(z.array(str())).optional(),
+      includeChildNamespaces: prop(bool()).optional(),
+      expiredOnly: prop(bool()).optional(),
+      keyPattern: prop(str()).optional(),
+    }),
+  },
+  {
     type: `${P}.http.Request`,
     kind: 'task',
     aliases: ['io.kestra.plugin.fs.http.Request'],
@@ -155,9 +207,29 @@ export const CORE_TASKS: TypeDefinition[] = [
       headers: prop(record()).optional(),
       formData: prop(record()).optional(),
       params: prop(record()).optional(),
-      options: record().optional(),
+      options: record().superRefine(onlyReadOptions).optional(),
       sslOptions: record().optional(),
       encryptBody: prop(bool()).optional(),
+      failOnEmptyResponse: prop(bool()).optional(),
+    }),
+    notExecuted: {
+      sslOptions: 'TLS settings are those of the instance',
+      encryptBody: 'bodies are not encrypted in the output',
+      failOnEmptyResponse: 'an empty response is a success',
+    },
+  },
+  {
+    type: `${P}.http.Download`,
+    kind: 'task',
+    schema: z.strictObject({
+      uri: prop(nonEmptyStr()),
+      method: prop(oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'])).optional(),
+      body: z.unknown().optional(),
+      contentType: prop(str()).optional(),
+      headers: prop(record()).optional(),
+      formData: prop(record()).optional(),
+      params: prop(record()).optional(),
+      options: record().superRefine(onlyReadOptions).optional(),
       failOnEmptyResponse: prop(bool()).optional(),
     }),
   },
@@ -165,17 +237,23 @@ export const CORE_TASKS: TypeDefinition[] = [
     type: 'io.kestra.plugin.scripts.shell.Commands',
     kind: 'task',
     schema: z.strictObject({ commands: prop(strOrList()), ...scriptCommon }),
+    notExecuted: scriptNotExecuted,
   },
   {
     type: 'io.kestra.plugin.scripts.shell.Script',
     kind: 'task',
     schema: z.strictObject({ script: prop(str()), ...scriptCommon }),
+    notExecuted: scriptNotExecuted,
   },
   {
     type: `${P}.flow.Subflow`,
     kind: 'task',
     aliases: [`${OLD}.flows.Subflow`, `${OLD}.flows.Flow`, `${P}.flow.Flow`],
     schema: z.strictObject({ ...childExecutionProps(), outputs: record().optional() }),
+    notExecuted: {
+      scheduleDate: 'child executions start at once',
+      restartBehavior: 'a restarted parent restarts its failed child (RETRY_FAILED) only',
+    },
   },
   {
     type: `${P}.flow.ForEachItem`,
@@ -193,6 +271,7 @@ export const CORE_TASKS: TypeDefinition[] = [
         .optional(),
       ...childExecutionProps(),
     }),
+    notExecuted: { scheduleDate: 'child executions start at once' },
   },
   {
     type: `${P}.flow.Sleep`,

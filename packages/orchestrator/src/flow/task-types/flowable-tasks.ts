@@ -156,6 +156,12 @@ export const FLOWABLE_TASKS: TypeDefinition[] = [
       outputFiles: z.array(str()).optional(),
       cache: record().optional(),
     }),
+    notExecuted: {
+      namespaceFiles: 'files for scripts are not implemented yet (issue 13 §2)',
+      inputFiles: 'files for scripts are not implemented yet (issue 13 §2)',
+      outputFiles: 'files for scripts are not implemented yet (issue 13 §2)',
+      cache: 'the working directory is not cached between executions',
+    },
     children: [{ key: 'tasks', shape: 'list' }],
   },
 ];

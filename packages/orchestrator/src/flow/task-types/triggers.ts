@@ -22,6 +22,10 @@ export const TRIGGERS: TypeDefinition[] = [
       recoverMissedSchedules: oneOf(['LAST', 'NONE', 'ALL']).optional(),
       scheduleConditions: z.array(record()).optional(),
     }),
+    notExecuted: {
+      backfill: 'no backfill: a schedule fires from its save onwards (recoverMissedSchedules applies)',
+      scheduleConditions: 'use the trigger `conditions`',
+    },
     durations: ['lateMaximumDelay'],
   },
   {
@@ -44,5 +48,6 @@ export const TRIGGERS: TypeDefinition[] = [
       states: STATES.optional(),
       preconditions: record().optional(),
     }),
+    notExecuted: { preconditions: 'use `conditions` (ExecutionFlow, ExecutionStatus, ...)' },
   },
 ];

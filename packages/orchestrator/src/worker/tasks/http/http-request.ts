@@ -12,6 +12,7 @@ import {
   renderString,
   renderStringMap,
 } from '../kv/render-props.js';
+import { multipartBody } from './form-data.js';
 
 /** Kestra's default `options.maxContentLength` (10 MiB). */
 const DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024;
@@ -30,7 +31,7 @@ export type HttpRequestOutputs = {
  * `io.kestra.plugin.core.http.Request` with the platform `fetch`:
  * `uri`, `method` (default GET), `headers`, `body` (a string, or a value sent
  * as JSON), `formData` (url-encoded, or multipart with `contentType:
- * multipart/form-data`), `contentType`, `params` (added to the query),
+ * multipart/form-data`, `kestra://` files as file parts: form-data.ts), `contentType`, `params` (added to the query),
  * `auth` (`BASIC` username/password or `BEARER` token), `options`:
  * `timeout` / `readTimeout` / `connectTimeout` (durations, the largest is
  * the bound), `allowFailed` (default false: a 4xx/5xx fails the attempt),
@@ -84,7 +85,7 @@ export const httpRequestTask: RunnableTask = {
   },
 };
 
-function buildRequest(
+export function buildRequest(
   task: Task,
   ctx: RunContext,
 ): { url: string; method: string; headers: Headers; body?: string | FormData } {
@@ -121,12 +122,13 @@ function buildBody(
 ): string | FormData | undefined {
   const formData = task.props.formData;
   if (formData !== undefined && formData !== null) {
-    const fields = renderStringMap(ctx, task.props, 'formData') ?? {};
     if (contentType?.toLowerCase().startsWith('multipart/form-data')) {
-      const form = new FormData();
-      for (const [k, v] of Object.entries(fields)) form.append(k, v);
-      return form; // fetch sets the boundary in the content type.
+      const rendered = ctx.renderValue(formData);
+      if (typeof rendered !== 'object' || rendered === null || Array.isArray(rendered))
+        throw new NonRetryableTaskError("Property 'formData' must be a map");
+      return multipartBody(rendered as Record<string, unknown>, ctx); // fetch sets the boundary.
     }
+    const fields = renderStringMap(ctx, task.props, 'formData') ?? {};
     headers.set('content-type', contentType ?? 'application/x-www-form-urlencoded');
     return new URLSearchParams(fields).toString();
   }
@@ -166,7 +168,7 @@ type Options = {
   maxContentLength: number;
 };
 
-function readOptions(task: Task, ctx: RunContext): Options {
+export function readOptions(task: Task, ctx: RunContext): Options {
   const raw = task.props.options ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new NonRetryableTaskError("Property 'options' must be a map");
@@ -218,7 +220,7 @@ async function readBody(response: Response, limit: number): Promise<string | und
 }
 
 /** The error to report when the request was aborted: the run's own reason (kill, task timeout) or the request timeout. */
-function abortReason(
+export function abortReason(
   ctx: RunContext,
   timeout: AbortSignal | undefined,
   task: Task,
@@ -230,7 +232,7 @@ function abortReason(
   return undefined;
 }
 
-function failure(url: string, err: unknown): Error {
+export function failure(url: string, err: unknown): Error {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const detail = cause?.code ?? cause?.message ?? (err as Error).message;
   return new Error(`HTTP request to ${url} failed: ${detail}`, { cause: err });

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteKvStore } from '../../../kv/sqlite-kv-store.js';
+import type { KvService } from '../../../ports/kv-store.js';
 import { openDatabase, type SqliteDatabase } from '../../../sqlite/database.js';
-import { type KvService, NonRetryableTaskError } from '../../runnable-task.js';
+import { SqliteKvStore } from '../../../sqlite/sqlite-kv-store.js';
+import { NonRetryableTaskError } from '../../runnable-task.js';
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from './kv-tasks.js';
 import { testRunContext, testTask } from './test-run-context.js';
 
@@ -12,7 +13,7 @@ let now: Date;
 beforeEach(() => {
   db = openDatabase(':memory:');
   now = new Date('2024-05-01T10:00:00.000Z');
-  store = new SqliteKvStore(db, { now: () => now, maxValueBytes: 256 });
+  store = new SqliteKvStore(db, { clock: { now: () => now }, maxValueBytes: 256 });
 });
 afterEach(() => db.close());
 

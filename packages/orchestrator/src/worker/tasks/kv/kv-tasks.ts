@@ -1,14 +1,20 @@
 import type { Task } from '../../../flow/flow-model.js';
 import { KvError } from '../../../kv/kv-errors.js';
 import { coerceToKvType, isKvType, KV_TYPES } from '../../../kv/kv-value.js';
+import type { KvService } from '../../../ports/kv-store.js';
 import {
-  type KvService,
   NonRetryableTaskError,
   type RunContext,
   type RunnableTask,
   type TaskResult,
 } from '../../runnable-task.js';
-import { renderBoolean, renderDurationMs, renderOptionalString, renderString } from './render-props.js';
+import {
+  renderBoolean,
+  renderDurationMs,
+  renderOptionalString,
+  renderString,
+  renderStringList,
+} from './render-props.js';
 
 function kvOf(ctx: RunContext): KvService {
   const kv = ctx.services.kv;
@@ -128,5 +134,33 @@ export const kvGetKeysTask: RunnableTask = {
   },
 };
 
-/** The four KV tasks, for the worker's task registry. */
-export const KV_TASKS: readonly RunnableTask[] = [kvSetTask, kvGetTask, kvDeleteTask, kvGetKeysTask];
+/**
+ * `io.kestra.plugin.core.kv.PurgeKV`: deletes the entries of `namespaces`
+ * (default the flow's; `includeChildNamespaces` default true), only the
+ * expired ones unless `expiredOnly: false`, only keys matching `keyPattern`
+ * (a glob) when set. `outputs.size` is how many were deleted.
+ */
+export const kvPurgeTask: RunnableTask = {
+  type: 'io.kestra.plugin.core.kv.PurgeKV',
+  async run(task, ctx) {
+    const kv = kvOf(ctx);
+    if (!kv.purge) throw new NonRetryableTaskError('This KV store cannot purge');
+    const keyPattern = renderOptionalString(ctx, task.props, 'keyPattern');
+    const size = kv.purge({
+      namespaces: renderStringList(ctx, task.props, 'namespaces') ?? [ctx.namespace],
+      includeChildNamespaces: renderBoolean(ctx, task.props, 'includeChildNamespaces', true),
+      expiredOnly: renderBoolean(ctx, task.props, 'expiredOnly', true),
+      ...(keyPattern ? { keyPattern } : {}),
+    });
+    return { outputs: { size } };
+  },
+};
+
+/** The KV tasks, for the worker's task registry. */
+export const KV_TASKS: readonly RunnableTask[] = [
+  kvSetTask,
+  kvGetTask,
+  kvDeleteTask,
+  kvGetKeysTask,
+  kvPurgeTask,
+];

@@ -1,6 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Task } from '../../../flow/flow-model.js';
+import { PROCESS_RUNNER } from '../../../flow/task-types/core-tasks.js';
+import { StorageQuota } from '../../../quota/storage-quota.js';
 import {
   NonRetryableTaskError,
   type RunContext,
@@ -12,6 +14,7 @@ import { renderBoolean, renderString, renderStringList, renderStringMap } from '
 import { buildChildEnv, pickInheritedEnv } from './child-env.js';
 import { parseLogLine } from './log-line-protocol.js';
 import { runProcess } from './run-process.js';
+import { localizeStorageUris, storeOutputFiles } from './storage-files.js';
 
 export type ShellTaskOptions = {
   /**
@@ -33,7 +36,10 @@ const DEFAULT_INTERPRETER = ['/bin/sh', '-c'];
  * `io.kestra.plugin.scripts.shell.Script`, run as local processes:
  * - `commands` (Commands) or `script` (Script), `beforeCommands`, `env`,
  *   `interpreter` (default `['/bin/sh', '-c']`), `failFast` (default true: `set -e` first);
- * - one working directory per attempt under `dataDir/workdirs/`, removed after;
+ * - one working directory per attempt under `dataDir/workdirs/`, removed after (inside a
+ *   WorkingDirectory task, its shared folder `{{ workingDir }}`, removed when the execution ends);
+ * - `kestra:///` URIs in the commands or script become local copies in the working directory;
+ *   `outputFiles` globs store the matching files: `outputs.outputFiles` maps each path to its URI;
  * - stdout lines are INFO logs, stderr lines ERROR logs (Kestra 1.x);
  *   `::{"outputs":{...}}::` lines set outputs and `::{"logs":[...]}::` lines log;
  * - outputs `{ exitCode, vars }`; an exit code other than 0 fails the attempt
@@ -57,7 +63,9 @@ export function createShellTasks(options: ShellTaskOptions = {}): {
         if (commands === undefined || commands.length === 0) {
           throw new NonRetryableTaskError("Property 'commands' is required and must not be empty");
         }
-        return runShell(task, ctx, options, inheritedEnv, async () => commands);
+        return runShell(task, ctx, options, inheritedEnv, (workingDir) =>
+          Promise.all(commands.map((c) => localizeStorageUris(c, workingDir, ctx.dataDir))),
+        );
       },
     },
     script: {
@@ -66,7 +74,8 @@ export function createShellTasks(options: ShellTaskOptions = {}): {
         const script = renderString(ctx, task.props, 'script');
         return runShell(task, ctx, options, inheritedEnv, async (workingDir, interpreter) => {
           const file = join(workingDir, 'script.sh');
-          await writeFile(file, script.endsWith('\n') ? script : `${script}\n`, { mode: 0o700 });
+          const text = await localizeStorageUris(script, workingDir, ctx.dataDir);
+          await writeFile(file, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o700 });
           return [`${shellQuote(interpreter[0] ?? '/bin/sh')} ${shellQuote(file)}`];
         });
       },
@@ -81,15 +90,26 @@ async function runShell(
   inheritedEnv: Record<string, string>,
   body: (workingDir: string, interpreter: string[]) => Promise<string[]>,
 ): Promise<TaskResult> {
+  const runner = (task.props.taskRunner as { type?: unknown } | undefined)?.type;
+  if (runner !== undefined && runner !== PROCESS_RUNNER)
+    throw new NonRetryableTaskError(
+      `Task runner '${String(runner)}' is not available: scripts run as local processes`,
+    );
   const interpreter = renderStringList(ctx, task.props, 'interpreter') ?? DEFAULT_INTERPRETER;
   if (interpreter.length === 0) throw new NonRetryableTaskError("Property 'interpreter' must not be empty");
   const beforeCommands = renderStringList(ctx, task.props, 'beforeCommands') ?? [];
   const failFast = renderBoolean(ctx, task.props, 'failFast', true);
   const env = buildChildEnv(inheritedEnv, renderStringMap(ctx, task.props, 'env'));
-  const workingDir = join(ctx.dataDir, 'workdirs', ctx.executionId, `${ctx.taskRunId}-${ctx.attempt}`);
+  // Inside a WorkingDirectory task the folder is shared (and kept for the next tasks); else one per attempt.
+  const shared = typeof ctx.variables.workingDir === 'string' ? ctx.variables.workingDir : undefined;
+  const workingDir =
+    shared ?? join(ctx.dataDir, 'workdirs', ctx.executionId, `${ctx.taskRunId}-${ctx.attempt}`);
   await mkdir(workingDir, { recursive: true });
   try {
+    const quota = StorageQuota.of(ctx.dataDir);
     const lines = [
+      // The storage quota: no file the task writes may grow past the room left (RLIMIT_FSIZE, 512-byte blocks).
+      ...(quota ? [`ulimit -f ${Math.floor(quota.remainingBytes() / 512)}`] : []),
       ...(failFast ? ['set -e'] : []),
       ...beforeCommands,
       ...(await body(workingDir, interpreter)),
@@ -126,13 +146,40 @@ async function runShell(
       if (reason instanceof Error) throw reason;
       throw new TaskTimeoutError(task.id, task.timeoutMs ?? 0);
     }
+    if (quota !== undefined) {
+      quota.remeasure();
+      // 153 = 128 + SIGXFSZ: the shell's child met the file size limit.
+      const hitLimit = result.signal === 'SIGXFSZ' || result.exitCode === 153;
+      const over = quota.exceeded('a file written by the task');
+      if (hitLimit || over) {
+        throw new NonRetryableTaskError(
+          over?.message ??
+            `Insufficient Storage: a file written by the task reached the tenant's storage quota of ${quota.limitMb} MB (storageMb)`,
+        );
+      }
+    }
     if (result.exitCode !== 0) {
       const code = result.exitCode ?? (result.signal ? `null (killed by ${result.signal})` : 'null');
       throw new Error(`Command failed with exit code ${code}`);
     }
-    return { outputs: { exitCode: 0, vars } };
+    const globs = renderStringList(ctx, task.props, 'outputFiles');
+    const outputFiles =
+      globs === undefined
+        ? undefined
+        : await storeOutputFiles(globs, workingDir, ctx.dataDir, [
+            ...ctx.namespace.split('.'),
+            ctx.flowId,
+            'executions',
+            ctx.executionId,
+            'tasks',
+            task.id,
+            ctx.taskRunId,
+          ]);
+    return { outputs: { exitCode: 0, vars, ...(outputFiles ? { outputFiles } : {}) } };
   } finally {
-    if (!options.keepWorkingDir) await rm(workingDir, { recursive: true, force: true });
+    if (!options.keepWorkingDir && shared === undefined)
+      await rm(workingDir, { recursive: true, force: true });
+    StorageQuota.of(ctx.dataDir)?.remeasure();
   }
 }
 

@@ -1,0 +1,162 @@
+import { isStateType, isTerminal, type StateType } from '@silo/contracts';
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import { BadRequestError, ConflictError, NotFoundError, NotImplementedError } from '../errors.js';
+import { InvalidInputsError } from '../executor/engine-errors.js';
+import { fileStorer } from '../executor/input-files.js';
+import type { Label } from '../flow/flow-model.js';
+import { resolveInputs } from '../flow/inputs/index.js';
+import type { Execution } from '../model/execution.js';
+import { executionJson } from '../model/execution-json.js';
+import type { FlowRepository } from '../ports/flow-repository.js';
+import type { Engine } from '../runner/engine.js';
+import { isCreateRequest } from './action-or-create.js';
+import { flowGraph } from './flow-graph.js';
+import { toFlowJson } from './flow-json.js';
+import { readInputsBody } from './inputs-body.js';
+import { op } from './operation.js';
+
+export type ExecutionActionsDeps = {
+  engine: () => Engine;
+  flows: () => FlowRepository;
+  dataDir: string;
+};
+
+/** Kestra's `Label` (key pattern of the 1.3 spec: a lowercase letter, then letters, digits, `._-`). */
+const LabelBody = z.object({
+  key: z
+    .string()
+    .regex(/^\p{Ll}[\p{L}0-9._-]*$/u, 'must start with a lowercase letter, then letters, digits, . _ -'),
+  value: z.string().min(1, 'must not be empty'),
+});
+export const LabelsBody = z.array(LabelBody);
+
+/** A JSON body read with a zod schema; 400 naming the field for bad JSON or a bad shape. */
+export async function jsonBody<T>(c: Context, schema: z.ZodType<T>, what: string): Promise<T> {
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    throw new BadRequestError(`Bad Request: the body must be JSON (${what})`, [
+      { message: 'must be JSON', path: 'body' },
+    ]);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success)
+    throw new BadRequestError(
+      `Bad Request: ${r.error.issues.map((i) => `${['body', ...i.path].join('.')}: ${i.message}`).join('; ')}`,
+      r.error.issues.map((i) => ({ message: i.message, path: ['body', ...i.path].join('.') })),
+    );
+  return r.data;
+}
+
+/** A boolean query parameter with a default; anything but true/false is a 400 naming it. */
+export function boolParam(c: Context, name: string, fallback: boolean): boolean {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new BadRequestError(`Bad Request: ${name} must be true or false, got '${raw}'`, [
+    { message: 'must be true or false', path: name },
+  ]);
+}
+
+/** `status` / `newStatus`: a Kestra `State.Type`, else a 400 naming the parameter. */
+export function stateParam(c: Context, name: string): StateType {
+  const raw = c.req.query(name);
+  if (raw === undefined || !isStateType(raw))
+    throw new BadRequestError(
+      `Bad Request: ${name} must be a state (SUCCESS, FAILED, ...), got '${raw ?? ''}'`,
+      [{ message: 'must be a State.Type', path: name }],
+    );
+  return raw;
+}
+
+/**
+ * Kestra 1.3's per-execution operations beside the core ones: delete (with
+ * `deleteLogs`, `deleteMetrics`, `deleteStorage`), labels, change-status,
+ * pause, replay-with-inputs, the flow of an execution and its graph.
+ * Registered before the create route (`POST /executions/{namespace}/{id}`),
+ * which would otherwise catch `/{id}/labels` and the like.
+ */
+export function createExecutionActionsRoutes(deps: ExecutionActionsDeps): Hono {
+  const api = new Hono();
+  const json = (e: Execution) => executionJson(e, new Date());
+  const find = (id: string): Execution => {
+    const e = deps.engine().get(id);
+    if (!e) throw new NotFoundError('execution', id);
+    return e;
+  };
+  const flowOf = (e: Execution) => {
+    const record = deps.flows().get(e.namespace, e.flowId, { revision: e.flowRevision, allowDeleted: true });
+    if (!record) throw new NotFoundError('flow', `${e.namespace}.${e.flowId} revision ${e.flowRevision}`);
+    return record;
+  };
+
+  api.delete('/executions/:id', op('deleteExecution'), (c) => {
+    const id = c.req.param('id');
+    // Metrics are not kept by this instance: deleteMetrics is read (and checked) and has nothing to delete.
+    boolParam(c, 'deleteMetrics', true);
+    deps.engine().admin.delete(id, {
+      deleteLogs: boolParam(c, 'deleteLogs', true),
+      deleteStorage: boolParam(c, 'deleteStorage', true),
+    });
+    return c.body(null, 204);
+  });
+
+  api.post('/executions/:id/labels', op('setLabelsOnTerminatedExecution'), async (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
+    const labels: Label[] = await jsonBody(c, LabelsBody, 'a list of labels');
+    return c.json(json(deps.engine().admin.setLabels(c.req.param('id'), labels)));
+  });
+
+  api.post('/executions/:id/change-status', op('updateExecutionStatus'), (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
+    const status = stateParam(c, 'status');
+    return c.json(json(deps.engine().admin.changeStatus(c.req.param('id'), status)));
+  });
+
+  api.post('/executions/:id/pause', op('pauseExecution'), (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
+    const e = find(c.req.param('id'));
+    if (e.state.current !== 'RUNNING')
+      throw new ConflictError(`Conflict: execution ${e.id} is not running (${e.state.current})`);
+    throw new NotImplementedError(
+      'Not Implemented: pausing a running execution from the API is not supported by this instance; add a Pause task to the flow, or kill the execution',
+    );
+  });
+
+  api.post('/executions/:id/replay-with-inputs', op('replayExecutionWithinputs'), async (c, next) => {
+    if (isCreateRequest(c, deps)) return next();
+    const e = find(c.req.param('id'));
+    if (!isTerminal(e.state.current))
+      throw new ConflictError(`Conflict: execution ${e.id} is not terminated (${e.state.current})`);
+    const taskRunId = c.req.query('taskRunId') || undefined;
+    if (taskRunId && !e.taskRunList.some((t) => t.id === taskRunId))
+      throw new NotFoundError('task run', taskRunId);
+    const raw = await readInputsBody(c);
+    const flow = flowOf(e).flow;
+    const engine = deps.engine();
+    const folder = [...e.namespace.split('.'), e.flowId, 'executions', e.id, 'replay-inputs'];
+    const resolved = resolveInputs(flow.inputs, raw, {
+      now: engine.clock.now(),
+      storeFile: fileStorer(deps.dataDir, folder),
+    });
+    if (!resolved.ok) throw new InvalidInputsError(resolved.issues);
+    return c.json(json(engine.replay({ ...e, inputs: resolved.values }, taskRunId)));
+  });
+
+  api.get('/executions/:id/flow', op('flowFromExecutionById'), (c) => {
+    const out = toFlowJson(flowOf(find(c.req.param('id')))) as Record<string, unknown>;
+    // FlowForExecution types `labels` as a map (the Python client's model reads a dict).
+    const labels = out.labels as Label[] | undefined;
+    if (labels) out.labels = Object.fromEntries(labels.map((l) => [l.key, l.value]));
+    return c.json(out);
+  });
+
+  api.get('/executions/:id/graph', op('executionFlowGraph'), (c) => {
+    const e = find(c.req.param('id'));
+    return c.json(flowGraph(flowOf(e).flow, e));
+  });
+
+  return api;
+}
