@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { GatewayEnvSchema, loadGatewayConfig, parseSize, SETTINGS } from './config.js';
 
@@ -26,6 +27,8 @@ describe('loadGatewayConfig', () => {
       backupEvery: undefined,
       backupKeep: 7,
       allowUnisolated: false,
+      registry: undefined,
+      gatewayId: `${hostname()}:8080`,
     });
     expect(loadGatewayConfig({ SILO_ALLOW_UNISOLATED: '1' }).allowUnisolated).toBe(true);
     expect(() => loadGatewayConfig({ SILO_ALLOW_UNISOLATED: 'maybe' })).toThrow(/SILO_ALLOW_UNISOLATED/);

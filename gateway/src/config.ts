@@ -196,7 +196,10 @@ export const SETTINGS = {
     env: 'SILO_REGISTRY',
     schema: z
       .string()
-      .regex(/^postgres(ql)?:\/\/\S+$/, 'SILO_REGISTRY: a postgres:// URL, or unset for SQLite in SILO_DATA_DIR')
+      .regex(
+        /^postgres(ql)?:\/\/\S+$/,
+        'SILO_REGISTRY: a postgres:// URL, or unset for SQLite in SILO_DATA_DIR',
+      )
       .optional(),
     defaultHelp: 'unset: SQLite in SILO_DATA_DIR',
     help: 'shared registry of a fleet of gateways: a postgres:// URL (environment only: it may hold a password)',

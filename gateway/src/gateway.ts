@@ -179,8 +179,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       ...(config.backupEvery !== undefined ? { backupEvery: config.backupEvery } : {}),
       backupKeep: config.backupKeep,
     },
-    // Operations still read the registry through the legacy facade, as the lifecycle does.
-    registry: lifecycleRegistry,
+    registry,
     manager,
     driver,
     metricsRegistry: metrics.registry,

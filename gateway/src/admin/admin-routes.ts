@@ -55,7 +55,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
   const view = async (tenant: Tenant) => ({
     ...tenant,
     instance: await manager.view(tenant.id),
-    storage: manager.storage(tenant.id),
+    storage: manager.storage(tenant.id, tenant.limits),
     usage: usageOf(deps, tenant.id),
   });
 

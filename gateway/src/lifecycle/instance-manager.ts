@@ -1,4 +1,5 @@
 import type { LifecycleReport } from '@silo/contracts';
+import type { TenantLimits } from '../runtime/runtime-driver.js';
 import { adopt } from './adoption.js';
 import { Breaker } from './breaker.js';
 import { Drainer } from './drainer.js';
@@ -156,12 +157,12 @@ export class InstanceManager {
   }
 
   /**
-   * The tenant's storage: its quota (its `storageMb`, else SILO_STORAGE_MB)
+   * The tenant's storage: its quota (`limits.storageMb` of the tenant, else SILO_STORAGE_MB)
    * and what its instance last reported using (null before any report).
    */
-  storage(tenantId: string): { usedMb: number | null; limitMb: number } {
+  storage(tenantId: string, limits?: TenantLimits): { usedMb: number | null; limitMb: number } {
     const used = this.#c.slots.get(tenantId)?.lastReport?.storageUsedBytes;
-    const limitMb = this.#c.registry.getTenant(tenantId)?.limits?.storageMb ?? this.#c.defaultStorageMb;
+    const limitMb = limits?.storageMb ?? this.#c.defaultStorageMb;
     return { usedMb: used === undefined ? null : Math.round((used / 1024 / 1024) * 10) / 10, limitMb };
   }
 
