@@ -1,35 +1,47 @@
 #!/usr/bin/env node
 // Bundles the instance's entry (dist/main.js, compiled by `tsc -b`) and every
-// module it imports into one file, dist/bundle/main.js, which the process
-// driver and the orchestrator image start. Node then reads and compiles one
-// file instead of resolving and loading a few hundred (the orchestrator's and
+// module it imports into one file, dist/bundle/instance.cjs, started through
+// dist/bundle/main.js (a copy of bundle-entry.mjs), which the process driver
+// and the orchestrator image run. Node then reads and compiles one file
+// instead of resolving and loading a few hundred (the orchestrator's and
 // contracts' dist/, hono, zod, yaml, pino, croner, nanoid): module loading was
 // most of an instance's cold start (see bench/RESULTS.md).
 //
+// The bundle is CommonJS so that the entry can compile it with V8's code
+// cache (Node 20 has none for ES modules): after bundling, one real boot of
+// the entry in a scratch folder (a socket, one API request, SIGTERM) writes
+// instance.cjs.cache. Without it (that boot failed) the instance still runs,
+// compiling as before. `import.meta.url` (which CommonJS lacks) becomes the
+// file's URL.
+//
 // better-sqlite3 stays outside (a native addon, loaded from node_modules as
-// before). Beside it, inputs.json lists the workspace files it was made
-// from, relative to the repo root. CommonJS dependencies (pino) call `require`, which an ES module
-// does not have: the banner makes one.
-import { rmSync, writeFileSync } from 'node:fs';
+// before), and so does date-holidays (about half the bundle's bytes: its
+// calendars, moment-timezone, astronomia), which triggers/calendar-conditions.ts
+// requires on the first PublicHoliday condition instead of at boot. Beside it,
+// inputs.json lists the workspace files it was made from, relative to the repo
+// root.
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeCodeCache } from './code-cache.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const outfile = `${dist}bundle/main.js`;
+const outfile = `${dist}bundle/instance.cjs`;
 rmSync(`${dist}bundle`, { recursive: true, force: true });
 const result = await build({
   entryPoints: [`${dist}main.js`],
   outfile,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
-  external: ['better-sqlite3'],
-  banner: {
-    js: "import { createRequire as __siloCreateRequire } from 'node:module'; const require = __siloCreateRequire(import.meta.url);",
-  },
+  external: ['better-sqlite3', 'date-holidays'],
+  define: { 'import.meta.url': '__siloModuleUrl' },
+  banner: { js: "const __siloModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
 });
@@ -43,3 +55,10 @@ writeFileSync(`${dist}bundle/inputs.json`, `${JSON.stringify(sources, null, 1)}\
 const inputs = Object.keys(result.metafile.inputs).length;
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].bytes;
 process.stdout.write(`bundled ${inputs} modules into ${outfile} (${(bytes / 1024).toFixed(0)} KB)\n`);
+copyFileSync(fileURLToPath(new URL('./bundle-entry.mjs', import.meta.url)), `${dist}bundle/main.js`);
+const cache = await writeCodeCache(`${dist}bundle/main.js`);
+process.stdout.write(
+  cache.ok
+    ? `code cache: ${(cache.bytes / 1024).toFixed(0)} KB from one boot (${cache.ms.toFixed(0)} ms)\n`
+    : `code cache: none (${cache.reason}); instances compile the bundle at each start\n`,
+);

@@ -1,4 +1,19 @@
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type Holidays from 'date-holidays';
+
+type HolidaysClass = typeof Holidays;
+let holidaysClass: HolidaysClass | undefined;
+/**
+ * `date-holidays` (about 2 MB of calendars, moment-timezone and astronomy),
+ * loaded on the first PublicHoliday condition rather than at boot: an
+ * instance that never evaluates one never compiles it. The instance bundle
+ * keeps it outside (scripts/bundle.mjs), so this `require` reads it from
+ * node_modules, as it does under `tsc` output.
+ */
+function loadHolidays(): HolidaysClass {
+  holidaysClass ??= createRequire(import.meta.url)('date-holidays') as HolidaysClass;
+  return holidaysClass;
+}
 
 /**
  * The parts of a rendered ISO-8601 date-time that the schedule conditions
@@ -87,7 +102,8 @@ export function isPublicHoliday(d: LocalDateParts, country: string, subDivision?
   const key = `${country}/${sub ?? ''}`;
   let cal = calendars.get(key);
   if (!cal) {
-    cal = sub ? new Holidays(country, sub) : new Holidays(country);
+    const Calendar = loadHolidays();
+    cal = sub ? new Calendar(country, sub) : new Calendar(country);
     if (cal.getCountries()[country.toUpperCase()] === undefined)
       throw new Error(`unknown country '${country}' for PublicHoliday`);
     calendars.set(key, cal);

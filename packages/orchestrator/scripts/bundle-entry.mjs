@@ -1,0 +1,44 @@
+// The instance bundle's entry, copied by scripts/bundle.mjs to
+// dist/bundle/main.js (beside instance.cjs, the bundled instance itself).
+//
+// Node 20 keeps no compiled code between runs (no module.enableCompileCache,
+// no NODE_COMPILE_CACHE: both came in Node 22), so this entry does it with
+// V8's code cache: it compiles instance.cjs as one `vm.Script` with the
+// cached data that the bundle step wrote (instance.cjs.cache, produced by a
+// real boot of this same file), which skips parsing and compiling what a boot
+// runs. V8 rejects a cache made by another Node/V8 version, other flags or
+// another source; the instance then compiles as usual (just slower).
+//
+// `SILO_CODE_CACHE_WRITE=1` (the bundle step only) writes the cache when the
+// process exits, so that it holds every function the boot compiled.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const file = fileURLToPath(new URL('./instance.cjs', import.meta.url));
+
+/** instance.cjs compiled with its code cache when V8 accepts it; the source text is not kept here. */
+function compile() {
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // No cache (a bundle built without one): compile as usual.
+  }
+  // The same wrapper as Node's CommonJS loader, in strict mode as the ES modules it was bundled from.
+  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname) {"use strict";${source}\n})`,
+    { filename: file, cachedData },
+  );
+  if (process.env.SILO_CODE_CACHE_WRITE === '1') {
+    process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+  }
+  return script.runInThisContext();
+}
+
+const instance = { exports: {} };
+compile().call(instance.exports, instance.exports, createRequire(file), instance, file, dirname(file));
