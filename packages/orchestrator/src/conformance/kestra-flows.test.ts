@@ -725,7 +725,7 @@ beforeAll(async () => {
     if (r.status !== 200)
       console.log(`conformance: deploy ${f} → ${r.status} ${(await r.text()).slice(0, 200)}`);
   }
-});
+}, 60_000);
 
 afterAll(async () => {
   await orch.stop();
