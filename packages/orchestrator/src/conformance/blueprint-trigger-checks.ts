@@ -187,7 +187,9 @@ export const TRIGGER_CHECKS: Record<string, BpCheck> = {
     expect(await c.executionsOf(T, 'silver_layer'), 'unrelated flows do not trigger it').toHaveLength(0);
     // The upstream its description names: it triggers silver_layer before the daily deadline (09:00 UTC) only.
     const bronze = `id: bronze_layer\nnamespace: ${T}\ntasks:\n  - id: l\n    type: io.kestra.plugin.core.log.Log\n    message: raw data\n`;
-    expect((await c.call('POST', '/flows', bronze, { 'content-type': 'application/x-yaml' })).status).toBe(200);
+    expect((await c.call('POST', '/flows', bronze, { 'content-type': 'application/x-yaml' })).status).toBe(
+      200,
+    );
     try {
       const before = new Date().getUTCHours() < 9;
       const up = await runOk(c, T, 'bronze_layer');

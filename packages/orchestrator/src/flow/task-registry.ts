@@ -9,7 +9,13 @@ import type { TypeDefinition, TypeKind } from './type-definition.js';
 
 export type { ChildSlot, TypeDefinition, TypeKind } from './type-definition.js';
 
-const ALL: readonly TypeDefinition[] = [...CORE_TASKS, ...PURGE_TASKS, ...FLOWABLE_TASKS, ...TRIGGERS, ...CONDITIONS];
+const ALL: readonly TypeDefinition[] = [
+  ...CORE_TASKS,
+  ...PURGE_TASKS,
+  ...FLOWABLE_TASKS,
+  ...TRIGGERS,
+  ...CONDITIONS,
+];
 
 /** Every name (canonical and alias) → its definition. */
 const BY_NAME = new Map<string, TypeDefinition>();

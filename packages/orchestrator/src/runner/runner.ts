@@ -7,10 +7,10 @@ import { StorageQuota } from '../quota/storage-quota.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { openDatabase } from '../sqlite/database.js';
 import { flowsSignature } from '../sqlite/flows-signature.js';
+import { SqliteConditionWindowStore } from '../sqlite/sqlite-condition-windows.js';
 import { sqliteEngineStores } from '../sqlite/sqlite-engine-stores.js';
 import { SqliteFlowRepository } from '../sqlite/sqlite-flow-repository.js';
 import { SqliteKvStore } from '../sqlite/sqlite-kv-store.js';
-import { SqliteConditionWindowStore } from '../sqlite/sqlite-condition-windows.js';
 import { SqliteTriggerStateRepository } from '../sqlite/sqlite-trigger-state.js';
 import { WebhookKeyIndex } from '../triggers/webhook-keys.js';
 import { httpDownloadTask } from '../worker/tasks/http/http-download.js';
@@ -103,7 +103,13 @@ export function startRunner(o: RunnerOptions): Runner {
     dataDir: o.dataDir,
     logger: o.logger,
     kv,
-    tasks: [...KV_TASKS, ...PURGE_TASKS, httpRequestTask, httpDownloadTask, ...Object.values(createShellTasks())],
+    tasks: [
+      ...KV_TASKS,
+      ...PURGE_TASKS,
+      httpRequestTask,
+      httpDownloadTask,
+      ...Object.values(createShellTasks()),
+    ],
     secrets: o.secrets,
     onExecutionEnded: triggers.onExecutionEnded,
     onExecutionStateChanged: triggers.onExecutionStateChanged,

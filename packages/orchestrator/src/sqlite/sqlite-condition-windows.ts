@@ -1,5 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { ConditionWindow, ConditionWindowKey, ConditionWindowStore } from '../ports/condition-windows.js';
+import type {
+  ConditionWindow,
+  ConditionWindowKey,
+  ConditionWindowStore,
+} from '../ports/condition-windows.js';
 
 type Row = { start_at: string; end_at: string; results: string };
 

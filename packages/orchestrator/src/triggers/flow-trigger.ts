@@ -116,7 +116,13 @@ function matches(
       attempts: upstream.taskRunList.map((t) => (t.attempts ?? []).map((a) => a.state.current)),
     },
   };
-  if (!allConditionsHold(trigger.conditions.filter((c) => !isMultiple(c)), ctx)) return false;
+  if (
+    !allConditionsHold(
+      trigger.conditions.filter((c) => !isMultiple(c)),
+      ctx,
+    )
+  )
+    return false;
   const specs = multipleSpecs(trigger, ctx);
   if (specs.length === 0) return true;
   const windows = o.windows;

@@ -57,10 +57,9 @@ describe('multiple conditions (MultipleCondition, preconditions)', () => {
       '2025-03-03T00:00:00.000Z',
       '2025-03-03T09:00:00.000Z',
     ]);
-    expect(w({ timeWindow: { type: 'DAILY_TIME_WINDOW', startTime: '08:00', endTime: '12:30:00' } })).toEqual([
-      '2025-03-03T08:00:00.000Z',
-      '2025-03-03T12:30:00.000Z',
-    ]);
+    expect(w({ timeWindow: { type: 'DAILY_TIME_WINDOW', startTime: '08:00', endTime: '12:30:00' } })).toEqual(
+      ['2025-03-03T08:00:00.000Z', '2025-03-03T12:30:00.000Z'],
+    );
   });
 
   it('MultipleCondition fires once when every keyed condition held in the window, then starts over', () => {
@@ -134,7 +133,14 @@ describe('multiple conditions (MultipleCondition, preconditions)', () => {
   it('refuses a MultipleCondition outside the top of a Flow trigger, and a bad time window', () => {
     const bad = (lines: string[]) => {
       const r = parseFlow(
-        ['id: f', 'namespace: n', 'tasks:', '  - id: l', '    type: io.kestra.plugin.core.log.Log', '    message: hi']
+        [
+          'id: f',
+          'namespace: n',
+          'tasks:',
+          '  - id: l',
+          '    type: io.kestra.plugin.core.log.Log',
+          '    message: hi',
+        ]
           .concat(['triggers:', ...lines])
           .join('\n'),
       );
@@ -149,7 +155,9 @@ describe('multiple conditions (MultipleCondition, preconditions)', () => {
         '      - type: io.kestra.plugin.core.condition.MultipleCondition',
         '        conditions: {}',
       ]),
-    ).toEqual([expect.stringMatching(/^triggers\[0\]\.conditions\[0\]\.type: .*only at the top of a Flow trigger/)]);
+    ).toEqual([
+      expect.stringMatching(/^triggers\[0\]\.conditions\[0\]\.type: .*only at the top of a Flow trigger/),
+    ]);
     expect(
       bad([
         '  - id: f',

@@ -62,7 +62,11 @@ export function evaluateMultiple(
   key: { namespace: string; flowId: string; triggerId: string },
   now: Date,
 ): boolean {
-  const storeKey = { namespace: key.namespace, flowId: key.flowId, conditionId: `${key.triggerId}/${spec.id}` };
+  const storeKey = {
+    namespace: key.namespace,
+    flowId: key.flowId,
+    conditionId: `${key.triggerId}/${spec.id}`,
+  };
   const at = now.getTime();
   const stored = store.get(storeKey);
   let window: ConditionWindow;

@@ -80,7 +80,11 @@ export const purgeLogsTask: RunnableTask = {
       if (!LEVELS.includes(l))
         throw new NonRetryableTaskError(`Property 'logLevels' must hold ${LEVELS.join(', ')}, got '${l}'`);
     const optional = (name: string) => renderOptionalString(ctx, p, name) || undefined;
-    const [namespace, flowId, executionId] = [optional('namespace'), optional('flowId'), optional('executionId')];
+    const [namespace, flowId, executionId] = [
+      optional('namespace'),
+      optional('flowId'),
+      optional('executionId'),
+    ];
     const startDate = renderDate(ctx, p, 'startDate');
     const count = purge({
       ...(namespace !== undefined && { namespace }),

@@ -1,8 +1,8 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { glob } from 'tinyglobby';
-import { NamespaceFiles } from '../../../storage/namespace-files.js';
 import { InternalStorage, StorageUriError } from '../../../storage/internal-storage.js';
+import { NamespaceFiles } from '../../../storage/namespace-files.js';
 import { NonRetryableTaskError, type RunContext } from '../../runnable-task.js';
 
 /** The most files one task's `inputFiles` or `namespaceFiles` may write. */
@@ -32,7 +32,9 @@ export async function writeInputFiles(ctx: RunContext, raw: unknown, workingDir:
     try {
       files = JSON.parse(text) as unknown;
     } catch {
-      throw new NonRetryableTaskError(`inputFiles must render to a JSON map of path to content, got '${text}'`);
+      throw new NonRetryableTaskError(
+        `inputFiles must render to a JSON map of path to content, got '${text}'`,
+      );
     }
   }
   if (files === null || typeof files !== 'object' || Array.isArray(files))
@@ -49,7 +51,8 @@ export async function writeInputFiles(ctx: RunContext, raw: unknown, workingDir:
       try {
         await writeFile(path, storage.read(content));
       } catch (err) {
-        if (err instanceof StorageUriError) throw new NonRetryableTaskError(`inputFiles.${name}: ${err.message}`);
+        if (err instanceof StorageUriError)
+          throw new NonRetryableTaskError(`inputFiles.${name}: ${err.message}`);
         throw err;
       }
     } else await writeFile(path, content);
@@ -92,8 +95,7 @@ export async function copyNamespaceFiles(ctx: RunContext, raw: unknown, workingD
       followSymbolicLinks: false,
     }).catch(() => [] as string[]);
     count += found.length;
-    if (count > MAX_FILES)
-      throw new NonRetryableTaskError(`namespaceFiles matched over ${MAX_FILES} files`);
+    if (count > MAX_FILES) throw new NonRetryableTaskError(`namespaceFiles matched over ${MAX_FILES} files`);
     for (const rel of found.sort()) {
       const path = inside(workingDir, perNamespace ? join(ns, rel) : rel, 'namespaceFiles');
       await mkdir(dirname(path), { recursive: true });
