@@ -55,7 +55,7 @@ tasks:
       note.txt: "note of {{ flow.id }}"
     script: |
       sh scripts/hello.sh
-      cat in/a.txt note.txt
+      cat in/a.txt note.txt; echo
       echo "files={{ outputs.produce.outputFiles | jq('keys | length') | first }}"
 `;
 
