@@ -37,6 +37,28 @@ tasks:
       echo "::{\"outputs\":{\"sum\":$n}}::"
 `;
 
+/** Files for scripts (issue 13 §2): outputFiles, inputFiles (text and kestra://), namespace files, jq on outputs. */
+const FILES_FLOW = `id: files
+namespace: e2e.shell
+tasks:
+  - id: produce
+    type: io.kestra.plugin.scripts.shell.Commands
+    outputFiles: ["out/*.txt"]
+    commands:
+      - mkdir out && echo one > out/a.txt && echo two > out/b.txt
+  - id: consume
+    type: io.kestra.plugin.scripts.shell.Script
+    namespaceFiles:
+      include: ["scripts/**"]
+    inputFiles:
+      in/a.txt: "{{ outputs.produce.outputFiles['out/a.txt'] }}"
+      note.txt: "note of {{ flow.id }}"
+    script: |
+      sh scripts/hello.sh
+      cat in/a.txt note.txt; echo
+      echo "files={{ outputs.produce.outputFiles | jq('keys | length') | first }}"
+`;
+
 type Execution = {
   id: string;
   state: { current: string };
@@ -99,5 +121,37 @@ describeDocker(reason, 'a shell task in a Docker tenant', () => {
     const outputs = Object.fromEntries(execution.taskRunList.map((t) => [t.taskId, t.outputs]));
     expect(outputs.commands).toEqual({ exitCode: 0, vars: { n: 1 } });
     expect(outputs.script).toEqual({ exitCode: 0, vars: { sum: 6 } });
+  });
+
+  it('gives scripts their files: namespace files, inputFiles, outputFiles as kestra:// URIs, jq', async () => {
+    const form = new FormData();
+    form.append('fileContent', new Blob(['echo "hello from a namespace file"\n']), 'hello.sh');
+    const up = await api('/namespaces/e2e.shell/files?path=/scripts/hello.sh', {
+      method: 'POST',
+      body: form,
+    });
+    expect(up.status, await up.clone().text()).toBeLessThan(300);
+    const created = await api('/flows', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-yaml' },
+      body: FILES_FLOW,
+    });
+    expect(created.status, await created.clone().text()).toBeLessThan(300);
+    const execution = (await (
+      await api('/executions/e2e.shell/files?wait=true', { method: 'POST' })
+    ).json()) as Execution;
+    const logs = (await (await api(`/logs/${execution.id}`)).json()) as { taskId: string; message: string }[];
+    expect(execution.state.current, JSON.stringify(logs)).toBe('SUCCESS');
+    const produced = execution.taskRunList.find((t) => t.taskId === 'produce')?.outputs?.outputFiles;
+    expect(Object.keys(produced as object)).toEqual(['out/a.txt', 'out/b.txt']);
+    expect(String((produced as Record<string, string>)['out/a.txt'])).toMatch(
+      /^kestra:\/\/\/e2e\/shell\/files\/executions\//,
+    );
+    expect(logs.filter((l) => l.taskId === 'consume').map((l) => l.message)).toEqual([
+      'hello from a namespace file',
+      'one',
+      'note of files',
+      'files=2',
+    ]);
   });
 });

@@ -185,6 +185,27 @@ export const TRIGGER_CHECKS: Record<string, BpCheck> = {
     await runOk(c, T, 'flow_a');
     await settle();
     expect(await c.executionsOf(T, 'silver_layer'), 'unrelated flows do not trigger it').toHaveLength(0);
+    // The upstream its description names: it triggers silver_layer before the daily deadline (09:00 UTC) only.
+    const bronze = `id: bronze_layer\nnamespace: ${T}\ntasks:\n  - id: l\n    type: io.kestra.plugin.core.log.Log\n    message: raw data\n`;
+    expect((await c.call('POST', '/flows', bronze, { 'content-type': 'application/x-yaml' })).status).toBe(
+      200,
+    );
+    try {
+      const before = new Date().getUTCHours() < 9;
+      const up = await runOk(c, T, 'bronze_layer');
+      const fired = await c.until(
+        () => c.executionsOf(T, 'silver_layer'),
+        (l) => l.length > 0,
+        before ? 5_000 : 1_000,
+      );
+      await settle();
+      expect(
+        fired.map((e) => e.trigger?.variables?.executionId),
+        before ? 'fires for bronze_layer before 09:00' : 'no fire after the 09:00 deadline',
+      ).toEqual(before ? [up.id] : []);
+    } finally {
+      await c.call('DELETE', `/flows/${T}/bronze_layer`);
+    }
   },
   'doc--trigger_Webhook_1.yml': async (c) => {
     const path = `/executions/webhook/${T}/webhook_flow`;

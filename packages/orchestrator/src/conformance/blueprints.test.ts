@@ -25,13 +25,6 @@ const KNOWN_FAILING: Record<string, string> = {
   // `first` writes {{ workingDir }}/stay.txt; `second`'s command ends with an unbalanced `''`: /bin/sh
   // refuses it ("Unterminated quoted string"), as Kestra's own shell would. Kestra's documentation example is broken.
   'doc--flow_WorkingDirectory_3.yml': 'the example command has an unterminated quote (fails in any POSIX sh)',
-  'bp--parse-twitter-json-payload.yml': 'jq subset: has()',
-  'bp--purge-disk-space-interactively.yml': 'PurgeLogs, PurgeExecutions unknown',
-  'bp--purge.yml': 'PurgeLogs, PurgeExecutions unknown',
-  'bp-removed--taxi-trip-data.yml': 'Schedule backfill not executed: refused at save',
-  'doc--flow_EachParallel_2.yml': 'inputFiles not executed: refused at save; jq map/add',
-  'bp--flow-downstream.yml': 'MultipleCondition not executed: refused at save',
-  'doc--trigger_Flow_2.yml': 'Flow trigger preconditions not executed: refused at save',
 };
 
 /** Flow-trigger blueprints run last, one at a time, and are deleted after, so they cannot trigger one another. */

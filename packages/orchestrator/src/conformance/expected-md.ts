@@ -68,7 +68,8 @@ function splitRow(line: string): string[] {
 
 /** The expected final state: `SUCCESS`, `— (FAILED)` (implied) or undefined (`—`). */
 export function expectedState(cell: string): string | undefined {
-  const m = /([A-Z]{4,})\)?\s*$/.exec(cell.replace(/\*/g, ''));
+  // `SUCCESS (both)`: the state every execution of the row ends in.
+  const m = /([A-Z]{4,})\)?\s*(\(both\))?\s*$/.exec(cell.replace(/\*/g, ''));
   return m ? m[1] : undefined;
 }
 

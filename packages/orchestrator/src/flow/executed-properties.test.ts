@@ -22,7 +22,7 @@ const SHELL = ['worker/tasks/scripts/shell-tasks.ts'];
 const KV = ['worker/tasks/kv/kv-tasks.ts', 'worker/tasks/kv/render-props.ts'];
 const WALK = ['executor/walk.ts'];
 const CHILD = ['executor/subflow.ts', 'executor/for-each-item.ts', 'executor/decide.ts'];
-const CONDITIONS = ['triggers/conditions.ts'];
+const CONDITIONS = ['triggers/conditions.ts', 'triggers/multiple-condition.ts', 'triggers/preconditions.ts'];
 
 /** Where each type's properties are read (files under src/). */
 const IMPLEMENTED_IN: Record<string, string[]> = {
@@ -38,6 +38,8 @@ const IMPLEMENTED_IN: Record<string, string[]> = {
   [`${P}.kv.Delete`]: KV,
   [`${P}.kv.GetKeys`]: KV,
   [`${P}.kv.PurgeKV`]: KV,
+  [`${P}.execution.PurgeExecutions`]: ['worker/tasks/purge-tasks.ts'],
+  [`${P}.log.PurgeLogs`]: ['worker/tasks/purge-tasks.ts'],
   [`${P}.http.Request`]: ['worker/tasks/http/http-request.ts'],
   [`${P}.http.Download`]: ['worker/tasks/http/http-download.ts', 'worker/tasks/http/http-request.ts'],
   'io.kestra.plugin.scripts.shell.Commands': SHELL,
@@ -59,7 +61,7 @@ const IMPLEMENTED_IN: Record<string, string[]> = {
   [`${P}.flow.WorkingDirectory`]: WALK,
   [`${P}.trigger.Schedule`]: ['scheduler/schedule.ts', 'runner/instance-triggers.ts'],
   [`${P}.trigger.Webhook`]: ['triggers/webhook.ts', 'http/webhook-routes.ts'],
-  [`${P}.trigger.Flow`]: ['triggers/flow-trigger.ts'],
+  [`${P}.trigger.Flow`]: ['triggers/flow-trigger.ts', 'triggers/multiple-condition.ts'],
 };
 
 /** The top-level keys of a zod object schema. */

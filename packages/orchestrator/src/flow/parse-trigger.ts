@@ -42,11 +42,24 @@ function resolveType(type: unknown, path: YamlPath, kind: TypeKind, issues: Issu
   issues.add([...path, 'type'], `unknown ${kind} type "${type}"${hint ? `; did you mean "${hint}"?` : ''}`);
 }
 
-/** Parses one trigger condition. */
-function parseCondition(raw: unknown, path: YamlPath, issues: IssueCollector): Condition | undefined {
+const MULTIPLE = 'io.kestra.plugin.core.condition.MultipleCondition';
+const FLOW_TRIGGER = 'io.kestra.plugin.core.trigger.Flow';
+
+/** Parses one trigger condition; a MultipleCondition only where `multipleAllowed` (top of a Flow trigger's). */
+function parseCondition(
+  raw: unknown,
+  path: YamlPath,
+  issues: IssueCollector,
+  multipleAllowed: boolean,
+): Condition | undefined {
   if (!isMap(raw)) return void issues.add(path, 'expected a condition: a map with a type');
   const def = resolveType(raw.type, path, 'condition', issues);
   if (!def) return undefined;
+  if (def.type === MULTIPLE && !multipleAllowed)
+    return void issues.add(
+      [...path, 'type'],
+      `condition type "${def.type}" is not executed by Silo here: only at the top of a Flow trigger's conditions`,
+    );
   const { type: _type, ...props } = raw;
   const r = def.schema.safeParse(props, { error: zodMessage });
   if (!r.success) return void issues.addZod(path, r.error.issues);
@@ -58,7 +71,7 @@ function parseCondition(raw: unknown, path: YamlPath, issues: IssueCollector): C
     : isMap(nested)
       ? Object.entries(nested)
       : [];
-  const parsed = entries.map(([k, c]) => parseCondition(c, [...path, 'conditions', k], issues));
+  const parsed = entries.map(([k, c]) => parseCondition(c, [...path, 'conditions', k], issues, false));
   if (parsed.some((c) => c === undefined)) return undefined;
   return { type: def.type, props };
 }
@@ -109,7 +122,7 @@ export function parseTriggers(
     let conditionsOk = true;
     if (common.success) {
       (common.data.conditions ?? []).forEach((c, j) => {
-        const cond = parseCondition(c, [...at, 'conditions', j], issues);
+        const cond = parseCondition(c, [...at, 'conditions', j], issues, def?.type === FLOW_TRIGGER);
         if (cond) conditions.push(cond);
         else conditionsOk = false;
       });

@@ -3,12 +3,19 @@ import type { Task } from './flow-model.js';
 import { CONDITIONS } from './task-types/conditions.js';
 import { CORE_TASKS } from './task-types/core-tasks.js';
 import { FLOWABLE_TASKS } from './task-types/flowable-tasks.js';
+import { PURGE_TASKS } from './task-types/purge-tasks.js';
 import { TRIGGERS } from './task-types/triggers.js';
 import type { TypeDefinition, TypeKind } from './type-definition.js';
 
 export type { ChildSlot, TypeDefinition, TypeKind } from './type-definition.js';
 
-const ALL: readonly TypeDefinition[] = [...CORE_TASKS, ...FLOWABLE_TASKS, ...TRIGGERS, ...CONDITIONS];
+const ALL: readonly TypeDefinition[] = [
+  ...CORE_TASKS,
+  ...PURGE_TASKS,
+  ...FLOWABLE_TASKS,
+  ...TRIGGERS,
+  ...CONDITIONS,
+];
 
 /** Every name (canonical and alias) → its definition. */
 const BY_NAME = new Map<string, TypeDefinition>();

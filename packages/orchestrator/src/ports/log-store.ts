@@ -31,6 +31,8 @@ export type LogSearch = {
   executionId?: string;
   /** Case-insensitive text found in the message. */
   q?: string;
+  /** Only these levels (PurgeLogs `logLevels`). */
+  levels?: readonly string[];
   /** ISO-8601 bounds on the timestamp (inclusive). */
   startDate?: string;
   endDate?: string;

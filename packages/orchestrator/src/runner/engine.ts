@@ -147,7 +147,11 @@ export class Engine {
       dataDir: o.dataDir,
       logger: o.logger,
       onResult: () => this.loop.wake(),
-      ...(o.kv ? { services: { kv: o.kv } } : {}),
+      services: {
+        ...(o.kv ? { kv: o.kv } : {}),
+        purgeExecutions: (q) => this.admin.purge(q),
+        purgeLogs: (q) => stores.logs.deleteWhere(q),
+      },
       concurrency: o.workerConcurrency ?? 16,
       ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
       ...(o.secrets ? { mask: o.secrets } : {}),

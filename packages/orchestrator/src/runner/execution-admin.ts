@@ -16,6 +16,32 @@ const SYSTEM_PREFIX = 'system.';
 
 export type DeleteOptions = { deleteLogs: boolean; deleteStorage: boolean };
 
+/** What `execution.PurgeExecutions` selects and removes (Kestra's `ExecutionService.purge`). */
+export type PurgeQuery = {
+  /** A namespace prefix, or the flow's exact namespace when `flowId` is set. */
+  namespace?: string | undefined;
+  flowId?: string | undefined;
+  /** ISO-8601 bounds on the execution's start (inclusive). */
+  startDate?: string | undefined;
+  endDate: string;
+  states?: string[] | undefined;
+  purgeExecution: boolean;
+  purgeLog: boolean;
+  purgeMetric: boolean;
+  purgeStorage: boolean;
+  /** Executions selected per read. @default 100 */
+  batchSize?: number;
+};
+export type PurgeCounts = {
+  executionsCount: number;
+  logsCount: number;
+  storagesCount: number;
+  metricsCount: number;
+  taskOutputsCount: number;
+};
+/** Bound on the executions one purge reads. */
+const PURGE_MAX = 100_000;
+
 /**
  * What the API does to executions outside the executor's loop: delete one
  * (with its logs and files), set its labels, change the state of an ended
@@ -63,6 +89,59 @@ export class ExecutionAdmin {
         'executions',
         id,
       ]);
+  }
+
+  /**
+   * `execution.PurgeExecutions`: for each settled execution that `q`
+   * selects, removes what the flags say (its row, its logs, its files;
+   * Silo keeps no metrics, so `metricsCount` is 0). Running executions,
+   * the purging one included, are left alone.
+   */
+  purge(q: PurgeQuery): PurgeCounts {
+    const { unitOfWork, executions, logs } = this.o.stores;
+    const counts: PurgeCounts = {
+      executionsCount: 0,
+      logsCount: 0,
+      storagesCount: 0,
+      metricsCount: 0,
+      taskOutputsCount: 0,
+    };
+    const selected: Execution[] = [];
+    const size = q.batchSize ?? 100;
+    for (let page = 1; selected.length < PURGE_MAX && page <= PURGE_MAX; page++) {
+      const { results } = executions.search({
+        page,
+        size,
+        sort: ['state.startDate:asc'],
+        ...(q.flowId === undefined
+          ? q.namespace !== undefined && { namespace: q.namespace }
+          : {
+              flowId: q.flowId,
+              ...(q.namespace !== undefined && {
+                where: [{ field: 'namespace' as const, op: 'EQUALS' as const, values: [q.namespace] }],
+              }),
+            }),
+        ...(q.states !== undefined && { states: q.states }),
+        ...(q.startDate !== undefined && { startDate: q.startDate }),
+        endDate: q.endDate,
+      });
+      selected.push(...results.filter(isSettled));
+      if (results.length < size) break;
+    }
+    const storage = new InternalStorage(this.o.dataDir);
+    for (const e of selected) {
+      unitOfWork.atomically(() => {
+        if (q.purgeLog) counts.logsCount += logs.deleteByExecution(e.id);
+        if (q.purgeExecution && executions.delete(e.id)) counts.executionsCount++;
+      });
+      if (q.purgeStorage) {
+        const folder = [...e.namespace.split('.'), e.flowId, 'executions', e.id];
+        const files = storage.countFiles(folder);
+        storage.remove(folder);
+        counts.storagesCount += files;
+      }
+    }
+    return counts;
   }
 
   /** Adds labels to a settled execution (a label of the same key is replaced); `system.` keys are refused. */

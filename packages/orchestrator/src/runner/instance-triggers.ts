@@ -4,6 +4,7 @@ import { resolveInputs } from '../flow/inputs/index.js';
 import type { Execution } from '../model/execution.js';
 import { newId } from '../model/new-id.js';
 import type { Clock } from '../ports/clock.js';
+import type { ConditionWindowStore } from '../ports/condition-windows.js';
 import type { EngineStores } from '../ports/engine-stores.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import type { TriggerStateRepository } from '../ports/trigger-state.js';
@@ -19,6 +20,8 @@ import type { Engine } from './engine.js';
 export type InstanceTriggersOptions = {
   stores: Pick<EngineStores, 'executions' | 'events'>;
   triggerState: TriggerStateRepository;
+  /** The windows of Flow triggers' multiple conditions. */
+  conditionWindows?: ConditionWindowStore;
   flows: FlowRepository;
   /** Changes whenever a flow is saved or deleted (trigger indexes rebuild only then). */
   flowsSignature: () => string;
@@ -92,6 +95,7 @@ export function createInstanceTriggers(o: InstanceTriggersOptions) {
     newId,
     logger: o.logger,
     clock: o.clock,
+    ...(o.conditionWindows && { windows: o.conditionWindows }),
   });
 
   return {

@@ -7,6 +7,7 @@ import { StorageQuota } from '../quota/storage-quota.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { openDatabase } from '../sqlite/database.js';
 import { flowsSignature } from '../sqlite/flows-signature.js';
+import { SqliteConditionWindowStore } from '../sqlite/sqlite-condition-windows.js';
 import { sqliteEngineStores } from '../sqlite/sqlite-engine-stores.js';
 import { SqliteFlowRepository } from '../sqlite/sqlite-flow-repository.js';
 import { SqliteKvStore } from '../sqlite/sqlite-kv-store.js';
@@ -15,6 +16,7 @@ import { WebhookKeyIndex } from '../triggers/webhook-keys.js';
 import { httpDownloadTask } from '../worker/tasks/http/http-download.js';
 import { httpRequestTask } from '../worker/tasks/http/http-request.js';
 import { KV_TASKS } from '../worker/tasks/kv/kv-tasks.js';
+import { PURGE_TASKS } from '../worker/tasks/purge-tasks.js';
 import { createShellTasks } from '../worker/tasks/scripts/shell-tasks.js';
 import { Engine } from './engine.js';
 import { createInstanceTriggers, type InstanceTriggers } from './instance-triggers.js';
@@ -88,6 +90,7 @@ export function startRunner(o: RunnerOptions): Runner {
   const triggers = createInstanceTriggers({
     stores,
     triggerState: new SqliteTriggerStateRepository(db),
+    conditionWindows: new SqliteConditionWindowStore(db),
     flows,
     flowsSignature: flowsSignature(db),
     logger: o.logger,
@@ -100,7 +103,13 @@ export function startRunner(o: RunnerOptions): Runner {
     dataDir: o.dataDir,
     logger: o.logger,
     kv,
-    tasks: [...KV_TASKS, httpRequestTask, httpDownloadTask, ...Object.values(createShellTasks())],
+    tasks: [
+      ...KV_TASKS,
+      ...PURGE_TASKS,
+      httpRequestTask,
+      httpDownloadTask,
+      ...Object.values(createShellTasks()),
+    ],
     secrets: o.secrets,
     onExecutionEnded: triggers.onExecutionEnded,
     onExecutionStateChanged: triggers.onExecutionStateChanged,

@@ -35,6 +35,8 @@ export type ScheduleSpec = {
   disabled: boolean;
   /** A fire later than this after its time is skipped (Kestra `lateMaximumDelay`). */
   lateMaximumDelayMs?: number;
+  /** Kestra's `backfill`: the past fires from `start` (to `end`, else to now) are started once. */
+  backfill?: { start: Date; end?: Date };
 };
 
 /** Kestra's (cron-utils) nicknames; croner knows all but `@midnight`. */
@@ -116,6 +118,21 @@ export function parseSchedule(trigger: Trigger, defaults: ScheduleDefaults = {})
       `lateMaximumDelay must be an ISO-8601 duration such as PT1H, got '${String(p.lateMaximumDelay)}'`,
     );
   }
+  const bf = p.backfill as { start?: unknown; end?: unknown } | undefined;
+  const day = (v: unknown, name: string): Date => {
+    const d = new Date(String(v));
+    if (Number.isNaN(d.getTime()))
+      throw new ScheduleError(
+        id,
+        'backfill',
+        `backfill.${name} must be an ISO-8601 date-time, got '${String(v)}'`,
+      );
+    return d;
+  };
+  const backfill = bf && {
+    start: day(bf.start, 'start'),
+    ...(bf.end !== undefined && { end: day(bf.end, 'end') }),
+  };
   const spec: ScheduleSpec = {
     triggerId: id,
     cron,
@@ -126,6 +143,7 @@ export function parseSchedule(trigger: Trigger, defaults: ScheduleDefaults = {})
     inputs: inputs as Record<string, unknown>,
     disabled: trigger.disabled,
     ...(typeof late === 'number' && { lateMaximumDelayMs: late }),
+    ...(backfill && { backfill }),
   };
   return new Schedule(spec, compile(spec));
 }
@@ -174,7 +192,9 @@ export class Schedule {
 
   /** A stable text of what determines the fire times; a change means the stored next fire is stale. */
   get fingerprint(): string {
-    return `${this.spec.cron}|${this.spec.withSeconds}|${this.spec.timezone}`;
+    const bf = this.spec.backfill;
+    const backfill = bf ? `|backfill:${bf.start.toISOString()}:${bf.end?.toISOString() ?? ''}` : '';
+    return `${this.spec.cron}|${this.spec.withSeconds}|${this.spec.timezone}${backfill}`;
   }
 
   /** The first fire strictly after `date`, or `undefined` if the cron never fires again (e.g. `0 0 31 2 *`). */

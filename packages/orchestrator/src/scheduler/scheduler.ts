@@ -56,7 +56,8 @@ export type SchedulerOptions = {
  * Missed fires (older than `missedAfterMs`, e.g. the instance was stopped):
  * `ALL` starts every one, oldest first; `LAST` only the most recent; `NONE`
  * none. A trigger seen for the first time, re-enabled, or whose cron changed
- * starts from now (it does not fire the past).
+ * starts from now (it does not fire the past) — except for the fires of its
+ * `backfill` (from `start` to `end` or now), started then, oldest first.
  *
  * @example
  * const scheduler = new Scheduler({ repository, clock: systemClock, createExecution: (r) => engine.startFromTrigger(r) });
@@ -163,16 +164,58 @@ export class Scheduler {
         ...patch,
       });
 
-    if (state === undefined || state.fingerprint !== schedule.fingerprint || state.nextFireAt === null) {
+    const changed = state === undefined || state.fingerprint !== schedule.fingerprint;
+    if (changed || state.nextFireAt === null) {
+      // A new or changed `backfill` starts its past fires once, here (each recorded, so never twice).
+      const bf = changed ? schedule.spec.backfill : undefined;
+      const to = bf && (bf.end && bf.end < now ? bf.end : now);
+      const past =
+        bf && to ? schedule.firesBetween(new Date(bf.start.getTime() - 1), to, this.maxFiresPerTick) : [];
+      const failed = this.fire(past, flow, trigger, key, schedule, now, result, state?.lastFireAt ?? null);
+      if (failed) {
+        save({ fingerprint: state?.fingerprint ?? '', nextFireAt: null });
+        return failed.at;
+      }
       const next = schedule.nextFireAfter(now);
-      save({ nextFireAt: next?.toISOString() ?? null });
+      save({
+        nextFireAt: next?.toISOString() ?? null,
+        lastFireAt: past.at(-1)?.toISOString() ?? state?.lastFireAt ?? null,
+      });
       return next;
     }
     const due = new Date(state.nextFireAt);
     if (due > now) return due;
 
     const { fires, resumeAfter } = this.selectFires(schedule, due, now);
-    let lastFireAt = state.lastFireAt;
+    const failed = this.fire(fires, flow, trigger, key, schedule, now, result, state.lastFireAt);
+    if (failed) {
+      save({ lastFireAt: failed.lastFireAt, nextFireAt: failed.at.toISOString() });
+      return failed.at;
+    }
+    const next = schedule.nextFireAfter(resumeAfter);
+    save({
+      lastFireAt: fires.at(-1)?.toISOString() ?? state.lastFireAt,
+      nextFireAt: next?.toISOString() ?? null,
+    });
+    return next;
+  }
+
+  /**
+   * Starts `fires` in order (conditions checked, each recorded once); stops at
+   * the first that fails, answering it and the last fire done before it.
+   */
+  private fire(
+    fires: readonly Date[],
+    flow: Flow,
+    trigger: Trigger,
+    key: TriggerKey,
+    schedule: Schedule,
+    now: Date,
+    result: TickResult,
+    lastBefore: string | null,
+  ): { at: Date; lastFireAt: string | null } | undefined {
+    const { repository } = this.options;
+    let lastFireAt = lastBefore;
     for (const fireDate of fires) {
       try {
         const request: FireRequest = {
@@ -202,13 +245,10 @@ export class Scheduler {
           key,
           message: `fire of ${fireDate.toISOString()} failed: ${(err as Error).message}`,
         });
-        save({ lastFireAt, nextFireAt: fireDate.toISOString() });
-        return fireDate;
+        return { at: fireDate, lastFireAt };
       }
     }
-    const next = schedule.nextFireAfter(resumeAfter);
-    save({ lastFireAt, nextFireAt: next?.toISOString() ?? null });
-    return next;
+    return undefined;
   }
 
   /**

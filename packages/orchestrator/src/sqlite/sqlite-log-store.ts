@@ -120,6 +120,10 @@ function searchWhere(q: LogSearch): { clause: string; params: Record<string, str
     where.push('instr(lower(message), lower(@q)) > 0');
     params.q = q.q;
   }
+  if (q.levels !== undefined) {
+    where.push('level IN (SELECT value FROM json_each(@levels))');
+    params.levels = JSON.stringify(q.levels);
+  }
   if (q.startDate !== undefined) {
     where.push('timestamp >= @startDate');
     params.startDate = q.startDate;

@@ -1,8 +1,10 @@
 import {
   closeSync,
+  existsSync,
   fstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readSync,
   realpathSync,
   rmSync,
@@ -128,6 +130,13 @@ export class InternalStorage {
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, data);
     return uri;
+  }
+
+  /** How many files a folder of the storage holds, at any depth (0 when it does not exist). */
+  countFiles(segments: readonly string[]): number {
+    const path = this.pathOf(`${STORAGE_SCHEME}/${segments.map(encodeSegment).join('/')}`);
+    if (!existsSync(path)) return 0;
+    return readdirSync(path, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length;
   }
 
   /** Removes a folder of the storage and everything under it (nothing half-written stays). */

@@ -60,7 +60,8 @@ const attacks: Array<[string, string]> = [
   ["{{ inputs.__proto__ ?? 'x' }}", 'FORBIDDEN'],
   ["{{ inputs.constructor | default('x') }}", 'FORBIDDEN'],
   ["{{ inputs.list | jq('.constructor') }}", 'FUNCTION'],
-  ["{{ '{\"a\":1}' | jq('.__proto__') }}", 'FORBIDDEN'],
+  // jq runs on JSON text in its own worker: no prototype to reach, a runaway program is cut off.
+  ["{{ 1 | jq('last(repeat(1))') }}", 'LIMIT'],
 ];
 
 describe('template sandbox', () => {

@@ -231,6 +231,14 @@ const rows: Row[] = [
   ["{{ inputs.json | jq('.') }}", '[{"a":1,"b":[true,null],"c":"x"}]'],
   ["{{ 'value 1' | jq('.key') }}", { error: 'FUNCTION' }],
   ["{{ inputs.json | jq('map(.a)') }}", { error: 'FUNCTION' }],
+  // the real jq (jq-web): builtins, objects, several results
+  ['{{ inputs.json | jq(\'has("a")\') | first }}', 'true'],
+  ["{{ inputs.json | jq('[.b[] | select(. != null)] | length') }}", '[1]'],
+  ['{{ inputs.json | jq(\'to_entries | map(.key) | join("-")\') }}', '["a-b-c"]'],
+  ["{{ inputs.array | jq('.[] | . * 2') }}", '[2,4,6]'],
+  ["{{ inputs.array | jq('map(select(. > 5)) | add') }}", '[null]'],
+  ["{{ '{\"a\":1}' | jq('.__proto__') }}", '[null]'],
+  ["{{ inputs.json | jq('.a |||') }}", { error: 'FUNCTION' }],
   // dates
   ["{{ execution.startDate | date('yyyy-MM-dd') }}", '2024-12-01'],
   ['{{ execution.startDate | date("yyyy-MM-dd\'T\'HH:mm:ss.SSSXXX") }}', '2024-12-01T10:11:12.345Z'],

@@ -49,7 +49,8 @@ export class UnsupportedConditionError extends Error {
  * `DayWeekInMonth`, `Weekend`, `PublicHoliday`, `TimeBetween`,
  * `DateTimeBetween` look at `date` (default `{{ trigger.date }}`,
  * calendar-conditions.ts); `Not` and `Or` nest others. `MultipleCondition`
- * is refused at save (task-types/conditions.ts).
+ * keeps a window across executions: the Flow trigger evaluates it
+ * (multiple-condition.ts), and it is refused at save anywhere else.
  *
  * @example
  * allConditionsHold([{ type: 'io.kestra.plugin.core.condition.Expression', props: { expression: "{{ trigger.body.ok }}" } }], ctx);

@@ -5,10 +5,13 @@ import type { Flow, Trigger } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { createExecution, type Execution } from '../model/execution.js';
 import type { Clock } from '../ports/clock.js';
+import type { ConditionWindowStore } from '../ports/condition-windows.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
-import { allConditionsHold } from './conditions.js';
+import { allConditionsHold, type ConditionContext } from './conditions.js';
 import type { TriggerFlowIndex } from './flow-index.js';
+import { evaluateMultiple, isMultiple } from './multiple-condition.js';
+import { multipleSpecs } from './preconditions.js';
 
 export const FLOW_TRIGGER_TYPE = 'io.kestra.plugin.core.trigger.Flow';
 
@@ -26,6 +29,8 @@ export type FlowTriggerOptions = {
   newId(): string;
   logger: Logger;
   clock: Clock;
+  /** The windows of MultipleCondition and `preconditions` (required by flows that have one). */
+  windows?: ConditionWindowStore;
 };
 
 /**
@@ -37,6 +42,9 @@ export type FlowTriggerOptions = {
  * `namespace`, `flowId`, `flowRevision`, `state` and flow `outputs`; the
  * trigger's `inputs` are rendered with the upstream execution's variables
  * (`outputs.<task>...`) plus that `trigger`. A flow never triggers itself.
+ * Multiple conditions (MultipleCondition, `preconditions`) are evaluated
+ * after the others hold: what each execution satisfies is kept in a time
+ * window (multiple-condition.ts), and the trigger fires when all of it holds.
  * A trigger that cannot be evaluated is logged and skipped, never thrown.
  *
  * @example
@@ -93,7 +101,7 @@ function matches(
 ): boolean {
   const states = (trigger.props.states as string[] | undefined) ?? TERMINAL;
   if (!states.includes(upstream.state.current)) return false;
-  return allConditionsHold(trigger.conditions, {
+  const ctx: ConditionContext = {
     get variables() {
       return vars();
     },
@@ -107,7 +115,22 @@ function matches(
       outputs: upstream.outputs ?? null,
       attempts: upstream.taskRunList.map((t) => (t.attempts ?? []).map((a) => a.state.current)),
     },
-  });
+  };
+  if (
+    !allConditionsHold(
+      trigger.conditions.filter((c) => !isMultiple(c)),
+      ctx,
+    )
+  )
+    return false;
+  const specs = multipleSpecs(trigger, ctx);
+  if (specs.length === 0) return true;
+  const windows = o.windows;
+  if (!windows) throw new Error('multiple conditions need a window store');
+  const key = { namespace: flow.namespace, flowId: flow.id, triggerId: trigger.id };
+  const now = o.clock.now();
+  // Every spec records what this execution satisfies, even when another is not complete yet.
+  return specs.map((spec) => evaluateMultiple(spec, windows, key, now)).every(Boolean);
 }
 
 function start(

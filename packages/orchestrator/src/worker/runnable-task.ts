@@ -1,5 +1,7 @@
 import type { Task } from '../flow/flow-model.js';
 import type { KvService } from '../ports/kv-store.js';
+import type { LogSearch } from '../ports/log-store.js';
+import type { PurgeCounts, PurgeQuery } from '../runner/execution-admin.js';
 
 /**
  * The port a runnable task type implements (Log, Return, Fail, Sleep, KV,
@@ -49,6 +51,10 @@ export type RunContext = {
 /** Optional services; each task checks for the one it needs and fails with a clear message if absent. */
 export type TaskServices = {
   kv?: KvService;
+  /** Removes ended executions, their logs and files (execution.PurgeExecutions). */
+  purgeExecutions?(query: PurgeQuery): PurgeCounts;
+  /** Removes the log lines `query` selects, answering how many (log.PurgeLogs). */
+  purgeLogs?(query: LogSearch): number;
   /** Replaces the execution's labels (execution.Labels). */
   setLabels?(labels: Array<{ key: string; value: string }>): void;
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, nonEmptyStr, oneOf, record, str, typeError } from '../schema-kit.js';
+import { bool, duration, nonEmptyStr, oneOf, record, str, typeError } from '../schema-kit.js';
 import type { TypeDefinition } from '../type-definition.js';
 
 const P = 'io.kestra.plugin.core.condition';
@@ -8,6 +8,17 @@ const STATES = z.array(str(), { error: typeError('expected a list of states') })
 const DATE = str().optional();
 const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
 const CONDITION_LIST = z.array(record(), { error: typeError('expected a list of conditions') });
+
+const TIME_OF_DAY = str().regex(/^\d{2}:\d{2}(:\d{2})?$/, 'expected a time of day HH:mm[:ss]');
+/** Kestra's `TimeWindow` of multiple conditions and Flow-trigger `preconditions` (triggers/multiple-condition.ts). */
+export const TIME_WINDOW = z.strictObject({
+  type: oneOf(['DURATION_WINDOW', 'SLIDING_WINDOW', 'DAILY_TIME_WINDOW', 'DAILY_TIME_DEADLINE']).optional(),
+  window: duration().optional(),
+  windowAdvance: duration().optional(),
+  startTime: TIME_OF_DAY.optional(),
+  endTime: TIME_OF_DAY.optional(),
+  deadline: TIME_OF_DAY.optional(),
+});
 
 /** Kestra's core trigger conditions, each checked strictly (triggers/conditions.ts evaluates them). */
 export const CONDITIONS: TypeDefinition[] = [
@@ -98,12 +109,11 @@ export const CONDITIONS: TypeDefinition[] = [
     aliases: [`${OLD}.MultipleCondition`],
     schema: z.strictObject({
       id: str().optional(),
-      window: str().optional(),
-      windowAdvance: str().optional(),
+      window: duration().optional(),
+      windowAdvance: duration().optional(),
+      timeWindow: TIME_WINDOW.optional(),
       conditions: record(),
       resetOnSuccess: bool().optional(),
     }),
-    notExecutedType:
-      'the multiple-execution window is not evaluated; use a Flow trigger `preconditions` block instead',
   },
 ];

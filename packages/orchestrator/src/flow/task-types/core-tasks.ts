@@ -57,20 +57,26 @@ const scriptCommon = {
   runner: str().optional(),
   inputFiles: z.unknown().optional(),
   outputFiles: prop(z.array(str())).optional(),
-  namespaceFiles: record().optional(),
+  namespaceFiles: z
+    .strictObject({
+      enabled: prop(bool()).optional(),
+      include: prop(z.array(str())).optional(),
+      exclude: prop(z.array(str())).optional(),
+      namespaces: prop(z.array(str())).optional(),
+      folderPerNamespace: prop(bool()).optional(),
+    })
+    .optional(),
   warningOnStdErr: prop(bool()).optional(),
   failFast: prop(bool()).optional(),
   targetOS: str().optional(),
   outputDirectory: bool().optional(),
 };
-const NO_FILES = 'files for scripts are not implemented yet (issue 13 §2)';
+const NO_FILES = 'no output directory is made: use outputFiles';
 /** The script properties that Silo does not execute (yet). */
 const scriptNotExecuted = {
   containerImage: 'scripts run as local processes, not in containers',
   docker: 'scripts run as local processes, not in containers',
   runner: 'scripts run as local processes (PROCESS)',
-  inputFiles: NO_FILES,
-  namespaceFiles: NO_FILES,
   outputDirectory: NO_FILES,
   warningOnStdErr: 'stderr lines are logged as ERROR; the task state does not follow them',
   targetOS: 'scripts run on the instance host',

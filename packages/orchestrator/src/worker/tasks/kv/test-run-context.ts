@@ -2,12 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Task } from '../../../flow/flow-model.js';
+import { render as renderTemplate, renderValue as renderTemplateValue } from '../../../template/index.js';
 import type { RunContext, TaskLogLevel, TaskServices } from '../../runnable-task.js';
 
 /**
- * A `RunContext` for task tests (not for production): `render` replaces
- * `{{ a.b }}` with the variable's value (no filters, no functions) and throws
- * on an undefined one, like strict mode. Logs are collected in `logs`.
+ * A `RunContext` for task tests (not for production): templates are
+ * rendered by the real template engine (strict: an undefined variable
+ * throws), over `variables`. Logs are collected in `logs`.
  *
  * @example
  * const ctx = testRunContext({ variables: { inputs: { n: 2 } }, services: { kv: store } });
@@ -18,24 +19,8 @@ export function testRunContext(
 ): RunContext & { logs: Array<{ level: TaskLogLevel; message: string }> } {
   const logs: Array<{ level: TaskLogLevel; message: string }> = [];
   const variables = overrides.variables ?? {};
-  const render = (template: string): string =>
-    template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, path: string) => {
-      let value: unknown = variables;
-      for (const part of path.split('.')) {
-        value =
-          value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
-      }
-      if (value === undefined) throw new Error(`Unable to render '${template}': '${path}' is undefined`);
-      return typeof value === 'string' ? value : JSON.stringify(value);
-    });
-  const renderValue = (value: unknown): unknown => {
-    if (typeof value === 'string') return render(value);
-    if (Array.isArray(value)) return value.map(renderValue);
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [render(k), renderValue(v)]));
-    }
-    return value;
-  };
+  const render = (template: string): string => renderTemplate(template, variables);
+  const renderValue = (value: unknown): unknown => renderTemplateValue(value, variables);
   return {
     signal: new AbortController().signal,
     render,

@@ -12,6 +12,7 @@ import {
 } from '../../runnable-task.js';
 import { renderBoolean, renderString, renderStringList, renderStringMap } from '../kv/render-props.js';
 import { buildChildEnv, pickInheritedEnv } from './child-env.js';
+import { copyNamespaceFiles, writeInputFiles } from './input-files.js';
 import { parseLogLine } from './log-line-protocol.js';
 import { runProcess } from './run-process.js';
 import { localizeStorageUris, storeOutputFiles } from './storage-files.js';
@@ -38,6 +39,8 @@ const DEFAULT_INTERPRETER = ['/bin/sh', '-c'];
  *   `interpreter` (default `['/bin/sh', '-c']`), `failFast` (default true: `set -e` first);
  * - one working directory per attempt under `dataDir/workdirs/`, removed after (inside a
  *   WorkingDirectory task, its shared folder `{{ workingDir }}`, removed when the execution ends);
+ * - `namespaceFiles` (enabled, include, exclude, namespaces, folderPerNamespace) then `inputFiles`
+ *   (path → text or `kestra://` URI) are written into the working directory first;
  * - `kestra:///` URIs in the commands or script become local copies in the working directory;
  *   `outputFiles` globs store the matching files: `outputs.outputFiles` maps each path to its URI;
  * - stdout lines are INFO logs, stderr lines ERROR logs (Kestra 1.x);
@@ -106,6 +109,10 @@ async function runShell(
     shared ?? join(ctx.dataDir, 'workdirs', ctx.executionId, `${ctx.taskRunId}-${ctx.attempt}`);
   await mkdir(workingDir, { recursive: true });
   try {
+    // Kestra's order: namespace files first, then inputFiles (which may replace one of them).
+    if (task.props.namespaceFiles !== undefined)
+      await copyNamespaceFiles(ctx, task.props.namespaceFiles, workingDir);
+    if (task.props.inputFiles !== undefined) await writeInputFiles(ctx, task.props.inputFiles, workingDir);
     const quota = StorageQuota.of(ctx.dataDir);
     const lines = [
       // The storage quota: no file the task writes may grow past the room left (RLIMIT_FSIZE, 512-byte blocks).
