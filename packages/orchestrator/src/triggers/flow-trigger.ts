@@ -8,16 +8,19 @@ import type { Clock } from '../ports/clock.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
 import { allConditionsHold } from './conditions.js';
+import { dependsOnFires } from './depends-on.js';
 import type { TriggerFlowIndex } from './flow-index.js';
 
 export const FLOW_TRIGGER_TYPE = 'io.kestra.plugin.core.trigger.Flow';
 
 /** Kestra's default `states` of a Flow trigger: any terminal state. */
 const TERMINAL = ['SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED'];
+/** Kestra 2.0's default with `dependsOn`: the terminal states and PAUSED. */
+const TERMINAL_OR_PAUSED = [...TERMINAL, 'PAUSED'];
 
 export type FlowTriggerOptions = {
   /** Where the new executions go (in the unit of work of the upstream's end). */
-  executions: Pick<ExecutionStore, 'insert'>;
+  executions: Pick<ExecutionStore, 'insert' | 'search'>;
   events: Pick<EventQueue, 'append'>;
   /** The live flows that have a Flow trigger. */
   index: TriggerFlowIndex;
@@ -72,6 +75,19 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
         if (trigger.type !== FLOW_TRIGGER_TYPE || trigger.disabled) continue;
         try {
           if (!matches(flow, trigger, upstream, vars, o)) continue;
+          if (trigger.props.dependsOn !== undefined) {
+            const found = dependsOnFires(flow, trigger, upstream, {
+              executions: o.executions,
+              render: o.render,
+              now: o.clock.now(),
+              trigger: triggerVars,
+              states: statesOf(trigger),
+            });
+            if (!found) continue;
+            const scoped = scopedTriggerVars(trigger, triggerVars, found);
+            start(flow, trigger, upstream, { ...vars(), trigger: scoped }, scoped, o, o.clock.now());
+            continue;
+          }
           start(flow, trigger, upstream, vars(), triggerVars, o, o.clock.now());
         } catch (err) {
           o.logger.warn(
@@ -84,6 +100,27 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
   };
 }
 
+function statesOf(trigger: Trigger): string[] {
+  const own = trigger.props.states as string[] | undefined;
+  return own ?? (trigger.props.dependsOn !== undefined ? TERMINAL_OR_PAUSED : TERMINAL);
+}
+
+/**
+ * Kestra 2.0: `trigger.outputs.<flowId>.<key>` for each execution that
+ * satisfied an entry; with a single entry the unscoped `trigger.outputs.<key>` too.
+ */
+function scopedTriggerVars(
+  trigger: Trigger,
+  base: Record<string, unknown>,
+  found: Execution[],
+): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  if (((trigger.props.dependsOn as unknown[]) ?? []).length === 1)
+    Object.assign(outputs, found[0]?.outputs ?? {});
+  for (const x of found) outputs[x.flowId] = x.outputs ?? {};
+  return { ...base, outputs };
+}
+
 function matches(
   flow: Flow,
   trigger: Trigger,
@@ -91,8 +128,7 @@ function matches(
   vars: () => Record<string, unknown>,
   o: FlowTriggerOptions,
 ): boolean {
-  const states = (trigger.props.states as string[] | undefined) ?? TERMINAL;
-  if (!states.includes(upstream.state.current)) return false;
+  if (!statesOf(trigger).includes(upstream.state.current)) return false;
   return allConditionsHold(trigger.conditions, {
     get variables() {
       return vars();
