@@ -14,6 +14,7 @@ import { resolveInputs } from '../flow/inputs/index.js';
 import { createExecution, type Execution, type ExecutionTrigger } from '../model/execution.js';
 import { mergeLabels } from '../model/labels.js';
 import { newId } from '../model/new-id.js';
+import { transition } from '../model/transitions.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { EngineStores } from '../ports/engine-stores.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
@@ -29,6 +30,7 @@ import { Worker } from '../worker/worker.js';
 import { engineExpressions } from './engine-expressions.js';
 import { ExecutionAdmin } from './execution-admin.js';
 import { ExecutionListeners } from './execution-listeners.js';
+import { applyChecks } from './flow-checks.js';
 
 export type EngineOptions = {
   stores: EngineStores;
@@ -195,6 +197,8 @@ export class Engine {
       id?: string;
       /** Start at this time (Kestra `scheduleDate`): the execution waits CREATED on a durable timer. */
       scheduleDate?: Date;
+      /** A FAIL_EXECUTION check failed: stored FAILED, never started. */
+      failedByChecks?: boolean;
     },
   ): Execution {
     const id = args.id ?? newId();
@@ -213,6 +217,11 @@ export class Engine {
       },
       now,
     );
+    if (args.failedByChecks) {
+      execution.state = transition('execution', execution.state, 'FAILED', now);
+      this.stores.unitOfWork.atomically(() => this.stores.executions.insert(execution));
+      return execution;
+    }
     const later = args.scheduleDate !== undefined && args.scheduleDate.getTime() > now.getTime();
     const { unitOfWork, executions, timers, events } = this.stores;
     unitOfWork.atomically(() => {
@@ -255,8 +264,16 @@ export class Engine {
       }
       values = resolved.values;
     }
+    let outcome: 'RUN' | 'FAILED' = 'RUN';
+    try {
+      outcome = applyChecks(flow, values, this.expressions);
+    } catch (err) {
+      removeStored(this.o.dataDir, [...flow.namespace.split('.'), flow.id, 'executions', id]);
+      throw err;
+    }
     return this.create(flow, {
       id,
+      ...(outcome === 'FAILED' ? { failedByChecks: true } : {}),
       inputs: values,
       labels: args.labels ?? [],
       ...(args.trigger ? { trigger: args.trigger } : {}),
