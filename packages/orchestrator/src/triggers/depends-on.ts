@@ -20,6 +20,7 @@ type Window = {
   every?: string;
   offset?: string;
   lookback?: string;
+  timezone?: string;
   fireOnce?: boolean;
 };
 
@@ -36,31 +37,54 @@ export type DependsOnContext = {
 const DAY_MS = 86_400_000;
 const ms = (d: string | undefined) => (d === undefined ? undefined : parseIsoDuration(d));
 
-/** `HH:mm[:ss]` of the UTC day of `now`, in epoch ms. */
-function timeOfDay(now: Date, text: string): number {
+/** How far `timezone` is ahead of UTC at `now`, in ms (0 for UTC or an unknown zone). */
+function zoneOffset(timezone: string | undefined, now: Date): number {
+  if (!timezone) return 0;
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    }).formatToParts(now);
+    const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+    const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+    return local - Math.floor(now.getTime() / 1000) * 1000;
+  } catch {
+    return 0;
+  }
+}
+
+/** `HH:mm[:ss]` of the local day of `now` (`offset` ms ahead of UTC), in epoch ms. */
+function timeOfDay(now: Date, text: string, offset: number): number {
   const [h = 0, m = 0, s = 0] = text.split(':').map(Number);
-  const day = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
-  return day + ((h * 60 + m) * 60 + s) * 1000;
+  const day = Math.floor((now.getTime() + offset) / DAY_MS) * DAY_MS;
+  return day + ((h * 60 + m) * 60 + s) * 1000 - offset;
 }
 
 /**
  * Where the trigger's window starts now, or `undefined` when it is closed
  * (past `deadline`, outside `from`–`to`). Without a window: the last 24 hours
- * (1.3's default `DURATION_WINDOW`). Times of day are read in UTC.
+ * (1.3's default `DURATION_WINDOW`). Times of day are read in `timezone` (default UTC).
  */
 function windowStart(w: Window | undefined, now: Date): number | undefined {
   const t = now.getTime();
   if (!w) return t - DAY_MS;
+  const zone = zoneOffset(w.timezone, now);
   if (w.lookback) return t - (ms(w.lookback) ?? DAY_MS);
   if (w.every) {
     const every = ms(w.every) ?? DAY_MS;
     const offset = ms(w.offset) ?? 0;
     return Math.floor((t - offset) / every) * every + offset;
   }
-  if (w.deadline) return t <= timeOfDay(now, w.deadline) ? timeOfDay(now, '00:00') : undefined;
+  if (w.deadline) return t <= timeOfDay(now, w.deadline, zone) ? timeOfDay(now, '00:00', zone) : undefined;
   if (w.from && w.to) {
-    const from = timeOfDay(now, w.from);
-    return t >= from && t <= timeOfDay(now, w.to) ? from : undefined;
+    const from = timeOfDay(now, w.from, zone);
+    return t >= from && t <= timeOfDay(now, w.to, zone) ? from : undefined;
   }
   return t - DAY_MS;
 }
