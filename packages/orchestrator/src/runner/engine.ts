@@ -9,6 +9,7 @@ import { createForEachItemHooks } from '../executor/for-each-item.js';
 import { fileStorer, removeStored } from '../executor/input-files.js';
 import { replayExecution } from '../executor/replay.js';
 import { createSubflowHooks } from '../executor/subflow-hooks.js';
+import { executableRevision } from '../flow/drafts.js';
 import type { Flow, Label } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { createExecution, type Execution, type ExecutionTrigger } from '../model/execution.js';
@@ -100,7 +101,8 @@ export class Engine {
     });
     this.expressions = expressions.executor;
     const flowOf = (ns: string, id: string, rev: number) => this.flow(ns, id, rev);
-    const latestFlow = (ns: string, id: string) => o.flows.get(ns, id)?.flow;
+    // Subflows without a revision run the latest non-draft one (Kestra 2.0 drafts).
+    const latestFlow = (ns: string, id: string) => executableRevision(o.flows, ns, id)?.flow;
     const common = { ...stores, flowOf, latestFlow, expressions: expressions.executor, clock };
     const subflows = createSubflowHooks(common);
     const forEachItems = createForEachItemHooks({ ...common, storage, newId });
@@ -283,7 +285,7 @@ export class Engine {
 
   /** The live flow `namespace.flowId` (current revision), or `FlowNotFoundError`. */
   liveFlow(namespace: string, flowId: string): Flow {
-    const rec = this.o.flows.get(namespace, flowId);
+    const rec = executableRevision(this.o.flows, namespace, flowId);
     if (!rec) throw new FlowNotFoundError(namespace, flowId);
     return rec.flow;
   }
