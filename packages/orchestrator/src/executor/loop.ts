@@ -124,7 +124,9 @@ export function runLoopTask(ctx: DecisionContext, tr: TaskRun, task: Task, walk:
   let active = 0;
   let waiting = false;
   for (const [i, value] of mem.values.entries()) {
-    if (mem.ended[i]) continue;
+    // A failed iteration is walked again: a restart moved its failed task runs to RESTARTED.
+    const ended = mem.ended[i];
+    if (ended && !isFailure(ended.state)) continue;
     if (!started.has(i)) {
       if (ctx.exec.killed || mem.broken) continue;
       if (limit > 0 && active >= limit) {
@@ -134,8 +136,10 @@ export function runLoopTask(ctx: DecisionContext, tr: TaskRun, task: Task, walk:
     }
     const scope: Scope = { parent: tr, value, iteration: i };
     const s = runList(ctx, children, scope, { kind: 'sequential' }, 'tasks');
-    if (s === 'RUNNING') active++;
-    else if (isTerminal(s)) {
+    if (s === 'RUNNING') {
+      active++;
+      delete mem.ended[i];
+    } else if (isTerminal(s)) {
       endIteration(ctx, tr, task, mem, i, s);
       ctx.touch(tr);
     }
