@@ -20,6 +20,10 @@ export type Api = {
   executionsOf(ns: string, id: string, atLeast: number): Promise<Exec[]>;
   /** POST /executions/webhook/{ns}/{id}/{key} with a JSON body: the status. */
   webhook(ns: string, id: string, key: string, body: unknown): Promise<number>;
+  /** PUT /namespaces/{ns}/kv/{key} with a JSON value. */
+  putKv(ns: string, key: string, value: unknown): Promise<void>;
+  /** POST /executions/{id}/restart, then the execution once settled again. */
+  restart(id: string): Promise<Exec>;
 };
 
 export type Exec = {
@@ -154,6 +158,37 @@ tasks:
       expectThat(strict.state.current === 'FAILED', `transmitFailed true: ${strict.state.current}`);
       const tolerant = (await api.run(ns, 'loop_tolerant')).body;
       expectThat(tolerant.state.current === 'SUCCESS', `transmitFailed false: ${tolerant.state.current}`);
+    },
+  },
+  {
+    name: 'Loop: a restart runs only the failed iteration again',
+    source: 'A.1 (each iteration as its own execution) with 1.3 restart semantics',
+    async run(api) {
+      const yaml = `id: loop_restart
+namespace: ${ns}
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.Loop
+    values: [a, b]
+    concurrencyLimit: 1
+    tasks:
+      - id: check
+        type: io.kestra.plugin.core.execution.Fail
+        condition: "{{ item.value == 'b' and kv('fixed', errorOnMissing=false) != 'yes' }}"
+`;
+      expectThat((await api.save(yaml)).status === 200, 'not saved');
+      const first = (await api.run(ns, 'loop_restart')).body;
+      expectThat(first.state.current === 'FAILED', `first run ${first.state.current}`);
+      await api.putKv(ns, 'fixed', 'yes');
+      const again = await api.restart(first.id);
+      expectThat(again.state.current === 'SUCCESS', `after restart ${again.state.current}`);
+      const checks = again.taskRunList.filter((t) => t.taskId === 'check');
+      expectThat(checks.length === 2, `${checks.length} check task runs, expected 2 (one per item)`);
+      const a = checks.find((t) => t.value === 'a')!;
+      expectThat(
+        !a.state.histories.some((h) => h.state === 'RESTARTED'),
+        'the successful iteration ran again',
+      );
     },
   },
   {

@@ -57,6 +57,21 @@ const api: Api = {
   async webhook(ns, id, key, body) {
     return (await request('POST', `/executions/webhook/${ns}/${id}/${key}`, JSON.stringify(body))).status;
   },
+  async putKv(ns, key, value) {
+    const r = await request('PUT', `/namespaces/${ns}/kv/${key}`, JSON.stringify(value));
+    if (r.status >= 300) throw new Error(`kv ${key}: ${r.status} ${await r.text()}`);
+  },
+  async restart(id) {
+    const r = await request('POST', `/executions/${id}/restart`);
+    if (r.status !== 200) throw new Error(`restart: ${r.status} ${await r.text()}`);
+    const end = Date.now() + 10_000;
+    for (;;) {
+      const e = (await (await request('GET', `/executions/${id}`)).json()) as Exec;
+      const moved = e.state.current !== 'FAILED' && e.state.current !== 'RESTARTED';
+      if ((moved && TERMINAL.includes(e.state.current)) || Date.now() > end) return e;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  },
 };
 
 const outcomes: Array<{ name: string; error?: string }> = [];
