@@ -103,6 +103,8 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
         ...(options.processCommand ? { processCommand: options.processCommand } : {}),
         docker: {
           scope: config.scope,
+          // The container's own bound on /healthz is the gateway's start timeout: a loaded engine may take longer than a fixed 20 s.
+          aliveTimeoutMs: config.startTimeoutMs,
           ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
           onOrphanStopped: (tenantId, containerId) =>
             logger.warn({ tenantId, containerId }, 'orphan container stopped after its grace period'),
