@@ -267,7 +267,7 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   /** See `reconcileInstances`: untracked instances adopted, twins stopped, orphans stopped after a grace period. */
-  reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
+  reconcile(knownTenants: () => Promise<Iterable<string>> | Iterable<string>): Promise<ReconcileSummary> {
     return reconcileInstances(knownTenants, {
       found: () => scanInstances(this.#driverId, this.#entry),
       inspect: (tenantId) => this.inspect(tenantId),
