@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { OrchestratorConfig } from './config.js';
 import { NotReadyError } from './errors.js';
+import { setInstanceDialect } from './flow/dialect.js';
 import { createHttpApp } from './http/app.js';
 import { createExecutionActionsRoutes } from './http/execution-actions-routes.js';
 import { createExecutionFileRoutes } from './http/execution-file-routes.js';
@@ -57,6 +58,8 @@ export function createOrchestrator(
   logger: Logger,
   options: OrchestratorOptions = {},
 ): Orchestrator {
+  // One instance, one dialect: flow parsing follows it from here on (flow/dialect.ts).
+  setInstanceDialect(config.kestraVersion);
   const secrets = new SecretStore(options.secrets);
   const clock = options.clock ?? systemClock;
   let runner: Runner | undefined;

@@ -6,6 +6,7 @@ import { initialState } from '../model/state.js';
 import { transition } from '../model/transitions.js';
 import type { Expressions } from '../ports/expressions.js';
 import type { Command } from './events.js';
+import { withLoopVariables } from './loop-vars.js';
 import { SLEEP_TYPE, type TaskPlace, taskIndex } from './task-index.js';
 import { executionVariables, taskRunVariables } from './variables.js';
 
@@ -145,7 +146,13 @@ export class DecisionContext {
   }
 
   varsFor(tr: TaskRun, task: Task, attemptsCount = tr.attempts.length): Record<string, unknown> {
-    const vars = taskRunVariables(this.executionVars(), tr, task, this.byId, attemptsCount);
+    const vars = withLoopVariables(
+      taskRunVariables(this.executionVars(), tr, task, this.byId, attemptsCount),
+      tr,
+      this.exec.taskRunList,
+      this.byId,
+      (id) => this.task(id),
+    );
     // Inside a WorkingDirectory, every task shares its folder: Kestra's `{{ workingDir }}`.
     for (let p = this.byId.get(tr.parentTaskRunId ?? ''); p && this.deps.workingDir; ) {
       if (this.task(p.taskId)?.type === WORKING_DIRECTORY)

@@ -17,6 +17,7 @@ const FLOWABLE = new Set([
   'io.kestra.plugin.core.flow.Pause',
   'io.kestra.plugin.core.flow.LoopUntil',
   'io.kestra.plugin.core.flow.WorkingDirectory',
+  'io.kestra.plugin.core.flow.Loop',
 ]);
 
 /** Loops: their children carry the iteration `value`. */

@@ -1,6 +1,7 @@
 import type { Flow, Task } from '../flow/flow-model.js';
 import type { Execution, TaskRun } from '../model/execution.js';
 import { stateStartDate } from '../model/state.js';
+import { insideLoop } from './loop-vars.js';
 import { LOOPS } from './task-index.js';
 
 /**
@@ -32,7 +33,8 @@ export function outputsMap(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const tr of execution.taskRunList) {
-    if (!tr.outputs) continue;
+    // Kestra 2.0: outputs inside a Loop iteration are not visible after it (only the declared ones).
+    if (!tr.outputs || insideLoop(tr, byId, taskOf)) continue;
     const path = [tr.taskId, ...loopValues(tr, byId, taskOf)];
     let node = out;
     for (let i = 0; i < path.length - 1; i++) {

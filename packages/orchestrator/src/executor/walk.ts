@@ -7,6 +7,7 @@ import { type DecisionContext, errorMessage, type Scope } from './decision-conte
 import { durationMs } from './durations.js';
 import { FOR_EACH_ITEM_TYPE, startForEachItem } from './for-each-item.js';
 import { isTruthy } from './is-truthy.js';
+import { LOOP_TYPE, runLoopTask } from './loop.js';
 import { SUBFLOW_TYPE, startSubflow } from './subflow.js';
 import { isFlowable } from './task-index.js';
 
@@ -285,6 +286,9 @@ function progressFlowable(ctx: DecisionContext, tr: TaskRun, task: Task): void {
       case 'io.kestra.plugin.core.flow.LoopUntil':
         status = runLoopUntil(ctx, tr, task);
         break;
+      case LOOP_TYPE:
+        status = runLoopTask(ctx, tr, task, { runList, finishWith });
+        break;
       default:
         // Sequential, AllowFailure, WorkingDirectory
         status = runBlock(ctx, blockOf(task, tasksOf(p.tasks)), scope);
@@ -398,7 +402,7 @@ function runLoop(ctx: DecisionContext, tr: TaskRun, task: Task): Status {
 }
 
 /** The errors/finally of a loop, which run once after all the values. */
-function finishWith(ctx: DecisionContext, tr: TaskRun, task: Task, main: StateType): Status {
+export function finishWith(ctx: DecisionContext, tr: TaskRun, task: Task, main: StateType): Status {
   const scope: Scope = { parent: tr };
   if (main === 'KILLED') return main;
   if (isFailure(main) && (task.errors ?? []).length > 0) {

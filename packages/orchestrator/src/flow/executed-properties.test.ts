@@ -59,9 +59,14 @@ const IMPLEMENTED_IN: Record<string, string[]> = {
   [`${P}.flow.Pause`]: [...WALK, 'executor/decide.ts'],
   [`${P}.flow.LoopUntil`]: WALK,
   [`${P}.flow.WorkingDirectory`]: WALK,
+  [`${P}.flow.Loop`]: ['executor/loop.ts'],
   [`${P}.trigger.Schedule`]: ['scheduler/schedule.ts', 'runner/instance-triggers.ts'],
   [`${P}.trigger.Webhook`]: ['triggers/webhook.ts', 'http/webhook-routes.ts'],
-  [`${P}.trigger.Flow`]: ['triggers/flow-trigger.ts', 'triggers/multiple-condition.ts'],
+  [`${P}.trigger.Flow`]: [
+    'triggers/flow-trigger.ts',
+    'triggers/multiple-condition.ts',
+    'triggers/depends-on.ts',
+  ],
 };
 
 /** The top-level keys of a zod object schema. */
@@ -100,6 +105,41 @@ describe('every parsed property is executed or refused', () => {
       for (const k of refused) expect(keysOf(def.schema), `notExecuted ${k} is a property`).toContain(k);
     });
   }
+});
+
+/** The keys of a nested zod object schema (through optional and array wrappers). */
+function nestedKeys(schema: z.ZodType, key: string): string[] {
+  let inner = (schema as unknown as { shape: Record<string, z.ZodType> }).shape[key] as unknown as {
+    unwrap?: () => unknown;
+    element?: unknown;
+    shape?: Record<string, unknown>;
+  };
+  for (let i = 0; i < 4 && !inner.shape; i++)
+    inner = (inner.unwrap ? inner.unwrap() : inner.element) as typeof inner;
+  return Object.keys(inner.shape ?? {});
+}
+
+describe('the Kestra 2.0 constructs are executed too (the dialect layer adds no dead property)', () => {
+  it('reads every key of a Flow trigger dependsOn entry and window', () => {
+    const def = lookupType(`${P}.trigger.Flow`)!;
+    const text = code('triggers/depends-on.ts');
+    for (const key of ['dependsOn', 'window']) {
+      const unread = nestedKeys(def.schema, key).filter(
+        (k) => !new RegExp(`(?<![\\w$])${k}(?![\\w$])`).test(text),
+      );
+      expect(unread, `${key} keys never read in triggers/depends-on.ts`).toEqual([]);
+    }
+  });
+
+  it('reads each Loop output and the trigger/check `when`', () => {
+    const loop = code('executor/loop.ts');
+    for (const k of nestedKeys(lookupType(`${P}.flow.Loop`)!.schema, 'outputs').filter(
+      (k) => k === 'id' || k === 'value',
+    ))
+      expect(loop).toMatch(new RegExp(`\\.${k}\\b`));
+    expect(code('flow/parse-trigger.ts')).toMatch(/common\.data\.when/);
+    expect(code('runner/flow-checks.ts')).toMatch(/c\.when/);
+  });
 });
 
 describe('what is not executed is refused at save with its path and line', () => {

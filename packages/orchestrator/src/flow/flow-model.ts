@@ -150,6 +150,15 @@ export type Trigger = {
   position?: SourcePosition;
 };
 
+/** A flow check (Kestra's `checks[]`): evaluated before an execution is created. */
+export type FlowCheck = {
+  /** Pebble expression; a falsy result applies `behavior` (1.3 `condition`, 2.0 `when`). */
+  when: string;
+  message: string;
+  style: 'ERROR' | 'SUCCESS' | 'WARNING' | 'INFO';
+  behavior: 'BLOCK_EXECUTION' | 'FAIL_EXECUTION' | 'CREATE_EXECUTION';
+};
+
 export type Concurrency = {
   limit: number;
   behavior: 'QUEUE' | 'CANCEL' | 'FAIL';
@@ -174,6 +183,10 @@ export type Flow = {
   disabled: boolean;
   /** Accepted and kept, not enforced. */
   sla?: unknown;
+  /** Pre-execution checks, in order. */
+  checks?: FlowCheck[];
+  /** Kestra 2.0: this revision was saved with `?draft=true` (executions without a revision skip it). */
+  draft?: boolean;
   /** The `pluginDefaults` as written (already applied to `tasks`). */
   pluginDefaults: Array<{ type: string; forced: boolean; values: Record<string, unknown> }>;
 };

@@ -1,8 +1,11 @@
+import type { KestraVersion } from '@silo/contracts';
 import { type Document, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { dialectIssues, instanceDialect } from './dialect.js';
 import type { Concurrency, Flow, FlowIssue, ParseResult } from './flow-model.js';
 import { FLOW_ID, FLOW_ID_MAX, NAMESPACE, NAMESPACE_MAX } from './flow-patterns.js';
 import { IssueCollector } from './issue-collector.js';
+import { parseChecks } from './parse-checks.js';
 import { parseInputs, parseOutputs } from './parse-flow-inputs.js';
 import { parseLabels } from './parse-labels.js';
 import { parseRetry } from './parse-retry.js';
@@ -34,6 +37,7 @@ const TOP_LEVEL = new Set([
   'deleted',
   'sla',
   'checks',
+  'draft',
   'workerGroup',
   'workerSelector',
   'tenantId',
@@ -89,7 +93,11 @@ function identity(raw: Record<string, unknown>, issues: IssueCollector): void {
  * const lc = new LineCounter();
  * for (const doc of parseAllDocuments(text, { lineCounter: lc })) parseFlowDocument(doc, lc);
  */
-export function parseFlowDocument(doc: Document, lineCounter: LineCounter): ParseResult {
+export function parseFlowDocument(
+  doc: Document,
+  lineCounter: LineCounter,
+  dialect: KestraVersion = instanceDialect(),
+): ParseResult {
   const issues = new IssueCollector(doc, lineCounter);
   if (doc.errors.length > 0) {
     const syntax: FlowIssue[] = doc.errors.map((e) => {
@@ -114,6 +122,7 @@ export function parseFlowDocument(doc: Document, lineCounter: LineCounter): Pars
     return { ok: false, issues: issues.sorted() };
   }
   for (const key of Object.keys(raw)) if (!TOP_LEVEL.has(key)) issues.add([key], `unknown property "${key}"`);
+  dialectIssues(raw, dialect, issues);
   identity(raw, issues);
   const scalars = SCALARS.safeParse(raw, { error: zodMessage });
   if (!scalars.success) issues.addZod([], scalars.error.issues);
@@ -138,6 +147,7 @@ export function parseFlowDocument(doc: Document, lineCounter: LineCounter): Pars
   const fin = parseTaskList(raw.finally, ['finally'], ctx);
   const afterExecution = parseTaskList(raw.afterExecution, ['afterExecution'], ctx);
   const triggers = parseTriggers(raw.triggers, ['triggers'], issues, pluginDefaults);
+  const checks = parseChecks(raw.checks, ['checks'], issues);
   const inputs = parseInputs(raw.inputs, ['inputs'], issues);
   const outputs = parseOutputs(raw.outputs, ['outputs'], issues);
   const labels = parseLabels(raw.labels, ['labels'], issues);
@@ -171,6 +181,7 @@ export function parseFlowDocument(doc: Document, lineCounter: LineCounter): Pars
   if (concurrency) flow.concurrency = concurrency;
   if (retry) flow.retry = retry;
   if (raw.sla !== undefined) flow.sla = raw.sla;
+  if (checks.length > 0) flow.checks = checks;
   return { ok: true, flow };
 }
 
@@ -185,14 +196,14 @@ export function parseFlowDocument(doc: Document, lineCounter: LineCounter): Pars
  * if (r.ok) r.flow.tasks[0]?.props.message; // 'hi'
  * else r.issues.map(formatIssue); // ['tasks[0].type: unknown task type ... (line 5, column 5)']
  */
-export function parseFlow(source: string): ParseResult {
+export function parseFlow(source: string, dialect: KestraVersion = instanceDialect()): ParseResult {
   const tooDeep = yamlNestingIssue(source, new LineCounter());
   if (tooDeep) return { ok: false, issues: [tooDeep] };
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(source, { lineCounter, prettyErrors: false });
   if (!Array.isArray(docs) || docs.length <= 1) {
     const lc = new LineCounter();
-    return parseFlowDocument(parseDocument(source, { lineCounter: lc, prettyErrors: false }), lc);
+    return parseFlowDocument(parseDocument(source, { lineCounter: lc, prettyErrors: false }), lc, dialect);
   }
   const second = docs[1]!;
   const pos = lineCounter.linePos(second.range[0]);

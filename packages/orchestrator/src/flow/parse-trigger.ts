@@ -10,6 +10,9 @@ import { lookupType, suggestType } from './task-registry.js';
 import type { TypeKind } from './type-definition.js';
 import type { YamlPath } from './yaml-path.js';
 
+/** Kestra 2.0's trigger `when` is, in the one model, the 1.3 `Expression` condition. */
+const WHEN_CONDITION = 'io.kestra.plugin.core.condition.Expression';
+
 /** Properties every trigger has (Kestra's `AbstractTrigger`). */
 const COMMON = z.object({
   description: str().optional(),
@@ -25,6 +28,8 @@ const COMMON = z.object({
   allowConcurrent: bool().optional(),
   interval: duration().optional(),
   version: str().optional(),
+  /** Kestra 2.0: a Pebble expression; falsy skips the fire (an `Expression` condition in the model). */
+  when: str().optional(),
 });
 const COMMON_KEYS = new Set(['id', 'type', 'workerGroup', 'minLogLevel', ...Object.keys(COMMON.shape)]);
 
@@ -120,6 +125,8 @@ export function parseTriggers(
     if (!common.success) issues.addZod(at, common.error.issues);
     const conditions: Condition[] = [];
     let conditionsOk = true;
+    if (common.success && common.data.when !== undefined)
+      conditions.push({ type: WHEN_CONDITION, props: { expression: common.data.when } });
     if (common.success) {
       (common.data.conditions ?? []).forEach((c, j) => {
         const cond = parseCondition(c, [...at, 'conditions', j], issues, def?.type === FLOW_TRIGGER);

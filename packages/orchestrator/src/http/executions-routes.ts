@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { fileStorer } from '../executor/input-files.js';
+import { executableRevision } from '../flow/drafts.js';
 import type { Label } from '../flow/flow-model.js';
 import type { Execution } from '../model/execution.js';
 import { executionJson } from '../model/execution-json.js';
@@ -164,7 +165,7 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     const { namespace, id } = c.req.param();
     const revision = revisionParam(c.req.query('revision'));
     const scheduleDate = dateParam(c.req.query('scheduleDate'), 'scheduleDate');
-    const record = deps.flows().get(namespace, id, revision !== undefined ? { revision } : undefined);
+    const record = executableRevision(deps.flows(), namespace, id, revision);
     if (!record)
       throw new NotFoundError(
         'flow',

@@ -1,5 +1,6 @@
 import type { FlowJson } from '@silo/contracts';
 import { parse } from 'yaml';
+import { instanceDialect } from '../flow/dialect.js';
 import type { FlowRecord } from '../ports/flow-repository.js';
 
 const isMap = (v: unknown): v is Record<string, unknown> =>
@@ -59,6 +60,8 @@ export function toFlowJson(record: FlowRecord, options: { source?: boolean } = {
     });
   }
   out.disabled = record.flow.disabled;
+  // Kestra 2.0 serialises each revision's draft flag (the 2.0 Flow schema requires it).
+  if (instanceDialect() === '2.0') out.draft = record.flow.draft ?? false;
   out.deleted = record.deleted;
   out.updated = record.updated;
   if (options.source) out.source = record.source;

@@ -8,7 +8,8 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.js';
-import type { FlowIssue } from '../flow/flow-model.js';
+import { instanceDialect } from '../flow/dialect.js';
+import type { Flow, FlowIssue } from '../flow/flow-model.js';
 import { formatIssue } from '../flow/issue-collector.js';
 import { parseFlow, parseFlowDocument } from '../flow/parse-flow.js';
 import { boundedToJS, yamlNestingIssue } from '../flow/yaml-guard.js';
@@ -56,6 +57,18 @@ export function invalid(issues: FlowIssue[]): ValidationError {
 }
 
 const flag = (c: Context, name: string) => c.req.query(name) === 'true';
+
+/** `?draft=true` (Kestra 2.0, flow/drafts.ts) marks the saved revision; a 1.3 tenant refuses the parameter. */
+function markDraft(c: Context, flow: Flow): void {
+  const draft = c.req.query('draft');
+  if (draft === undefined || draft === 'false') return;
+  if (instanceDialect() !== '2.0')
+    throw invalid([
+      { path: 'draft', message: 'drafts are a Kestra 2.0 feature, not available on a Kestra 1.3 tenant' },
+    ]);
+  if (draft !== 'true') throw invalid([{ path: 'draft', message: `expected true or false, got "${draft}"` }]);
+  flow.draft = true;
+}
 
 /** Reads the search filters: `namespace`, `q` and their `filters[...]` forms. */
 export function flowSearchQuery(c: Context): FlowSearchQuery {
@@ -124,6 +137,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     const source = await yamlBody(c);
     const r = parseFlow(source);
     if (!r.ok) throw invalid(r.issues);
+    markDraft(c, r.flow);
     if (repo().get(r.flow.namespace, r.flow.id))
       throw new ConflictError(
         `Conflict: Flow id '${r.flow.id}' already exists in namespace '${r.flow.namespace}'`,
@@ -191,6 +205,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     const source = await yamlBody(c);
     const r = parseFlow(source);
     if (!r.ok) throw invalid(r.issues);
+    markDraft(c, r.flow);
     const mismatch: FlowIssue[] = [];
     if (r.flow.id !== id) mismatch.push({ path: 'id', message: `must be "${id}", the flow id in the path` });
     if (r.flow.namespace !== namespace)

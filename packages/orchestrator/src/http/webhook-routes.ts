@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { executableRevision } from '../flow/drafts.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { executionJson } from '../model/execution-json.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
@@ -38,7 +39,7 @@ export function createWebhookRoutes(deps: WebhookRoutesDeps): Hono {
   const api = new Hono();
   const handler = async (c: import('hono').Context) => {
     const { namespace, flowId, key } = c.req.param() as { namespace: string; flowId: string; key: string };
-    const record = deps.flows().get(namespace, flowId);
+    const record = executableRevision(deps.flows(), namespace, flowId);
     const trigger =
       record && !record.flow.disabled ? findWebhookTrigger(record.flow, key, deps.renderKey) : undefined;
     if (!record || !trigger) throw new NotFoundError('webhook', `${namespace}.${flowId}`, 'Flow not found');

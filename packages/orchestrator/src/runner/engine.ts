@@ -9,11 +9,13 @@ import { createForEachItemHooks } from '../executor/for-each-item.js';
 import { fileStorer, removeStored } from '../executor/input-files.js';
 import { replayExecution } from '../executor/replay.js';
 import { createSubflowHooks } from '../executor/subflow-hooks.js';
+import { executableRevision } from '../flow/drafts.js';
 import type { Flow, Label } from '../flow/flow-model.js';
 import { resolveInputs } from '../flow/inputs/index.js';
 import { createExecution, type Execution, type ExecutionTrigger } from '../model/execution.js';
 import { mergeLabels } from '../model/labels.js';
 import { newId } from '../model/new-id.js';
+import { transition } from '../model/transitions.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { EngineStores } from '../ports/engine-stores.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
@@ -29,6 +31,7 @@ import { Worker } from '../worker/worker.js';
 import { engineExpressions } from './engine-expressions.js';
 import { ExecutionAdmin } from './execution-admin.js';
 import { ExecutionListeners } from './execution-listeners.js';
+import { applyChecks } from './flow-checks.js';
 
 export type EngineOptions = {
   stores: EngineStores;
@@ -98,7 +101,8 @@ export class Engine {
     });
     this.expressions = expressions.executor;
     const flowOf = (ns: string, id: string, rev: number) => this.flow(ns, id, rev);
-    const latestFlow = (ns: string, id: string) => o.flows.get(ns, id)?.flow;
+    // Subflows without a revision run the latest non-draft one (Kestra 2.0 drafts).
+    const latestFlow = (ns: string, id: string) => executableRevision(o.flows, ns, id)?.flow;
     const common = { ...stores, flowOf, latestFlow, expressions: expressions.executor, clock };
     const subflows = createSubflowHooks(common);
     const forEachItems = createForEachItemHooks({ ...common, storage, newId });
@@ -199,6 +203,8 @@ export class Engine {
       id?: string;
       /** Start at this time (Kestra `scheduleDate`): the execution waits CREATED on a durable timer. */
       scheduleDate?: Date;
+      /** A FAIL_EXECUTION check failed: stored FAILED, never started. */
+      failedByChecks?: boolean;
     },
   ): Execution {
     const id = args.id ?? newId();
@@ -217,6 +223,11 @@ export class Engine {
       },
       now,
     );
+    if (args.failedByChecks) {
+      execution.state = transition('execution', execution.state, 'FAILED', now);
+      this.stores.unitOfWork.atomically(() => this.stores.executions.insert(execution));
+      return execution;
+    }
     const later = args.scheduleDate !== undefined && args.scheduleDate.getTime() > now.getTime();
     const { unitOfWork, executions, timers, events } = this.stores;
     unitOfWork.atomically(() => {
@@ -259,8 +270,16 @@ export class Engine {
       }
       values = resolved.values;
     }
+    let outcome: 'RUN' | 'FAILED' = 'RUN';
+    try {
+      outcome = applyChecks(flow, values, this.expressions);
+    } catch (err) {
+      removeStored(this.o.dataDir, [...flow.namespace.split('.'), flow.id, 'executions', id]);
+      throw err;
+    }
     return this.create(flow, {
       id,
+      ...(outcome === 'FAILED' ? { failedByChecks: true } : {}),
       inputs: values,
       labels: args.labels ?? [],
       ...(args.trigger ? { trigger: args.trigger } : {}),
@@ -270,7 +289,7 @@ export class Engine {
 
   /** The live flow `namespace.flowId` (current revision), or `FlowNotFoundError`. */
   liveFlow(namespace: string, flowId: string): Flow {
-    const rec = this.o.flows.get(namespace, flowId);
+    const rec = executableRevision(this.o.flows, namespace, flowId);
     if (!rec) throw new FlowNotFoundError(namespace, flowId);
     return rec.flow;
   }

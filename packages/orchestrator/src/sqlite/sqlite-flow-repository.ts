@@ -78,7 +78,9 @@ export class SqliteFlowRepository implements FlowRepository {
     return this.db.transaction(() => {
       const current = this.sql.current.get(flow.namespace, flow.id);
       if (!current || current.deleted === 1) return undefined;
-      if (current.source === source) return { record: toRecord(current), changed: false };
+      // Same source and same draft flag (Kestra 2.0): nothing new. Publishing a draft as is makes a revision.
+      const sameDraft = (toRecord(current).flow.draft ?? false) === (flow.draft ?? false);
+      if (current.source === source && sameDraft) return { record: toRecord(current), changed: false };
       const max = this.sql.maxRevision.get(flow.namespace, flow.id)?.max ?? 0;
       return { record: this.save(source, flow, max + 1, now), changed: true };
     })();

@@ -7,6 +7,7 @@ import { formatInstant } from './filters/date-filters.js';
 import { parseJson } from './filters/json-filters.js';
 import { LIMITS } from './limits.js';
 import { compare, range } from './operators.js';
+import { WHEN_FUNCTIONS } from './when-functions.js';
 
 function extreme(sign: 1 | -1): BuiltinFunction {
   return (args) => {
@@ -75,4 +76,5 @@ export const FUNCTIONS: ReadonlyMap<string, BuiltinFunction> = new Map<string, B
       return randomInt(lower, upper);
     },
   ],
+  ...WHEN_FUNCTIONS,
 ]);

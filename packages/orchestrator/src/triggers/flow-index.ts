@@ -1,3 +1,4 @@
+import { publishedOf } from '../flow/drafts.js';
 import type { Flow } from '../flow/flow-model.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 
@@ -21,7 +22,8 @@ export class TriggerFlowIndex {
     if (this.cache?.signature !== signature) {
       const flows = this.flows
         .listAll()
-        .map((r) => r.flow)
+        .map((r) => publishedOf(this.flows, r)?.flow)
+        .filter((f): f is Flow => f !== undefined)
         .filter((f) => !f.disabled && f.triggers.some((t) => t.type === this.triggerType && !t.disabled));
       this.cache = { signature, flows };
     }

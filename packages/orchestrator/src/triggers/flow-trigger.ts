@@ -9,6 +9,7 @@ import type { ConditionWindowStore } from '../ports/condition-windows.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
 import { allConditionsHold, type ConditionContext } from './conditions.js';
+import { dependsOnFires } from './depends-on.js';
 import type { TriggerFlowIndex } from './flow-index.js';
 import { evaluateMultiple, isMultiple } from './multiple-condition.js';
 import { multipleSpecs } from './preconditions.js';
@@ -17,10 +18,12 @@ export const FLOW_TRIGGER_TYPE = 'io.kestra.plugin.core.trigger.Flow';
 
 /** Kestra's default `states` of a Flow trigger: any terminal state. */
 const TERMINAL = ['SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED'];
+/** Kestra 2.0's default with `dependsOn`: the terminal states and PAUSED. */
+const TERMINAL_OR_PAUSED = [...TERMINAL, 'PAUSED'];
 
 export type FlowTriggerOptions = {
   /** Where the new executions go (in the unit of work of the upstream's end). */
-  executions: Pick<ExecutionStore, 'insert'>;
+  executions: Pick<ExecutionStore, 'insert' | 'search'>;
   events: Pick<EventQueue, 'append'>;
   /** The live flows that have a Flow trigger. */
   index: TriggerFlowIndex;
@@ -80,6 +83,19 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
         if (trigger.type !== FLOW_TRIGGER_TYPE || trigger.disabled) continue;
         try {
           if (!matches(flow, trigger, upstream, vars, o)) continue;
+          if (trigger.props.dependsOn !== undefined) {
+            const found = dependsOnFires(flow, trigger, upstream, {
+              executions: o.executions,
+              render: o.render,
+              now: o.clock.now(),
+              trigger: triggerVars,
+              states: statesOf(trigger),
+            });
+            if (!found) continue;
+            const scoped = scopedTriggerVars(trigger, triggerVars, found);
+            start(flow, trigger, upstream, { ...vars(), trigger: scoped }, scoped, o, o.clock.now());
+            continue;
+          }
           start(flow, trigger, upstream, vars(), triggerVars, o, o.clock.now());
         } catch (err) {
           o.logger.warn(
@@ -92,6 +108,27 @@ export function createFlowTriggerHook(o: FlowTriggerOptions): (execution: Execut
   };
 }
 
+function statesOf(trigger: Trigger): string[] {
+  const own = trigger.props.states as string[] | undefined;
+  return own ?? (trigger.props.dependsOn !== undefined ? TERMINAL_OR_PAUSED : TERMINAL);
+}
+
+/**
+ * Kestra 2.0: `trigger.outputs.<flowId>.<key>` for each execution that
+ * satisfied an entry; with a single entry the unscoped `trigger.outputs.<key>` too.
+ */
+function scopedTriggerVars(
+  trigger: Trigger,
+  base: Record<string, unknown>,
+  found: Execution[],
+): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  if (((trigger.props.dependsOn as unknown[]) ?? []).length === 1)
+    Object.assign(outputs, found[0]?.outputs ?? {});
+  for (const x of found) outputs[x.flowId] = x.outputs ?? {};
+  return { ...base, outputs };
+}
+
 function matches(
   flow: Flow,
   trigger: Trigger,
@@ -99,8 +136,7 @@ function matches(
   vars: () => Record<string, unknown>,
   o: FlowTriggerOptions,
 ): boolean {
-  const states = (trigger.props.states as string[] | undefined) ?? TERMINAL;
-  if (!states.includes(upstream.state.current)) return false;
+  if (!statesOf(trigger).includes(upstream.state.current)) return false;
   const ctx: ConditionContext = {
     get variables() {
       return vars();

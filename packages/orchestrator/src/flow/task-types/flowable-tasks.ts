@@ -126,6 +126,34 @@ export const FLOWABLE_TASKS: TypeDefinition[] = [
     durations: ['delay', 'pauseDuration'],
   },
   {
+    // Kestra 2.0 (DIALECTS.md); refused on a 1.3 tenant by the dialect pass.
+    type: `${P}.Loop`,
+    kind: 'task',
+    schema: z.strictObject({
+      values: z.union([str(), z.array(z.unknown()), record()], {
+        error: typeError('expected a list, a map or a JSON string'),
+      }),
+      tasks: taskList().optional(),
+      concurrencyLimit: int(0).optional(),
+      transmitFailed: bool().optional(),
+      outputs: z
+        .array(
+          z.strictObject({
+            id: str(),
+            type: str(),
+            value: z.unknown(),
+            description: str().optional(),
+            required: bool().optional(),
+          }),
+          { error: typeError('expected a list of {id, type, value}') },
+        )
+        .optional(),
+      fetchType: oneOf(['AUTO', 'FETCH']).optional(),
+      breakWhen: str().optional(),
+    }),
+    children: [{ key: 'tasks', shape: 'list' }],
+  },
+  {
     type: `${P}.LoopUntil`,
     kind: 'task',
     aliases: [`${P}.WaitFor`],

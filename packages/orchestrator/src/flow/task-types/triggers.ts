@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, cron, duration, nonEmptyStr, oneOf, record, str, typeError } from '../schema-kit.js';
+import { bool, cron, duration, int, nonEmptyStr, oneOf, record, str, typeError } from '../schema-kit.js';
 import type { TypeDefinition } from '../type-definition.js';
 import { TIME_WINDOW } from './conditions.js';
 
@@ -94,6 +94,39 @@ export const TRIGGERS: TypeDefinition[] = [
       inputs: record().optional(),
       states: STATES.optional(),
       preconditions: PRECONDITIONS.optional(),
+      // Kestra 2.0 (DIALECTS.md); refused on a 1.3 tenant by the dialect pass.
+      dependsOn: z
+        .array(
+          z.strictObject({
+            namespace: str().optional(),
+            flowId: str().optional(),
+            states: STATES.optional(),
+            labels: z
+              .union([record(), z.array(z.unknown())], { error: typeError('expected a map of labels') })
+              .optional(),
+            when: str().optional(),
+          }),
+          { error: typeError('expected a list of {namespace, flowId, states, labels, when}') },
+        )
+        .optional(),
+      window: z
+        .strictObject({
+          deadline: str().optional(),
+          from: str().optional(),
+          to: str().optional(),
+          every: duration().optional(),
+          offset: duration().optional(),
+          lookback: duration().optional(),
+          timezone: str().optional(),
+          fireOnce: bool().optional(),
+        })
+        .optional(),
+      mode: oneOf(['ALL', 'ANY', 'AT_LEAST']).optional(),
+      minSatisfied: int(1).optional(),
+      onMiss: record().optional(),
     }),
+    notExecuted: {
+      onMiss: 'no FAILED execution is created when a window passes unmet',
+    },
   },
 ];
