@@ -142,6 +142,7 @@ export function createOrchestrator(
     isReady: () => ready,
     lifecycle,
     api,
+    kestraVersion: config.kestraVersion,
     ...(options.exposeOperationIds ? { exposeOperationIds: true } : {}),
     ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
   });
