@@ -1,6 +1,8 @@
+import type { KestraVersion } from '@silo/contracts';
 import type { Context } from 'hono';
 import { BadRequestError } from '../errors.js';
 import { LEVEL_NO, type LogSearch } from '../ports/log-store.js';
+import { filterTree, hasGroups, InvalidQueryFiltersError } from './query-filters.js';
 import { paging, queryFilters } from './query-params.js';
 
 /** A Kestra `Level` name (any case) as its `LEVEL_NO`; absent is 0 (TRACE). */
@@ -13,7 +15,9 @@ export function minLevelOf(raw: string | undefined): number {
 }
 
 const bad = (field: string, message: string): never => {
-  throw new BadRequestError(`Invalid query filters: ${message}`, [{ message, path: `filters[${field}]` }]);
+  throw new InvalidQueryFiltersError(`Invalid query filters: ${message}`, [
+    { message, path: `filters[${field}]` },
+  ]);
 };
 
 /** An ISO-8601 date-time with an offset, normalised to UTC (the stored form). */
@@ -36,7 +40,13 @@ function isoDate(field: string, raw: string): string {
  */
 export function logSearchQuery(
   c: Context,
+  dialect: KestraVersion = '1.3',
 ): LogSearch & { page: number; size: number; order: 'asc' | 'desc' } {
+  if (dialect === '2.0' && hasGroups(filterTree(c)))
+    throw new InvalidQueryFiltersError(
+      'Invalid query filters: filter groups (filters[or]/filters[and]) are not supported on /logs/search; filter one execution with /logs/{executionId}',
+      [{ message: 'groups are not supported here', path: 'filters' }],
+    );
   const q: LogSearch & { page: number; size: number; order: 'asc' | 'desc' } = {
     ...paging(c),
     order: 'desc',
@@ -81,7 +91,10 @@ export function logSearchQuery(
         break;
       case 'level':
       case 'minLevel':
-        only('EQUALS', 'GREATER_THAN_OR_EQUAL_TO');
+        // 2.0 (PR #16202): the field is `level`, and EQUALS no longer means "at or above": it is refused.
+        if (dialect === '2.0' && field === 'minLevel') bad(field, 'minLevel is not a 2.0 filter field: use level');
+        if (dialect === '2.0') only('GREATER_THAN_OR_EQUAL_TO');
+        else only('EQUALS', 'GREATER_THAN_OR_EQUAL_TO');
         q.minLevel = minLevelOf(value);
         break;
       case 'q':

@@ -9,6 +9,7 @@ import { FlowNotFoundError, InvalidInputsError } from '../executor/engine-errors
 import { KvError, type KvErrorCode } from '../kv/kv-errors.js';
 import { dialectOf } from './dialect.js';
 import { problemBody, problemResponse } from './problem-json.js';
+import { InvalidQueryFiltersError } from './query-filters.js';
 
 /** The status of each domain error code; the switch is exhaustive. */
 export function statusOf(code: DomainErrorCode): ContentfulStatusCode {
@@ -122,6 +123,7 @@ export function makeOnError(logger: Logger) {
         problemBody(reply.status, reply.message, reply.errors, c.req.path, {
           ...(reply.invalids ? { invalids: reply.invalids } : {}),
           ...(traceId ? { traceId } : {}),
+          filters: err instanceof InvalidQueryFiltersError,
         }),
       );
     const body: Record<string, unknown> = {

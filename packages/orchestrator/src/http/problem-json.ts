@@ -28,11 +28,11 @@ export const INTERNAL_ERROR_DETAIL = 'An unexpected error occurred; the trace id
  * `about:blank` with the HTTP reason for the statuses Kestra has no page
  * for (501, 507), as RFC 9457 §4.2.1 says.
  */
-function typeOf(status: number, message: string): { type: string; title: string } {
+function typeOf(status: number, message: string, filters: boolean): { type: string; title: string } {
   const k = (suffix: string, title: string) => ({ type: `${PROBLEM_BASE}${suffix}`, title });
   switch (status) {
     case 400:
-      return message.startsWith('Invalid query filters')
+      return filters || message.startsWith('Invalid query filters')
         ? k('invalid-query-filters', 'Invalid query filters')
         : k('bad-request', 'Bad request');
     case 401:
@@ -96,9 +96,9 @@ export function problemBody(
   message: string,
   details: readonly ErrorDetail[],
   instance: string,
-  extra: { invalids?: Readonly<Record<string, string>>; traceId?: string } = {},
+  extra: { invalids?: Readonly<Record<string, string>>; traceId?: string; filters?: boolean } = {},
 ): ProblemBody {
-  const { type, title } = typeOf(status, message);
+  const { type, title } = typeOf(status, message, extra.filters === true);
   const detail = status >= 500 && extra.traceId ? INTERNAL_ERROR_DETAIL : message.replace(REASON_PREFIX, '');
   const errors: ProblemError[] = details.map((d) => {
     const pointer = pointerOf(d.path);

@@ -1,6 +1,7 @@
 import {
   LEVEL_NO,
   type LogLevel,
+  type LogPosition,
   type LogQuery,
   type LogRow,
   type LogSearch,
@@ -44,16 +45,23 @@ export class SqliteLogStore implements LogStore {
     };
   }
 
-  search(q: LogSearch & { page: number; size: number; order?: 'asc' | 'desc' }) {
+  search(q: LogSearch & { page: number; size: number; order?: 'asc' | 'desc'; after?: LogPosition }) {
     const { clause, params } = searchWhere(q);
     const total = (this.db.prepare(`SELECT count(*) AS n FROM logs ${clause}`).get(params) as { n: number })
       .n;
     const order = q.order === 'asc' ? 'ASC' : 'DESC';
+    // Cursor paging: the lines strictly after (timestamp, id) in the page's order (a row-value comparison).
+    const after = q.after ? ` AND (timestamp, id) ${order === 'ASC' ? '>' : '<'} (@afterTimestamp, @afterId)` : '';
     const rows = this.db
       .prepare(
-        `SELECT * FROM logs ${clause} ORDER BY timestamp ${order}, id ${order} LIMIT @limit OFFSET @offset`,
+        `SELECT * FROM logs ${clause}${after} ORDER BY timestamp ${order}, id ${order} LIMIT @limit OFFSET @offset`,
       )
-      .all({ ...params, limit: q.size, offset: (q.page - 1) * q.size }) as Row[];
+      .all({
+        ...params,
+        ...(q.after ? { afterTimestamp: q.after.timestamp, afterId: q.after.id } : {}),
+        limit: q.size,
+        offset: q.after ? 0 : (q.page - 1) * q.size,
+      }) as Row[];
     return { results: rows.map(stored), total };
   }
 
