@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors.js';
 import { dialectContext } from './dialect.js';
 import { makeOnError, notFoundReply } from './on-error.js';
-import { OPERATION_HEADER } from './operation.js';
+import { OPERATION_HEADER, ROUTE_HEADER } from './operation.js';
 import { timingSafeEqualString } from './timing-safe.js';
 
 /** What the HTTP layer needs from the rest of the instance. */
@@ -57,6 +57,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     app.use('/api/*', async (c, next) => {
       await next();
       c.res.headers.delete(OPERATION_HEADER);
+      c.res.headers.delete(ROUTE_HEADER);
     });
 
   const guarded = ['/api/*', '/_silo/*'];
