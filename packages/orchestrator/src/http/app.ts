@@ -1,9 +1,9 @@
 import {
   HEALTHZ_PATH,
-  type KestraVersion,
   INSTANCE_TOKEN_HEADER,
   KESTRA_CONFIGS_PATH,
   KESTRA_CONFIGURATION,
+  type KestraVersion,
   LIFECYCLE_PATH,
   type LifecycleReport,
   READYZ_PATH,

@@ -6,11 +6,11 @@ import type { Label } from '../flow/flow-model.js';
 import type { Execution } from '../model/execution.js';
 import { executionJson } from '../model/execution-json.js';
 import { isCreateRequest } from './action-or-create.js';
+import { dialectOf } from './dialect.js';
 import { ExecutionActions, type ExecutionActionsDeps } from './execution-actions.js';
 import { flowGraph } from './flow-graph.js';
 import { toFlowJson } from './flow-json.js';
 import { op } from './operation.js';
-
 
 /** Kestra's `Label` (key pattern of the 1.3 spec: a lowercase letter, then letters, digits, `._-`). */
 const LabelBody = z.object({
@@ -107,7 +107,9 @@ export function createExecutionActionsRoutes(deps: ExecutionActionsDeps): Hono {
   });
 
   api.get('/executions/:id/flow', op('flowFromExecutionById'), (c) => {
-    const out = toFlowJson(actions.flowOf(actions.find(c.req.param('id')))) as Record<string, unknown>;
+    const out = toFlowJson(actions.flowOf(actions.find(c.req.param('id'))), {
+      dialect: dialectOf(c),
+    }) as Record<string, unknown>;
     // FlowForExecution types `labels` as a map (the Python client's model reads a dict).
     const labels = out.labels as Label[] | undefined;
     if (labels) out.labels = Object.fromEntries(labels.map((l) => [l.key, l.value]));

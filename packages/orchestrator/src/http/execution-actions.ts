@@ -68,10 +68,14 @@ export class ExecutionActions {
           ]),
         )
       : {};
-    return this.sendAndWait(e.id, {
-      type: 'resume',
-      ...(Object.keys(onResume).length > 0 ? { onResume } : {}),
-    }, wait);
+    return this.sendAndWait(
+      e.id,
+      {
+        type: 'resume',
+        ...(Object.keys(onResume).length > 0 ? { onResume } : {}),
+      },
+      wait,
+    );
   }
 
   /** Restarts a FAILED, KILLED or WARNING execution from its failed task runs. */

@@ -91,7 +91,8 @@ function adder(q: ExecutionFilter, now: Date) {
         return;
       }
       case 'labels': {
-        if (op !== 'EQUALS' && op !== 'NOT_EQUALS') badFilter('labels', `unsupported operation ${op} on labels`);
+        if (op !== 'EQUALS' && op !== 'NOT_EQUALS')
+          badFilter('labels', `unsupported operation ${op} on labels`);
         const labels = sub !== undefined ? [{ key: sub, value }] : parseLabelParams([value]);
         if (op === 'EQUALS') q.labels!.push(...labels);
         else {

@@ -78,7 +78,9 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     const required = (name: string): string => {
       const v = c.req.query(name);
       if (!v)
-        throw new BadRequestError(`Bad Request: ${name} is required`, [{ message: 'is required', path: name }]);
+        throw new BadRequestError(`Bad Request: ${name} is required`, [
+          { message: 'is required', path: name },
+        ]);
       return v;
     };
     const namespace = required('namespace');

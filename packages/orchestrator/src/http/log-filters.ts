@@ -1,7 +1,13 @@
 import type { KestraVersion } from '@silo/contracts';
 import type { Context } from 'hono';
 import { LEVEL_NO, type StoredLog } from '../ports/log-store.js';
-import { type FilterLeaf, type FilterNode, filterTree, InvalidQueryFiltersError, isGroup } from './query-filters.js';
+import {
+  type FilterLeaf,
+  type FilterNode,
+  filterTree,
+  InvalidQueryFiltersError,
+  isGroup,
+} from './query-filters.js';
 
 type Predicate = (r: StoredLog) => boolean;
 
@@ -64,13 +70,16 @@ function leaf(f: FilterLeaf, dialect: KestraVersion): Predicate {
     case 'level':
     case 'minLevel': {
       if (dialect === '2.0' && field === 'minLevel')
-        fail(field, "minLevel is not a 2.0 filter field: use filters[level][GREATER_THAN_OR_EQUAL_TO]");
+        fail(field, 'minLevel is not a 2.0 filter field: use filters[level][GREATER_THAN_OR_EQUAL_TO]');
       const bound = (LEVEL_NO as Record<string, number>)[value.toUpperCase()];
       if (bound === undefined) fail(field, `unknown level '${value}': use TRACE, DEBUG, INFO, WARN or ERROR`);
       // 1.3: EQUALS on level meant "at or above"; 2.0 refuses it (PR #16202).
       if (op === 'EQUALS' || op === 'NOT_EQUALS') {
         if (dialect === '2.0')
-          fail(field, `${op} is not supported on level: use GREATER_THAN_OR_EQUAL_TO or LESS_THAN_OR_EQUAL_TO`);
+          fail(
+            field,
+            `${op} is not supported on level: use GREATER_THAN_OR_EQUAL_TO or LESS_THAN_OR_EQUAL_TO`,
+          );
         return (r) => LEVEL_NO[r.level] >= bound!;
       }
       if (!ORDER_OPS.includes(op)) fail(field, `unsupported operation ${op} on level`);
@@ -89,7 +98,8 @@ function leaf(f: FilterLeaf, dialect: KestraVersion): Predicate {
       const t = Date.parse(value);
       if (Number.isNaN(t)) fail(field, `${field} must be an ISO-8601 date-time, got '${value}'`);
       if (![...ORDER_OPS, 'EQUALS'].includes(op)) fail(field, `unsupported operation ${op} on ${field}`);
-      const cmp = op === 'EQUALS' ? (field === 'startDate' ? 'GREATER_THAN_OR_EQUAL_TO' : 'LESS_THAN_OR_EQUAL_TO') : op;
+      const cmp =
+        op === 'EQUALS' ? (field === 'startDate' ? 'GREATER_THAN_OR_EQUAL_TO' : 'LESS_THAN_OR_EQUAL_TO') : op;
       return (r) => ordered(Date.parse(r.timestamp), cmp, t);
     }
     case 'taskId':

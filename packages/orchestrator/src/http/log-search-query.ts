@@ -92,7 +92,8 @@ export function logSearchQuery(
       case 'level':
       case 'minLevel':
         // 2.0 (PR #16202): the field is `level`, and EQUALS no longer means "at or above": it is refused.
-        if (dialect === '2.0' && field === 'minLevel') bad(field, 'minLevel is not a 2.0 filter field: use level');
+        if (dialect === '2.0' && field === 'minLevel')
+          bad(field, 'minLevel is not a 2.0 filter field: use level');
         if (dialect === '2.0') only('GREATER_THAN_OR_EQUAL_TO');
         else only('EQUALS', 'GREATER_THAN_OR_EQUAL_TO');
         q.minLevel = minLevelOf(value);

@@ -78,7 +78,10 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
           for (const r of engine.logs.list(execution.id, { minLevel, after })) {
             after = r.id;
             if (!keep(r)) continue;
-            await stream.writeSSE({ data: JSON.stringify({ ...logEntryJson(r), ...extra }), event: 'message' });
+            await stream.writeSSE({
+              data: JSON.stringify({ ...logEntryJson(r), ...extra }),
+              event: 'message',
+            });
           }
         };
         let writes = flush();
@@ -110,14 +113,20 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
 
   api.get('/logs/:executionId/download', op('downloadLogsFromExecution'), (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps.engine().logs.list(e.id, logQuery(c)).filter(logFilter(c, dialectOf(c)));
+    const rows = deps
+      .engine()
+      .logs.list(e.id, logQuery(c))
+      .filter(logFilter(c, dialectOf(c)));
     const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.taskId ?? ''} ${r.message}`).join('\n');
     return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
   });
 
   api.get('/logs/:executionId', op('listLogsFromExecution'), (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps.engine().logs.list(e.id, logQuery(c)).filter(logFilter(c, dialectOf(c)));
+    const rows = deps
+      .engine()
+      .logs.list(e.id, logQuery(c))
+      .filter(logFilter(c, dialectOf(c)));
     return c.json(rows.map(logEntryJson));
   });
 

@@ -21,7 +21,8 @@ export type ProblemBody = {
 };
 
 /** The fixed `detail` of a 5xx: the cause stays in the log, the `traceId` finds it there. */
-export const INTERNAL_ERROR_DETAIL = 'An unexpected error occurred; the trace id identifies it in the server log.';
+export const INTERNAL_ERROR_DETAIL =
+  'An unexpected error occurred; the trace id identifies it in the server log.';
 
 /**
  * Kestra 2.0's `type` suffix and `title` for a status (CHANGES.md C.3);

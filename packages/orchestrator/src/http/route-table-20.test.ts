@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { IN_SCOPE_20, RENAMED_IN_20 } from '../testing/kestra20-scope.js';
 import { sharedPath } from '../testing/shared-corpus.js';
 import { startTestOrchestrator, type TestOrchestrator } from '../testing/test-orchestrator.js';
 import { OPERATION_HEADER, ROUTE_HEADER } from './operation.js';
@@ -16,90 +17,6 @@ import { PROBLEM_CONTENT_TYPE } from './problem-json.js';
  * 1.3 instance, and the 1.3-only paths to the 2.0 one: both dialects serve
  * both where the paths do not collide.
  */
-export const IN_SCOPE_20 = [
-  // Flows (CHANGES.md B.1 rows 1–8, adjacent, issue 13).
-  'createFlow',
-  'getFlow',
-  'updateFlow',
-  'deleteFlow',
-  'searchFlows',
-  'listFlowRevisions',
-  'validateFlows',
-  'searchFlowsBySourceCode',
-  'listFlowsByNamespace',
-  'updateFlowsInNamespace',
-  'bulkUpdateFlows',
-  'importFlows',
-  'exportFlowsByIds',
-  'exportFlowsByQuery',
-  'generateFlowGraph',
-  // Executions (rows 9–20, B.3).
-  'createExecution',
-  'getExecution',
-  'searchExecutions',
-  'searchExecutionsByFlowId',
-  'deleteExecution',
-  'followExecution',
-  'getFlowFromExecutionById',
-  'getExecutionFlowGraph',
-  'killExecution',
-  'restartExecution',
-  'replayExecution',
-  'replayExecutionWithinputs',
-  'resumeExecution',
-  'pauseExecution',
-  'setLabelsOnTerminatedExecution',
-  'updateExecutionStatus',
-  'forceRunExecution',
-  'unqueueExecution',
-  'triggerExecutionByGetWebhook',
-  'triggerExecutionByPostWebhook',
-  'triggerExecutionByPutWebhook',
-  'triggerExecutionByGetWebhookWithPath',
-  'triggerExecutionByPostWebhookWithPath',
-  'triggerExecutionByPutWebhookWithPath',
-  'getTaskOutputsInformation',
-  'getTaskRunOutputs',
-  // Logs (rows 21–23, adjacent).
-  'listLogsFromExecution',
-  'followLogsFromExecution',
-  'downloadLogsFromExecution',
-  'deleteLogsFromExecution',
-  'searchLogs',
-  // KV (rows 25–29, listAllKeys in place of row 24).
-  'listAllKeys',
-  'getKeyValue',
-  'setKeyValue',
-  'deleteKeyValue',
-  'deleteKeyValues',
-  'listKeysWithInheritence',
-  // Triggers, namespaces (rows 30–34), namespace files.
-  'searchTriggers',
-  'searchTriggersForFlow',
-  'searchNamespaces',
-  'getNamespace',
-  'listDistinctNamespaces',
-  'getFileContent',
-  'createNamespaceFile',
-  'deleteFileDirectory',
-  'moveFileDirectory',
-  'listNamespaceDirectoryFiles',
-  'createNamespaceDirectory',
-  'getFileMetadatas',
-];
-
-/** 2.0 operationIds renamed from 1.3 (B.0 "operationIds of simple GETs"): the handler keeps its 1.3 id. */
-const RENAMED: Record<string, string> = {
-  getFlow: 'flow',
-  getExecution: 'execution',
-  getKeyValue: 'keyValue',
-  getNamespace: 'namespace',
-  getFileContent: 'fileContent',
-  getFileMetadatas: 'fileMetadatas',
-  getFlowFromExecutionById: 'flowFromExecutionById',
-  getExecutionFlowGraph: 'executionFlowGraph',
-};
-
 /** Paths only 2.0 has (served by a 1.3 instance too). */
 const ONLY_20 = (path: string) => path.includes('/actions/') || path.includes('/outputs/');
 
@@ -154,7 +71,7 @@ async function send(orch: TestOrchestrator, o: Operation) {
   const r = await orch.app.request(url, { method: o.method });
   const where = `${o.method} ${url} (${r.status}): ${(await r.clone().text()).slice(0, 300)}`;
   expect(r.status, where).not.toBe(500);
-  expect(r.headers.get(OPERATION_HEADER), where).toBe(RENAMED[o.operationId] ?? o.operationId);
+  expect(r.headers.get(OPERATION_HEADER), where).toBe(RENAMED_IN_20[o.operationId] ?? o.operationId);
   expect(shape(r.headers.get(ROUTE_HEADER) ?? ''), where).toBe(shape(o.path));
   return r;
 }

@@ -26,7 +26,8 @@ const SCHEDULED_TYPES = new Set([
 
 /** 2.0's `dateFilter` of `searchTriggers`: which date a time range applies to; anything else is a 400 naming it. */
 function dateFilterParam(raw: string | undefined): void {
-  if (raw === undefined || raw === '' || raw === 'NEXT_EXECUTION_DATE' || raw === 'LAST_TRIGGERED_DATE') return;
+  if (raw === undefined || raw === '' || raw === 'NEXT_EXECUTION_DATE' || raw === 'LAST_TRIGGERED_DATE')
+    return;
   throw new BadRequestError(
     `Bad Request: dateFilter must be NEXT_EXECUTION_DATE or LAST_TRIGGERED_DATE, got '${raw}'`,
     [{ message: 'must be NEXT_EXECUTION_DATE or LAST_TRIGGERED_DATE', path: 'dateFilter' }],

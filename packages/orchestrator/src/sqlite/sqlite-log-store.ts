@@ -51,7 +51,9 @@ export class SqliteLogStore implements LogStore {
       .n;
     const order = q.order === 'asc' ? 'ASC' : 'DESC';
     // Cursor paging: the lines strictly after (timestamp, id) in the page's order (a row-value comparison).
-    const after = q.after ? ` AND (timestamp, id) ${order === 'ASC' ? '>' : '<'} (@afterTimestamp, @afterId)` : '';
+    const after = q.after
+      ? ` AND (timestamp, id) ${order === 'ASC' ? '>' : '<'} (@afterTimestamp, @afterId)`
+      : '';
     const rows = this.db
       .prepare(
         `SELECT * FROM logs ${clause}${after} ORDER BY timestamp ${order}, id ${order} LIMIT @limit OFFSET @offset`,

@@ -11,7 +11,8 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
  * The patches SCOPE.md lists, applied to the loaded copy (never the file):
  * 1. `variables` (and `PluginDefault.values`) lose `additionalProperties: false`;
  * 2. `Property_*` schemas lose `type: object` and keep their `oneOf`;
- * 3. OpenAPI 3.0's `nullable: true` becomes a union with `null`.
+ * 3. OpenAPI 3.0's `nullable: true` becomes a union with `null`, its boolean
+ *    `exclusiveMinimum`/`exclusiveMaximum` the numeric JSON Schema ones.
  */
 function patch(spec: Json): Json {
   const schemas = (spec.components as Json).schemas as Record<string, Json>;
@@ -35,6 +36,17 @@ function patch(spec: Json): Json {
     if (!isObj(node)) return node;
     const out: Json = {};
     for (const [k, v] of Object.entries(node)) out[k] = nullable(v);
+    // OpenAPI 3.0's boolean `exclusiveMinimum`/`exclusiveMaximum` become JSON Schema's numeric ones (the 2.0 file uses them).
+    for (const [flag, bound] of [
+      ['exclusiveMinimum', 'minimum'],
+      ['exclusiveMaximum', 'maximum'],
+    ] as const) {
+      if (typeof out[flag] !== 'boolean') continue;
+      if (out[flag] === true && typeof out[bound] === 'number') {
+        out[flag] = out[bound];
+        delete out[bound];
+      } else delete out[flag];
+    }
     if (out.nullable === true) {
       delete out.nullable;
       if (typeof out.type === 'string')
@@ -56,7 +68,8 @@ function patch(spec: Json): Json {
  * the loaded copy: `State` requires getter names (`getDuration`, …) that
  * Kestra never sends; `AbstractTrigger` lists `when` as required; flow
  * `labels` is a `oneOf` of `{empty: boolean}` (a list of `Label` or a map
- * of strings in fact). `draft` stays required (B.6.3: 2.0 bodies carry it).
+ * of strings in fact); map values typed `{type: object}` (any JSON in fact).
+ * `draft` stays required (B.6.3: 2.0 bodies carry it).
  */
 function patch20(spec: Json): Json {
   const schemas = (spec.components as Json).schemas as Record<string, Json>;
@@ -78,6 +91,19 @@ function patch20(spec: Json): Json {
     for (const part of (s.allOf as unknown[]) ?? []) walk(part);
   };
   for (const name of ['AbstractFlow', 'Flow', 'FlowWithSource', 'FlowForExecution']) walk(schemas[name]);
+  // Java `Map<String, Object>` is written `additionalProperties: {type: object}` (so `inputs: {name: "Ada"}`
+  // would fail): the values are any JSON (API-SCOPE-2.0.md, "Spec patches").
+  const anyValues = (node: unknown) => {
+    if (Array.isArray(node)) for (const x of node) anyValues(x);
+    if (!isObj(node)) return;
+    const ap = node.additionalProperties;
+    if (isObj(ap) && ap.type === 'object' && Object.keys(ap).length === 1) node.additionalProperties = true;
+    for (const v of Object.values(node)) anyValues(v);
+  };
+  anyValues(schemas);
+  // A KV value is any JSON (a string, a number, ...); the 2.0 file types Java's `Object` as `{type: object}`.
+  const kvDetail = schemas['KVController.KvDetail']?.properties as Record<string, Json> | undefined;
+  if (kvDetail?.value) kvDetail.value = {};
   return spec;
 }
 
