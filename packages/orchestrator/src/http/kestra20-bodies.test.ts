@@ -124,7 +124,7 @@ afterAll(() => orch.close());
 const waitFor = async (id: string, state: string): Promise<Loose> => {
   for (let i = 0; i < 100; i++) {
     const r = await orch.app.request(`/api/v1/main/executions/${id}`);
-    const e = await r.json();
+    const e = (await r.json()) as Loose;
     if (e.state?.current === state) return e;
     await new Promise((res) => setTimeout(res, 50));
   }

@@ -66,7 +66,7 @@ tasks:
   const early = await raw('POST', `/executions/${id}/actions/restart`);
   expect(early.status).toBe(409);
   expect(early.headers.get('content-type')).toContain(PROBLEM_CONTENT_TYPE);
-  expect((await early.json()).type).toBe('https://kestra.io/docs/api-reference/problems/conflict');
+  expect(((await early.json()) as Loose).type).toBe('https://kestra.io/docs/api-reference/problems/conflict');
 
   const resumed = await call('POST', `/executions/${id}/actions/resume`, { body: new FormData() });
   checks.push(['Execution', resumed]);
@@ -118,7 +118,7 @@ tasks:
   await call('DELETE', `/executions/${id}`);
   const gone = await raw('GET', `/executions/${id}`);
   expect(gone.status).toBe(404);
-  expect((await gone.json()).type).toBe('https://kestra.io/docs/api-reference/problems/not-found');
+  expect(((await gone.json()) as Loose).type).toBe('https://kestra.io/docs/api-reference/problems/not-found');
 
   for (const [schema, body] of checks) expect(validateAgainst(schema, body, '2.0'), schema).toEqual([]);
   expect(checks.length).toBeGreaterThanOrEqual(12);

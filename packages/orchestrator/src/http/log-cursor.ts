@@ -1,7 +1,6 @@
 import type { LogEntryJson } from '@silo/contracts';
 import { BadRequestError } from '../errors.js';
-import type { LogPosition, LogSearch, LogStore } from '../ports/log-store.js';
-import { logEntryJson } from './logs-routes.js';
+import type { LogPosition, LogSearch, LogStore, StoredLog } from '../ports/log-store.js';
 
 /** 2.0's `CursorOrOffsetPagedResults_LogEntry_`. */
 export type CursorOrOffsetPage = {
@@ -43,13 +42,14 @@ export function decodeCursor(raw: string, order: 'asc' | 'desc'): LogPosition {
  * reads on from a fixed line, so lines logged meanwhile shift no page.
  *
  * @example
- * searchLogs20(logs, q, undefined); // { results, type: 'OFFSET', total }
- * searchLogs20(logs, q, '');        // { results, type: 'CURSOR', nextCursor: 'eyJ0Ij…' }
+ * searchLogs20(logs, q, undefined, logEntryJson); // { results, type: 'OFFSET', total }
+ * searchLogs20(logs, q, '', logEntryJson);        // { results, type: 'CURSOR', nextCursor: 'eyJ0Ij…' }
  */
 export function searchLogs20(
   logs: LogStore,
   q: LogSearch & { page: number; size: number; order: 'asc' | 'desc' },
   cursor: string | undefined,
+  logEntryJson: (r: StoredLog) => LogEntryJson,
 ): CursorOrOffsetPage {
   if (cursor === undefined) {
     const { results, total } = logs.search(q);

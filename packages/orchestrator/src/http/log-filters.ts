@@ -36,11 +36,11 @@ function text(get: (r: StoredLog) => string | undefined, f: FilterLeaf): Predica
       case 'NOT_IN':
         return v === undefined || !values.includes(v);
       case 'CONTAINS':
-        return v !== undefined && v.toLowerCase().includes(value.toLowerCase());
+        return v?.toLowerCase().includes(value.toLowerCase()) === true;
       case 'STARTS_WITH':
-        return v !== undefined && v.startsWith(value);
+        return v?.startsWith(value) === true;
       case 'ENDS_WITH':
-        return v !== undefined && v.endsWith(value);
+        return v?.endsWith(value) === true;
       default: // PREFIX: the value and below (`company` holds `company.team`)
         return v !== undefined && (v === value || v.startsWith(`${value}.`));
     }

@@ -102,7 +102,7 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
       const { results, total } = logs.search(q);
       return c.json({ results: results.map(logEntryJson), total });
     }
-    return c.json(searchLogs20(logs, q, c.req.query('cursor')));
+    return c.json(searchLogs20(logs, q, c.req.query('cursor'), logEntryJson));
   });
 
   api.delete('/logs/:executionId', op('deleteLogsFromExecution'), (c) => {

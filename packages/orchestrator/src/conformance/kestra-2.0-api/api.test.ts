@@ -17,7 +17,7 @@ let orch: Orchestrator;
 const results: Array<{ name: string; passed: boolean; why?: string }> = [];
 
 const api: Api = {
-  call: (method, path, init = {}) =>
+  call: async (method, path, init = {}) =>
     orch.app.request(`/api/v1/main${path}`, {
       method,
       headers: init.type ? { 'content-type': init.type } : {},
@@ -30,7 +30,9 @@ const api: Api = {
   },
   async waitFor(id, state) {
     for (let i = 0; i < 100; i++) {
-      const e = await (await api.call('GET', `/executions/${id}`)).json();
+      const e = (await (await api.call('GET', `/executions/${id}`)).json()) as {
+        state?: { current?: string };
+      };
       if (e.state?.current === state) return e;
       await new Promise((r) => setTimeout(r, 50));
     }
