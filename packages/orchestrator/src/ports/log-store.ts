@@ -34,6 +34,8 @@ export type LogSearch = {
   /** ISO-8601 bounds on the timestamp (inclusive). */
   startDate?: string;
   endDate?: string;
+  /** Kestra 2.0 filter groups: each must hold; inside one, its children are joined by `logical`. */
+  groups?: Array<{ logical: 'and' | 'or'; children: LogSearch[] }>;
 };
 
 /** Where a line sits in a search's order: its timestamp, then its position `id` (ties). */

@@ -110,35 +110,47 @@ const oneExecutionParams = (q: Omit<LogQuery, 'after'>) => ({
 
 /** The WHERE clause of a search across executions, with named parameters. */
 function searchWhere(q: LogSearch): { clause: string; params: Record<string, string | number> } {
-  const where: string[] = ['level_no >= @minLevel'];
-  const params: Record<string, string | number> = { minLevel: q.minLevel ?? 0 };
+  const params: Record<string, string | number> = {};
+  return { clause: `WHERE ${conditions(q, '', params).join(' AND ')}`, params };
+}
+
+/** (search, parameter-name prefix, parameters to fill) → its conditions; a group's children get their own prefixes. */
+function conditions(q: LogSearch, p: string, params: Record<string, string | number>): string[] {
+  const where: string[] = [`level_no >= @${p}minLevel`];
+  params[`${p}minLevel`] = q.minLevel ?? 0;
   if (q.namespace !== undefined) {
     where.push(
-      "(namespace = @namespace OR substr(namespace, 1, length(@namespace) + 1) = @namespace || '.')",
+      `(namespace = @${p}namespace OR substr(namespace, 1, length(@${p}namespace) + 1) = @${p}namespace || '.')`,
     );
-    params.namespace = q.namespace;
+    params[`${p}namespace`] = q.namespace;
   }
   if (q.flowId !== undefined) {
-    where.push('flow_id = @flowId');
-    params.flowId = q.flowId;
+    where.push(`flow_id = @${p}flowId`);
+    params[`${p}flowId`] = q.flowId;
   }
   if (q.executionId !== undefined) {
-    where.push('execution_id = @executionId');
-    params.executionId = q.executionId;
+    where.push(`execution_id = @${p}executionId`);
+    params[`${p}executionId`] = q.executionId;
   }
   if (q.q !== undefined) {
-    where.push('instr(lower(message), lower(@q)) > 0');
-    params.q = q.q;
+    where.push(`instr(lower(message), lower(@${p}q)) > 0`);
+    params[`${p}q`] = q.q;
   }
   if (q.startDate !== undefined) {
-    where.push('timestamp >= @startDate');
-    params.startDate = q.startDate;
+    where.push(`timestamp >= @${p}startDate`);
+    params[`${p}startDate`] = q.startDate;
   }
   if (q.endDate !== undefined) {
-    where.push('timestamp <= @endDate');
-    params.endDate = q.endDate;
+    where.push(`timestamp <= @${p}endDate`);
+    params[`${p}endDate`] = q.endDate;
   }
-  return { clause: `WHERE ${where.join(' AND ')}`, params };
+  for (const [gi, g] of (q.groups ?? []).entries()) {
+    const parts = g.children.map(
+      (child, ci) => `(${conditions(child, `${p}g${gi}c${ci}_`, params).join(' AND ')})`,
+    );
+    if (parts.length > 0) where.push(`(${parts.join(g.logical === 'or' ? ' OR ' : ' AND ')})`);
+  }
+  return where;
 }
 
 function stored(r: Row): StoredLog {

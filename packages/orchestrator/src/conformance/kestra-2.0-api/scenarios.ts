@@ -344,7 +344,7 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'execution logs take filters: level range, task, and groups',
+    name: 'logs take filters: level range, task, and groups (one execution and search)',
     source: 'B.1 row 21, PR #16202',
     async run(api) {
       const e = await api.run('hello');
@@ -367,6 +367,17 @@ export const SCENARIOS: Scenario[] = [
       );
       const tasks = new Set(either.map((l: Loose) => l.taskId));
       check(tasks.size === 2 && tasks.has('log') && tasks.has('warn'), `tasks ${[...tasks].join(',')}`);
+      const searched = await json(
+        await api.call(
+          'GET',
+          `/logs/search?size=100&filters[executionId][EQUALS]=${e.id}` +
+            '&filters[or][0][q][CONTAINS]=careful&filters[or][1][q][CONTAINS]=hello',
+        ),
+        200,
+        'grouped search',
+      );
+      const messages = new Set(searched.results.map((l: Loose) => l.message));
+      check(messages.size === 2 && messages.has('careful') && messages.has('hello'), 'OR across log search');
     },
   },
 ];
