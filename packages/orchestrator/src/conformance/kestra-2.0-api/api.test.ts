@@ -5,7 +5,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator.js';
-import { type Api, FLOWS, SCENARIOS } from './scenarios.js';
+import { type Api, FLOWS } from './scenario-kit.js';
+import { SCENARIOS } from './scenarios.js';
 
 /**
  * The Kestra 2.0 API scenarios (scenarios.ts) on an instance whose config
