@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { OrchestratorConfig } from './config.js';
 import { NotReadyError } from './errors.js';
 import { setInstanceDialect } from './flow/dialect.js';
+import { createActionsRoutes, createOutputsRoutes } from './http/actions-routes.js';
 import { createHttpApp } from './http/app.js';
 import { createExecutionActionsRoutes } from './http/execution-actions-routes.js';
 import { createExecutionFileRoutes } from './http/execution-file-routes.js';
@@ -113,7 +114,10 @@ export function createOrchestrator(
     }),
   );
   api.route('/', createExecutionsBulkRoutes({ engine: engineOrThrow }));
-  api.route('/', createExecutionActionsRoutes({ engine: engineOrThrow, flows, dataDir: config.dataDir }));
+  const executionDeps = { engine: engineOrThrow, flows, dataDir: config.dataDir };
+  api.route('/', createActionsRoutes(executionDeps));
+  api.route('/', createOutputsRoutes(executionDeps));
+  api.route('/', createExecutionActionsRoutes(executionDeps));
   api.route('/', createExecutionsRoutes({ engine: engineOrThrow, flows, dataDir: config.dataDir }));
   api.route('/', createExecutionFileRoutes({ engine: engineOrThrow, dataDir: config.dataDir }));
   api.route('/', createLogsRoutes({ engine: engineOrThrow }));
@@ -145,6 +149,7 @@ export function createOrchestrator(
     isReady: () => ready,
     lifecycle,
     api,
+    kestraVersion: config.kestraVersion,
     ...(options.exposeOperationIds ? { exposeOperationIds: true } : {}),
     ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
   });

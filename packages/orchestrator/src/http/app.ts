@@ -3,6 +3,7 @@ import {
   INSTANCE_TOKEN_HEADER,
   KESTRA_CONFIGS_PATH,
   KESTRA_CONFIGURATION,
+  type KestraVersion,
   LIFECYCLE_PATH,
   type LifecycleReport,
   READYZ_PATH,
@@ -14,8 +15,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../errors.js';
-import { makeOnError } from './on-error.js';
-import { OPERATION_HEADER } from './operation.js';
+import { dialectContext } from './dialect.js';
+import { makeOnError, notFoundReply } from './on-error.js';
+import { OPERATION_HEADER, ROUTE_HEADER } from './operation.js';
 import { timingSafeEqualString } from './timing-safe.js';
 
 /** What the HTTP layer needs from the rest of the instance. */
@@ -32,6 +34,8 @@ export type HttpAppDeps = {
   exposeOperationIds?: boolean;
   /** Largest request body in bytes; a larger one is a 413 before any handler reads it. @default 104857600 */
   maxBodyBytes?: number;
+  /** The Kestra dialect of the answers (error bodies, shapes of the shared paths). @default "1.3" */
+  kestraVersion?: KestraVersion;
 };
 
 /**
@@ -40,8 +44,9 @@ export type HttpAppDeps = {
  */
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
+  app.use('*', dialectContext(deps.kestraVersion ?? '1.3', deps.tenantId));
   app.onError(makeOnError(deps.logger));
-  app.notFound((c) => c.json({ message: `Not Found: no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound(notFoundReply);
 
   app.get(HEALTHZ_PATH, (c) => c.json({ status: 'UP' }));
   app.get(READYZ_PATH, (c) =>
@@ -52,6 +57,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     app.use('/api/*', async (c, next) => {
       await next();
       c.res.headers.delete(OPERATION_HEADER);
+      c.res.headers.delete(ROUTE_HEADER);
     });
 
   const guarded = ['/api/*', '/_silo/*'];

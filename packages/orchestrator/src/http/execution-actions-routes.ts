@@ -1,26 +1,16 @@
-import { isStateType, isTerminal, type StateType } from '@silo/contracts';
+import { isStateType, type StateType } from '@silo/contracts';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { BadRequestError, ConflictError, NotFoundError, NotImplementedError } from '../errors.js';
-import { InvalidInputsError } from '../executor/engine-errors.js';
-import { fileStorer } from '../executor/input-files.js';
+import { BadRequestError } from '../errors.js';
 import type { Label } from '../flow/flow-model.js';
-import { resolveInputs } from '../flow/inputs/index.js';
 import type { Execution } from '../model/execution.js';
 import { executionJson } from '../model/execution-json.js';
-import type { FlowRepository } from '../ports/flow-repository.js';
-import type { Engine } from '../runner/engine.js';
 import { isCreateRequest } from './action-or-create.js';
+import { dialectOf } from './dialect.js';
+import { ExecutionActions, type ExecutionActionsDeps } from './execution-actions.js';
 import { flowGraph } from './flow-graph.js';
 import { toFlowJson } from './flow-json.js';
-import { readInputsBody } from './inputs-body.js';
 import { op } from './operation.js';
-
-export type ExecutionActionsDeps = {
-  engine: () => Engine;
-  flows: () => FlowRepository;
-  dataDir: string;
-};
 
 /** Kestra's `Label` (key pattern of the 1.3 spec: a lowercase letter, then letters, digits, `._-`). */
 const LabelBody = z.object({
@@ -81,16 +71,7 @@ export function stateParam(c: Context, name: string): StateType {
 export function createExecutionActionsRoutes(deps: ExecutionActionsDeps): Hono {
   const api = new Hono();
   const json = (e: Execution) => executionJson(e, new Date());
-  const find = (id: string): Execution => {
-    const e = deps.engine().get(id);
-    if (!e) throw new NotFoundError('execution', id);
-    return e;
-  };
-  const flowOf = (e: Execution) => {
-    const record = deps.flows().get(e.namespace, e.flowId, { revision: e.flowRevision, allowDeleted: true });
-    if (!record) throw new NotFoundError('flow', `${e.namespace}.${e.flowId} revision ${e.flowRevision}`);
-    return record;
-  };
+  const actions = new ExecutionActions(deps);
 
   api.delete('/executions/:id', op('deleteExecution'), (c) => {
     const id = c.req.param('id');
@@ -106,47 +87,29 @@ export function createExecutionActionsRoutes(deps: ExecutionActionsDeps): Hono {
   api.post('/executions/:id/labels', op('setLabelsOnTerminatedExecution'), async (c, next) => {
     if (isCreateRequest(c, deps)) return next();
     const labels: Label[] = await jsonBody(c, LabelsBody, 'a list of labels');
-    return c.json(json(deps.engine().admin.setLabels(c.req.param('id'), labels)));
+    return c.json(json(actions.setLabels(c.req.param('id'), labels)));
   });
 
   api.post('/executions/:id/change-status', op('updateExecutionStatus'), (c, next) => {
     if (isCreateRequest(c, deps)) return next();
-    const status = stateParam(c, 'status');
-    return c.json(json(deps.engine().admin.changeStatus(c.req.param('id'), status)));
+    return c.json(json(actions.changeStatus(c.req.param('id'), stateParam(c, 'status'))));
   });
 
   api.post('/executions/:id/pause', op('pauseExecution'), (c, next) => {
     if (isCreateRequest(c, deps)) return next();
-    const e = find(c.req.param('id'));
-    if (e.state.current !== 'RUNNING')
-      throw new ConflictError(`Conflict: execution ${e.id} is not running (${e.state.current})`);
-    throw new NotImplementedError(
-      'Not Implemented: pausing a running execution from the API is not supported by this instance; add a Pause task to the flow, or kill the execution',
-    );
+    return actions.pause(c.req.param('id'));
   });
 
   api.post('/executions/:id/replay-with-inputs', op('replayExecutionWithinputs'), async (c, next) => {
     if (isCreateRequest(c, deps)) return next();
-    const e = find(c.req.param('id'));
-    if (!isTerminal(e.state.current))
-      throw new ConflictError(`Conflict: execution ${e.id} is not terminated (${e.state.current})`);
-    const taskRunId = c.req.query('taskRunId') || undefined;
-    if (taskRunId && !e.taskRunList.some((t) => t.id === taskRunId))
-      throw new NotFoundError('task run', taskRunId);
-    const raw = await readInputsBody(c);
-    const flow = flowOf(e).flow;
-    const engine = deps.engine();
-    const folder = [...e.namespace.split('.'), e.flowId, 'executions', e.id, 'replay-inputs'];
-    const resolved = resolveInputs(flow.inputs, raw, {
-      now: engine.clock.now(),
-      storeFile: fileStorer(deps.dataDir, folder),
-    });
-    if (!resolved.ok) throw new InvalidInputsError(resolved.issues);
-    return c.json(json(engine.replay({ ...e, inputs: resolved.values }, taskRunId)));
+    const e = await actions.replayWithInputs(c, c.req.param('id'), c.req.query('taskRunId') || undefined);
+    return c.json(json(e));
   });
 
   api.get('/executions/:id/flow', op('flowFromExecutionById'), (c) => {
-    const out = toFlowJson(flowOf(find(c.req.param('id')))) as Record<string, unknown>;
+    const out = toFlowJson(actions.flowOf(actions.find(c.req.param('id'))), {
+      dialect: dialectOf(c),
+    }) as Record<string, unknown>;
     // FlowForExecution types `labels` as a map (the Python client's model reads a dict).
     const labels = out.labels as Label[] | undefined;
     if (labels) out.labels = Object.fromEntries(labels.map((l) => [l.key, l.value]));
@@ -154,8 +117,8 @@ export function createExecutionActionsRoutes(deps: ExecutionActionsDeps): Hono {
   });
 
   api.get('/executions/:id/graph', op('executionFlowGraph'), (c) => {
-    const e = find(c.req.param('id'));
-    return c.json(flowGraph(flowOf(e).flow, e));
+    const e = actions.find(c.req.param('id'));
+    return c.json(flowGraph(actions.flowOf(e).flow, e));
   });
 
   return api;

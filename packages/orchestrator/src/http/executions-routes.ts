@@ -1,8 +1,6 @@
-import { isTerminal } from '@silo/contracts';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
-import { fileStorer } from '../executor/input-files.js';
 import { executableRevision } from '../flow/drafts.js';
 import type { Label } from '../flow/flow-model.js';
 import type { Execution } from '../model/execution.js';
@@ -10,11 +8,14 @@ import { executionJson } from '../model/execution-json.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import type { Engine } from '../runner/engine.js';
 import { isCreateRequest } from './action-or-create.js';
+import { execution20Json, executionFor, searchItemFor } from './api-json.js';
+import { dialectOf } from './dialect.js';
+import { ExecutionActions } from './execution-actions.js';
 import { executionSearchQuery, parseLabelParams } from './execution-search-query.js';
 import { countedStream, followExecution } from './follow-execution.js';
 import { readInputsBody } from './inputs-body.js';
 import { op } from './operation.js';
-import { resolveOnResume } from './resume-inputs.js';
+import { paging } from './query-params.js';
 import { publicOrigin } from './webhook-routes.js';
 
 export type ExecutionsRoutesDeps = {
@@ -66,24 +67,45 @@ function booleanParam(raw: string | undefined, name: string): boolean {
  */
 export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
   const api = new Hono();
-  const find = (id: string): Execution => {
-    const e = deps.engine().get(id);
-    if (!e) throw new NotFoundError('execution', id);
-    return e;
-  };
+  const actions = new ExecutionActions(deps);
+  const find = (id: string): Execution => actions.find(id);
 
   api.get('/executions/search', op('searchExecutions'), (c) => {
     const r = deps.engine().executions.search(executionSearchQuery(c, new Date()));
-    return c.json({ results: r.results.map(json), total: r.total });
+    return c.json({ results: r.results.map(searchItemFor(c)), total: r.total });
+  });
+
+  api.get('/executions', op('searchExecutionsByFlowId'), (c) => {
+    const required = (name: string): string => {
+      const v = c.req.query(name);
+      if (!v)
+        throw new BadRequestError(`Bad Request: ${name} is required`, [
+          { message: 'is required', path: name },
+        ]);
+      return v;
+    };
+    const namespace = required('namespace');
+    const flowId = required('flowId');
+    const r = deps.engine().executions.search({
+      ...paging(c),
+      states: [],
+      labels: [],
+      where: [
+        { field: 'namespace', op: 'EQUALS', values: [namespace] },
+        { field: 'flowId', op: 'EQUALS', values: [flowId] },
+      ],
+    });
+    return c.json({ results: r.results.map(searchItemFor(c)), total: r.total });
   });
 
   api.get('/executions/:id/follow', op('followExecution'), (c) => {
     const engine = deps.engine();
     const first = find(c.req.param('id'));
+    const body = dialectOf(c) === '2.0' ? (e: Execution) => execution20Json(e, new Date()) : json;
     return streamSSE(c, (stream) =>
       countedStream(engine, async () => {
         const send = (e: Execution) =>
-          stream.writeSSE({ data: JSON.stringify(json(e)), event: 'message', id: e.id });
+          stream.writeSSE({ data: JSON.stringify(body(e)), event: 'message', id: e.id });
         let writes = send(first);
         await followExecution(engine, stream, first, (e) => {
           writes = writes.then(() => send(e));
@@ -93,72 +115,27 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     );
   });
 
-  api.get('/executions/:id', op('execution'), (c) => c.json(json(find(c.req.param('id')))));
+  api.get('/executions/:id', op('execution'), (c) => c.json(executionFor(c, find(c.req.param('id')))));
 
-  api.delete('/executions/:id/kill', op('killExecution'), (c) => {
-    const e = find(c.req.param('id'));
-    if (isTerminal(e.state.current)) {
-      throw new ConflictError(`Execution ${e.id} is already terminated (${e.state.current})`);
-    }
-    deps.engine().send(e.id, { type: 'kill' });
+  api.delete('/executions/:id/kill', op('killExecution'), async (c) => {
+    await actions.kill(c.req.param('id'), false);
     return c.body(null, 202);
   });
 
   api.post('/executions/:id/resume', op('resumeExecution'), async (c, next) => {
     if (isCreateRequest(c, deps)) return next();
-    const e = find(c.req.param('id'));
-    if (e.state.current !== 'PAUSED')
-      throw new ConflictError(`Execution ${e.id} is not paused (${e.state.current})`);
-    const raw = await readInputsBody(c);
-    const engine = deps.engine();
-    const flow = engine.flow(e.namespace, e.flowId, e.flowRevision);
-    const onResume = flow
-      ? resolveOnResume(flow, e, raw, (tr) =>
-          fileStorer(deps.dataDir, [
-            ...e.namespace.split('.'),
-            e.flowId,
-            'executions',
-            e.id,
-            'tasks',
-            tr.taskId,
-            tr.id,
-            'inputs',
-          ]),
-        )
-      : {};
-    engine.send(e.id, { type: 'resume', ...(Object.keys(onResume).length > 0 ? { onResume } : {}) });
+    await actions.resume(c, c.req.param('id'), false);
     return c.body(null, 204);
   });
 
   api.post('/executions/:id/restart', op('restartExecution'), async (c, next) => {
     if (isCreateRequest(c, deps)) return next();
-    const e = find(c.req.param('id'));
-    const s = e.state.current;
-    if (s !== 'FAILED' && s !== 'KILLED' && s !== 'WARNING') {
-      throw new ConflictError(`Execution ${e.id} cannot be restarted from state ${s}`);
-    }
-    const engine = deps.engine();
-    const changed = new Promise<Execution>((resolve) => {
-      const off = engine.subscribe(e.id, (x) => {
-        off();
-        resolve(x);
-      });
-      setTimeout(() => {
-        off();
-        resolve(engine.get(e.id)!);
-      }, 5000).unref();
-    });
-    engine.send(e.id, { type: 'restart' });
-    return c.json(json(await changed));
+    return c.json(json(await actions.restart(c.req.param('id'))));
   });
 
   api.post('/executions/:id/replay', op('replayExecution'), (c, next) => {
     if (isCreateRequest(c, deps)) return next();
-    const e = find(c.req.param('id'));
-    const taskRunId = c.req.query('taskRunId');
-    if (taskRunId && !e.taskRunList.some((t) => t.id === taskRunId))
-      throw new NotFoundError('task run', taskRunId);
-    return c.json(json(deps.engine().replay(e, taskRunId)));
+    return c.json(json(actions.replay(c.req.param('id'), c.req.query('taskRunId') || undefined)));
   });
 
   api.post('/executions/:namespace/:id', op('createExecution'), async (c) => {
@@ -183,7 +160,7 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     });
     const final = wait ? ((await engine.waitSettled(created.id)) ?? created) : created;
     return c.json({
-      ...json(final),
+      ...(dialectOf(c) === '2.0' ? execution20Json(final, new Date()) : json(final)),
       deleted: false, // `url` is a `uri` in the 1.3 spec: absolute, from the origin the caller used (as webhooks answer it).
       url: `${publicOrigin(c)}/ui/executions/${namespace}/${id}/${created.id}`,
     });

@@ -1,6 +1,5 @@
-import type { FlowJson } from '@silo/contracts';
+import type { FlowJson, KestraVersion } from '@silo/contracts';
 import { parse } from 'yaml';
-import { instanceDialect } from '../flow/dialect.js';
 import type { FlowRecord } from '../ports/flow-repository.js';
 
 const isMap = (v: unknown): v is Record<string, unknown> =>
@@ -23,18 +22,26 @@ const AS_WRITTEN = [
   'workerGroup',
 ] as const;
 
+/** Flow properties 2.0 no longer returns (CHANGES.md A.6, A.10: a stored 1.3 revision shows without them). */
+const REMOVED_IN_20 = new Set<string>(['pluginDefaults', 'workerGroup']);
+
 /**
  * Kestra's `Flow` / `FlowWithSource` JSON of a stored revision: the properties
  * as written in the YAML (tasks keep their own properties and type names),
  * with what Kestra normalises normalised: labels as `[{key, value}]`, inputs
  * with `id` (not the deprecated `name`), the stored revision, `deleted`,
- * `updated`; `source` only when asked. The shape is `FlowJson` of
+ * `updated`; `source` only when asked; with `dialect` '2.0', `draft` and
+ * without `pluginDefaults`/`workerGroup`. The shape is `FlowJson` of
  * `@silo/contracts`.
  *
  * @example
  * c.json(toFlowJson(record, { source: true }));
  */
-export function toFlowJson(record: FlowRecord, options: { source?: boolean } = {}): FlowJson {
+export function toFlowJson(
+  record: FlowRecord,
+  options: { source?: boolean; dialect?: KestraVersion } = {},
+): FlowJson {
+  const v20 = options.dialect === '2.0';
   const raw = parse(record.source) as unknown;
   const written = isMap(raw) ? raw : {};
   const out: Record<string, unknown> = {
@@ -43,8 +50,9 @@ export function toFlowJson(record: FlowRecord, options: { source?: boolean } = {
     revision: record.revision,
   };
   for (const key of AS_WRITTEN)
-    if (written[key] !== undefined && written[key] !== null) out[key] = written[key];
-  if (written.pluginDefaults === undefined && Array.isArray(written.taskDefaults))
+    if (written[key] !== undefined && written[key] !== null && !(v20 && REMOVED_IN_20.has(key)))
+      out[key] = written[key];
+  if (!v20 && written.pluginDefaults === undefined && Array.isArray(written.taskDefaults))
     out.pluginDefaults = written.taskDefaults;
   if (record.flow.labels.length > 0) out.labels = record.flow.labels;
   if (Array.isArray(written.inputs)) {
@@ -60,8 +68,8 @@ export function toFlowJson(record: FlowRecord, options: { source?: boolean } = {
     });
   }
   out.disabled = record.flow.disabled;
-  // Kestra 2.0 serialises each revision's draft flag (the 2.0 Flow schema requires it).
-  if (instanceDialect() === '2.0') out.draft = record.flow.draft ?? false;
+  // Kestra 2.0 serialises each revision's draft flag (the 2.0 Flow schema requires it; CHANGES.md B.6.3).
+  if (v20) out.draft = record.flow.draft ?? false;
   out.deleted = record.deleted;
   out.updated = record.updated;
   if (options.source) out.source = record.source;

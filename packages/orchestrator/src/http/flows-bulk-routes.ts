@@ -6,6 +6,7 @@ import { formatIssue } from '../flow/issue-collector.js';
 import { parseFlow } from '../flow/parse-flow.js';
 import { LIMITS } from '../limits.js';
 import type { FlowRecord, FlowRepository } from '../ports/flow-repository.js';
+import { dialectOf } from './dialect.js';
 import { boolParam } from './execution-actions-routes.js';
 import { flowGraph } from './flow-graph.js';
 import { toFlowJson } from './flow-json.js';
@@ -117,7 +118,8 @@ function saver(deps: FlowsBulkDeps) {
   };
 }
 
-const answer = (records: FlowRecord[]) => records.map((r) => toFlowJson(r, { source: true }));
+const answer = (c: Context, records: FlowRecord[]) =>
+  records.map((r) => toFlowJson(r, { source: true, dialect: dialectOf(c) }));
 
 /**
  * Kestra 1.3's flow bulk operations: deploy a namespace from CI
@@ -145,7 +147,7 @@ export function createFlowsBulkRoutes(deps: FlowsBulkDeps): Hono {
         : `must be ${namespace}${children ? ' or below it' : ''}, the namespace given`,
     );
     const del = boolParam(c, 'delete', false);
-    return c.json(answer(save(parsed, del ? (r) => inScope(r.namespace) : undefined)));
+    return c.json(answer(c, save(parsed, del ? (r) => inScope(r.namespace) : undefined)));
   });
 
   app.post('/flows/import', op('importFlows'), async (c) => {
@@ -245,7 +247,7 @@ export function createFlowsDeployRoute(deps: FlowsBulkDeps): Hono {
     );
     const placed = override ? parsed.map((p) => withNamespace(p, namespace)) : parsed;
     const del = boolParam(c, 'delete', true);
-    return c.json(answer(save(placed, del ? (r) => r.namespace === namespace : undefined)));
+    return c.json(answer(c, save(placed, del ? (r) => r.namespace === namespace : undefined)));
   });
 
   return app;

@@ -15,6 +15,7 @@ import { parseFlow, parseFlowDocument } from '../flow/parse-flow.js';
 import { boundedToJS, yamlNestingIssue } from '../flow/yaml-guard.js';
 import { LIMITS } from '../limits.js';
 import type { FlowRepository, FlowSearchQuery } from '../ports/flow-repository.js';
+import { dialectOf } from './dialect.js';
 import { toFlowJson } from './flow-json.js';
 import { op } from './operation.js';
 import { flowSort, paging, queryFilters } from './query-params.js';
@@ -142,12 +143,12 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
       throw new ConflictError(
         `Conflict: Flow id '${r.flow.id}' already exists in namespace '${r.flow.namespace}'`,
       );
-    return c.json(toFlowJson(repo().create(source, r.flow, now()), { source: true }));
+    return c.json(toFlowJson(repo().create(source, r.flow, now()), { source: true, dialect: dialectOf(c) }));
   });
 
   app.get('/flows/search', op('searchFlows'), (c) => {
     const { results, total } = repo().search(flowSearchQuery(c));
-    return c.json({ results: results.map((r) => toFlowJson(r)), total });
+    return c.json({ results: results.map((r) => toFlowJson(r, { dialect: dialectOf(c) })), total });
   });
 
   app.get('/flows/source', op('searchFlowsBySourceCode'), (c) => {
@@ -159,7 +160,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     const needle = q.toLowerCase();
     return c.json({
       results: results.map((r) => ({
-        model: toFlowJson(r),
+        model: toFlowJson(r, { dialect: dialectOf(c) }),
         fragments:
           needle === '' ? [] : r.source.split('\n').filter((line) => line.toLowerCase().includes(needle)),
       })),
@@ -175,7 +176,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     c.json(
       repo()
         .listByNamespace(c.req.param('namespace'))
-        .map((r) => toFlowJson(r)),
+        .map((r) => toFlowJson(r, { dialect: dialectOf(c) })),
     ),
   );
 
@@ -188,7 +189,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     const record = repo().get(namespace, id, { revision, allowDeleted: flag(c, 'allowDeleted') });
     if (!record)
       throw new NotFoundError('flow', `${namespace}.${id}${revision ? ` revision ${revision}` : ''}`);
-    return c.json(toFlowJson(record, { source: flag(c, 'source') }));
+    return c.json(toFlowJson(record, { source: flag(c, 'source'), dialect: dialectOf(c) }));
   });
 
   app.get('/flows/:namespace/:id/revisions', op('listFlowRevisions'), (c) => {
@@ -197,7 +198,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     const live = repo().get(namespace, id);
     if (revisions.length === 0 || (!live && !flag(c, 'allowDelete')))
       throw new NotFoundError('flow', `${namespace}.${id}`);
-    return c.json(revisions.map((r) => toFlowJson(r, { source: true })));
+    return c.json(revisions.map((r) => toFlowJson(r, { source: true, dialect: dialectOf(c) })));
   });
 
   app.put('/flows/:namespace/:id', op('updateFlow'), async (c) => {
@@ -213,7 +214,7 @@ export function createFlowsRoutes(deps: FlowsRoutesDeps): Hono {
     if (mismatch.length > 0) throw invalid(mismatch);
     const updated = repo().update(source, r.flow, now());
     if (!updated) throw new NotFoundError('flow', `${namespace}.${id}`);
-    return c.json(toFlowJson(updated.record, { source: true }));
+    return c.json(toFlowJson(updated.record, { source: true, dialect: dialectOf(c) }));
   });
 
   app.delete('/flows/:namespace/:id', op('deleteFlow'), (c) => {

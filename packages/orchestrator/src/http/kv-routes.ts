@@ -1,9 +1,10 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { namespaceLineage } from '../kv/kv-function.js';
 import { parseApiValue, parseTtlMs, validateNamespace } from '../kv/kv-value.js';
 import type { KvEntry, KvStore } from '../ports/kv-store.js';
 import { checkNesting } from './body-limits.js';
+import { dialectOf } from './dialect.js';
 import { listAllKeys } from './kv-search.js';
 import { op } from './operation.js';
 
@@ -24,7 +25,8 @@ export type KvDetailBody = { type: string; value: unknown; revision: number; upd
 /**
  * Kestra's KV API (SCOPE.md rows 24–29), to mount on the tenant API
  * (`/api/v1/{tenant}`):
- * - `GET    /namespaces/{ns}/kv`             → `KVEntry[]`
+ * - `GET    /kv`                             → a page of `KVEntry` (`PagedResults_KVEntry_`), all namespaces
+ * - `GET    /namespaces/{ns}/kv`             → `KVEntry[]` (1.3 only; 2.0 lists with `/kv?filters[namespace][EQUALS]=`)
  * - `GET    /namespaces/{ns}/kv/inheritance` → `KVEntry[]` of the namespace and its parents
  * - `GET    /namespaces/{ns}/kv/{key}`       → `KvDetail`, 404 when missing or expired
  * - `PUT    /namespaces/{ns}/kv/{key}`       ← text (JSON or plain), headers `ttl` (ISO duration), `description`
@@ -54,7 +56,7 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
 
   app.get('/kv', op('listAllKeys'), (c) => {
     const { results, total } = listAllKeys(c, store);
-    return c.json({ results: results.map(toEntryBody), total });
+    return c.json({ results: results.map(entryFor(c)), total });
   });
 
   app.get('/namespaces/:namespace/kv', op('listKeys'), (c) => {
@@ -64,7 +66,7 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
 
   app.get('/namespaces/:namespace/kv/inheritance', op('listKeysWithInheritence'), (c) => {
     const namespace = c.req.param('namespace');
-    return c.json(namespaceLineage(namespace).flatMap((ns) => store.list(ns).map(toEntryBody)));
+    return c.json(namespaceLineage(namespace).flatMap((ns) => store.list(ns).map(entryFor(c))));
   });
 
   app.get('/namespaces/:namespace/kv/:key', op('keyValue'), (c) => {
@@ -135,6 +137,22 @@ export function createKvRoutes(source: KvStore | (() => KvStore)): Hono {
   });
 
   return app;
+}
+
+/** Kestra 2.0's `KVEntry`: 1.3's with `version` renamed `revision` (CHANGES.md B.1 row 29). */
+export type KvEntry20Body = Omit<KvEntryBody, 'version'> & { revision: number };
+
+/**
+ * The `KVEntry` of the instance's dialect on the paths both share (`/kv`,
+ * `/namespaces/{ns}/kv/inheritance`); 1.3's `/namespaces/{ns}/kv`, gone
+ * from 2.0, keeps 1.3's shape on both.
+ */
+function entryFor(c: Context): (e: KvEntry) => KvEntryBody | KvEntry20Body {
+  if (dialectOf(c) !== '2.0') return toEntryBody;
+  return (e) => {
+    const { version, ...rest } = toEntryBody(e);
+    return { ...rest, revision: version };
+  };
 }
 
 function toEntryBody(e: KvEntry): KvEntryBody {

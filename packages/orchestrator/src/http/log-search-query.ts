@@ -1,6 +1,8 @@
+import type { KestraVersion } from '@silo/contracts';
 import type { Context } from 'hono';
 import { BadRequestError } from '../errors.js';
 import { LEVEL_NO, type LogSearch } from '../ports/log-store.js';
+import { type FilterNode, filterTree, InvalidQueryFiltersError, isGroup } from './query-filters.js';
 import { paging, queryFilters } from './query-params.js';
 
 /** A Kestra `Level` name (any case) as its `LEVEL_NO`; absent is 0 (TRACE). */
@@ -13,7 +15,9 @@ export function minLevelOf(raw: string | undefined): number {
 }
 
 const bad = (field: string, message: string): never => {
-  throw new BadRequestError(`Invalid query filters: ${message}`, [{ message, path: `filters[${field}]` }]);
+  throw new InvalidQueryFiltersError(`Invalid query filters: ${message}`, [
+    { message, path: `filters[${field}]` },
+  ]);
 };
 
 /** An ISO-8601 date-time with an offset, normalised to UTC (the stored form). */
@@ -36,6 +40,7 @@ function isoDate(field: string, raw: string): string {
  */
 export function logSearchQuery(
   c: Context,
+  dialect: KestraVersion = '1.3',
 ): LogSearch & { page: number; size: number; order: 'asc' | 'desc' } {
   const q: LogSearch & { page: number; size: number; order: 'asc' | 'desc' } = {
     ...paging(c),
@@ -62,43 +67,69 @@ export function logSearchQuery(
   if (start) q.startDate = isoDate('startDate', start);
   const end = plain('endDate');
   if (end) q.endDate = isoDate('endDate', end);
-  for (const { field, operation: op, value } of queryFilters(c)) {
-    const only = (...ops: string[]) => {
-      if (!ops.includes(op)) bad(field, `unsupported operation ${op} on ${field}`);
-    };
-    switch (field) {
-      case 'namespace':
-        only('EQUALS', 'PREFIX', 'STARTS_WITH');
-        q.namespace = value;
-        break;
-      case 'flowId':
-        only('EQUALS');
-        q.flowId = value;
-        break;
-      case 'executionId':
-        only('EQUALS');
-        q.executionId = value;
-        break;
-      case 'level':
-      case 'minLevel':
-        only('EQUALS', 'GREATER_THAN_OR_EQUAL_TO');
-        q.minLevel = minLevelOf(value);
-        break;
-      case 'q':
-        only('EQUALS', 'CONTAINS');
-        q.q = value;
-        break;
-      case 'startDate':
-        only('GREATER_THAN_OR_EQUAL_TO', 'GREATER_THAN', 'EQUALS');
-        q.startDate = isoDate(field, value);
-        break;
-      case 'endDate':
-        only('LESS_THAN_OR_EQUAL_TO', 'LESS_THAN', 'EQUALS');
-        q.endDate = isoDate(field, value);
-        break;
-      default:
-        bad(field, `filters[${field}] is not supported on logs`);
+  if (dialect === '2.0') fill(q, filterTree(c), dialect);
+  else for (const f of queryFilters(c)) applyFilter(q, f.field, f.operation, f.value, dialect);
+  return q;
+}
+
+/** A 2.0 filter tree into a search: leaves set its fields, groups become `groups` (evaluated in SQL). */
+function fill(q: LogSearch, nodes: FilterNode[], dialect: KestraVersion): void {
+  for (const n of nodes) {
+    if (!isGroup(n)) applyFilter(q, n.field, n.operation, n.value, dialect);
+    else {
+      q.groups ??= [];
+      q.groups.push({
+        logical: n.logical,
+        children: n.children.map((child) => {
+          const sub: LogSearch = {};
+          fill(sub, isGroup(child) && child.logical === 'and' ? child.children : [child], dialect);
+          return sub;
+        }),
+      });
     }
   }
-  return q;
+}
+
+/** One `filters[field][op]=value` of `/logs/search`; anything else is a 400 naming the field. */
+function applyFilter(q: LogSearch, field: string, op: string, value: string, dialect: KestraVersion): void {
+  const only = (...ops: string[]) => {
+    if (!ops.includes(op)) bad(field, `unsupported operation ${op} on ${field}`);
+  };
+  switch (field) {
+    case 'namespace':
+      only('EQUALS', 'PREFIX', 'STARTS_WITH');
+      q.namespace = value;
+      break;
+    case 'flowId':
+      only('EQUALS');
+      q.flowId = value;
+      break;
+    case 'executionId':
+      only('EQUALS');
+      q.executionId = value;
+      break;
+    case 'level':
+    case 'minLevel':
+      // 2.0 (PR #16202): the field is `level`, and EQUALS no longer means "at or above": it is refused.
+      if (dialect === '2.0' && field === 'minLevel')
+        bad(field, 'minLevel is not a 2.0 filter field: use level');
+      if (dialect === '2.0') only('GREATER_THAN_OR_EQUAL_TO');
+      else only('EQUALS', 'GREATER_THAN_OR_EQUAL_TO');
+      q.minLevel = minLevelOf(value);
+      break;
+    case 'q':
+      only('EQUALS', 'CONTAINS');
+      q.q = value;
+      break;
+    case 'startDate':
+      only('GREATER_THAN_OR_EQUAL_TO', 'GREATER_THAN', 'EQUALS');
+      q.startDate = isoDate(field, value);
+      break;
+    case 'endDate':
+      only('LESS_THAN_OR_EQUAL_TO', 'LESS_THAN', 'EQUALS');
+      q.endDate = isoDate(field, value);
+      break;
+    default:
+      bad(field, `filters[${field}] is not supported on logs`);
+  }
 }

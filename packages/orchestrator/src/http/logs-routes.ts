@@ -4,7 +4,10 @@ import { streamSSE } from 'hono/streaming';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import type { StoredLog } from '../ports/log-store.js';
 import type { Engine } from '../runner/engine.js';
+import { dialectOf, tenantOf } from './dialect.js';
 import { countedStream, followExecution } from './follow-execution.js';
+import { searchLogs20 } from './log-cursor.js';
+import { logFilter } from './log-filters.js';
 import { logSearchQuery, minLevelOf } from './log-search-query.js';
 import { op } from './operation.js';
 
@@ -36,7 +39,11 @@ function attemptOf(raw: string | undefined): number | null {
   return n + 1;
 }
 
-/** The filters of the per-execution routes: `minLevel`, `taskRunId`, `taskId`, `attempt`. */
+/**
+ * The 1.3 parameters of the per-execution routes: `minLevel`, `taskRunId`,
+ * `taskId`, `attempt` (both dialects honour them; 2.0's `filters[...]` are
+ * applied on top, `logFilter`).
+ */
 const logQuery = (c: Context) => ({
   minLevel: minLevelOf(c.req.query('minLevel')),
   taskRunId: c.req.query('taskRunId') || null,
@@ -61,13 +68,20 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
     const engine = deps.engine();
     const execution = check(c.req.param('executionId'));
     const minLevel = minLevelOf(c.req.query('minLevel'));
+    const keep = logFilter(c, dialectOf(c));
+    // 2.0's `FollowLogEvent` adds `tenantId` to `LogEntry`.
+    const extra = dialectOf(c) === '2.0' ? { tenantId: tenantOf(c) } : {};
     return streamSSE(c, (stream) =>
       countedStream(engine, async () => {
         let after = 0;
         const flush = async () => {
           for (const r of engine.logs.list(execution.id, { minLevel, after })) {
             after = r.id;
-            await stream.writeSSE({ data: JSON.stringify(logEntryJson(r)), event: 'message' });
+            if (!keep(r)) continue;
+            await stream.writeSSE({
+              data: JSON.stringify({ ...logEntryJson(r), ...extra }),
+              event: 'message',
+            });
           }
         };
         let writes = flush();
@@ -81,8 +95,14 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
   });
 
   api.get('/logs/search', op('searchLogs'), (c) => {
-    const { results, total } = deps.engine().logs.search(logSearchQuery(c));
-    return c.json({ results: results.map(logEntryJson), total });
+    const dialect = dialectOf(c);
+    const q = logSearchQuery(c, dialect);
+    const logs = deps.engine().logs;
+    if (dialect !== '2.0') {
+      const { results, total } = logs.search(q);
+      return c.json({ results: results.map(logEntryJson), total });
+    }
+    return c.json(searchLogs20(logs, q, c.req.query('cursor'), logEntryJson));
   });
 
   api.delete('/logs/:executionId', op('deleteLogsFromExecution'), (c) => {
@@ -93,14 +113,20 @@ export function createLogsRoutes(deps: { engine: () => Engine }): Hono {
 
   api.get('/logs/:executionId/download', op('downloadLogsFromExecution'), (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps.engine().logs.list(e.id, logQuery(c));
+    const rows = deps
+      .engine()
+      .logs.list(e.id, logQuery(c))
+      .filter(logFilter(c, dialectOf(c)));
     const text = rows.map((r) => `${r.timestamp} ${r.level} ${r.taskId ?? ''} ${r.message}`).join('\n');
     return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
   });
 
   api.get('/logs/:executionId', op('listLogsFromExecution'), (c) => {
     const e = check(c.req.param('executionId'));
-    const rows = deps.engine().logs.list(e.id, logQuery(c));
+    const rows = deps
+      .engine()
+      .logs.list(e.id, logQuery(c))
+      .filter(logFilter(c, dialectOf(c)));
     return c.json(rows.map(logEntryJson));
   });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { assertNever } from '@silo/contracts';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -6,6 +7,9 @@ import type { Logger } from 'pino';
 import { BulkInvalidError, DomainError, type DomainErrorCode, type ErrorDetail } from '../errors.js';
 import { FlowNotFoundError, InvalidInputsError } from '../executor/engine-errors.js';
 import { KvError, type KvErrorCode } from '../kv/kv-errors.js';
+import { dialectOf } from './dialect.js';
+import { problemBody, problemResponse } from './problem-json.js';
+import { InvalidQueryFiltersError } from './query-filters.js';
 
 /** The status of each domain error code; the switch is exhaustive. */
 export function statusOf(code: DomainErrorCode): ContentfulStatusCode {
@@ -97,17 +101,31 @@ export function toErrorReply(err: unknown): ErrorReply | undefined {
 }
 
 /**
- * Hono's `onError` for the instance: Kestra's error JSON (`message`,
- * `_links.self`, `_embedded.errors[{message, path}]` when there are details).
- * Unknown errors are logged and answered 500 without their details.
+ * Hono's `onError` for the instance, in the instance's dialect: on 1.3,
+ * Kestra's error JSON (`message`, `_links.self`, `_embedded.errors[{message,
+ * path}]` when there are details); on 2.0, RFC 9457 `application/problem+json`
+ * (`problem-json.ts`). Unknown errors are logged and answered 500 without
+ * their details (on 2.0 with a `traceId` that the log line carries too).
  */
 export function makeOnError(logger: Logger) {
   return (err: Error, c: Context) => {
     let reply = toErrorReply(err);
+    let traceId: string | undefined;
     if (reply === undefined) {
-      logger.error({ err, path: c.req.path }, 'unhandled error');
+      traceId = randomUUID();
+      logger.error({ err, path: c.req.path, traceId }, 'unhandled error');
       reply = { status: 500, message: 'Internal server error', errors: [] };
     }
+    if (dialectOf(c) === '2.0')
+      return problemResponse(
+        c,
+        reply.status,
+        problemBody(reply.status, reply.message, reply.errors, c.req.path, {
+          ...(reply.invalids ? { invalids: reply.invalids } : {}),
+          ...(traceId ? { traceId } : {}),
+          filters: err instanceof InvalidQueryFiltersError,
+        }),
+      );
     const body: Record<string, unknown> = {
       message: reply.message,
       _links: { self: { href: c.req.path, templated: false } },
@@ -116,4 +134,11 @@ export function makeOnError(logger: Logger) {
     if (reply.invalids) body.invalids = reply.invalids;
     return c.json(body, reply.status);
   };
+}
+
+/** The instance's answer to a path no route serves: Kestra's 404 of the instance's dialect. */
+export function notFoundReply(c: Context): Response {
+  const message = `Not Found: no route for ${c.req.method} ${c.req.path}`;
+  if (dialectOf(c) === '2.0') return problemResponse(c, 404, problemBody(404, message, [], c.req.path));
+  return c.json({ message }, 404);
 }

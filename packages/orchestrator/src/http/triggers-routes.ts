@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
+import { BadRequestError } from '../errors.js';
 import type { Flow, Trigger } from '../flow/flow-model.js';
 import type { FlowRepository } from '../ports/flow-repository.js';
 import type { TriggerState } from '../ports/trigger-state.js';
+import { dialectOf } from './dialect.js';
 import { op } from './operation.js';
 import { paging, queryFilters } from './query-params.js';
 
@@ -16,11 +18,29 @@ export type TriggersRoutesDeps = {
 
 type Row = { flow: Flow; trigger: Trigger };
 
+/** The trigger types the scheduler evaluates on a clock: 2.0's `kind: SCHEDULE`. */
+const SCHEDULED_TYPES = new Set([
+  'io.kestra.plugin.core.trigger.Schedule',
+  'io.kestra.plugin.core.trigger.ScheduleOnDates',
+]);
+
+/** 2.0's `dateFilter` of `searchTriggers`: which date a time range applies to; anything else is a 400 naming it. */
+function dateFilterParam(raw: string | undefined): void {
+  if (raw === undefined || raw === '' || raw === 'NEXT_EXECUTION_DATE' || raw === 'LAST_TRIGGERED_DATE')
+    return;
+  throw new BadRequestError(
+    `Bad Request: dateFilter must be NEXT_EXECUTION_DATE or LAST_TRIGGERED_DATE, got '${raw}'`,
+    [{ message: 'must be NEXT_EXECUTION_DATE or LAST_TRIGGERED_DATE', path: 'dateFilter' }],
+  );
+}
+
 /**
  * Kestra's triggers API (SCOPE.md rows 30–31): `GET /triggers/search`
- * (`PagedResults_TriggerController.Triggers_`: `{abstractTrigger, triggerContext}`)
- * and `GET /triggers/{namespace}/{flowId}` (`PagedResults_Trigger_`), over
- * the triggers of the live flows and the scheduler's state.
+ * (`PagedResults_TriggerController.Triggers_`: `{abstractTrigger, triggerContext}`;
+ * on 2.0 `PagedResults_ApiTriggerAndState_`: `{trigger, state}`) and
+ * `GET /triggers/{namespace}/{flowId}` (`PagedResults_Trigger_`; on 2.0
+ * `PagedResults_ApiTriggerState_`), over the triggers of the live flows and
+ * the scheduler's state.
  */
 export function createTriggersRoutes(deps: TriggersRoutesDeps): Hono {
   const api = new Hono();
@@ -53,6 +73,26 @@ export function createTriggersRoutes(deps: TriggersRoutesDeps): Hono {
       : {}),
     ...trigger.props,
   });
+  /** 2.0 `ApiTriggerState` (CHANGES.md B.1 rows 30–31): renamed dates, no nulls, `locked`, `kind`. */
+  const apiState = ({ flow, trigger }: Row) => {
+    const s = deps.state(flow.namespace, flow.id, trigger.id);
+    const disabled = trigger.disabled || s?.disabled === true;
+    const next = disabled ? undefined : (deps.nextFire(flow, trigger)?.toISOString() ?? s?.nextFireAt);
+    const kind = SCHEDULED_TYPES.has(trigger.type) ? 'SCHEDULE' : undefined;
+    return {
+      namespace: flow.namespace,
+      flowId: flow.id,
+      triggerId: trigger.id,
+      updatedAt: s?.updatedAt ?? s?.lastFireAt ?? new Date().toISOString(),
+      ...(next ? { nextEvaluationDate: next } : {}),
+      ...(s?.lastFireAt ? { lastTriggeredDate: s.lastFireAt } : {}),
+      ...(trigger.props.stopAfter ? { stopAfter: trigger.props.stopAfter as string[] } : {}),
+      disabled,
+      // One scheduler per instance, evaluating in its own transaction: a trigger is never left locked.
+      locked: false,
+      ...(kind ? { kind } : {}),
+    };
+  };
   const page = <T>(rows: T[], p: { page: number; size: number }) => ({
     results: rows.slice((p.page - 1) * p.size, p.page * p.size),
     total: rows.length,
@@ -120,6 +160,15 @@ export function createTriggersRoutes(deps: TriggersRoutesDeps): Hono {
     }
     if (q) rows = rows.filter((r) => `${r.flow.namespace} ${r.flow.id} ${r.trigger.id}`.includes(q));
     rows = sortRows(rows, c.req.queries('sort') ?? []);
+    if (dialectOf(c) === '2.0') {
+      dateFilterParam(c.req.query('dateFilter'));
+      return c.json(
+        page(
+          rows.map((r) => ({ trigger: abstractTrigger(r), state: apiState(r) })),
+          paging(c),
+        ),
+      );
+    }
     return c.json(
       page(
         rows.map((r) => ({ abstractTrigger: abstractTrigger(r), triggerContext: context(r) })),
@@ -134,6 +183,7 @@ export function createTriggersRoutes(deps: TriggersRoutesDeps): Hono {
     let rows = allRows().filter((r) => r.flow.namespace === namespace && r.flow.id === flowId);
     if (q) rows = rows.filter((r) => r.trigger.id.includes(q));
     rows = sortRows(rows, c.req.queries('sort') ?? []);
+    if (dialectOf(c) === '2.0') return c.json(page(rows.map(apiState), paging(c)));
     return c.json(page(rows.map(context), paging(c)));
   });
   return api;

@@ -16,7 +16,17 @@ export type ExecutionSearch = {
   where?: ExecutionCondition[];
   /** Labels the execution must not have (`filters[labels][NOT_EQUALS][k]=v`). */
   notLabels?: Array<{ key: string; value: string }>;
+  /**
+   * Kestra 2.0 filter groups (`filters[or][0][state][EQUALS]=RUNNING`): each
+   * group must hold; inside one, its children (themselves filters, groups
+   * allowed) are joined by `logical`.
+   */
+  groups?: ExecutionFilterGroup[];
 };
+
+/** The filtering part of an `ExecutionSearch` (no paging, no order): one child of a group. */
+export type ExecutionFilter = Omit<ExecutionSearch, 'page' | 'size' | 'sort'>;
+export type ExecutionFilterGroup = { logical: 'and' | 'or'; children: ExecutionFilter[] };
 
 /** One `filters[field][OP]` condition, values already split (`IN` takes several). */
 export type ExecutionCondition = {

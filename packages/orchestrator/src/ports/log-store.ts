@@ -36,7 +36,12 @@ export type LogSearch = {
   /** ISO-8601 bounds on the timestamp (inclusive). */
   startDate?: string;
   endDate?: string;
+  /** Kestra 2.0 filter groups: each must hold; inside one, its children are joined by `logical`. */
+  groups?: Array<{ logical: 'and' | 'or'; children: LogSearch[] }>;
 };
+
+/** Where a line sits in a search's order: its timestamp, then its position `id` (ties). */
+export type LogPosition = { timestamp: string; id: number };
 
 export type LogQuery = {
   /** Only levels at or above (`LEVEL_NO`). @default 0 */
@@ -62,8 +67,11 @@ export interface LogStore {
   append(log: LogRow): void;
   /** Lines of one execution, in the order they were stored. */
   list(executionId: string, query?: LogQuery): StoredLog[];
-  /** One page of lines across executions, newest first (`sort` by `timestamp`), and the total. */
-  search(query: LogSearch & { page: number; size: number; order?: 'asc' | 'desc' }): {
+  /**
+   * One page of lines across executions, newest first (`sort` by `timestamp`), and the total.
+   * With `after` (cursor paging), the page starts after that line in the chosen order, and `page` is ignored.
+   */
+  search(query: LogSearch & { page: number; size: number; order?: 'asc' | 'desc'; after?: LogPosition }): {
     results: StoredLog[];
     total: number;
   };

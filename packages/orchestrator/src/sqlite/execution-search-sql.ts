@@ -1,4 +1,4 @@
-import type { ExecutionSearch } from '../ports/execution-store.js';
+import type { ExecutionFilter, ExecutionSearch } from '../ports/execution-store.js';
 
 const like = (v: string) => v.replace(/[%_\\]/g, (c) => `\\${c}`);
 
@@ -20,6 +20,21 @@ const SORT_COLUMNS: Record<string, string> = {
  * labels must all match, default order newest start first.
  */
 export function executionSearchSql(q: ExecutionSearch): { clause: string; params: unknown[]; order: string } {
+  const { where, params } = filterSql(q);
+  const order =
+    (q.sort ?? [])
+      .map((s) => {
+        const [field, dir] = s.split(':');
+        const col = SORT_COLUMNS[field ?? ''];
+        return col ? `${col} ${dir?.toLowerCase() === 'asc' ? 'ASC' : 'DESC'}` : undefined;
+      })
+      .filter((x) => x !== undefined)
+      .join(', ') || 'start_date DESC';
+  return { clause: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params, order };
+}
+
+/** (filter) → its conditions (to be joined with AND) and their positional parameters; groups recurse. */
+function filterSql(q: ExecutionFilter): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (q.namespace) {
@@ -93,14 +108,13 @@ export function executionSearchSql(q: ExecutionSearch): { clause: string; params
     where.push('start_date <= ?');
     params.push(q.endDate);
   }
-  const order =
-    (q.sort ?? [])
-      .map((s) => {
-        const [field, dir] = s.split(':');
-        const col = SORT_COLUMNS[field ?? ''];
-        return col ? `${col} ${dir?.toLowerCase() === 'asc' ? 'ASC' : 'DESC'}` : undefined;
-      })
-      .filter((x) => x !== undefined)
-      .join(', ') || 'start_date DESC';
-  return { clause: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params, order };
+  for (const g of q.groups ?? []) {
+    const parts = g.children.map((child) => {
+      const sub = filterSql(child);
+      params.push(...sub.params);
+      return sub.where.length > 0 ? `(${sub.where.join(' AND ')})` : '1 = 1';
+    });
+    if (parts.length > 0) where.push(`(${parts.join(g.logical === 'or' ? ' OR ' : ' AND ')})`);
+  }
+  return { where, params };
 }

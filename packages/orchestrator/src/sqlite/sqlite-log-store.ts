@@ -1,6 +1,7 @@
 import {
   LEVEL_NO,
   type LogLevel,
+  type LogPosition,
   type LogQuery,
   type LogRow,
   type LogSearch,
@@ -44,16 +45,25 @@ export class SqliteLogStore implements LogStore {
     };
   }
 
-  search(q: LogSearch & { page: number; size: number; order?: 'asc' | 'desc' }) {
+  search(q: LogSearch & { page: number; size: number; order?: 'asc' | 'desc'; after?: LogPosition }) {
     const { clause, params } = searchWhere(q);
     const total = (this.db.prepare(`SELECT count(*) AS n FROM logs ${clause}`).get(params) as { n: number })
       .n;
     const order = q.order === 'asc' ? 'ASC' : 'DESC';
+    // Cursor paging: the lines strictly after (timestamp, id) in the page's order (a row-value comparison).
+    const after = q.after
+      ? ` AND (timestamp, id) ${order === 'ASC' ? '>' : '<'} (@afterTimestamp, @afterId)`
+      : '';
     const rows = this.db
       .prepare(
-        `SELECT * FROM logs ${clause} ORDER BY timestamp ${order}, id ${order} LIMIT @limit OFFSET @offset`,
+        `SELECT * FROM logs ${clause}${after} ORDER BY timestamp ${order}, id ${order} LIMIT @limit OFFSET @offset`,
       )
-      .all({ ...params, limit: q.size, offset: (q.page - 1) * q.size }) as Row[];
+      .all({
+        ...params,
+        ...(q.after ? { afterTimestamp: q.after.timestamp, afterId: q.after.id } : {}),
+        limit: q.size,
+        offset: q.after ? 0 : (q.page - 1) * q.size,
+      }) as Row[];
     return { results: rows.map(stored), total };
   }
 
@@ -100,39 +110,51 @@ const oneExecutionParams = (q: Omit<LogQuery, 'after'>) => ({
 
 /** The WHERE clause of a search across executions, with named parameters. */
 function searchWhere(q: LogSearch): { clause: string; params: Record<string, string | number> } {
-  const where: string[] = ['level_no >= @minLevel'];
-  const params: Record<string, string | number> = { minLevel: q.minLevel ?? 0 };
+  const params: Record<string, string | number> = {};
+  return { clause: `WHERE ${conditions(q, '', params).join(' AND ')}`, params };
+}
+
+/** (search, parameter-name prefix, parameters to fill) → its conditions; a group's children get their own prefixes. */
+function conditions(q: LogSearch, p: string, params: Record<string, string | number>): string[] {
+  const where: string[] = [`level_no >= @${p}minLevel`];
+  params[`${p}minLevel`] = q.minLevel ?? 0;
   if (q.namespace !== undefined) {
     where.push(
-      "(namespace = @namespace OR substr(namespace, 1, length(@namespace) + 1) = @namespace || '.')",
+      `(namespace = @${p}namespace OR substr(namespace, 1, length(@${p}namespace) + 1) = @${p}namespace || '.')`,
     );
-    params.namespace = q.namespace;
+    params[`${p}namespace`] = q.namespace;
   }
   if (q.flowId !== undefined) {
-    where.push('flow_id = @flowId');
-    params.flowId = q.flowId;
+    where.push(`flow_id = @${p}flowId`);
+    params[`${p}flowId`] = q.flowId;
   }
   if (q.executionId !== undefined) {
-    where.push('execution_id = @executionId');
-    params.executionId = q.executionId;
+    where.push(`execution_id = @${p}executionId`);
+    params[`${p}executionId`] = q.executionId;
   }
   if (q.q !== undefined) {
-    where.push('instr(lower(message), lower(@q)) > 0');
-    params.q = q.q;
+    where.push(`instr(lower(message), lower(@${p}q)) > 0`);
+    params[`${p}q`] = q.q;
   }
   if (q.levels !== undefined) {
     where.push('level IN (SELECT value FROM json_each(@levels))');
     params.levels = JSON.stringify(q.levels);
   }
   if (q.startDate !== undefined) {
-    where.push('timestamp >= @startDate');
-    params.startDate = q.startDate;
+    where.push(`timestamp >= @${p}startDate`);
+    params[`${p}startDate`] = q.startDate;
   }
   if (q.endDate !== undefined) {
-    where.push('timestamp <= @endDate');
-    params.endDate = q.endDate;
+    where.push(`timestamp <= @${p}endDate`);
+    params[`${p}endDate`] = q.endDate;
   }
-  return { clause: `WHERE ${where.join(' AND ')}`, params };
+  for (const [gi, g] of (q.groups ?? []).entries()) {
+    const parts = g.children.map(
+      (child, ci) => `(${conditions(child, `${p}g${gi}c${ci}_`, params).join(' AND ')})`,
+    );
+    if (parts.length > 0) where.push(`(${parts.join(g.logical === 'or' ? ' OR ' : ' AND ')})`);
+  }
+  return where;
 }
 
 function stored(r: Row): StoredLog {

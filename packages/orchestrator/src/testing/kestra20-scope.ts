@@ -1,0 +1,88 @@
+/**
+ * The operations of Kestra 2.0 (`kestra-ee-2.0.0-snapshot.yml`) that a Silo
+ * instance serves (API-SCOPE-2.0.md): the route table test sends each, the
+ * bodies test validates each JSON answer against the 2.0 schemas.
+ */
+export const IN_SCOPE_20 = [
+  // Flows (CHANGES.md B.1 rows 1–8, adjacent, issue 13).
+  'createFlow',
+  'getFlow',
+  'updateFlow',
+  'deleteFlow',
+  'searchFlows',
+  'listFlowRevisions',
+  'validateFlows',
+  'searchFlowsBySourceCode',
+  'listFlowsByNamespace',
+  'updateFlowsInNamespace',
+  'bulkUpdateFlows',
+  'importFlows',
+  'exportFlowsByIds',
+  'exportFlowsByQuery',
+  'generateFlowGraph',
+  // Executions (rows 9–20, B.3).
+  'createExecution',
+  'getExecution',
+  'searchExecutions',
+  'searchExecutionsByFlowId',
+  'deleteExecution',
+  'followExecution',
+  'getFlowFromExecutionById',
+  'getExecutionFlowGraph',
+  'killExecution',
+  'restartExecution',
+  'replayExecution',
+  'replayExecutionWithinputs',
+  'resumeExecution',
+  'pauseExecution',
+  'setLabelsOnTerminatedExecution',
+  'updateExecutionStatus',
+  'forceRunExecution',
+  'unqueueExecution',
+  'triggerExecutionByGetWebhook',
+  'triggerExecutionByPostWebhook',
+  'triggerExecutionByPutWebhook',
+  'triggerExecutionByGetWebhookWithPath',
+  'triggerExecutionByPostWebhookWithPath',
+  'triggerExecutionByPutWebhookWithPath',
+  'getTaskOutputsInformation',
+  'getTaskRunOutputs',
+  // Logs (rows 21–23, adjacent).
+  'listLogsFromExecution',
+  'followLogsFromExecution',
+  'downloadLogsFromExecution',
+  'deleteLogsFromExecution',
+  'searchLogs',
+  // KV (rows 25–29, listAllKeys in place of row 24).
+  'listAllKeys',
+  'getKeyValue',
+  'setKeyValue',
+  'deleteKeyValue',
+  'deleteKeyValues',
+  'listKeysWithInheritence',
+  // Triggers, namespaces (rows 30–34), namespace files.
+  'searchTriggers',
+  'searchTriggersForFlow',
+  'searchNamespaces',
+  'getNamespace',
+  'listDistinctNamespaces',
+  'getFileContent',
+  'createNamespaceFile',
+  'deleteFileDirectory',
+  'moveFileDirectory',
+  'listNamespaceDirectoryFiles',
+  'createNamespaceDirectory',
+  'getFileMetadatas',
+];
+
+/** 2.0 operationIds renamed from 1.3 (B.0 "operationIds of simple GETs"): the handler keeps its 1.3 id. */
+export const RENAMED_IN_20: Record<string, string> = {
+  getFlow: 'flow',
+  getExecution: 'execution',
+  getKeyValue: 'keyValue',
+  getNamespace: 'namespace',
+  getFileContent: 'fileContent',
+  getFileMetadatas: 'fileMetadatas',
+  getFlowFromExecutionById: 'flowFromExecutionById',
+  getExecutionFlowGraph: 'executionFlowGraph',
+};
