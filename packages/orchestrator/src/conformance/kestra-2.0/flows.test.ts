@@ -25,6 +25,28 @@ async function search(ns: string, id: string): Promise<Exec[]> {
   return ((await r.json()) as { results: Exec[] }).results.filter((e) => TERMINAL.includes(e.state.current));
 }
 
+/**
+ * A 2.0 execution body carries no task-run outputs (ApiExecution, CHANGES.md
+ * B.3): they are read from `GET /outputs/{executionId}/{taskRunId}`, as a 2.0
+ * client does, and put back on each task run for the scenarios.
+ */
+async function withOutputs(e: Exec): Promise<Exec> {
+  if (!e?.id || !Array.isArray(e.taskRunList)) return e;
+  const taskRunList = await Promise.all(
+    e.taskRunList.map(async (t) => {
+      const id = (t as { id?: string }).id;
+      if (id === undefined) return t;
+      const r = await request('GET', `/outputs/${e.id}/${id}`);
+      if (r.status !== 200) return t;
+      const outputs = (await r.json()) as Record<string, unknown>;
+      return Object.keys(outputs).length > 0 ? { ...t, outputs } : t;
+    }),
+  );
+  return { ...e, taskRunList };
+}
+const getExecution = async (id: string): Promise<Exec> =>
+  withOutputs((await (await request('GET', `/executions/${id}`)).json()) as Exec);
+
 const api: Api = {
   async save(source, query) {
     const r = await yaml('POST', `/flows${query ? `?${query}` : ''}`, source);
@@ -40,7 +62,7 @@ const api: Api = {
   },
   async run(ns, id, inputs = {}) {
     const r = await request('POST', `/executions/${ns}/${id}?wait=true`, JSON.stringify(inputs));
-    return { status: r.status, body: (await r.json()) as Exec };
+    return { status: r.status, body: await withOutputs((await r.json()) as Exec) };
   },
   async executionsOf(ns, id, atLeast) {
     // Flow triggers start their executions after the upstream's end: wait (bounded) for them to settle.
@@ -48,9 +70,7 @@ const api: Api = {
     for (;;) {
       const found = await search(ns, id);
       if ((atLeast > 0 && found.length >= atLeast) || Date.now() > end)
-        return Promise.all(
-          found.map(async (e) => (await (await request('GET', `/executions/${e.id}`)).json()) as Exec),
-        );
+        return Promise.all(found.map((e) => getExecution(e.id)));
       await new Promise((r) => setTimeout(r, 50));
     }
   },
@@ -66,7 +86,7 @@ const api: Api = {
     if (r.status !== 200) throw new Error(`restart: ${r.status} ${await r.text()}`);
     const end = Date.now() + 10_000;
     for (;;) {
-      const e = (await (await request('GET', `/executions/${id}`)).json()) as Exec;
+      const e = await getExecution(id);
       const moved = e.state.current !== 'FAILED' && e.state.current !== 'RESTARTED';
       if ((moved && TERMINAL.includes(e.state.current)) || Date.now() > end) return e;
       await new Promise((res) => setTimeout(res, 50));
