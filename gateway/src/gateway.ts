@@ -22,6 +22,7 @@ import { loadOrCreateSecretKey, SecretCipher } from './secrets/secret-cipher.js'
 import type { Registry } from './tenants/registry.js';
 import { openSqliteRegistry } from './tenants/sqlite/open-sqlite-registry.js';
 import { TenantRegistryFacade } from './tenants/tenant-registry.js';
+import { versionCatalogOf, versionForNewTenants } from './versions/create-versions.js';
 
 export type CreateGatewayOptions = {
   config: GatewayConfig;
@@ -151,7 +152,9 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const proxy = new TenantProxy({ manager, metrics, logger, bodyLimitBytes: config.bodyLimitBytes });
   const pipeline = new TenantPipeline({ registry, manager, proxy, logger });
   const startedAt = new Date();
+  const versions = versionCatalogOf(driver, config.dataDir);
   const app = createApp({
+    ...(versions ? { versionForNewTenants: () => versionForNewTenants(versions) } : {}),
     registry,
     manager,
     driver,
@@ -175,6 +178,8 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     },
     // Operations still read the registry through the legacy facade, as the lifecycle does.
     registry: lifecycleRegistry,
+    tenants: registry.tenants,
+    versions,
     manager,
     driver,
     metricsRegistry: metrics.registry,

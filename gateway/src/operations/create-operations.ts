@@ -7,6 +7,9 @@ import { orchestratorVersion } from '../images/image-builder.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { TenantStore } from '../tenants/tenant-store.js';
+import { mountVersions } from '../versions/mount-versions.js';
+import type { VersionCatalog } from '../versions/version-catalog.js';
 import { createBackupMetrics } from './backup-metrics.js';
 import { BackupScheduler } from './backup-schedule.js';
 import { BackupStore } from './backup-store.js';
@@ -52,6 +55,10 @@ export function createOperations(deps: {
   dataDir: string;
   settings: OperationsSettings;
   registry: TenantRegistry;
+  /** The tenants port (version pins). */
+  tenants: TenantStore;
+  /** The driver's orchestrator versions; none: upgrades answer 501. */
+  versions: VersionCatalog | undefined;
   manager: InstanceManager;
   driver: RuntimeDriver;
   metricsRegistry: Registry;
@@ -70,6 +77,7 @@ export function createOperations(deps: {
     routes.all('/tenants/:id/:op{backups|restore|export}', () => {
       throw new NotImplementedError(`tenant operations are not available on the ${driver.name} runtime`);
     });
+    mountVersions(deps.mount, { ...deps, catalog: undefined });
     deps.mount(routes);
     return { close: async () => undefined };
   }
@@ -97,8 +105,16 @@ export function createOperations(deps: {
     logger,
     defaults: { every: settings.backupEvery ?? null, keep: settings.backupKeep ?? 7 },
   });
-  const guard = new GuardedChanges({ ops, registry, manager, logger });
+  const guard = new GuardedChanges({
+    ops,
+    registry,
+    manager,
+    logger,
+    logs: (id) => driver.logs(id, { tail: 60 }),
+    wipe: (id) => driver.remove(id, { purge: true }),
+  });
   deps.mount(operationsRoutes({ ops, store, scheduler, registry, manager }));
+  mountVersions(deps.mount, { ...deps, catalog: deps.versions, guard });
   scheduler.start();
   return { ops, scheduler, guard, close: () => scheduler.stop() };
 }

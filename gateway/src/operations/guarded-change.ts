@@ -5,6 +5,9 @@ import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { smokeCheck } from './smoke-check.js';
 import type { TenantOperations } from './tenant-operations.js';
 
+/** `NoTenantDataError`'s message, as the backup answers it (a 409). */
+const NO_DATA = /has no data yet/;
+
 /**
  * A change to one tenant that only takes effect when its instance restarts
  * (an orchestrator version, a dialect): `apply` makes it, `undo` takes it
@@ -21,8 +24,8 @@ export type GuardedResult = {
   outcome: 'applied' | 'rolled-back';
   /** Why it was rolled back (also the tenant's `lastError`); null when applied. */
   reason: string | null;
-  /** The backup taken before the change (the way back). */
-  backupId: string;
+  /** The backup taken before the change (the way back); null for a tenant that had no data yet. */
+  backupId: string | null;
   durationMs: number;
 };
 
@@ -36,6 +39,10 @@ export type GuardedChangeDeps = {
    * @default `smokeCheck`: every flow still parses, a health execution runs to SUCCESS
    */
   check?: (tenantId: string) => Promise<unknown>;
+  /** The instance's own output (a failed start's reason is in it): `driver.logs`. */
+  logs?: (tenantId: string) => Promise<string>;
+  /** Removes a tenant's data: the rollback of a tenant that had none before (`driver.remove(id, { purge: true })`). */
+  wipe?: (tenantId: string) => Promise<void>;
 };
 
 /**
@@ -61,7 +68,7 @@ export class GuardedChanges {
   }
 
   async run(tenantId: string, change: Change): Promise<GuardedResult> {
-    const { registry, ops, manager, logger } = this.deps;
+    const { registry, manager, logger } = this.deps;
     if (registry.getTenant(tenantId) === undefined) throw new NotFoundError('tenant', tenantId);
     if (this.#busy.has(tenantId))
       throw new ConflictError(`tenant ${tenantId}: another upgrade or guarded change is in progress`);
@@ -70,7 +77,7 @@ export class GuardedChanges {
     const log = { tenantId, change: change.name };
     try {
       logger.info(log, 'guard: taking the backup');
-      const backup = await ops.backup(tenantId, 'guard');
+      const backup = await this.#backup(tenantId);
       let step = 'stop';
       try {
         logger.info({ ...log, backupId: backup.id }, 'guard: stopping the instance');
@@ -85,7 +92,9 @@ export class GuardedChanges {
         logger.info(log, 'guard: smoke check');
         await (this.deps.check ?? ((id: string) => smokeCheck(manager, id)))(tenantId);
       } catch (err) {
-        const reason = `${change.name} failed at ${step}: ${(err as Error).message}`;
+        const why = (err as Error).message;
+        const said = step === 'start' ? await this.#lastError(tenantId) : undefined;
+        const reason = `${change.name} failed at ${step}: ${why}${said && !why.includes(said) ? ` (${said})` : ''}`;
         logger.warn({ ...log, step, err }, 'guard: failed, rolling back');
         await this.#rollBack(tenantId, change, backup.id, reason);
         const durationMs = Date.now() - started;
@@ -100,15 +109,46 @@ export class GuardedChanges {
     }
   }
 
-  /** Stop, undo, restore the backup (it starts and verifies the instance), then record the reason. */
-  async #rollBack(tenantId: string, change: Change, backupId: string, reason: string): Promise<void> {
+  /** The backup, or none for a tenant whose instance never ran (nothing to lose, nothing to copy). */
+  async #backup(tenantId: string): Promise<{ id: string | null }> {
+    try {
+      return await this.deps.ops.backup(tenantId, 'guard');
+    } catch (err) {
+      if (!(err instanceof ConflictError && NO_DATA.test(err.message)) || this.deps.wipe === undefined)
+        throw err;
+      this.deps.logger.info({ tenantId }, 'guard: the tenant has no data yet, nothing to back up');
+      return { id: null };
+    }
+  }
+
+  /** The last error line of the instance's output (why a start failed), if any. */
+  async #lastError(tenantId: string): Promise<string | undefined> {
+    const text = await this.deps.logs?.(tenantId).catch(() => undefined);
+    const lines = (text ?? '').split('\n').reverse();
+    return lines
+      .find((l) => /^\w*Error\b.*:/.test(l.trim()))
+      ?.trim()
+      .slice(0, 500);
+  }
+
+  /**
+   * Stop, undo, restore the backup (it starts and verifies the instance),
+   * then record the reason. Without a backup (no data before), the data the
+   * attempt made is removed and the tenant left stopped, as it was.
+   */
+  async #rollBack(tenantId: string, change: Change, backupId: string | null, reason: string): Promise<void> {
     const { registry, ops, manager, logger } = this.deps;
     try {
       await manager.stop(tenantId, 'rollback');
       logger.info({ tenantId, change: change.name }, 'guard: undoing the change');
       await change.undo();
-      logger.info({ tenantId, backupId }, 'guard: restoring the backup');
-      await ops.restore(tenantId, backupId);
+      if (backupId === null) {
+        logger.info({ tenantId }, 'guard: removing the data the attempt made');
+        await this.deps.wipe?.(tenantId);
+      } else {
+        logger.info({ tenantId, backupId }, 'guard: restoring the backup');
+        await ops.restore(tenantId, backupId);
+      }
     } catch (err) {
       const both = `${reason}; the rollback failed too: ${(err as Error).message}`;
       registry.updateInstanceInfo(tenantId, { lastError: both });
