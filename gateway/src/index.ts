@@ -16,6 +16,8 @@ export {
   ensureOrchestratorImage,
   type OrchestratorImage,
   SILO_USER,
+  type TarEntry,
+  tarStream,
 } from './images/index.js';
 export type { InstanceState } from './lifecycle/instance-state.js';
 export { createGatewayLogger } from './logger.js';
