@@ -6,8 +6,7 @@ import { NotImplementedError } from '../errors.js';
 import { orchestratorVersion } from '../images/image-builder.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import type { TenantStore } from '../tenants/tenant-store.js';
+import type { Registry as TenantRegistry } from '../tenants/registry.js';
 import { mountVersions } from '../versions/mount-versions.js';
 import type { VersionCatalog } from '../versions/version-catalog.js';
 import { createBackupMetrics } from './backup-metrics.js';
@@ -54,9 +53,7 @@ export function createOperations(deps: {
   mount: (routes: Hono) => void;
   dataDir: string;
   settings: OperationsSettings;
-  registry: TenantRegistry;
-  /** The tenants port (version pins). */
-  tenants: TenantStore;
+  registry: Pick<TenantRegistry, 'tenants' | 'keys' | 'secrets' | 'wakeTimers' | 'instances'>;
   /** The driver's orchestrator versions; none: upgrades answer 501. */
   versions: VersionCatalog | undefined;
   manager: InstanceManager;
@@ -77,7 +74,7 @@ export function createOperations(deps: {
     routes.all('/tenants/:id/:op{backups|restore|export}', () => {
       throw new NotImplementedError(`tenant operations are not available on the ${driver.name} runtime`);
     });
-    mountVersions(deps.mount, { ...deps, catalog: undefined });
+    mountVersions(deps.mount, { ...deps, tenants: registry.tenants, catalog: undefined });
     deps.mount(routes);
     return { close: async () => undefined };
   }
@@ -114,7 +111,7 @@ export function createOperations(deps: {
     wipe: (id) => driver.remove(id, { purge: true }),
   });
   deps.mount(operationsRoutes({ ops, store, scheduler, registry, manager }));
-  mountVersions(deps.mount, { ...deps, catalog: deps.versions, guard });
+  mountVersions(deps.mount, { ...deps, tenants: registry.tenants, catalog: deps.versions, guard });
   scheduler.start();
   return { ops, scheduler, guard, close: () => scheduler.stop() };
 }

@@ -48,9 +48,9 @@ export class Upgrades {
   async pinUnpinned(): Promise<string[]> {
     const current = await this.deps.catalog.current();
     const pinned: string[] = [];
-    for (const tenant of this.deps.tenants.list()) {
+    for (const tenant of await this.deps.tenants.list()) {
       if (tenant.version !== null) continue;
-      this.deps.tenants.setVersion(tenant.id, current);
+      await this.deps.tenants.setVersion(tenant.id, current);
       pinned.push(tenant.id);
     }
     if (pinned.length > 0)
@@ -67,7 +67,7 @@ export class Upgrades {
     const views = new Map<string, VersionView>(
       installed.map((v) => [v.version, { ...v, installed: true, tenants: [] }]),
     );
-    for (const tenant of this.deps.tenants.list()) {
+    for (const tenant of await this.deps.tenants.list()) {
       const version = await this.versionOf(tenant);
       let view = views.get(version);
       if (view === undefined) {
@@ -88,7 +88,7 @@ export class Upgrades {
 
   async upgrade(tenantId: string, to: string): Promise<UpgradeResult> {
     const { catalog, tenants, guard, logger } = this.deps;
-    const tenant = tenants.get(tenantId);
+    const tenant = await tenants.get(tenantId);
     if (tenant === undefined) throw new NotFoundError('tenant', tenantId);
     if (!(await catalog.has(to)))
       throw new UnprocessableError(
@@ -100,8 +100,8 @@ export class Upgrades {
     logger.info({ tenantId, from, to }, 'upgrade: starting');
     const result = await guard.run(tenantId, {
       name: `upgrade ${from} → ${to}`,
-      apply: () => void tenants.setVersion(tenantId, to),
-      undo: () => void tenants.setVersion(tenantId, from),
+      apply: async () => void (await tenants.setVersion(tenantId, to)),
+      undo: async () => void (await tenants.setVersion(tenantId, from)),
     });
     const outcome = result.outcome === 'applied' ? 'upgraded' : 'rolled-back';
     logger.info({ tenantId, from, to, outcome, reason: result.reason }, 'upgrade: done');
