@@ -61,6 +61,18 @@ export class ConflictError extends GatewayError {
   readonly code = 'CONFLICT';
 }
 
+/** A well-formed request naming something that cannot be used (a version that is not installed); `field` names it. */
+export class UnprocessableError extends GatewayError {
+  override readonly name = 'UnprocessableError';
+  readonly code = 'UNPROCESSABLE';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
 export class PayloadTooLargeError extends GatewayError {
   override readonly name = 'PayloadTooLargeError';
   readonly code = 'PAYLOAD_TOO_LARGE';

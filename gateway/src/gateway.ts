@@ -22,6 +22,7 @@ import { selectRuntime } from './runtime/select-runtime.js';
 import { loadOrCreateSecretKey, SecretCipher } from './secrets/secret-cipher.js';
 import { openRegistry } from './tenants/open-registry.js';
 import type { Registry } from './tenants/registry.js';
+import { versionCatalogOf, versionForNewTenants } from './versions/create-versions.js';
 
 export type CreateGatewayOptions = {
   config: GatewayConfig;
@@ -61,6 +62,8 @@ export type Gateway = {
   /** What the driver's reconcile found at creation (Docker: leftovers removed, orphans reported). */
   reconciled: ReconcileSummary | undefined;
   server: Server;
+  /** Tenant operations (absent on a runtime without data access): backups, restore, guarded changes. */
+  operations: Omit<ReturnType<typeof createOperations>, 'close'>;
   /** The Hono app (admin and health routes answer `app.request()` in tests; the proxy needs the server). */
   app: ReturnType<typeof createApp>;
   /** Listens on `config.host:config.port` (0 = any free port) and resolves to the base URL. */
@@ -158,7 +161,9 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const proxy = new TenantProxy({ manager, metrics, logger, bodyLimitBytes: config.bodyLimitBytes });
   const pipeline = new TenantPipeline({ registry, manager, proxy, logger });
   const startedAt = new Date();
+  const versions = versionCatalogOf(driver, config.dataDir);
   const app = createApp({
+    ...(versions ? { versionForNewTenants: () => versionForNewTenants(versions) } : {}),
     registry,
     registryHealth: opened.health,
     manager,
@@ -182,6 +187,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       backupKeep: config.backupKeep,
     },
     registry,
+    versions,
     manager,
     driver,
     metricsRegistry: metrics.registry,
@@ -252,6 +258,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     reconciled,
     server,
     app,
+    operations,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

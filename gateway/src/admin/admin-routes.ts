@@ -18,6 +18,8 @@ export type AdminDeps = {
   startedAt: Date;
   /** Requests per second the pipeline admitted for a tenant (the `usage` of `requestsPerSecond`). */
   requestsPerSecond?: (tenantId: string) => number;
+  /** The orchestrator version a new tenant is pinned to (the newest installed); unset: none. */
+  versionForNewTenants?: () => Promise<string>;
 };
 
 const CreateTenantSchema = z
@@ -78,7 +80,8 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.post('/tenants', async (c) => {
     const input = await body(c.req.raw, CreateTenantSchema);
-    const tenant = await registry.tenants.create(input);
+    const version = await deps.versionForNewTenants?.();
+    const tenant = await registry.tenants.create({ ...input, ...(version !== undefined ? { version } : {}) });
     return c.json(await view(tenant), 201);
   });
 

@@ -5,6 +5,7 @@ import { addLimitsCommand } from './limits-command.js';
 import { addOperationsCommands } from './operations-commands.js';
 import { addSettingFlags, settingOverrides } from './serve-options.js';
 import { formatRecord, formatTable } from './table.js';
+import { addVersionsCommands } from './versions-commands.js';
 
 /** What the CLI touches of the outside world (tests pass their own). */
 export type CliIo = {
@@ -156,6 +157,13 @@ export function buildProgram(io: CliIo): Command {
 
   addOperationsCommands(tenant, { client, show, connection: () => resolveConnection(globals(), io.env) });
   addLimitsCommand(tenant, { client, show });
+  addVersionsCommands(program, tenant, {
+    client,
+    show,
+    progress: (line) => {
+      if (!globals().json) io.print(line);
+    },
+  });
 
   const key = program.command('key').description("manage a tenant's API keys");
   key

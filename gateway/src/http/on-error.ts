@@ -26,6 +26,8 @@ export function statusOf(code: GatewayErrorCode): ContentfulStatusCode {
       return 404;
     case 'CONFLICT':
       return 409;
+    case 'UNPROCESSABLE':
+      return 422;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
     case 'RATE_LIMITED':

@@ -224,6 +224,7 @@ export class Starter {
         limits: { ...tenant.limits, storageMb: tenant.limits?.storageMb ?? c.defaultStorageMb },
         secrets,
         logLevel: c.instanceLogLevel,
+        ...(tenant.version !== null ? { version: tenant.version } : {}),
       });
       const spawned = c.now();
       await waitReady(c, slot.tenantId, endpoint, token, started + c.startTimeoutMs);

@@ -7,10 +7,13 @@ import { orchestratorVersion } from '../images/image-builder.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
 import type { Registry as TenantRegistry } from '../tenants/registry.js';
+import { mountVersions } from '../versions/mount-versions.js';
+import type { VersionCatalog } from '../versions/version-catalog.js';
 import { createBackupMetrics } from './backup-metrics.js';
 import { BackupScheduler } from './backup-schedule.js';
 import { BackupStore } from './backup-store.js';
 import { FolderTenantData } from './folder-tenant-data.js';
+import { GuardedChanges } from './guarded-change.js';
 import { operationsRoutes } from './operations-routes.js';
 import type { TenantData } from './tenant-data.js';
 import { TenantOperations } from './tenant-operations.js';
@@ -50,12 +53,20 @@ export function createOperations(deps: {
   mount: (routes: Hono) => void;
   dataDir: string;
   settings: OperationsSettings;
-  registry: Pick<TenantRegistry, 'tenants' | 'keys' | 'secrets' | 'wakeTimers'>;
+  registry: Pick<TenantRegistry, 'tenants' | 'keys' | 'secrets' | 'wakeTimers' | 'instances'>;
+  /** The driver's orchestrator versions; none: upgrades answer 501. */
+  versions: VersionCatalog | undefined;
   manager: InstanceManager;
   driver: RuntimeDriver;
   metricsRegistry: Registry;
   logger: Logger;
-}): { ops?: TenantOperations; scheduler?: BackupScheduler; close(): Promise<void> } {
+}): {
+  ops?: TenantOperations;
+  scheduler?: BackupScheduler;
+  /** Guarded changes (backup → change → restart → smoke check, else rollback): upgrades, dialect migrations. */
+  guard?: GuardedChanges;
+  close(): Promise<void>;
+} {
   const { settings, registry, manager, driver, logger } = deps;
   const data = tenantDataOf(driver);
   if (data === undefined) {
@@ -63,6 +74,7 @@ export function createOperations(deps: {
     routes.all('/tenants/:id/:op{backups|restore|export}', () => {
       throw new NotImplementedError(`tenant operations are not available on the ${driver.name} runtime`);
     });
+    mountVersions(deps.mount, { ...deps, tenants: registry.tenants, catalog: undefined });
     deps.mount(routes);
     return { close: async () => undefined };
   }
@@ -90,7 +102,16 @@ export function createOperations(deps: {
     logger,
     defaults: { every: settings.backupEvery ?? null, keep: settings.backupKeep ?? 7 },
   });
+  const guard = new GuardedChanges({
+    ops,
+    registry,
+    manager,
+    logger,
+    logs: (id) => driver.logs(id, { tail: 60 }),
+    wipe: (id) => driver.remove(id, { purge: true }),
+  });
   deps.mount(operationsRoutes({ ops, store, scheduler, registry, manager }));
+  mountVersions(deps.mount, { ...deps, tenants: registry.tenants, catalog: deps.versions, guard });
   scheduler.start();
-  return { ops, scheduler, close: () => scheduler.stop() };
+  return { ops, scheduler, guard, close: () => scheduler.stop() };
 }

@@ -261,7 +261,8 @@ export class TenantOperations {
       tenantName: tenant.name,
       limits: { ...tenant.limits },
       createdAt: new Date().toISOString(),
-      version: this.deps.version,
+      // The version the tenant runs (its pin), not the gateway's: the data's schema is that version's.
+      version: tenant.version ?? this.deps.version,
       dialect,
       runtime: this.deps.runtime,
       mode: staged.mode,

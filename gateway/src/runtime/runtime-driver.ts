@@ -67,6 +67,12 @@ export type StartRequest = {
   logLevel?: string;
   /** The Kestra dialect the instance speaks (SILO_KESTRA_VERSION); unset: the instance's default, "1.3". */
   kestraVersion?: KestraVersion;
+  /**
+   * The orchestrator version to run (the tenant's pin, issue 16 §4): a
+   * versioned bundle (process) or image tag (docker). Unset, or the driver's
+   * own build: the default command or image.
+   */
+  version?: string;
 };
 
 /**

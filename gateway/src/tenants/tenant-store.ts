@@ -9,6 +9,12 @@ export type Tenant = {
   state: TenantState;
   suspendedReason: string | null;
   limits: TenantLimits;
+  /**
+   * The orchestrator version the tenant is pinned to: its instance runs that
+   * installed version (`GET /admin/v1/versions`). Null until pinned (a
+   * tenant that predates versions: the gateway pins it to its current build).
+   */
+  version: string | null;
   /** ISO-8601. */
   createdAt: string;
   /** ISO-8601. */
@@ -30,7 +36,7 @@ export type Tenant = {
  */
 export interface TenantStore {
   /** @throws ConflictError when the id is taken. */
-  create(input: { id: string; name?: string; limits?: TenantLimits }): Promise<Tenant>;
+  create(input: { id: string; name?: string; limits?: TenantLimits; version?: string }): Promise<Tenant>;
   get(id: string): Promise<Tenant | undefined>;
   /** Every tenant, by id. */
   list(): Promise<Tenant[]>;
@@ -47,4 +53,10 @@ export interface TenantStore {
    * @throws NotFoundError for an unknown tenant.
    */
   setLimits(id: string, limits: TenantLimits): Promise<Tenant>;
+  /**
+   * Pins the tenant to an orchestrator version (an upgrade, or its rollback);
+   * its next start runs that version.
+   * @throws NotFoundError for an unknown tenant.
+   */
+  setVersion(id: string, version: string): Promise<Tenant>;
 }

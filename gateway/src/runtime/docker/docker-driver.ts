@@ -15,7 +15,7 @@ import { statusOf } from './container-status.js';
 import { demuxLogs } from './demux-logs.js';
 import { tolerate } from './engine-errors.js';
 import { DockerEvents, watchRuntimeEvents } from './events.js';
-import { resolveSpecConfig } from './image-config.js';
+import { pinnedImage, resolveSpecConfig } from './image-config.js';
 import { DockerReconciler } from './reconcile.js';
 import {
   checkScope,
@@ -137,7 +137,7 @@ export class DockerDriver implements RuntimeDriver {
     }
     await this.#ensureNetwork(request.tenantId, config.version);
     await this.#ensureVolume(request.tenantId, config.version);
-    const spec = containerSpec(request, config);
+    const spec = containerSpec(request, await pinnedImage(this.docker, config, request.version));
     spec.Labels = { ...spec.Labels, ...this.#labels };
     return startContainer(this.docker, spec, request, {
       aliveTimeoutMs: this.#options.aliveTimeoutMs ?? 20_000,

@@ -4,6 +4,7 @@ import {
   type ImageBuildOptions,
   ORCHESTRATOR_REPO,
 } from '../../images/image-builder.js';
+import { imageRepo } from '../../versions/image-versions.js';
 import type { ResourceLimits } from '../runtime-driver.js';
 import { type ContainerSpecConfig, DEFAULT_LIMITS, DEFAULT_TMPFS_MB } from './container-spec.js';
 import { DEFAULT_SCOPE, LABELS } from './scope.js';
@@ -48,4 +49,30 @@ export async function resolveSpecConfig(docker: Docker, o: ImageConfigOptions): 
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   return { ...base, image: o.image ?? built.tag, version: built.version };
+}
+
+/**
+ * The spec settings of a start pinned to `version` (issue 16 §4): the same
+ * image repository tagged with that version (`silo-orchestrator:0.2.0`),
+ * which must exist; the driver's own image for its own version or no pin.
+ *
+ * @example
+ * containerSpec(request, await pinnedImage(docker, config, '0.2.0'));
+ */
+export async function pinnedImage(
+  docker: Docker,
+  config: ContainerSpecConfig,
+  version: string | undefined,
+): Promise<ContainerSpecConfig> {
+  if (version === undefined || version === config.version) return config;
+  const image = `${imageRepo(config.image)}:${version}`;
+  await docker
+    .getImage(image)
+    .inspect()
+    .catch(() => {
+      throw new Error(
+        `orchestrator version ${version} is not installed (no image ${image}): silo versions add`,
+      );
+    });
+  return { ...config, image, version };
 }

@@ -48,3 +48,15 @@ export function orchestratorEntry(root: string = ROOT): string {
     return main;
   }
 }
+
+/** The orchestrator package's version (the current build's version name), or `unknown` where it is not shipped. */
+export function currentBuildVersion(root: string = ROOT): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'packages', 'orchestrator', 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

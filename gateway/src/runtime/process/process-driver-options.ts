@@ -23,6 +23,12 @@ export type ProcessDriverOptions = {
    * @default the orchestrator and contracts packages, the repo's node_modules, and the folder of each absolute file of `command`
    */
   appPaths?: readonly string[];
+  /**
+   * The version name of the default command's build: a start pinned to
+   * another version runs `<dataDir>/versions/<version>/main.js` instead.
+   * @default the orchestrator package's version
+   */
+  currentVersion?: string;
   /** Time between reporting an instance of a tenant the registry does not know and stopping it. @default 60000 */
   orphanGraceMs?: number;
   /** Bounds of each `instance.log` (`LogRotation`): size, rotated files kept, time between checks. @default 10 MiB, 3, 30 s */

@@ -3,6 +3,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TENANT_ID_PATTERN } from '@silo/contracts';
+import { versionedRun } from '../../versions/bundle-versions.js';
 import type {
   Endpoint,
   InstanceStatus,
@@ -23,7 +24,7 @@ import {
 } from './instance-record.js';
 import { driverId, sandboxedChild, scanInstances } from './instance-scan.js';
 import { LogRotation } from './log-rotation.js';
-import { APP_PATHS, orchestratorEntry } from './orchestrator-entry.js';
+import { APP_PATHS, currentBuildVersion, orchestratorEntry } from './orchestrator-entry.js';
 import { commandLine, isAlive, terminate } from './pid.js';
 import type { ProcessDriverOptions } from './process-driver-options.js';
 import { reconcileInstances } from './reconcile-instances.js';
@@ -69,11 +70,15 @@ export class ProcessDriver implements RuntimeDriver {
   readonly #uids: TenantUids;
   readonly #appPaths: readonly string[];
   readonly #orphanGraceMs: number;
+  readonly #dataDir: string;
+  readonly #currentVersion: string;
   readonly #logs: LogRotation;
   #support: Promise<SandboxSupport> | undefined;
 
   constructor(options: ProcessDriverOptions) {
     this.#root = resolve(options.dataDir, 'tenants');
+    this.#dataDir = resolve(options.dataDir);
+    this.#currentVersion = options.currentVersion ?? currentBuildVersion();
     this.#command = options.command ?? [process.execPath, orchestratorEntry()];
     this.#entry = this.#command[1] ?? this.#command[0] ?? '';
     this.#env = options.env ?? {};
@@ -131,6 +136,11 @@ export class ProcessDriver implements RuntimeDriver {
     if (current.state === 'running') {
       throw new Error(`instance of ${id} is already running (pid ${current.ref})`);
     }
+    const run = versionedRun(this.#dataDir, request.version, this.#currentVersion, {
+      command: this.#command,
+      entry: this.#entry,
+      appPaths: this.#appPaths,
+    });
     const support = await this.isolation();
     if (!support.ok) await this.#refuseSecondTenant(id, support.missing);
     const uid = support.ok ? await this.#uids.prepare(id) : undefined;
@@ -146,7 +156,7 @@ export class ProcessDriver implements RuntimeDriver {
       ...(viaSocket ? { socketPath } : {}),
       instanceToken: request.instanceToken,
       startedAt: new Date().toISOString(),
-      entry: this.#entry,
+      entry: run.entry,
       ...(uid !== undefined ? { uid, gid: this.#uids.gid } : {}),
     };
     // Recorded before the spawn: a gateway killed right after it leaves a record the next one adopts from.
@@ -156,16 +166,16 @@ export class ProcessDriver implements RuntimeDriver {
       request,
       record,
       dir,
-      command: this.#command,
+      command: run.command,
       support,
-      appPaths: this.#appPaths,
+      appPaths: run.appPaths,
       driverId: this.#driverId,
       env: this.#env,
     });
     const spawnedPid = child.pid;
     if (spawnedPid === undefined) {
       const error = await new Promise<Error>((resolve) => child.once('error', resolve));
-      throw new Error(`could not spawn ${this.#command[0]}: ${error.message}`);
+      throw new Error(`could not spawn ${run.command[0]}: ${error.message}`);
     }
     this.#exitCodes.delete(id);
     this.#exits.adopted.delete(id);

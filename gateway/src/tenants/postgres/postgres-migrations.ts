@@ -94,6 +94,9 @@ export const POSTGRES_REGISTRY_MIGRATIONS: readonly string[] = [
      hash TEXT NOT NULL,
      PRIMARY KEY (tenant_id, hash)
    );`,
+  // 0005: the orchestrator version each tenant is pinned to (issue 16 §4); null until pinned.
+  // IF NOT EXISTS: safe beside another branch's 0005 on the same table.
+  `ALTER TABLE tenants ADD COLUMN IF NOT EXISTS version TEXT;`,
 ];
 
 /** The channel the triggers of migration 0002 notify on. */

@@ -10,6 +10,7 @@ type TenantRow = {
   state: TenantState;
   suspended_reason: string | null;
   limits: TenantLimits;
+  version: string | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -39,13 +40,18 @@ export class PostgresTenantStore implements TenantStore {
     this.#trust = trust;
   }
 
-  async create(input: { id: string; name?: string; limits?: TenantLimits }): Promise<Tenant> {
+  async create(input: {
+    id: string;
+    name?: string;
+    limits?: TenantLimits;
+    version?: string;
+  }): Promise<Tenant> {
     const now = this.#db.iso();
     try {
       const { rows } = await this.#db.query<TenantRow>(
-        `INSERT INTO tenants (id, name, state, limits, created_at, updated_at)
-           VALUES ($1, $2, 'active', $3, $4, $4) RETURNING *`,
-        [input.id, input.name ?? input.id, JSON.stringify(input.limits ?? {}), now],
+        `INSERT INTO tenants (id, name, state, limits, version, created_at, updated_at)
+           VALUES ($1, $2, 'active', $3, $4, $5, $5) RETURNING *`,
+        [input.id, input.name ?? input.id, JSON.stringify(input.limits ?? {}), input.version ?? null, now],
       );
       return toTenant(rows[0] as TenantRow);
     } catch (err) {
@@ -108,6 +114,18 @@ export class PostgresTenantStore implements TenantStore {
     if (row === undefined) throw new NotFoundError('tenant', id);
     return toTenant(row);
   }
+
+  /** The tenants trigger (migration 0002) drops every gateway's cached entry at commit. */
+  async setVersion(id: string, version: string): Promise<Tenant> {
+    const { rows } = await this.#db.query<TenantRow>(
+      'UPDATE tenants SET version = $1, updated_at = $2 WHERE id = $3 RETURNING *',
+      [version, this.#db.iso(), id],
+    );
+    this.#caches.tenants.delete(id);
+    const row = rows[0];
+    if (row === undefined) throw new NotFoundError('tenant', id);
+    return toTenant(row);
+  }
 }
 
 /** Frozen: the same object is handed out from the cache to every caller. */
@@ -118,6 +136,7 @@ function toTenant(row: TenantRow): Tenant {
     state: row.state,
     suspendedReason: row.suspended_reason,
     limits: Object.freeze({ ...row.limits }),
+    version: row.version ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   });

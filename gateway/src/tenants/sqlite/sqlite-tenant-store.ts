@@ -4,12 +4,23 @@ import type { AuthCaches } from '../auth-cache.js';
 import type { Tenant, TenantState, TenantStore } from '../tenant-store.js';
 import type { SqliteRegistryDatabase } from './registry-database.js';
 
+/**
+ * The pinned orchestrator version (issue 16 §4), added if missing rather
+ * than as an entry of the shared, append-only `REGISTRY_MIGRATIONS` (built
+ * beside other registry changes, as the webhook-key tables were). Idempotent.
+ */
+function addVersionColumn(db: SqliteRegistryDatabase): void {
+  const columns = db.stmt("SELECT name FROM pragma_table_info('tenants')").pluck().all() as string[];
+  if (!columns.includes('version')) db.stmt('ALTER TABLE tenants ADD COLUMN version TEXT').run();
+}
+
 type TenantRow = {
   id: string;
   name: string;
   state: TenantState;
   suspended_reason: string | null;
   limits: string;
+  version: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -31,16 +42,29 @@ export class SqliteTenantStore implements TenantStore {
   constructor(db: SqliteRegistryDatabase, caches: AuthCaches) {
     this.#db = db;
     this.#caches = caches;
+    addVersionColumn(db);
   }
 
-  async create(input: { id: string; name?: string; limits?: TenantLimits }): Promise<Tenant> {
+  async create(input: {
+    id: string;
+    name?: string;
+    limits?: TenantLimits;
+    version?: string;
+  }): Promise<Tenant> {
     const now = this.#db.iso();
     try {
       this.#db
         .stmt(
-          `INSERT INTO tenants (id, name, state, limits, created_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?)`,
+          `INSERT INTO tenants (id, name, state, limits, version, created_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?, ?)`,
         )
-        .run(input.id, input.name ?? input.id, JSON.stringify(input.limits ?? {}), now, now);
+        .run(
+          input.id,
+          input.name ?? input.id,
+          JSON.stringify(input.limits ?? {}),
+          input.version ?? null,
+          now,
+          now,
+        );
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new ConflictError(`tenant ${input.id} already exists`);
@@ -93,6 +117,15 @@ export class SqliteTenantStore implements TenantStore {
     if (changed === 0) throw new NotFoundError('tenant', id);
     return this.#get(id) as Tenant;
   }
+
+  async setVersion(id: string, version: string): Promise<Tenant> {
+    const changed = this.#db
+      .stmt('UPDATE tenants SET version = ?, updated_at = ? WHERE id = ?')
+      .run(version, this.#db.iso(), id).changes;
+    this.#caches.tenants.delete(id);
+    if (changed === 0) throw new NotFoundError('tenant', id);
+    return this.#get(id) as Tenant;
+  }
 }
 
 /** Frozen: the same object is handed out from the cache to every caller. */
@@ -103,6 +136,7 @@ function toTenant(row: TenantRow): Tenant {
     state: row.state,
     suspendedReason: row.suspended_reason,
     limits: Object.freeze(JSON.parse(row.limits)) as TenantLimits,
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });
