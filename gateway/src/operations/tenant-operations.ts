@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
+import { type KestraVersion, KestraVersionSchema, LEGACY_KESTRA_VERSION } from '@silo/contracts';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, UpstreamFailedError } from '../errors.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
@@ -151,6 +152,8 @@ export class TenantOperations {
           // No wake timer may start it on half-replaced data; the restored instance reports its own.
           registry.updateInstanceInfo(tenantId, { nextWakeAt: null, nextWakeReason: null });
           await data.replace(tenantId, dir);
+          // The data speaks the dialect it was saved in (a migration's rollback restores 1.3 this way).
+          registry.setKestraVersion(tenantId, dialectOf(manifest));
         } finally {
           registry.setTenantState(tenantId, before.state, before.suspendedReason);
         }
@@ -180,7 +183,12 @@ export class TenantOperations {
         checkCopy(newId, dir);
         if (registry.getTenant(newId) !== undefined)
           throw new ConflictError(`tenant ${newId} already exists`);
-        registry.createTenant({ id: newId, name: manifest.tenantName, limits: manifest.limits });
+        registry.createTenant({
+          id: newId,
+          name: manifest.tenantName,
+          limits: manifest.limits,
+          kestraVersion: dialectOf(manifest),
+        });
         created = true;
         registry.setTenantState(newId, 'suspended', 'importing');
         await data.replace(newId, dir);
@@ -245,7 +253,6 @@ export class TenantOperations {
   }
 
   #manifest(tenant: Tenant, staged: StagedCopy, files: ManifestFile[]): BackupManifest {
-    const dialect = (tenant as { kestraVersion?: string }).kestraVersion ?? '1.3';
     return {
       format: ARCHIVE_FORMAT,
       tenantId: tenant.id,
@@ -253,7 +260,7 @@ export class TenantOperations {
       limits: { ...tenant.limits },
       createdAt: new Date().toISOString(),
       version: this.deps.version,
-      dialect,
+      dialect: tenant.kestraVersion,
       runtime: this.deps.runtime,
       mode: staged.mode,
       database: { schemaVersion: staged.schemaVersion, executions: staged.executions, integrity: 'ok' },
@@ -289,4 +296,10 @@ export class TenantOperations {
       release();
     }
   }
+}
+
+/** The archive's dialect; an archive made before dialects (or naming an unknown one) is Kestra 1.3. */
+function dialectOf(manifest: BackupManifest): KestraVersion {
+  const parsed = KestraVersionSchema.safeParse(manifest.dialect);
+  return parsed.success ? parsed.data : LEGACY_KESTRA_VERSION;
 }

@@ -1,9 +1,10 @@
+import type { KestraVersion } from '@silo/contracts';
 import type { TenantLimits } from '../runtime/runtime-driver.js';
 import type { SecretEntry } from '../secrets/secret-store.js';
 import type { ApiKey } from './api-key-store.js';
 import type { InstanceFacts } from './instance-fact-store.js';
 import type { Registry } from './registry.js';
-import type { Tenant, TenantState } from './tenant-store.js';
+import type { NewTenant, Tenant, TenantState } from './tenant-store.js';
 
 export type { ApiKey } from './api-key-store.js';
 export type { Tenant, TenantState } from './tenant-store.js';
@@ -24,11 +25,12 @@ export type InstanceInfo = InstanceFacts & {
  * @deprecated Use the ports of `Registry` (`registry.tenants.get(id)`, …).
  */
 export interface TenantRegistry {
-  createTenant(input: { id: string; name?: string; limits?: TenantLimits }): Tenant;
+  createTenant(input: NewTenant): Tenant;
   getTenant(id: string): Tenant | undefined;
   listTenants(): Tenant[];
   deleteTenant(id: string): boolean;
   setTenantState(id: string, state: TenantState, reason?: string | null): Tenant;
+  setKestraVersion(id: string, version: KestraVersion): Tenant;
   createKey(tenantId: string, name?: string): { key: string; record: ApiKey };
   listKeys(tenantId: string): ApiKey[];
   revokeKey(tenantId: string, keyId: string): boolean;
@@ -55,7 +57,7 @@ export interface TenantRegistry {
 export class TenantRegistryFacade implements TenantRegistry {
   constructor(readonly registry: Registry) {}
 
-  createTenant(input: { id: string; name?: string; limits?: TenantLimits }): Tenant {
+  createTenant(input: NewTenant): Tenant {
     return this.registry.tenants.create(input);
   }
   getTenant(id: string): Tenant | undefined {
@@ -69,6 +71,9 @@ export class TenantRegistryFacade implements TenantRegistry {
   }
   setTenantState(id: string, state: TenantState, reason?: string | null): Tenant {
     return this.registry.tenants.setState(id, state, reason);
+  }
+  setKestraVersion(id: string, version: KestraVersion): Tenant {
+    return this.registry.tenants.setKestraVersion(id, version);
   }
   createKey(tenantId: string, name?: string): { key: string; record: ApiKey } {
     return this.registry.keys.create(tenantId, name);

@@ -1,3 +1,4 @@
+import type { KestraVersion } from '@silo/contracts';
 import type { TenantLimits } from '../runtime/runtime-driver.js';
 
 /** `active` serves traffic; `suspended` answers 403 with the reason (an admin's decision). */
@@ -9,6 +10,8 @@ export type Tenant = {
   state: TenantState;
   suspendedReason: string | null;
   limits: TenantLimits;
+  /** The Kestra dialect its instance speaks (DESIGN.md "Wave 2 surface"); given to the instance at every start. */
+  kestraVersion: KestraVersion;
   /** ISO-8601. */
   createdAt: string;
   /** ISO-8601. */
@@ -28,9 +31,12 @@ export type Tenant = {
  * const acme = tenants.create({ id: 'acme' });
  * tenants.setState('acme', 'suspended', 'unpaid');
  */
+/** What `TenantStore.create` takes; `kestraVersion` defaults to `DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS` ("2.0"). */
+export type NewTenant = { id: string; name?: string; limits?: TenantLimits; kestraVersion?: KestraVersion };
+
 export interface TenantStore {
   /** @throws ConflictError when the id is taken. */
-  create(input: { id: string; name?: string; limits?: TenantLimits }): Tenant;
+  create(input: NewTenant): Tenant;
   get(id: string): Tenant | undefined;
   /** Every tenant, by id. */
   list(): Tenant[];
@@ -47,4 +53,10 @@ export interface TenantStore {
    * @throws NotFoundError for an unknown tenant.
    */
   setLimits(id: string, limits: TenantLimits): Tenant;
+  /**
+   * Switches the tenant's dialect (a migration, its rollback, a restore);
+   * the instance speaks it from its next start.
+   * @throws NotFoundError for an unknown tenant.
+   */
+  setKestraVersion(id: string, version: KestraVersion): Tenant;
 }

@@ -1,7 +1,8 @@
+import { DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS, type KestraVersion } from '@silo/contracts';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { TenantLimits } from '../../runtime/runtime-driver.js';
 import type { AuthCaches } from '../auth-cache.js';
-import type { Tenant, TenantState, TenantStore } from '../tenant-store.js';
+import type { NewTenant, Tenant, TenantState, TenantStore } from '../tenant-store.js';
 import type { SqliteRegistryDatabase } from './registry-database.js';
 
 type TenantRow = {
@@ -10,6 +11,7 @@ type TenantRow = {
   state: TenantState;
   suspended_reason: string | null;
   limits: string;
+  kestra_version: KestraVersion;
   created_at: string;
   updated_at: string;
 };
@@ -33,14 +35,21 @@ export class SqliteTenantStore implements TenantStore {
     this.#caches = caches;
   }
 
-  create(input: { id: string; name?: string; limits?: TenantLimits }): Tenant {
+  create(input: NewTenant): Tenant {
     const now = this.#db.iso();
     try {
       this.#db
         .stmt(
-          `INSERT INTO tenants (id, name, state, limits, created_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?)`,
+          `INSERT INTO tenants (id, name, state, limits, kestra_version, created_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?, ?)`,
         )
-        .run(input.id, input.name ?? input.id, JSON.stringify(input.limits ?? {}), now, now);
+        .run(
+          input.id,
+          input.name ?? input.id,
+          JSON.stringify(input.limits ?? {}),
+          input.kestraVersion ?? DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS,
+          now,
+          now,
+        );
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new ConflictError(`tenant ${input.id} already exists`);
@@ -89,6 +98,15 @@ export class SqliteTenantStore implements TenantStore {
     if (changed === 0) throw new NotFoundError('tenant', id);
     return this.get(id) as Tenant;
   }
+
+  setKestraVersion(id: string, version: KestraVersion): Tenant {
+    const changed = this.#db
+      .stmt('UPDATE tenants SET kestra_version = ?, updated_at = ? WHERE id = ?')
+      .run(version, this.#db.iso(), id).changes;
+    this.#caches.tenants.delete(id);
+    if (changed === 0) throw new NotFoundError('tenant', id);
+    return this.get(id) as Tenant;
+  }
 }
 
 /** Frozen: the same object is handed out from the cache to every caller. */
@@ -99,6 +117,7 @@ function toTenant(row: TenantRow): Tenant {
     state: row.state,
     suspendedReason: row.suspended_reason,
     limits: Object.freeze(JSON.parse(row.limits)) as TenantLimits,
+    kestraVersion: row.kestra_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });
