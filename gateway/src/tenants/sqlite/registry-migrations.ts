@@ -40,6 +40,4 @@ export const REGISTRY_MIGRATIONS: readonly string[] = [
      last_error TEXT,
      last_start_ms INTEGER
    );`,
-  // Dialects (issue 14): tenants that existed before speak Kestra 1.3; new ones get theirs at create.
-  `ALTER TABLE tenants ADD COLUMN kestra_version TEXT NOT NULL DEFAULT '1.3' CHECK (kestra_version IN ('1.3', '2.0'));`,
 ];

@@ -57,8 +57,8 @@ describe('openSqliteRegistry', () => {
     try {
       const path = join(dir, 'registry.db');
       const old = new Database(path);
-      old.exec(REGISTRY_MIGRATIONS[0] as string);
-      old.pragma('user_version = 1');
+      for (const step of REGISTRY_MIGRATIONS) old.exec(step);
+      old.pragma(`user_version = ${REGISTRY_MIGRATIONS.length}`);
       old
         .prepare(
           `INSERT INTO tenants (id, name, state, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)`,
