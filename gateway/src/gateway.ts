@@ -61,6 +61,8 @@ export type Gateway = {
   /** What the driver's reconcile found at creation (Docker: leftovers removed, orphans reported). */
   reconciled: ReconcileSummary | undefined;
   server: Server;
+  /** Tenant operations (absent on a runtime without data access): backups, restore, guarded changes. */
+  operations: Omit<ReturnType<typeof createOperations>, 'close'>;
   /** The Hono app (admin and health routes answer `app.request()` in tests; the proxy needs the server). */
   app: ReturnType<typeof createApp>;
   /** Listens on `config.host:config.port` (0 = any free port) and resolves to the base URL. */
@@ -243,6 +245,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     reconciled,
     server,
     app,
+    operations,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -19,6 +19,9 @@ export {
 } from './images/index.js';
 export type { InstanceState } from './lifecycle/instance-state.js';
 export { createGatewayLogger } from './logger.js';
+export type { Change, GuardedChangeDeps, GuardedResult } from './operations/guarded-change.js';
+export { GuardedChanges } from './operations/guarded-change.js';
+export { SmokeCheckError, smokeCheck } from './operations/smoke-check.js';
 export type { TenantPath } from './proxy/tenant-path.js';
 export { parseTenantPath } from './proxy/tenant-path.js';
 export {

@@ -19,7 +19,8 @@ export const BackupRecordSchema = z.object({
   /** Of the archive file. */
   sha256: z.string(),
   durationMs: z.number(),
-  trigger: z.enum(['manual', 'schedule']),
+  /** `guard`: taken by a guarded change (upgrade, dialect migration) as its way back. */
+  trigger: z.enum(['manual', 'schedule', 'guard']),
   mode: z.enum(['online', 'offline']),
   executions: z.number().int(),
   /** `PRAGMA integrity_check` of the copy, before it was archived. */

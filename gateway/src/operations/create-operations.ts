@@ -11,6 +11,7 @@ import { createBackupMetrics } from './backup-metrics.js';
 import { BackupScheduler } from './backup-schedule.js';
 import { BackupStore } from './backup-store.js';
 import { FolderTenantData } from './folder-tenant-data.js';
+import { GuardedChanges } from './guarded-change.js';
 import { operationsRoutes } from './operations-routes.js';
 import type { TenantData } from './tenant-data.js';
 import { TenantOperations } from './tenant-operations.js';
@@ -55,7 +56,13 @@ export function createOperations(deps: {
   driver: RuntimeDriver;
   metricsRegistry: Registry;
   logger: Logger;
-}): { ops?: TenantOperations; scheduler?: BackupScheduler; close(): Promise<void> } {
+}): {
+  ops?: TenantOperations;
+  scheduler?: BackupScheduler;
+  /** Guarded changes (backup → change → restart → smoke check, else rollback): upgrades, dialect migrations. */
+  guard?: GuardedChanges;
+  close(): Promise<void>;
+} {
   const { settings, registry, manager, driver, logger } = deps;
   const data = tenantDataOf(driver);
   if (data === undefined) {
@@ -90,7 +97,8 @@ export function createOperations(deps: {
     logger,
     defaults: { every: settings.backupEvery ?? null, keep: settings.backupKeep ?? 7 },
   });
+  const guard = new GuardedChanges({ ops, registry, manager, logger });
   deps.mount(operationsRoutes({ ops, store, scheduler, registry, manager }));
   scheduler.start();
-  return { ops, scheduler, close: () => scheduler.stop() };
+  return { ops, scheduler, guard, close: () => scheduler.stop() };
 }

@@ -62,6 +62,21 @@ export function tenantStoreContract(backend: string, make: MakeRegistry): void {
       await expect(async () => tenants.setKestraVersion('nobody', '1.3')).rejects.toThrow(NotFoundError);
     });
 
+    it('pins a version at creation or later, seen at once by a cached tenant; refuses an unknown tenant', async () => {
+      const { tenants } = t.registry();
+      expect(await tenants.create({ id: 'acme' })).toMatchObject({ version: null });
+      expect(await tenants.create({ id: 'beta', version: '0.1.0' })).toMatchObject({ version: '0.1.0' });
+      expect((await tenants.get('acme'))?.version).toBeNull();
+      t.clock.advance(1_000);
+      expect(await tenants.setVersion('acme', '0.2.0')).toMatchObject({
+        version: '0.2.0',
+        updatedAt: '2030-01-01T00:00:01.000Z',
+      });
+      expect((await tenants.get('acme'))?.version).toBe('0.2.0');
+      expect((await tenants.list()).map((x) => x.version)).toEqual(['0.2.0', '0.1.0']);
+      await expect(async () => tenants.setVersion('nobody', '0.2.0')).rejects.toThrow(NotFoundError);
+    });
+
     it('replaces limits, seen at once by a cached tenant; refuses an unknown tenant', async () => {
       const { tenants } = t.registry();
       await tenants.create({ id: 'acme', limits: { memoryMb: 256, requestsPerSecond: 5 } });

@@ -12,10 +12,26 @@ export type Tenant = {
   limits: TenantLimits;
   /** The Kestra dialect its instance speaks (DESIGN.md "Wave 2 surface"); given to the instance at every start. */
   kestraVersion: KestraVersion;
+  /**
+   * The orchestrator version the tenant is pinned to: its instance runs that
+   * installed version (`GET /admin/v1/versions`). Null until pinned (a
+   * tenant that predates versions: the gateway pins it to its current build).
+   */
+  version: string | null;
   /** ISO-8601. */
   createdAt: string;
   /** ISO-8601. */
   updatedAt: string;
+};
+
+/** What `TenantStore.create` takes; `kestraVersion` defaults to `DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS` ("2.0"). */
+export type NewTenant = {
+  id: string;
+  name?: string;
+  limits?: TenantLimits;
+  kestraVersion?: KestraVersion;
+  /** Orchestrator version to pin (else none until pinned). */
+  version?: string;
 };
 
 /**
@@ -31,9 +47,6 @@ export type Tenant = {
  * const acme = tenants.create({ id: 'acme' });
  * tenants.setState('acme', 'suspended', 'unpaid');
  */
-/** What `TenantStore.create` takes; `kestraVersion` defaults to `DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS` ("2.0"). */
-export type NewTenant = { id: string; name?: string; limits?: TenantLimits; kestraVersion?: KestraVersion };
-
 export interface TenantStore {
   /** @throws ConflictError when the id is taken. */
   create(input: NewTenant): Tenant;
@@ -59,4 +72,10 @@ export interface TenantStore {
    * @throws NotFoundError for an unknown tenant.
    */
   setKestraVersion(id: string, version: KestraVersion): Tenant;
+  /**
+   * Pins the tenant to an orchestrator version (an upgrade, or its rollback);
+   * its next start runs that version.
+   * @throws NotFoundError for an unknown tenant.
+   */
+  setVersion(id: string, version: string): Tenant;
 }

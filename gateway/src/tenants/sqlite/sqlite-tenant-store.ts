@@ -18,6 +18,16 @@ function addKestraVersionColumn(db: SqliteRegistryDatabase): void {
     ).run();
 }
 
+/**
+ * The pinned orchestrator version (issue 16 §4), added if missing rather
+ * than as an entry of the shared, append-only `REGISTRY_MIGRATIONS` (built
+ * beside other registry changes, as the webhook-key tables were). Idempotent.
+ */
+function addVersionColumn(db: SqliteRegistryDatabase): void {
+  const columns = db.stmt("SELECT name FROM pragma_table_info('tenants')").pluck().all() as string[];
+  if (!columns.includes('version')) db.stmt('ALTER TABLE tenants ADD COLUMN version TEXT').run();
+}
+
 type TenantRow = {
   id: string;
   name: string;
@@ -25,6 +35,7 @@ type TenantRow = {
   suspended_reason: string | null;
   limits: string;
   kestra_version: KestraVersion;
+  version: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -47,6 +58,7 @@ export class SqliteTenantStore implements TenantStore {
     this.#db = db;
     this.#caches = caches;
     addKestraVersionColumn(db);
+    addVersionColumn(db);
   }
 
   create(input: NewTenant): Tenant {
@@ -54,13 +66,14 @@ export class SqliteTenantStore implements TenantStore {
     try {
       this.#db
         .stmt(
-          `INSERT INTO tenants (id, name, state, limits, kestra_version, created_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?, ?)`,
+          `INSERT INTO tenants (id, name, state, limits, kestra_version, version, created_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?, ?, ?)`,
         )
         .run(
           input.id,
           input.name ?? input.id,
           JSON.stringify(input.limits ?? {}),
           input.kestraVersion ?? DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS,
+          input.version ?? null,
           now,
           now,
         );
@@ -121,6 +134,15 @@ export class SqliteTenantStore implements TenantStore {
     if (changed === 0) throw new NotFoundError('tenant', id);
     return this.get(id) as Tenant;
   }
+
+  setVersion(id: string, version: string): Tenant {
+    const changed = this.#db
+      .stmt('UPDATE tenants SET version = ?, updated_at = ? WHERE id = ?')
+      .run(version, this.#db.iso(), id).changes;
+    this.#caches.tenants.delete(id);
+    if (changed === 0) throw new NotFoundError('tenant', id);
+    return this.get(id) as Tenant;
+  }
 }
 
 /** Frozen: the same object is handed out from the cache to every caller. */
@@ -132,6 +154,7 @@ function toTenant(row: TenantRow): Tenant {
     suspendedReason: row.suspended_reason,
     limits: Object.freeze(JSON.parse(row.limits)) as TenantLimits,
     kestraVersion: row.kestra_version,
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });
