@@ -1,5 +1,4 @@
 import type { KestraVersion } from '@silo/contracts';
-import type { TenantLimits } from '../runtime/runtime-driver.js';
 import type { SecretEntry } from '../secrets/secret-store.js';
 import type { ApiKey } from './api-key-store.js';
 import type { InstanceFacts } from './instance-fact-store.js';
