@@ -110,20 +110,20 @@ async function run(api: TenantApi, flowId: string): Promise<{ id: string; state:
 
 describe('Kestra dialect migration 1.3 → 2.0 (process runtime, real orchestrator)', () => {
   let t: TestGateway;
-  /** True once the 2.0 flow layer is in the orchestrator: a 1.3 tenant then refuses Loop. */
+  /** True once the 2.0 flow layer is in the orchestrator: a 2.0 tenant then refuses ForEach. */
   let dialectLayer = false;
 
   beforeAll(async () => {
     t = await startTestGateway({ instance: 'orchestrator' });
-    await t.admin('POST', '/admin/v1/tenants', { id: 'probe', kestraVersion: '1.3' });
+    await t.admin('POST', '/admin/v1/tenants', { id: 'probe', kestraVersion: '2.0' });
     const key = (await t.admin<{ key: string }>('POST', '/admin/v1/tenants/probe/keys', {})).key;
-    const loop = await tenantApi(t.url, 'probe', key).call(
+    const forEach = await tenantApi(t.url, 'probe', key).call(
       'POST',
       '/flows',
-      'id: l\nnamespace: ops\ntasks:\n  - id: l\n    type: io.kestra.plugin.core.flow.Loop\n    values: [a]\n    tasks:\n      - id: x\n        type: io.kestra.plugin.core.log.Log\n        message: x\n',
+      'id: l\nnamespace: ops\ntasks:\n  - id: l\n    type: io.kestra.plugin.core.flow.ForEach\n    values: [a]\n    tasks:\n      - id: x\n        type: io.kestra.plugin.core.log.Log\n        message: x\n',
       'application/x-yaml',
     );
-    dialectLayer = loop.status >= 400;
+    dialectLayer = forEach.status >= 400;
     await t.admin('DELETE', '/admin/v1/tenants/probe?purge=true');
   }, 120_000);
   afterAll(async () => {
@@ -147,9 +147,10 @@ describe('Kestra dialect migration 1.3 → 2.0 (process runtime, real orchestrat
     expect(byId.automatic?.status).toBe('automatic');
     expect(byId.automatic?.reasons.map((r) => [r.path, r.line])).toEqual([
       ['pluginDefaults', 4],
+      // json() in the inlined default: the line where it is written.
+      ['tasks[0].format', 7],
       ['inputs[0].type', 10],
       ['inputs[1].type', 13],
-      ['tasks[0].format', 18],
     ]);
     expect(byId.automatic?.proposedYaml).toContain('# the defaults below are inlined by the migration');
     expect(byId.automatic?.proposedYaml).toContain('type: BOOL\n');
@@ -227,7 +228,9 @@ describe('Kestra dialect migration 1.3 → 2.0 (process runtime, real orchestrat
 
   it('rolls back when the 2.0 instance refuses a flow (a smoke flow with ForEach), once the 2.0 flow layer is in', async (ctx) => {
     if (!dialectLayer) {
-      console.warn('skipped: the 2.0 flow layer (w2/k20flow) is not merged: a 1.3 tenant still accepts Loop');
+      console.warn(
+        'skipped: the 2.0 flow layer (w2/k20flow) is not merged: a 2.0 tenant still accepts ForEach',
+      );
       ctx.skip();
     }
     const api = await legacyTenant('refused', [CLEAN]);

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
-import { type MigrationContext, pairOf, renameKey, stringAt } from './migration-context.js';
+import { deleteKey, type MigrationContext, pairOf, renameKey, stringAt } from './migration-context.js';
 
 /** 1.3 input types 2.0 removed, and their 2.0 names (CHANGES.md A.7). */
 const INPUT_TYPES: Record<string, string> = { BOOLEAN: 'BOOL', ENUM: 'SELECT' };
@@ -35,7 +35,7 @@ export function rewriteInputs(ctx: MigrationContext): void {
         required,
         '2.0 refuses `required: false` beside `defaults` ("Inputs with a default value must be required"): dropped, the default still applies',
       );
-      input.delete('required');
+      deleteKey(input, 'required');
     }
     if (pairOf(input, 'defaults') && pairOf(input, 'prefill'))
       ctx.manual(

@@ -143,7 +143,8 @@ triggers:
 
   it('inlines pluginDefaults into the matching tasks without overriding what a task sets', () => {
     const r = migrateFlowTo20(
-      flow(`pluginDefaults:
+      flow(`# defaults for every request
+pluginDefaults:
   - type: io.kestra.plugin.core.http.Request
     forced: true
     values:
@@ -169,6 +170,7 @@ tasks:
     expect(r.status).toBe('automatic');
     const doc = parse(r.proposedYaml as string);
     expect(doc.pluginDefaults).toBeUndefined();
+    expect(r.proposedYaml).toMatch(/^id: f\nnamespace: acme\n# defaults for every request\ntasks:\n/);
     expect(doc.tasks[0]).toEqual({
       id: 'get_users',
       type: 'io.kestra.plugin.core.http.Request',

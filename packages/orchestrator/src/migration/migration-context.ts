@@ -8,7 +8,7 @@ import {
   type LineCounter,
   type Node,
   type Pair,
-  type Scalar,
+  Scalar,
   type YAMLMap,
 } from 'yaml';
 import { formatPath, type YamlPath } from '../flow/yaml-path.js';
@@ -93,6 +93,8 @@ export function triggersOf(doc: Document): PluginNode[] {
 export function keyOf(pair: unknown): string | undefined {
   if (!isPair(pair)) return undefined;
   const key = (pair as Pair).key;
+  // Pairs added with `map.set('k', …)` hold the plain string.
+  if (typeof key === 'string') return key;
   return isScalar(key) ? String(key.value) : undefined;
 }
 
@@ -103,6 +105,24 @@ export function pairOf(map: YAMLMap, key: string): Pair | undefined {
 export function stringAt(map: YAMLMap, key: string): string | undefined {
   const value = map.get(key, true);
   return isScalar(value) && typeof value.value === 'string' ? value.value : undefined;
+}
+
+/**
+ * Removes `key` from `map`, handing the comment written above it to the
+ * entry that follows (a deleted key must not take comments with it).
+ */
+export function deleteKey(map: YAMLMap, key: string): void {
+  const index = map.items.findIndex((p) => keyOf(p) === key);
+  if (index < 0) return;
+  const gone = map.items[index]?.key;
+  const comment = isScalar(gone) ? gone.commentBefore : undefined;
+  map.items.splice(index, 1);
+  const next = map.items[index];
+  if (comment && next) {
+    if (!isScalar(next.key)) next.key = new Scalar(next.key);
+    const nextKey = next.key as Scalar;
+    nextKey.commentBefore = nextKey.commentBefore ? `${comment}\n${nextKey.commentBefore}` : comment;
+  }
 }
 
 /** Renames a key where it is written (its value, comments and position kept). */

@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import {
+  deleteKey,
   keyOf,
   type MigrationContext,
   type PluginNode,
@@ -45,7 +46,7 @@ export function inlinePluginDefaults(ctx: MigrationContext): void {
     }
     const where = touched.length > 0 ? `inlined into ${[...new Set(touched)].join(', ')}` : 'no task matched';
     ctx.automatic([key], pair.key, `${key} is removed in 2.0: ${where}`);
-    root.delete(key);
+    deleteKey(root, key);
   }
 }
 

@@ -1,6 +1,13 @@
 import { isMap, isSeq, Scalar, type YAMLMap } from 'yaml';
 import type { YamlPath } from '../flow/yaml-path.js';
-import { type MigrationContext, pairOf, shortType, stringAt, triggersOf } from './migration-context.js';
+import {
+  deleteKey,
+  type MigrationContext,
+  pairOf,
+  shortType,
+  stringAt,
+  triggersOf,
+} from './migration-context.js';
 
 /** Why a condition has no mechanical `when`. */
 class NotMechanical extends Error {}
@@ -156,5 +163,5 @@ function toWhen(ctx: MigrationContext, map: YAMLMap, path: YamlPath): void {
     first.pair.value = new Scalar(when);
     (first.pair.value as Scalar).type = Scalar.QUOTE_DOUBLE;
   }
-  for (const { key } of existing !== undefined ? lists : rest) map.delete(key);
+  for (const { key } of existing !== undefined ? lists : rest) deleteKey(map, key);
 }
