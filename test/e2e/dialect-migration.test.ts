@@ -226,6 +226,20 @@ describe('Kestra dialect migration 1.3 → 2.0 (process runtime, real orchestrat
     expect(report).toMatchObject({ from: '1.3', summary: { clean: 1, automatic: 1, manual: 0 } });
   }, 180_000);
 
+  it('an export of a 1.3 tenant imports as 1.3 (the manifest carries the dialect; new tenants are 2.0)', async () => {
+    await legacyTenant('exported', [CLEAN]);
+    const headers = { authorization: `Bearer ${t.gateway.adminToken}` };
+    const archive = await fetch(`${t.url}/admin/v1/tenants/exported/export`, { headers });
+    expect(archive.status).toBe(200);
+    const imported = await fetch(`${t.url}/admin/v1/tenants/import?id=imported`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/gzip' },
+      body: Buffer.from(await archive.arrayBuffer()),
+    });
+    expect(imported.status, await imported.clone().text()).toBe(201);
+    expect(((await imported.json()) as { kestraVersion: string }).kestraVersion).toBe('1.3');
+  }, 120_000);
+
   it('rolls back when the 2.0 instance refuses a flow (a smoke flow with ForEach), once the 2.0 flow layer is in', async (ctx) => {
     if (!dialectLayer) {
       console.warn(
