@@ -28,8 +28,15 @@ describeDocker(reason, 'Kestra dialect migration with the Docker runtime', () =>
   const id = `dk-dialect-${suffix}`;
   let g: DockerGateway | undefined;
 
+  // A tag of this run's own: the shared `silo-orchestrator:<version>` tag can be moved by other runs on the engine meanwhile.
+  const ownTag = `dialect-${suffix}`;
+
   afterAll(async () => {
     await g?.close({ stopInstances: true }).catch(() => undefined);
+    await docker
+      .getImage(`silo-orchestrator:${ownTag}`)
+      .remove({ noprune: true })
+      .catch(() => undefined);
     await docker
       .getContainer(`silo-${id}`)
       .remove({ force: true })
@@ -46,7 +53,11 @@ describeDocker(reason, 'Kestra dialect migration with the Docker runtime', () =>
   });
 
   it('a 1.3 container is reported, migrated to 2.0 through the gateway (new container env), its executions kept', async () => {
-    g = await startDockerGateway({ image: image!.tag, labels: { 'silo.test-run': suffix } });
+    await docker.getImage(image!.id).tag({ repo: 'silo-orchestrator', tag: ownTag });
+    g = await startDockerGateway({
+      image: `silo-orchestrator:${ownTag}`,
+      labels: { 'silo.test-run': suffix },
+    });
     await g.admin('POST', '/admin/v1/tenants', { id, kestraVersion: '1.3' });
     const key = (await g.admin<{ key: string }>('POST', `/admin/v1/tenants/${id}/keys`, {})).key;
     const api = tenantApi(g.url, id, key);
