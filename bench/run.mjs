@@ -20,6 +20,7 @@ import { ensureTools } from './lib/tools.mjs';
 import { coldStart } from './sections/cold-start.mjs';
 import { density } from './sections/density.mjs';
 import { engine } from './sections/engine.mjs';
+import { fleet } from './sections/fleet.mjs';
 import { herd } from './sections/herd.mjs';
 import { registryScale } from './sections/registry.mjs';
 import { warmProxy } from './sections/warm-proxy.mjs';
@@ -105,6 +106,7 @@ const sections = [
   ['density-process', 'density, process driver', () => density(ctx, 'process')],
   ['density-docker', 'density, docker driver', () => density(ctx, 'docker')],
   ['registry', 'registry scale', () => registryScale(ctx)],
+  ['fleet', 'several gateways on PostgreSQL', () => fleet(ctx)],
 ];
 
 const rows = [];

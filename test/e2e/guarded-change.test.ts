@@ -1,6 +1,6 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GuardedChanges, TenantRegistryFacade } from '@silo/gateway';
+import { GuardedChanges } from '@silo/gateway';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deploy, picture, sleepyFlow, startExecutions, tenantApi } from '../helpers/tenant-workload.js';
 import { startTestGateway, type TestGateway, waitFor } from '../helpers/test-gateway.js';
@@ -88,7 +88,7 @@ describe('guarded change (process runtime, real orchestrator)', () => {
     const ops = t.gateway.operations;
     const guard = new GuardedChanges({
       ops: ops.ops as NonNullable<typeof ops.ops>,
-      registry: new TenantRegistryFacade(t.gateway.registry),
+      registry: t.gateway.registry,
       manager: t.gateway.manager,
       logger: t.gateway.logger,
       check: async () => {

@@ -19,7 +19,7 @@ describe('Reports: the stoppable rule', () => {
     const manager = new InstanceManager(kit.options);
     (await manager.acquire('acme')).release();
     // A start measured on the manual clock took 0 ms: "soon" is lead 2 s + 2 × 0 + 1 s.
-    expect(kit.registry.instanceInfo('acme').lastStartMs).toBe(0);
+    expect((await kit.registry.instances.get('acme')).lastStartMs).toBe(0);
     const wakeIn = (ms: number) => {
       kit.probe.report_ = { ...kit.probe.report_, nextWakeAt: new Date(clock.ms + ms).toISOString() };
     };
@@ -30,7 +30,7 @@ describe('Reports: the stoppable rule', () => {
     const { driver, manager, wakeIn } = await setup();
     wakeIn(2_999);
     expect(await manager.drainIfIdle('acme', 0, 5)).toBe(false);
-    expect(manager.view('acme').state).toBe('running');
+    expect((await manager.view('acme')).state).toBe('running');
     wakeIn(3_000);
     expect(await manager.drainIfIdle('acme', 0, 5)).toBe(true);
     expect(driver.stops).toEqual(['acme']);
@@ -49,10 +49,10 @@ describe('Reports: the stoppable rule', () => {
     const { driver, probe, manager } = await setup();
     probe.report = () => Promise.reject(new Error('connection refused'));
     expect(await manager.drainIfIdle('acme', 0, 5)).toBe(false);
-    expect(manager.view('acme').state).toBe('running');
+    expect((await manager.view('acme')).state).toBe('running');
     driver.crash('acme');
     expect(await manager.refreshReport('acme')).toBeUndefined();
-    expect(manager.view('acme').state).toBe('stopped');
-    expect(manager.view('acme').lastError).toMatch(/connection refused/);
+    expect((await manager.view('acme')).state).toBe('stopped');
+    expect((await manager.view('acme')).lastError).toMatch(/connection refused/);
   });
 });

@@ -7,7 +7,8 @@ import {
 import type { Logger } from 'pino';
 import { BadRequestError, ConflictError, NotFoundError, UpstreamFailedError } from '../errors.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
-import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.js';
+import type { Registry } from '../tenants/registry.js';
+import type { Tenant } from '../tenants/tenant-store.js';
 import { GuardedChanges } from './guarded-change.js';
 import { instanceCall } from './instance-call.js';
 import { smokeCheck } from './smoke-check.js';
@@ -70,7 +71,7 @@ export class DialectMigrations {
   constructor(
     private readonly deps: {
       ops: TenantOperations;
-      registry: TenantRegistry;
+      registry: Pick<Registry, 'tenants' | 'instances'>;
       manager: InstanceManager;
       logger: Logger;
     },
@@ -80,7 +81,7 @@ export class DialectMigrations {
 
   /** Each flow of the tenant: clean, automatic (with the proposed YAML) or manual, with the reasons. */
   async report(tenantId: string, to: KestraVersion): Promise<MigrationReport> {
-    this.#tenant(tenantId);
+    await this.#tenant(tenantId);
     const lease = await this.deps.manager.acquire(tenantId);
     try {
       const res = await instanceCall(lease, 'GET', `${MIGRATION_PATH}?to=${to}`, { timeoutMs: 60_000 });
@@ -97,7 +98,7 @@ export class DialectMigrations {
 
   async apply(tenantId: string, request: MigrationRequest): Promise<MigrationResult> {
     const { registry, logger } = this.deps;
-    const tenant = this.#tenant(tenantId);
+    const tenant = await this.#tenant(tenantId);
     const from = tenant.kestraVersion;
     if (request.to !== '2.0')
       throw new BadRequestError(
@@ -135,12 +136,12 @@ export class DialectMigrations {
       logger.info({ tenantId, from, to: request.to }, 'migration: starting');
       const guarded = await this.#guard.run(tenantId, {
         name: `migration to Kestra ${request.to}`,
-        apply: () => {
-          registry.setKestraVersion(tenantId, request.to);
+        apply: async () => {
+          await registry.tenants.setKestraVersion(tenantId, request.to);
           result.steps.push(`backup taken, instance stopped, dialect switched to ${request.to}`);
         },
-        undo: () => {
-          registry.setKestraVersion(tenantId, from);
+        undo: async () => {
+          await registry.tenants.setKestraVersion(tenantId, from);
         },
       });
       Object.assign(result, {
@@ -196,8 +197,8 @@ export class DialectMigrations {
     result.steps.push(`smoke check: ${checked.flows} flow(s) parse on ${request.to}, a health execution ran`);
   }
 
-  #tenant(id: string): Tenant {
-    const tenant = this.deps.registry.getTenant(id);
+  async #tenant(id: string): Promise<Tenant> {
+    const tenant = await this.deps.registry.tenants.get(id);
     if (tenant === undefined) throw new NotFoundError('tenant', id);
     return tenant;
   }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, UpstreamFailedError } from '../errors.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { Registry } from '../tenants/registry.js';
 import { smokeCheck } from './smoke-check.js';
 import type { TenantOperations } from './tenant-operations.js';
 
@@ -28,7 +28,7 @@ export type GuardedResult = {
 
 export type GuardedChangeDeps = {
   ops: TenantOperations;
-  registry: TenantRegistry;
+  registry: Pick<Registry, 'tenants' | 'instances'>;
   manager: InstanceManager;
   logger: Logger;
   /**
@@ -62,7 +62,7 @@ export class GuardedChanges {
 
   async run(tenantId: string, change: Change): Promise<GuardedResult> {
     const { registry, ops, manager, logger } = this.deps;
-    if (registry.getTenant(tenantId) === undefined) throw new NotFoundError('tenant', tenantId);
+    if ((await registry.tenants.get(tenantId)) === undefined) throw new NotFoundError('tenant', tenantId);
     if (this.#busy.has(tenantId))
       throw new ConflictError(`tenant ${tenantId}: another upgrade or guarded change is in progress`);
     this.#busy.add(tenantId);
@@ -111,10 +111,10 @@ export class GuardedChanges {
       await ops.restore(tenantId, backupId);
     } catch (err) {
       const both = `${reason}; the rollback failed too: ${(err as Error).message}`;
-      registry.updateInstanceInfo(tenantId, { lastError: both });
+      await registry.instances.update(tenantId, { lastError: both });
       logger.error({ tenantId, backupId, err }, 'guard: rollback failed');
       throw new UpstreamFailedError(tenantId, { cause: new Error(both) });
     }
-    registry.updateInstanceInfo(tenantId, { lastError: reason });
+    await registry.instances.update(tenantId, { lastError: reason });
   }
 }

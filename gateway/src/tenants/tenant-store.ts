@@ -44,38 +44,38 @@ export type NewTenant = {
  * with it.
  *
  * @example
- * const acme = tenants.create({ id: 'acme' });
- * tenants.setState('acme', 'suspended', 'unpaid');
+ * const acme = await tenants.create({ id: 'acme' });
+ * await tenants.setState('acme', 'suspended', 'unpaid');
  */
 export interface TenantStore {
   /** @throws ConflictError when the id is taken. */
-  create(input: NewTenant): Tenant;
-  get(id: string): Tenant | undefined;
+  create(input: NewTenant): Promise<Tenant>;
+  get(id: string): Promise<Tenant | undefined>;
   /** Every tenant, by id. */
-  list(): Tenant[];
+  list(): Promise<Tenant[]>;
   /** False when there was no such tenant. */
-  delete(id: string): boolean;
+  delete(id: string): Promise<boolean>;
   /**
    * `reason` is kept only for `suspended` (cleared on resume).
    * @throws NotFoundError for an unknown tenant.
    */
-  setState(id: string, state: TenantState, reason?: string | null): Tenant;
+  setState(id: string, state: TenantState, reason?: string | null): Promise<Tenant>;
   /**
    * Replaces the tenant's limits (the admin's `PUT .../limits`); a cached
    * tenant sees them before this returns.
    * @throws NotFoundError for an unknown tenant.
    */
-  setLimits(id: string, limits: TenantLimits): Tenant;
+  setLimits(id: string, limits: TenantLimits): Promise<Tenant>;
   /**
    * Switches the tenant's dialect (a migration, its rollback, a restore);
    * the instance speaks it from its next start.
    * @throws NotFoundError for an unknown tenant.
    */
-  setKestraVersion(id: string, version: KestraVersion): Tenant;
+  setKestraVersion(id: string, version: KestraVersion): Promise<Tenant>;
   /**
    * Pins the tenant to an orchestrator version (an upgrade, or its rollback);
    * its next start runs that version.
    * @throws NotFoundError for an unknown tenant.
    */
-  setVersion(id: string, version: string): Tenant;
+  setVersion(id: string, version: string): Promise<Tenant>;
 }

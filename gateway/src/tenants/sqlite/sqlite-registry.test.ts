@@ -36,23 +36,23 @@ tenantStoreContract('sqlite :memory:', ({ now }) => ({ registry: openSqliteRegis
 apiKeyStoreContract('sqlite :memory:', ({ now }) => ({ registry: openSqliteRegistry(':memory:', { now }) }));
 
 describe('openSqliteRegistry', () => {
-  it('creates the file 0600 and reopens it with its data (migrations applied once)', () => {
+  it('creates the file 0600 and reopens it with its data (migrations applied once)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'silo-registry-'));
     try {
       const path = join(dir, 'registry.db');
       const first = openSqliteRegistry(path);
-      first.tenants.create({ id: 'acme' });
-      first.close();
+      await first.tenants.create({ id: 'acme' });
+      await first.close();
       expect(statSync(path).mode & 0o777).toBe(0o600);
       const again = openSqliteRegistry(path);
-      expect(again.tenants.list().map((t) => t.id)).toEqual(['acme']);
-      again.close();
+      expect((await again.tenants.list()).map((t) => t.id)).toEqual(['acme']);
+      await again.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('gives the tenants of a registry made before dialects Kestra 1.3', () => {
+  it('gives the tenants of a registry made before dialects Kestra 1.3', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'silo-registry-'));
     try {
       const path = join(dir, 'registry.db');
@@ -66,8 +66,8 @@ describe('openSqliteRegistry', () => {
         .run('before', 'before', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
       old.close();
       const registry = openSqliteRegistry(path);
-      expect(registry.tenants.get('before')?.kestraVersion).toBe('1.3');
-      expect(registry.tenants.create({ id: 'after' }).kestraVersion).toBe('2.0');
+      expect((await registry.tenants.get('before'))?.kestraVersion).toBe('1.3');
+      expect((await registry.tenants.create({ id: 'after' })).kestraVersion).toBe('2.0');
       registry.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
