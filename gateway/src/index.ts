@@ -9,6 +9,7 @@ export type { CliIo } from './cli/program.js';
 export { buildProgram } from './cli/program.js';
 export type { GatewayConfig } from './config.js';
 export { loadGatewayConfig } from './config.js';
+export { DEMO_FLOW_YAML } from './first-run/demo-tenant.js';
 export type { CreateGatewayOptions, Gateway } from './gateway.js';
 export { createGateway } from './gateway.js';
 export {

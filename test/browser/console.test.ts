@@ -78,7 +78,8 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
   let key = '';
   beforeAll(async () => {
     t = await startTestGateway({ instance: 'orchestrator' });
-    key = await t.tenant('acme');
+    // Kestra 1.3: the flows below use BOOLEAN resume inputs, and the console reads 1.3 shapes (KV list, /kill).
+    key = await t.tenant('acme', { kestraVersion: '1.3' });
     for (const flow of [SLEEPER, APPROVE]) {
       const res = await fetch(`${t.url}/api/v1/acme/flows`, {
         method: 'POST',

@@ -74,7 +74,9 @@ export async function picture(api: TenantApi) {
     .map((f) => f.id)
     .sort();
   const runs = (await executions(api)).map((e) => e.id).sort();
-  const kv = (await api.json<{ key: string }[]>('/namespaces/ops/kv')).map((k) => k.key).sort();
+  // Kestra 1.3 lists KV entries as an array, 2.0 as a page ({results, total}).
+  const listed = await api.json<{ key: string }[] | { results: { key: string }[] }>('/namespaces/ops/kv');
+  const kv = (Array.isArray(listed) ? listed : listed.results).map((k) => k.key).sort();
   const logs: string[] = [];
   for (const id of runs) {
     const lines = await api.json<{ message: string; taskId?: string }[]>(`/logs/${id}`);

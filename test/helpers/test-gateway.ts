@@ -16,8 +16,11 @@ export type TestGateway = {
   dataDir: string;
   /** Calls the admin API; throws on a non-2xx answer unless `expectStatus` matches. */
   admin: <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
-  /** Creates a tenant and returns a key of it. */
-  tenant: (id: string) => Promise<string>;
+  /**
+   * Creates a tenant and returns a key of it. Kestra 2.0 unless told (the
+   * gateway's default); tests that use 1.3-only constructs say `kestraVersion: '1.3'`.
+   */
+  tenant: (id: string, options?: { kestraVersion?: '1.3' | '2.0' }) => Promise<string>;
   /** The Prometheus text of `GET /metrics` (read with the admin token). */
   metrics: () => Promise<string>;
   /** Closes the gateway; `stopInstances` (default true) stops what it started; `keepData` keeps the folder. */
@@ -74,7 +77,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     url,
     dataDir,
     admin,
-    tenant: (id) => tenantWithKey(admin, id),
+    tenant: (id, o) => tenantWithKey(admin, id, undefined, o?.kestraVersion),
     metrics: () => scrapeMetrics(url, gateway.adminToken),
     stop: async ({ stopInstances = true, keepData = false } = {}) => {
       await gateway.close({ stopInstances });
@@ -114,13 +117,18 @@ export async function scrapeMetrics(url: string, token: string): Promise<string>
   return text;
 }
 
-/** Creates a tenant (with optional limits) through the admin API and returns a new key of it. */
+/** Creates a tenant (with optional limits and Kestra dialect) through the admin API and returns a new key of it. */
 export async function tenantWithKey(
   admin: AdminCall,
   id: string,
   limits?: Record<string, number>,
+  kestraVersion?: '1.3' | '2.0',
 ): Promise<string> {
-  await admin('POST', '/admin/v1/tenants', { id, ...(limits ? { limits } : {}) });
+  await admin('POST', '/admin/v1/tenants', {
+    id,
+    ...(limits ? { limits } : {}),
+    ...(kestraVersion ? { kestraVersion } : {}),
+  });
   return (await admin<{ key: string }>('POST', `/admin/v1/tenants/${id}/keys`, { name: 'test' })).key;
 }
 

@@ -88,6 +88,24 @@ describe('admin API', () => {
     });
   });
 
+  it("keeps each tenant's Kestra dialect (2.0 unless told), passes it to the instance at start, refuses a bad one", async () => {
+    expect((await call('POST', '/admin/v1/tenants', { id: 'fresh' })).body).toMatchObject({
+      kestraVersion: '2.0',
+    });
+    const legacy = await call('POST', '/admin/v1/tenants', { id: 'legacy', kestraVersion: '1.3' });
+    expect(legacy).toMatchObject({ status: 201, body: { kestraVersion: '1.3' } });
+    expect((await call('GET', '/admin/v1/tenants/legacy')).body.kestraVersion).toBe('1.3');
+    const bad = await call('POST', '/admin/v1/tenants', { id: 'bad', kestraVersion: '1.0' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('kestraVersion');
+    await call('POST', '/admin/v1/tenants/legacy/start');
+    await call('POST', '/admin/v1/tenants/fresh/start');
+    expect(driver.starts.map((s) => [s.tenantId, s.kestraVersion])).toEqual([
+      ['legacy', '1.3'],
+      ['fresh', '2.0'],
+    ]);
+  });
+
   it('PUT limits: validates each field (400 naming it), replaces the limits, shows them with usage', async () => {
     await call('POST', '/admin/v1/tenants', { id: 'acme', limits: { memoryMb: 256 } });
     for (const [field, value] of [

@@ -1,4 +1,4 @@
-import { TenantIdSchema } from '@silo/contracts';
+import { KestraVersionSchema, TenantIdSchema } from '@silo/contracts';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
@@ -27,6 +27,8 @@ const CreateTenantSchema = z
     id: TenantIdSchema,
     name: z.string().min(1).max(200).optional(),
     limits: LimitsSchema.optional(),
+    /** Default "2.0" (`DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS`, applied by the store). */
+    kestraVersion: KestraVersionSchema.optional(),
   })
   .strict();
 const CreateKeySchema = z.object({ name: z.string().min(1).max(100).optional() }).strict();

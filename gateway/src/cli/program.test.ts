@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConnection } from './admin-client.js';
+import { formatReport } from './migrate-command.js';
 import { buildProgram } from './program.js';
 import { formatTable } from './table.js';
 
@@ -26,6 +27,7 @@ describe('silo CLI', () => {
         'stop',
         'logs',
         'limits',
+        'migrate',
       ]),
     );
     expect(names(['key'])).toEqual(expect.arrayContaining(['create', 'list', 'revoke']));
@@ -42,6 +44,35 @@ describe('silo CLI', () => {
       token: 'e',
     });
     expect(() => resolveConnection({ dataDir: '/nonexistent' }, {})).toThrow(/no admin token/);
+  });
+
+  it('prints a migration report with each reason under its flow', () => {
+    expect(
+      formatReport({
+        from: '1.3',
+        to: '2.0',
+        summary: { clean: 1, automatic: 1, manual: 0 },
+        flows: [
+          { namespace: 'acme', id: 'a', revision: 1, status: 'clean', reasons: [] },
+          {
+            namespace: 'acme',
+            id: 'b',
+            revision: 3,
+            status: 'automatic',
+            reasons: [{ path: 'inputs[0].type', line: 5, message: 'BOOLEAN → BOOL', kind: 'automatic' }],
+          },
+        ],
+      }),
+    ).toBe(
+      [
+        'Kestra 1.3 → 2.0: 1 clean, 1 automatic, 0 manual',
+        'FLOW    REVISION  STATUS',
+        'acme.a  1         clean',
+        'acme.b  3         automatic',
+        'acme.b:',
+        '  [automatic] line 5 inputs[0].type: BOOLEAN → BOOL',
+      ].join('\n'),
+    );
   });
 
   it('prints tables for people', () => {

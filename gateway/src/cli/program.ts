@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { runServe } from '../serve.js';
 import { AdminClient, CliError, resolveConnection } from './admin-client.js';
 import { addLimitsCommand } from './limits-command.js';
+import { addMigrateCommand } from './migrate-command.js';
 import { addOperationsCommands } from './operations-commands.js';
 import { addSettingFlags, settingOverrides } from './serve-options.js';
 import { formatRecord, formatTable } from './table.js';
@@ -20,6 +21,7 @@ type TenantJson = {
   name: string;
   state: string;
   suspendedReason: string | null;
+  kestraVersion: string;
   instance: { state: string; lastError: string | null; nextWakeAt: string | null; coldStarts: number };
 };
 
@@ -50,6 +52,7 @@ export function buildProgram(io: CliIo): Command {
     id: t.id,
     name: t.name,
     state: t.state,
+    kestraVersion: t.kestraVersion,
     instance: t.instance.state,
     coldStarts: t.instance.coldStarts,
     nextWakeAt: t.instance.nextWakeAt,
@@ -72,19 +75,26 @@ export function buildProgram(io: CliIo): Command {
     .option('--memory-mb <mb>', 'memory limit of its instance (docker runtime)', Number)
     .option('--cpus <cpus>', 'CPU limit in cores (docker runtime)', Number)
     .option('--pids <n>', 'process limit (docker runtime)', Number)
-    .action(async (id: string, o: { name?: string; memoryMb?: number; cpus?: number; pids?: number }) => {
-      const limits = Object.fromEntries(
-        Object.entries({ memoryMb: o.memoryMb, cpus: o.cpus, pids: o.pids }).filter(
-          ([, v]) => v !== undefined,
-        ),
-      );
-      const body = {
-        id,
-        ...(o.name ? { name: o.name } : {}),
-        ...(Object.keys(limits).length ? { limits } : {}),
-      };
-      showTenant(await client().request<TenantJson>('POST', '/admin/v1/tenants', body));
-    });
+    .option('--kestra-version <version>', 'Kestra dialect of its API and flows: "2.0" (default) or "1.3"')
+    .action(
+      async (
+        id: string,
+        o: { name?: string; memoryMb?: number; cpus?: number; pids?: number; kestraVersion?: string },
+      ) => {
+        const limits = Object.fromEntries(
+          Object.entries({ memoryMb: o.memoryMb, cpus: o.cpus, pids: o.pids }).filter(
+            ([, v]) => v !== undefined,
+          ),
+        );
+        const body = {
+          id,
+          ...(o.name ? { name: o.name } : {}),
+          ...(Object.keys(limits).length ? { limits } : {}),
+          ...(o.kestraVersion ? { kestraVersion: o.kestraVersion } : {}),
+        };
+        showTenant(await client().request<TenantJson>('POST', '/admin/v1/tenants', body));
+      },
+    );
   tenant
     .command('list')
     .description('list tenants with their instance state')
@@ -98,6 +108,7 @@ export function buildProgram(io: CliIo): Command {
           'id',
           'name',
           'state',
+          'kestraVersion',
           'instance',
           'coldStarts',
           'nextWakeAt',
@@ -157,13 +168,15 @@ export function buildProgram(io: CliIo): Command {
 
   addOperationsCommands(tenant, { client, show, connection: () => resolveConnection(globals(), io.env) });
   addLimitsCommand(tenant, { client, show });
-  addVersionsCommands(program, tenant, {
+  const cliCtx = {
     client,
     show,
-    progress: (line) => {
+    progress: (line: string) => {
       if (!globals().json) io.print(line);
     },
-  });
+  };
+  addVersionsCommands(program, tenant, cliCtx);
+  addMigrateCommand(tenant, cliCtx);
 
   const key = program.command('key').description("manage a tenant's API keys");
   key

@@ -221,6 +221,7 @@ export class Starter {
       const endpoint = await c.driver.start({
         tenantId: slot.tenantId,
         instanceToken: token,
+        kestraVersion: tenant.kestraVersion,
         limits: { ...tenant.limits, storageMb: tenant.limits?.storageMb ?? c.defaultStorageMb },
         secrets,
         logLevel: c.instanceLogLevel,

@@ -12,8 +12,10 @@ import type { VersionCatalog } from '../versions/version-catalog.js';
 import { createBackupMetrics } from './backup-metrics.js';
 import { BackupScheduler } from './backup-schedule.js';
 import { BackupStore } from './backup-store.js';
+import { DialectMigrations } from './dialect-migration.js';
 import { FolderTenantData } from './folder-tenant-data.js';
 import { GuardedChanges } from './guarded-change.js';
+import { migrationRoutes } from './migration-routes.js';
 import { operationsRoutes } from './operations-routes.js';
 import type { TenantData } from './tenant-data.js';
 import { TenantOperations } from './tenant-operations.js';
@@ -65,13 +67,15 @@ export function createOperations(deps: {
   scheduler?: BackupScheduler;
   /** Guarded changes (backup → change → restart → smoke check, else rollback): upgrades, dialect migrations. */
   guard?: GuardedChanges;
+  /** Kestra dialect migrations (1.3 → 2.0) with rollback. */
+  migrations?: DialectMigrations;
   close(): Promise<void>;
 } {
   const { settings, registry, manager, driver, logger } = deps;
   const data = tenantDataOf(driver);
   if (data === undefined) {
     const routes = new Hono();
-    routes.all('/tenants/:id/:op{backups|restore|export}', () => {
+    routes.all('/tenants/:id/:op{backups|restore|export|migration}', () => {
       throw new NotImplementedError(`tenant operations are not available on the ${driver.name} runtime`);
     });
     mountVersions(deps.mount, { ...deps, tenants: registry.tenants, catalog: undefined });
@@ -110,8 +114,10 @@ export function createOperations(deps: {
     logs: (id) => driver.logs(id, { tail: 60 }),
     wipe: (id) => driver.remove(id, { purge: true }),
   });
+  const migrations = new DialectMigrations({ ops, registry, manager, logger });
   deps.mount(operationsRoutes({ ops, store, scheduler, registry, manager }));
+  deps.mount(migrationRoutes(migrations));
   mountVersions(deps.mount, { ...deps, tenants: registry.tenants, catalog: deps.versions, guard });
   scheduler.start();
-  return { ops, scheduler, guard, close: () => scheduler.stop() };
+  return { ops, scheduler, guard, migrations, close: () => scheduler.stop() };
 }

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
+import { type KestraVersion, KestraVersionSchema, LEGACY_KESTRA_VERSION } from '@silo/contracts';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, UpstreamFailedError } from '../errors.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
@@ -154,6 +155,8 @@ export class TenantOperations {
           // No wake timer may start it on half-replaced data; the restored instance reports its own.
           await registry.wakeTimers.clear(tenantId);
           await data.replace(tenantId, dir);
+          // The data speaks the dialect it was saved in (a migration's rollback restores 1.3 this way).
+          await registry.tenants.setKestraVersion(tenantId, dialectOf(manifest));
         } finally {
           await registry.tenants.setState(tenantId, before.state, before.suspendedReason);
         }
@@ -184,7 +187,12 @@ export class TenantOperations {
         checkCopy(newId, dir);
         if ((await registry.tenants.get(newId)) !== undefined)
           throw new ConflictError(`tenant ${newId} already exists`);
-        await registry.tenants.create({ id: newId, name: manifest.tenantName, limits: manifest.limits });
+        await registry.tenants.create({
+          id: newId,
+          name: manifest.tenantName,
+          limits: manifest.limits,
+          kestraVersion: dialectOf(manifest),
+        });
         created = true;
         await registry.tenants.setState(newId, 'suspended', 'importing');
         await data.replace(newId, dir);
@@ -254,7 +262,6 @@ export class TenantOperations {
     files: ManifestFile[],
     secretNames: string[],
   ): BackupManifest {
-    const dialect = (tenant as { kestraVersion?: string }).kestraVersion ?? '1.3';
     return {
       format: ARCHIVE_FORMAT,
       tenantId: tenant.id,
@@ -263,7 +270,7 @@ export class TenantOperations {
       createdAt: new Date().toISOString(),
       // The version the tenant runs (its pin), not the gateway's: the data's schema is that version's.
       version: tenant.version ?? this.deps.version,
-      dialect,
+      dialect: tenant.kestraVersion,
       runtime: this.deps.runtime,
       mode: staged.mode,
       database: { schemaVersion: staged.schemaVersion, executions: staged.executions, integrity: 'ok' },
@@ -303,4 +310,10 @@ export class TenantOperations {
       release();
     }
   }
+}
+
+/** The archive's dialect; an archive made before dialects (or naming an unknown one) is Kestra 1.3. */
+function dialectOf(manifest: BackupManifest): KestraVersion {
+  const parsed = KestraVersionSchema.safeParse(manifest.dialect);
+  return parsed.success ? parsed.data : LEGACY_KESTRA_VERSION;
 }

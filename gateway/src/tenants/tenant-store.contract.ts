@@ -45,6 +45,23 @@ export function tenantStoreContract(backend: string, make: MakeRegistry): void {
       expect((await tenants.list()).map((x) => x.id)).toEqual(['beta', 'zeta']);
     });
 
+    it('gives new tenants the 2.0 dialect unless told, and switches it; refuses an unknown tenant', async () => {
+      const { tenants } = t.registry();
+      expect(await tenants.create({ id: 'fresh' })).toMatchObject({ kestraVersion: '2.0' });
+      expect(await tenants.create({ id: 'legacy', kestraVersion: '1.3' })).toMatchObject({
+        kestraVersion: '1.3',
+      });
+      expect((await tenants.get('legacy'))?.kestraVersion).toBe('1.3');
+      t.clock.advance(1_000);
+      expect(await tenants.setKestraVersion('legacy', '2.0')).toMatchObject({
+        kestraVersion: '2.0',
+        updatedAt: '2030-01-01T00:00:01.000Z',
+      });
+      expect((await tenants.get('legacy'))?.kestraVersion).toBe('2.0');
+      expect((await tenants.list()).map((x) => x.kestraVersion)).toEqual(['2.0', '2.0']);
+      await expect(async () => tenants.setKestraVersion('nobody', '1.3')).rejects.toThrow(NotFoundError);
+    });
+
     it('pins a version at creation or later, seen at once by a cached tenant; refuses an unknown tenant', async () => {
       const { tenants } = t.registry();
       expect(await tenants.create({ id: 'acme' })).toMatchObject({ version: null });

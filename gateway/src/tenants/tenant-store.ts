@@ -1,3 +1,4 @@
+import type { KestraVersion } from '@silo/contracts';
 import type { TenantLimits } from '../runtime/runtime-driver.js';
 
 /** `active` serves traffic; `suspended` answers 403 with the reason (an admin's decision). */
@@ -9,6 +10,8 @@ export type Tenant = {
   state: TenantState;
   suspendedReason: string | null;
   limits: TenantLimits;
+  /** The Kestra dialect its instance speaks (DESIGN.md "Wave 2 surface"); given to the instance at every start. */
+  kestraVersion: KestraVersion;
   /**
    * The orchestrator version the tenant is pinned to: its instance runs that
    * installed version (`GET /admin/v1/versions`). Null until pinned (a
@@ -19,6 +22,16 @@ export type Tenant = {
   createdAt: string;
   /** ISO-8601. */
   updatedAt: string;
+};
+
+/** What `TenantStore.create` takes; `kestraVersion` defaults to `DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS` ("2.0"). */
+export type NewTenant = {
+  id: string;
+  name?: string;
+  limits?: TenantLimits;
+  kestraVersion?: KestraVersion;
+  /** Orchestrator version to pin (else none until pinned). */
+  version?: string;
 };
 
 /**
@@ -36,7 +49,7 @@ export type Tenant = {
  */
 export interface TenantStore {
   /** @throws ConflictError when the id is taken. */
-  create(input: { id: string; name?: string; limits?: TenantLimits; version?: string }): Promise<Tenant>;
+  create(input: NewTenant): Promise<Tenant>;
   get(id: string): Promise<Tenant | undefined>;
   /** Every tenant, by id. */
   list(): Promise<Tenant[]>;
@@ -53,6 +66,12 @@ export interface TenantStore {
    * @throws NotFoundError for an unknown tenant.
    */
   setLimits(id: string, limits: TenantLimits): Promise<Tenant>;
+  /**
+   * Switches the tenant's dialect (a migration, its rollback, a restore);
+   * the instance speaks it from its next start.
+   * @throws NotFoundError for an unknown tenant.
+   */
+  setKestraVersion(id: string, version: KestraVersion): Promise<Tenant>;
   /**
    * Pins the tenant to an orchestrator version (an upgrade, or its rollback);
    * its next start runs that version.

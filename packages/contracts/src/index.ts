@@ -49,6 +49,21 @@ export {
   READYZ_PATH,
   SNAPSHOT_PATH,
 } from './instance.js';
+export type {
+  FlowMigration,
+  FlowMigrationEntry,
+  FlowMigrationStatus,
+  MigrationReason,
+  MigrationReport,
+} from './migration.js';
+export {
+  FLOW_MIGRATION_STATUSES,
+  FlowMigrationEntrySchema,
+  FlowMigrationSchema,
+  MIGRATION_PATH,
+  MigrationReasonSchema,
+  MigrationReportSchema,
+} from './migration.js';
 export type { StateType } from './state.js';
 export { isFailed, isStateType, isTerminal, STATE_TYPES } from './state.js';
 export type { TenantId } from './tenant-id.js';

@@ -5,5 +5,6 @@
  */
 export type { OrchestratorConfig } from './config.js';
 export { loadConfig } from './config.js';
+export { migrateFlowTo20 } from './migration/migrate-flow.js';
 export type { Orchestrator } from './orchestrator.js';
 export { createOrchestrator } from './orchestrator.js';

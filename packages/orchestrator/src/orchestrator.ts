@@ -19,6 +19,7 @@ import { createNamespacesRoutes } from './http/namespaces-routes.js';
 import { createSnapshotRoute } from './http/snapshot-route.js';
 import { createTriggersRoutes } from './http/triggers-routes.js';
 import { createWebhookRoutes } from './http/webhook-routes.js';
+import { createMigrationRoute } from './migration/migration-route.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { FlowRepository } from './ports/flow-repository.js';
 import type { KvStore } from './ports/kv-store.js';
@@ -160,6 +161,16 @@ export function createOrchestrator(
       backup: async (file) => {
         if (runner === undefined) throw new NotReadyError();
         return runner.backup(file);
+      },
+    }),
+  );
+  app.route(
+    '/',
+    createMigrationRoute({
+      kestraVersion: config.kestraVersion,
+      flows: () => {
+        if (runner === undefined) throw new NotReadyError();
+        return runner.flows.listAll();
       },
     }),
   );

@@ -94,9 +94,12 @@ export const POSTGRES_REGISTRY_MIGRATIONS: readonly string[] = [
      hash TEXT NOT NULL,
      PRIMARY KEY (tenant_id, hash)
    );`,
-  // 0005: the orchestrator version each tenant is pinned to (issue 16 §4); null until pinned.
-  // IF NOT EXISTS: safe beside another branch's 0005 on the same table.
-  `ALTER TABLE tenants ADD COLUMN IF NOT EXISTS version TEXT;`,
+  // 0005: the tenant's Kestra dialect (issue 14; rows that existed before speak 1.3) and
+  // its pinned orchestrator version (issue 16 §4), as the SQLite registry's columns.
+  // IF NOT EXISTS: a branch that adds one of them alone merges without harm.
+  `ALTER TABLE tenants ADD COLUMN IF NOT EXISTS kestra_version TEXT NOT NULL DEFAULT '1.3'
+     CHECK (kestra_version IN ('1.3', '2.0'));
+   ALTER TABLE tenants ADD COLUMN IF NOT EXISTS version TEXT;`,
 ];
 
 /** The channel the triggers of migration 0002 notify on. */

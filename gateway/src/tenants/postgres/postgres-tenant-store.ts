@@ -1,7 +1,8 @@
+import { DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS, type KestraVersion } from '@silo/contracts';
 import { ConflictError, NotFoundError, RegistryUnavailableError } from '../../errors.js';
 import type { TenantLimits } from '../../runtime/runtime-driver.js';
 import type { AuthCaches } from '../auth-cache.js';
-import type { Tenant, TenantState, TenantStore } from '../tenant-store.js';
+import type { NewTenant, Tenant, TenantState, TenantStore } from '../tenant-store.js';
 import type { PostgresDatabase } from './postgres-database.js';
 
 type TenantRow = {
@@ -10,6 +11,7 @@ type TenantRow = {
   state: TenantState;
   suspended_reason: string | null;
   limits: TenantLimits;
+  kestra_version: KestraVersion;
   version: string | null;
   created_at: Date;
   updated_at: Date;
@@ -40,18 +42,20 @@ export class PostgresTenantStore implements TenantStore {
     this.#trust = trust;
   }
 
-  async create(input: {
-    id: string;
-    name?: string;
-    limits?: TenantLimits;
-    version?: string;
-  }): Promise<Tenant> {
+  async create(input: NewTenant): Promise<Tenant> {
     const now = this.#db.iso();
     try {
       const { rows } = await this.#db.query<TenantRow>(
-        `INSERT INTO tenants (id, name, state, limits, version, created_at, updated_at)
-           VALUES ($1, $2, 'active', $3, $4, $5, $5) RETURNING *`,
-        [input.id, input.name ?? input.id, JSON.stringify(input.limits ?? {}), input.version ?? null, now],
+        `INSERT INTO tenants (id, name, state, limits, kestra_version, version, created_at, updated_at)
+           VALUES ($1, $2, 'active', $3, $4, $5, $6, $6) RETURNING *`,
+        [
+          input.id,
+          input.name ?? input.id,
+          JSON.stringify(input.limits ?? {}),
+          input.kestraVersion ?? DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS,
+          input.version ?? null,
+          now,
+        ],
       );
       return toTenant(rows[0] as TenantRow);
     } catch (err) {
@@ -115,11 +119,19 @@ export class PostgresTenantStore implements TenantStore {
     return toTenant(row);
   }
 
-  /** The tenants trigger (migration 0002) drops every gateway's cached entry at commit. */
+  async setKestraVersion(id: string, version: KestraVersion): Promise<Tenant> {
+    return this.#setColumn(id, 'kestra_version', version);
+  }
+
   async setVersion(id: string, version: string): Promise<Tenant> {
+    return this.#setColumn(id, 'version', version);
+  }
+
+  /** `column` is one of this file's literals, never input. */
+  async #setColumn(id: string, column: 'kestra_version' | 'version', value: string): Promise<Tenant> {
     const { rows } = await this.#db.query<TenantRow>(
-      'UPDATE tenants SET version = $1, updated_at = $2 WHERE id = $3 RETURNING *',
-      [version, this.#db.iso(), id],
+      `UPDATE tenants SET ${column} = $1, updated_at = $2 WHERE id = $3 RETURNING *`,
+      [value, this.#db.iso(), id],
     );
     this.#caches.tenants.delete(id);
     const row = rows[0];
@@ -136,6 +148,7 @@ function toTenant(row: TenantRow): Tenant {
     state: row.state,
     suspendedReason: row.suspended_reason,
     limits: Object.freeze({ ...row.limits }),
+    kestraVersion: row.kestra_version,
     version: row.version ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { secretStoreContract } from '../../secrets/secret-store.contract.js';
 import { apiKeyStoreContract } from '../api-key-store.contract.js';
@@ -10,6 +11,7 @@ import { tenantStoreContract } from '../tenant-store.contract.js';
 import { wakeTimerStoreContract } from '../wake-timer-store.contract.js';
 import { webhookKeyStoreContract } from '../webhook-key-store.contract.js';
 import { openSqliteRegistry } from './open-sqlite-registry.js';
+import { REGISTRY_MIGRATIONS } from './registry-migrations.js';
 
 /** A registry file in a fresh temp dir; a sibling is a second connection to it (another gateway process). */
 const makeSqliteRegistry: MakeRegistry = ({ now }) => {
@@ -45,6 +47,28 @@ describe('openSqliteRegistry', () => {
       const again = openSqliteRegistry(path);
       expect((await again.tenants.list()).map((t) => t.id)).toEqual(['acme']);
       await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives the tenants of a registry made before dialects Kestra 1.3', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'silo-registry-'));
+    try {
+      const path = join(dir, 'registry.db');
+      const old = new Database(path);
+      for (const step of REGISTRY_MIGRATIONS) old.exec(step);
+      old.pragma(`user_version = ${REGISTRY_MIGRATIONS.length}`);
+      old
+        .prepare(
+          `INSERT INTO tenants (id, name, state, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)`,
+        )
+        .run('before', 'before', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+      old.close();
+      const registry = openSqliteRegistry(path);
+      expect((await registry.tenants.get('before'))?.kestraVersion).toBe('1.3');
+      expect((await registry.tenants.create({ id: 'after' })).kestraVersion).toBe('2.0');
+      registry.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

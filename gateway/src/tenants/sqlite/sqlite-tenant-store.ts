@@ -1,8 +1,22 @@
+import { DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS, type KestraVersion } from '@silo/contracts';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { TenantLimits } from '../../runtime/runtime-driver.js';
 import type { AuthCaches } from '../auth-cache.js';
-import type { Tenant, TenantState, TenantStore } from '../tenant-store.js';
+import type { NewTenant, Tenant, TenantState, TenantStore } from '../tenant-store.js';
 import type { SqliteRegistryDatabase } from './registry-database.js';
+
+/**
+ * The tenant's Kestra dialect (issue 14), added if missing rather than as an
+ * entry of the shared, append-only `REGISTRY_MIGRATIONS` (built beside other
+ * registry changes): rows that existed before speak 1.3. Idempotent.
+ */
+function addKestraVersionColumn(db: SqliteRegistryDatabase): void {
+  const columns = db.stmt("SELECT name FROM pragma_table_info('tenants')").pluck().all() as string[];
+  if (!columns.includes('kestra_version'))
+    db.stmt(
+      `ALTER TABLE tenants ADD COLUMN kestra_version TEXT NOT NULL DEFAULT '1.3' CHECK (kestra_version IN ('1.3', '2.0'))`,
+    ).run();
+}
 
 /**
  * The pinned orchestrator version (issue 16 §4), added if missing rather
@@ -20,6 +34,7 @@ type TenantRow = {
   state: TenantState;
   suspended_reason: string | null;
   limits: string;
+  kestra_version: KestraVersion;
   version: string | null;
   created_at: string;
   updated_at: string;
@@ -42,25 +57,22 @@ export class SqliteTenantStore implements TenantStore {
   constructor(db: SqliteRegistryDatabase, caches: AuthCaches) {
     this.#db = db;
     this.#caches = caches;
+    addKestraVersionColumn(db);
     addVersionColumn(db);
   }
 
-  async create(input: {
-    id: string;
-    name?: string;
-    limits?: TenantLimits;
-    version?: string;
-  }): Promise<Tenant> {
+  async create(input: NewTenant): Promise<Tenant> {
     const now = this.#db.iso();
     try {
       this.#db
         .stmt(
-          `INSERT INTO tenants (id, name, state, limits, version, created_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?, ?)`,
+          `INSERT INTO tenants (id, name, state, limits, kestra_version, version, created_at, updated_at) VALUES (?, ?, 'active', ?, ?, ?, ?, ?)`,
         )
         .run(
           input.id,
           input.name ?? input.id,
           JSON.stringify(input.limits ?? {}),
+          input.kestraVersion ?? DEFAULT_KESTRA_VERSION_FOR_NEW_TENANTS,
           input.version ?? null,
           now,
           now,
@@ -118,6 +130,15 @@ export class SqliteTenantStore implements TenantStore {
     return this.#get(id) as Tenant;
   }
 
+  async setKestraVersion(id: string, version: KestraVersion): Promise<Tenant> {
+    const changed = this.#db
+      .stmt('UPDATE tenants SET kestra_version = ?, updated_at = ? WHERE id = ?')
+      .run(version, this.#db.iso(), id).changes;
+    this.#caches.tenants.delete(id);
+    if (changed === 0) throw new NotFoundError('tenant', id);
+    return this.#get(id) as Tenant;
+  }
+
   async setVersion(id: string, version: string): Promise<Tenant> {
     const changed = this.#db
       .stmt('UPDATE tenants SET version = ?, updated_at = ? WHERE id = ?')
@@ -136,6 +157,7 @@ function toTenant(row: TenantRow): Tenant {
     state: row.state,
     suspendedReason: row.suspended_reason,
     limits: Object.freeze(JSON.parse(row.limits)) as TenantLimits,
+    kestraVersion: row.kestra_version,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
