@@ -143,6 +143,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     manager,
     logger,
     idleTimeoutMs: config.idleTimeoutMs,
+    pauseAfterMs: config.pauseAfterMs,
     ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}),
     ...(options.reportIntervalMs !== undefined ? { reportIntervalMs: options.reportIntervalMs } : {}),
   });

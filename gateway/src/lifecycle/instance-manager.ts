@@ -10,6 +10,7 @@ import {
   type LifecycleContext,
 } from './lifecycle-options.js';
 import { Liveness } from './liveness.js';
+import { Pauser } from './pauser.js';
 import { Reports } from './reports.js';
 import { type Lease, Starter } from './starter.js';
 
@@ -40,6 +41,7 @@ export class InstanceManager {
   readonly #reports: Reports;
   readonly #drainer: Drainer;
   readonly #starter: Starter;
+  readonly #pauser: Pauser;
   /** Called when a stored wake time changes (the wake scheduler re-arms). */
   onWakeChanged: () => void = () => undefined;
 
@@ -49,9 +51,19 @@ export class InstanceManager {
     this.#breaker = new Breaker(c);
     this.#liveness = new Liveness(c, this.#breaker);
     this.#reports = new Reports(c, this.#liveness, () => this.onWakeChanged());
-    this.#drainer = new Drainer(c, this.#reports);
+    this.#pauser = new Pauser(c, {
+      reports: this.#reports,
+      breaker: this.#breaker,
+      liveness: this.#liveness,
+    });
+    this.#drainer = new Drainer(c, this.#reports, this.#pauser);
     const evictor = new Evictor(c, this.#reports, this.#drainer);
-    this.#starter = new Starter(c, { evictor, breaker: this.#breaker, reports: this.#reports });
+    this.#starter = new Starter(c, {
+      evictor,
+      breaker: this.#breaker,
+      reports: this.#reports,
+      pauser: this.#pauser,
+    });
   }
 
   /**
@@ -84,6 +96,29 @@ export class InstanceManager {
    * still idle and not busy, a committed stop. Resolves to whether it stopped.
    */
   drainIfIdle(tenantId: string, idleTimeoutMs: number, drainMs: number): Promise<boolean> {
+    return this.#drainer.drainIfIdle(tenantId, idleTimeoutMs, drainMs);
+  }
+
+  /** Whether the driver has a paused tier (`pause`/`resume`). */
+  get pausable(): boolean {
+    return this.#pauser.supported;
+  }
+
+  /** Freezes the instance when it has been idle `pauseAfterMs` and its report is quiet (see `pauser.ts`). */
+  pauseIfIdle(tenantId: string, pauseAfterMs: number): Promise<boolean> {
+    return this.#pauser.pauseIfIdle(tenantId, pauseAfterMs);
+  }
+
+  /**
+   * A paused instance idle for the idle timeout whose last report allows a
+   * stop: thawed (so the drain asks its report as usual), then drained and
+   * stopped. Resolves to whether it stopped.
+   */
+  async stopIfPausedIdle(tenantId: string, idleTimeoutMs: number, drainMs: number): Promise<boolean> {
+    const slot = this.#c.slots.get(tenantId);
+    if (slot?.state !== 'paused' || this.#c.now() - slot.lastActivity < idleTimeoutMs) return false;
+    if (slot.lastReport !== undefined && !this.#reports.allowsStop(slot, slot.lastReport)) return false;
+    await this.#pauser.resume(slot, 'idle-timeout');
     return this.#drainer.drainIfIdle(tenantId, idleTimeoutMs, drainMs);
   }
 
@@ -138,6 +173,14 @@ export class InstanceManager {
     return this.#c.slots
       .all()
       .filter((s) => s.state === 'running')
+      .map((s) => s.tenantId);
+  }
+
+  /** Tenants whose instance is paused (for the reaper). */
+  paused(): string[] {
+    return this.#c.slots
+      .all()
+      .filter((s) => s.state === 'paused')
       .map((s) => s.tenantId);
   }
 

@@ -3,6 +3,7 @@ import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 import type { LifecycleContext } from './lifecycle-options.js';
 import type { Liveness } from './liveness.js';
 import type { Slot } from './slot-table.js';
+import { wakeLeadOf } from './wake-lead.js';
 
 /**
  * The lifecycle reports of running instances (busy, open streams, next wake):
@@ -56,12 +57,16 @@ export class Reports {
   /** Answers, is not busy, has no open stream, and no wake is due before it could be started again. */
   async stoppable(slot: Slot): Promise<boolean> {
     const report = await this.refresh(slot.tenantId);
-    if (report === undefined) return false;
+    return report !== undefined && this.allowsStop(slot, report);
+  }
+
+  /** `report` is quiet and names no wake due before the instance could be stopped and started again. */
+  allowsStop(slot: Slot, report: LifecycleReport): boolean {
     if (!isQuiet(report)) return false;
     if (report.nextWakeAt !== null) {
       const lastStartMs =
         this.#c.registry.instanceInfo(slot.tenantId).lastStartMs ?? LIFECYCLE_DEFAULTS.assumedStartMs;
-      const soon = this.#c.wakeLeadMs + lastStartMs * 2 + 1_000;
+      const soon = wakeLeadOf(slot.tenantId, this.#c.wakeLeadMs) + lastStartMs * 2 + 1_000;
       if (Date.parse(report.nextWakeAt) - this.#c.now() < soon) return false;
     }
     return true;

@@ -4,9 +4,10 @@ import type { Endpoint } from '../runtime/runtime-driver.js';
 import type { Breaker } from './breaker.js';
 import type { Evictor } from './evictor.js';
 import type { LifecycleContext } from './lifecycle-options.js';
+import type { Pauser } from './pauser.js';
 import { waitReady } from './readiness.js';
 import type { Reports } from './reports.js';
-import type { Slot } from './slot-table.js';
+import { type Slot, stateOf } from './slot-table.js';
 
 /** A request's hold on a ready instance; `release()` when its response (or stream, or socket) closes. */
 export type Lease = { endpoint: Endpoint; token: string; release: () => void };
@@ -24,12 +25,17 @@ export class Starter {
   readonly #evictor: Evictor;
   readonly #breaker: Breaker;
   readonly #reports: Reports;
+  readonly #pauser: Pauser;
 
-  constructor(context: LifecycleContext, parts: { evictor: Evictor; breaker: Breaker; reports: Reports }) {
+  constructor(
+    context: LifecycleContext,
+    parts: { evictor: Evictor; breaker: Breaker; reports: Reports; pauser: Pauser },
+  ) {
     this.#c = context;
     this.#evictor = parts.evictor;
     this.#breaker = parts.breaker;
     this.#reports = parts.reports;
+    this.#pauser = parts.pauser;
   }
 
   /** Waits until the tenant's instance is ready (starting it if needed); the caller is in flight until `release()`. */
@@ -41,6 +47,9 @@ export class Starter {
       switch (slot.state) {
         case 'running':
           return this.#lease(slot);
+        case 'paused':
+          await this.#pauser.resume(slot, 'request');
+          continue;
         case 'draining':
           if (slot.cancelDrain !== undefined) {
             slot.cancelDrain();
@@ -78,7 +87,11 @@ export class Starter {
       if (slot.cancelDrain) slot.cancelDrain();
       else await slot.stopping?.catch(() => undefined);
     }
-    if (slot.state === 'running') return;
+    if (stateOf(slot) === 'paused') {
+      slot.lastActivity = c.now();
+      await this.#pauser.resume(slot, reason.startsWith('wake') ? 'wake' : 'admin');
+    }
+    if (stateOf(slot) === 'running') return;
     if (slot.state === 'starting' && slot.start) return slot.start;
     if (slot.state === 'failing') slot.backoffUntil = 0;
     slot.lastActivity = c.now();
