@@ -1,3 +1,4 @@
+import type { LifecycleReport } from '@silo/contracts';
 import type { Breaker } from './breaker.js';
 import type { LifecycleContext } from './lifecycle-options.js';
 import type { Liveness } from './liveness.js';
@@ -49,7 +50,7 @@ export class Pauser {
     const pause = c.driver.pause?.bind(c.driver);
     if (pause === undefined || slot === undefined || !idleRunning(slot, c.now(), pauseAfterMs)) return false;
     const report = await this.#reports.refresh(tenantId);
-    if (report === undefined || !isQuiet(report)) return false;
+    if (report === undefined || !isQuiet(report) || this.#wakesSoon(report)) return false;
     if (!idleRunning(slot, c.now(), pauseAfterMs)) return false;
     c.slots.move(slot, 'paused');
     const freezing = pause(tenantId);
@@ -68,6 +69,13 @@ export class Pauser {
     c.metrics.pauses.inc();
     c.logger.info({ tenantId, idleMs: c.now() - slot.lastActivity }, 'instance:paused');
     return true;
+  }
+
+  /** Due within the longest wake lead: the wake scheduler would resume it at once (and it would pause again). */
+  #wakesSoon(report: LifecycleReport): boolean {
+    return (
+      report.nextWakeAt !== null && Date.parse(report.nextWakeAt) - this.#c.now() < 2 * this.#c.wakeLeadMs
+    );
   }
 
   /**

@@ -29,11 +29,14 @@ export class Reports {
   /**
    * Fetches the lifecycle report of a running instance and stores its wake
    * time. Undefined when it does not answer (then checks whether it crashed).
+   * A paused instance's is the one it gave before it was frozen.
    */
   async refresh(tenantId: string): Promise<LifecycleReport | undefined> {
     const c = this.#c;
     const slot = c.slots.get(tenantId);
     if (slot?.endpoint === undefined || slot.token === undefined) return undefined;
+    // A frozen instance cannot answer, and nothing in it changed since it was frozen.
+    if (slot.state === 'paused') return slot.lastReport;
     try {
       const report = await c.probe.report(slot.endpoint, slot.token);
       const keys = report.webhookKeys;
