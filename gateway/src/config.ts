@@ -100,6 +100,13 @@ export const SETTINGS = {
     flag: '<n>',
     help: 'cap on running instances (LRU eviction of idle ones)',
   },
+  startConcurrency: {
+    env: 'SILO_START_CONCURRENCY',
+    schema: int(0),
+    default: '4',
+    flag: '<n>',
+    help: 'cold starts in flight at once; the others wait their turn (many tenants woken in the same second boot a few at a time); 0: no bound',
+  },
   holdMax: {
     env: 'SILO_HOLD_MAX',
     schema: int(0),

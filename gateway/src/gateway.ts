@@ -122,6 +122,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     holdMax: config.holdMax,
     defaultStorageMb: config.storageMb,
     maxRunning: config.maxRunning,
+    startConcurrency: config.startConcurrency,
     wakeLeadMs: config.wakeLeadMs,
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
     ...(options.instanceLogLevel !== undefined ? { instanceLogLevel: options.instanceLogLevel } : {}),

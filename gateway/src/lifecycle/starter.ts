@@ -171,6 +171,8 @@ export class Starter {
     const c = this.#c;
     c.slots.move(slot, 'starting');
     const started = c.now();
+    // Many tenants woken at once boot a few at a time (SILO_START_CONCURRENCY), not all on the same cores.
+    let leaveGate: () => void = () => undefined;
     const run = async () => {
       const tenant = c.registry.getTenant(slot.tenantId);
       if (tenant === undefined) throw new NotFoundError('tenant', slot.tenantId);
@@ -178,6 +180,7 @@ export class Starter {
       const existing = await c.driver.inspect(slot.tenantId);
       if (existing.state === 'running') await c.driver.stop(slot.tenantId, c.stopGraceMs);
       const token = randomBytes(24).toString('base64url');
+      leaveGate = await c.startGate.enter();
       const endpoint = await c.driver.start({
         tenantId: slot.tenantId,
         instanceToken: token,
@@ -187,6 +190,7 @@ export class Starter {
       });
       const spawned = c.now();
       await waitReady(c, slot.tenantId, endpoint, token, started + c.startTimeoutMs);
+      leaveGate();
       const ready = c.now();
       const status = await c.driver.inspect(slot.tenantId);
       Object.assign(slot, {
@@ -219,6 +223,7 @@ export class Starter {
       void this.#reports.refresh(slot.tenantId);
     };
     const start = run().catch(async (err: unknown) => {
+      leaveGate();
       slot.start = undefined;
       await this.#breaker.fail(slot, `start failed: ${(err as Error).message}`);
       c.metrics.coldStarts.inc({ tenant: slot.tenantId, outcome: 'failed', reason });
