@@ -149,6 +149,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     ...(options.reportIntervalMs !== undefined ? { reportIntervalMs: options.reportIntervalMs } : {}),
   });
   const proxy = new TenantProxy({ manager, metrics, logger, bodyLimitBytes: config.bodyLimitBytes });
+  manager.onFreeze = (endpoint) => proxy.forget(endpoint);
   const pipeline = new TenantPipeline({ registry, manager, proxy, logger });
   const startedAt = new Date();
   const app = createApp({

@@ -51,6 +51,24 @@ describe('paused tier (process runtime)', () => {
     expect(metrics).toMatch(/silo_resumes_total\{reason="request"\} 1/);
   });
 
+  it('answers concurrent requests after a freeze longer than the keep-alive timeout (no reused dead socket, no 502)', async () => {
+    t = await startTestGateway({ env: { SILO_PAUSE_AFTER: '200ms', SILO_IDLE_TIMEOUT: '1m' } });
+    const key = await t.tenant('tundra');
+    const auth = { authorization: `Bearer ${key}` };
+    // Several upstream sockets kept alive by the gateway.
+    const first = await Promise.all(
+      Array.from({ length: 4 }, () => fetch(`${t?.url}/api/v1/tundra/echo`, { headers: auth })),
+    );
+    expect(first.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    await waitFor('the pause', () => frozen('tundra'), 10_000);
+    // Node's server keep-alive timeout is 5 s: on resume those timers are overdue and fire at once.
+    await new Promise((r) => setTimeout(r, 5_500));
+    const after = await Promise.all(
+      Array.from({ length: 4 }, () => fetch(`${t?.url}/api/v1/tundra/echo`, { headers: auth })),
+    );
+    expect(after.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+  });
+
   it('stops a paused instance at the idle timeout; the next request starts it again', async () => {
     t = await startTestGateway({
       env: { SILO_PAUSE_AFTER: '200ms', SILO_IDLE_TIMEOUT: '1500ms' },
@@ -66,7 +84,12 @@ describe('paused tier (process runtime)', () => {
       async () => (await view('glacier')).instance.state === 'stopped',
       10_000,
     );
-    expect(() => processState(ref)).toThrow();
+    // Gone, or a zombie its sandbox has not reaped yet.
+    let left = 'gone';
+    try {
+      left = processState(ref);
+    } catch {}
+    expect(['gone', 'Z', 'X']).toContain(left);
     expect((await fetch(`${t.url}/api/v1/glacier/echo`, { headers: auth })).status).toBe(200);
     expect((await view('glacier')).instance).toMatchObject({ state: 'running', coldStarts: 2 });
   });

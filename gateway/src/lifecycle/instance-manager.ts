@@ -1,4 +1,5 @@
 import type { LifecycleReport } from '@silo/contracts';
+import type { Endpoint } from '../runtime/runtime-driver.js';
 import { adopt } from './adoption.js';
 import { Breaker } from './breaker.js';
 import { Drainer } from './drainer.js';
@@ -97,6 +98,11 @@ export class InstanceManager {
    */
   drainIfIdle(tenantId: string, idleTimeoutMs: number, drainMs: number): Promise<boolean> {
     return this.#drainer.drainIfIdle(tenantId, idleTimeoutMs, drainMs);
+  }
+
+  /** Told the endpoint of an instance being frozen (the proxy drops its idle sockets to it). */
+  set onFreeze(hook: (endpoint: Endpoint) => void) {
+    this.#pauser.onFreeze = hook;
   }
 
   /** Whether the driver has a paused tier (`pause`/`resume`). */

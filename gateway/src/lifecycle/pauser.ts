@@ -1,4 +1,5 @@
 import type { LifecycleReport } from '@silo/contracts';
+import type { Endpoint } from '../runtime/runtime-driver.js';
 import type { Breaker } from './breaker.js';
 import type { LifecycleContext } from './lifecycle-options.js';
 import type { Liveness } from './liveness.js';
@@ -30,6 +31,8 @@ export class Pauser {
   readonly #reports: Reports;
   readonly #breaker: Breaker;
   readonly #liveness: Liveness;
+  /** Told the endpoint of an instance being frozen, so that idle sockets to it are dropped (the proxy's). */
+  onFreeze: (endpoint: Endpoint) => void = () => undefined;
 
   constructor(context: LifecycleContext, parts: { reports: Reports; breaker: Breaker; liveness: Liveness }) {
     this.#c = context;
@@ -53,6 +56,11 @@ export class Pauser {
     if (report === undefined || !isQuiet(report) || this.#wakesSoon(report)) return false;
     if (!idleRunning(slot, c.now(), pauseAfterMs)) return false;
     c.slots.move(slot, 'paused');
+    // On resume its overdue keep-alive timers close idle sockets at once: none may be reused then.
+    if (slot.endpoint !== undefined) {
+      c.probe.forget?.(slot.endpoint);
+      this.onFreeze(slot.endpoint);
+    }
     const freezing = pause(tenantId);
     slot.freezing = freezing.catch(() => undefined);
     try {
