@@ -90,6 +90,20 @@ export async function wakeThroughput(ctx, runtime) {
       ctx.log(
         `  ${runtime} ${prefix || 'orchestrator '}c=${label(c)}: ${n} starts in ${(starts.wallMs / 1000).toFixed(1)} s (${starts.perSecond.toFixed(1)}/s, p50 ${starts.ttfb.p50?.toFixed(0)} ms, driver ${starts.spawnMs.toFixed(0)} ms + boot ${starts.readyMs.toFixed(0)} ms each, ${starts.errors} errors); resumes ${resumes.perSecond.toFixed(0)}/s (p50 ${resumes.ttfb.p50?.toFixed(1)} ms, ${resumes.errors} errors)`,
       );
+      for (const [what, r] of [
+        ['start', starts],
+        ['resume', resumes],
+      ]) {
+        if (r.firstError)
+          ctx.log(
+            `    first failed ${what}: ${r.firstError.status || r.firstError.error} ${r.firstError.body?.slice(0, 200) ?? ''}`,
+          );
+        r.firstError = r.firstError && {
+          status: r.firstError.status,
+          error: r.firstError.error,
+          body: r.firstError.body?.slice(0, 300),
+        };
+      }
       return { starts, resumes };
     } finally {
       await closeGateway(gw);
