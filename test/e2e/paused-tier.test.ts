@@ -51,7 +51,7 @@ describe('paused tier (process runtime)', () => {
     expect(metrics).toMatch(/silo_resumes_total\{reason="request"\} 1/);
   });
 
-  it('answers concurrent requests after a freeze longer than the instance's keep-alive timeout', async () => {
+  it("answers concurrent requests after a freeze longer than the instance's keep-alive timeout", async () => {
     t = await startTestGateway({ env: { SILO_PAUSE_AFTER: '200ms', SILO_IDLE_TIMEOUT: '1m' } });
     const key = await t.tenant('tundra');
     const auth = { authorization: `Bearer ${key}` };
