@@ -20,6 +20,7 @@ import { ensureTools } from './lib/tools.mjs';
 import { coldStart } from './sections/cold-start.mjs';
 import { density } from './sections/density.mjs';
 import { engine } from './sections/engine.mjs';
+import { fleet } from './sections/fleet.mjs';
 import { herd } from './sections/herd.mjs';
 import { pausedResume } from './sections/paused.mjs';
 import { registryScale } from './sections/registry.mjs';
@@ -113,6 +114,7 @@ const sections = [
   ['registry', 'registry scale', () => registryScale(ctx)],
   ['wake-process', 'start throughput, process driver', () => wakeThroughput(ctx, 'process')],
   ['wake-docker', 'start throughput, docker driver', () => wakeThroughput(ctx, 'docker')],
+  ['fleet', 'several gateways on PostgreSQL', () => fleet(ctx)],
 ];
 
 const rows = [];

@@ -19,9 +19,9 @@ async function populate(dataDir, count) {
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
     const id = `t-${String(i).padStart(5, '0')}`;
-    registry.tenants.create({ id });
-    keys.push({ id, key: registry.keys.create(id, 'bench').key });
-    registry.tenants.setState(id, 'suspended', 'benchmark');
+    await registry.tenants.create({ id });
+    keys.push({ id, key: (await registry.keys.create(id, 'bench')).key });
+    await registry.tenants.setState(id, 'suspended', 'benchmark');
   }
   const ms = performance.now() - t0;
   return { registry, keys, ms };
@@ -35,7 +35,11 @@ async function lookupMicros(registry, keys, iterations) {
   for (let i = 0; i < iterations; i++) {
     const k = keys[(i * 7919) % keys.length];
     try {
-      authorizeTenantRequest(registry, parseTenantPath(`/api/v1/${k.id}/flows/search`), `Bearer ${k.key}`);
+      await authorizeTenantRequest(
+        registry,
+        parseTenantPath(`/api/v1/${k.id}/flows/search`),
+        `Bearer ${k.key}`,
+      );
     } catch (err) {
       if (err.code === 'TENANT_SUSPENDED' || /suspend/i.test(err.message)) suspended++;
       else throw err;
@@ -77,7 +81,7 @@ export async function registryScale(ctx) {
     const dataDir = join(ctx.tmp, `registry-${name}`);
     const pop = await populate(dataDir, count);
     const micros = await lookupMicros(pop.registry, pop.keys, ctx.quick ? 5_000 : 20_000);
-    pop.registry.close();
+    await pop.registry.close();
     sets[name] = { dataDir, keys: pop.keys, populateMs: pop.ms, micros };
     ctx.log(
       `  registry ${count}: filled in ${(pop.ms / 1000).toFixed(1)} s, in-process lookup ${micros.toFixed(1)} µs`,

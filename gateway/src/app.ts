@@ -11,6 +11,7 @@ import { makeOnError } from './http/on-error.js';
 import { requestIdOf } from './http/request-id.js';
 import type { TenantPipeline } from './http/tenant-pipeline.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { RegistryHealth } from './tenants/open-registry.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -19,6 +20,8 @@ declare module 'hono' {
 }
 
 export type AppDeps = AdminDeps & {
+  /** The registry's backend and, for PostgreSQL, whether it answers (`/healthz` detail). */
+  registryHealth?: () => RegistryHealth;
   adminToken: string;
   /** SILO_METRICS_TOKEN: reads `/metrics` beside the admin token. */
   metricsToken?: string | undefined;
@@ -55,7 +58,10 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
       c.res.headers.set('x-request-id', id);
   });
 
-  app.get('/healthz', (c) => c.json({ status: 'UP' }));
+  // UP while the registry is away too: running tenants are served from the caches (issue 17).
+  app.get('/healthz', (c) =>
+    c.json({ status: 'UP', ...(deps.registryHealth ? { registry: deps.registryHealth() } : {}) }),
+  );
   app.use(
     '/metrics',
     bearerTokenAuth(

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { GatewayEnvSchema, loadGatewayConfig, parseSize, SETTINGS } from './config.js';
 
@@ -28,6 +29,8 @@ describe('loadGatewayConfig', () => {
       backupEvery: undefined,
       backupKeep: 7,
       allowUnisolated: false,
+      registry: undefined,
+      gatewayId: `${hostname()}:8080`,
     });
     expect(loadGatewayConfig({ SILO_ALLOW_UNISOLATED: '1' }).allowUnisolated).toBe(true);
     expect(loadGatewayConfig({ SILO_PAUSE_AFTER: 'off' }).pauseAfterMs).toBe(0);
@@ -79,6 +82,22 @@ describe('loadGatewayConfig', () => {
     expect(loadGatewayConfig({}).scope).toBe('default');
     expect(loadGatewayConfig({ SILO_SCOPE: 'blue' }).scope).toBe('blue');
     expect(() => loadGatewayConfig({ SILO_SCOPE: 'Blue_1' })).toThrow(/SILO_SCOPE/);
+  });
+
+  it('reads SILO_REGISTRY (a postgres:// URL, default SQLite) and SILO_GATEWAY_ID (default host:port)', () => {
+    expect(loadGatewayConfig({ SILO_PORT: '9000' })).toMatchObject({
+      registry: undefined,
+      gatewayId: /:9000$/,
+    });
+    const fleet = loadGatewayConfig({
+      SILO_REGISTRY: 'postgres://silo@db:5432/silo',
+      SILO_GATEWAY_ID: 'gw-1',
+    });
+    expect(fleet).toMatchObject({ registry: 'postgres://silo@db:5432/silo', gatewayId: 'gw-1' });
+    expect(() => loadGatewayConfig({ SILO_REGISTRY: 'mysql://db' })).toThrow(
+      /SILO_REGISTRY: a postgres:\/\/ URL/,
+    );
+    expect(() => loadGatewayConfig({ SILO_GATEWAY_ID: 'two words' })).toThrow(/SILO_GATEWAY_ID/);
   });
 
   it('parses sizes', () => {

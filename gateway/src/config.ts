@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { LOG_LEVELS } from '@silo/contracts';
 import { z } from 'zod';
 import { duration, durationOrOff, int, onOff, size, token } from './config-values.js';
@@ -205,6 +206,28 @@ export const SETTINGS = {
     flag: 'switch',
     help: 'process runtime without a sandbox (no root or no bubblewrap): 1 accepts hosting several tenants unisolated',
   },
+  registry: {
+    env: 'SILO_REGISTRY',
+    schema: z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\/\S+$/,
+        'SILO_REGISTRY: a postgres:// URL, or unset for SQLite in SILO_DATA_DIR',
+      )
+      .optional(),
+    defaultHelp: 'unset: SQLite in SILO_DATA_DIR',
+    help: 'shared registry of a fleet of gateways: a postgres:// URL (environment only: it may hold a password)',
+  },
+  gatewayId: {
+    env: 'SILO_GATEWAY_ID',
+    schema: z
+      .string()
+      .regex(/^[\w.:-]{1,128}$/, 'SILO_GATEWAY_ID: 1-128 letters, digits, ".", ":", "_" or "-"')
+      .optional(),
+    defaultHelp: 'host name + port',
+    flag: '<id>',
+    help: "this gateway's name in a fleet (start leases, logs)",
+  },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;
@@ -245,5 +268,9 @@ export function loadGatewayConfig(
     throw new Error(`invalid gateway settings:\n${lines.join('\n')}`);
   }
   const byEnv = parsed.data as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(SETTINGS).map(([key, s]) => [key, byEnv[s.env]])) as GatewayConfig;
+  const config = Object.fromEntries(
+    Object.entries(SETTINGS).map(([key, s]) => [key, byEnv[s.env]]),
+  ) as GatewayConfig;
+  config.gatewayId ??= `${hostname()}:${config.port}`;
+  return config;
 }

@@ -114,6 +114,20 @@ export class InstanceUnavailableError extends GatewayError {
   }
 }
 
+/**
+ * The shared registry (PostgreSQL) does not answer: what is not in the
+ * gateway's caches cannot be decided now; retry later.
+ */
+export class RegistryUnavailableError extends GatewayError {
+  override readonly name = 'RegistryUnavailableError';
+  readonly code = 'REGISTRY_UNAVAILABLE';
+  /** Seconds after which a retry makes sense (the `Retry-After` header). */
+  readonly retryAfterSeconds = 2;
+  constructor(message: string, options?: { cause: unknown }) {
+    super(`the tenant registry is unreachable: ${message}`, options);
+  }
+}
+
 export class NotImplementedError extends GatewayError {
   override readonly name = 'NotImplementedError';
   readonly code = 'NOT_IMPLEMENTED';

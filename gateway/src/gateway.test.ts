@@ -44,22 +44,22 @@ describe('the gateway follows its runtime', () => {
     const g = await boot(driver);
     expect(driver.reconciles).toBe(1);
     expect(g.reconciled).toEqual({ running: [], removed: [], orphans: [] });
-    g.registry.tenants.create({ id: 'acme' });
+    await g.registry.tenants.create({ id: 'acme' });
     (await g.manager.acquire('acme')).release();
     driver.kill('acme');
-    await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('stopped'), { timeout: 1_000 });
-    expect(g.manager.view('acme').lastError).toMatch(/exited unexpectedly \(exit code 137\)/);
+    await vi.waitFor(() => expect(g.manager.state('acme')).toBe('stopped'), { timeout: 1_000 });
+    expect((await g.manager.view('acme')).lastError).toMatch(/exited unexpectedly \(exit code 137\)/);
   });
 
   it('reconciles again after a reconnect and re-checks what it believed running (deaths whose events were lost)', async () => {
     const driver = new FakeDriver();
     const g = await boot(driver);
-    g.registry.tenants.create({ id: 'acme' });
+    await g.registry.tenants.create({ id: 'acme' });
     (await g.manager.acquire('acme')).release();
     driver.crash('acme'); // no event: the engine was away
-    expect(g.manager.view('acme').state).toBe('running');
+    expect((await g.manager.view('acme')).state).toBe('running');
     driver.emit({ type: 'runtime:reconnected', downForMs: 3_000 });
     await vi.waitFor(() => expect(driver.reconciles).toBe(2), { timeout: 1_000 });
-    await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('stopped'), { timeout: 1_000 });
+    await vi.waitFor(() => expect(g.manager.state('acme')).toBe('stopped'), { timeout: 1_000 });
   });
 });

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
@@ -8,6 +8,7 @@ import { resolveAdminToken } from './admin/admin-token.js';
 import { createApp } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { TenantPipeline } from './http/tenant-pipeline.js';
+import { Fleet } from './lifecycle/fleet.js';
 import { IdleReaper } from './lifecycle/idle-reaper.js';
 import { InstanceManager } from './lifecycle/instance-manager.js';
 import { HttpInstanceProbe, type InstanceProbe } from './lifecycle/instance-probe.js';
@@ -19,9 +20,8 @@ import { TenantProxy } from './proxy/tenant-proxy.js';
 import type { ReconcileSummary, RuntimeDriver, RuntimeEvent } from './runtime/runtime-driver.js';
 import { selectRuntime } from './runtime/select-runtime.js';
 import { loadOrCreateSecretKey, SecretCipher } from './secrets/secret-cipher.js';
+import { openRegistry } from './tenants/open-registry.js';
 import type { Registry } from './tenants/registry.js';
-import { openSqliteRegistry } from './tenants/sqlite/open-sqlite-registry.js';
-import { TenantRegistryFacade } from './tenants/tenant-registry.js';
 
 export type CreateGatewayOptions = {
   config: GatewayConfig;
@@ -89,11 +89,8 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const logger = options.logger ?? createGatewayLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const { token: adminToken, generated } = resolveAdminToken(config.adminToken, config.dataDir);
-  const registry = openSqliteRegistry(join(config.dataDir, 'registry.db'), {
-    cipher: new SecretCipher(loadOrCreateSecretKey(config.dataDir)),
-  });
-  // lifecycle/ still takes the wave-1 TenantRegistry (it is being split); the rest take the ports.
-  const lifecycleRegistry = new TenantRegistryFacade(registry);
+  const opened = await openRegistry(config, new SecretCipher(loadOrCreateSecretKey(config.dataDir)));
+  const registry = opened.registry;
   const selected = options.driver
     ? { driver: options.driver, reason: 'given by the caller' }
     : await selectRuntime(config.runtime, {
@@ -103,6 +100,8 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
         ...(options.processCommand ? { processCommand: options.processCommand } : {}),
         docker: {
           scope: config.scope,
+          // The container's own bound on /healthz is the gateway's start timeout: a loaded engine may take longer than a fixed 20 s.
+          aliveTimeoutMs: config.startTimeoutMs,
           ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
           onOrphanStopped: (tenantId, containerId) =>
             logger.warn({ tenantId, containerId }, 'orphan container stopped after its grace period'),
@@ -112,9 +111,19 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   logger.info({ runtime: driver.name, why: selected.reason }, 'runtime selected');
   const metrics = createGatewayMetrics({ perTenant: config.metricsPerTenant });
   const probe = options.probe ?? new HttpInstanceProbe();
+  // Several gateways on one PostgreSQL registry: leases decide who starts, stops and reaps each instance.
+  const fleet = registry.leases
+    ? new Fleet({
+        leases: registry.leases,
+        gatewayId: config.gatewayId ?? `${hostname()}:${config.port}`,
+        logger,
+      })
+    : undefined;
+  fleet?.start();
   const manager = new InstanceManager({
+    fleet,
     driver,
-    registry: lifecycleRegistry,
+    registry,
     probe,
     metrics,
     logger,
@@ -128,7 +137,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     ...(options.instanceLogLevel !== undefined ? { instanceLogLevel: options.instanceLogLevel } : {}),
   });
   const wakes = new WakeScheduler({
-    registry: lifecycleRegistry,
+    registry,
     manager,
     metrics,
     logger,
@@ -154,6 +163,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const startedAt = new Date();
   const app = createApp({
     registry,
+    registryHealth: opened.health,
     manager,
     driver,
     runtimeReason: selected.reason,
@@ -174,8 +184,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       ...(config.backupEvery !== undefined ? { backupEvery: config.backupEvery } : {}),
       backupKeep: config.backupKeep,
     },
-    // Operations still read the registry through the legacy facade, as the lifecycle does.
-    registry: lifecycleRegistry,
+    registry,
     manager,
     driver,
     metricsRegistry: metrics.registry,
@@ -185,7 +194,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   // Follow the driver before looking at what runs, so that no death falls between the two.
   const reconcile = async (when: string): Promise<ReconcileSummary | undefined> => {
     if (driver.reconcile === undefined) return undefined;
-    const summary = await driver.reconcile(() => registry.tenants.list().map((t) => t.id));
+    const summary = await driver.reconcile(async () => (await registry.tenants.list()).map((t) => t.id));
     if (summary.orphans.length > 0)
       logger.warn(
         { tenants: summary.orphans },
@@ -260,6 +269,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       unwatch?.();
       reaper.stop();
       wakes.close();
+      fleet?.close();
       await operations.close();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2_000);
@@ -274,7 +284,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       proxy.close();
       if (probe instanceof HttpInstanceProbe) probe.close();
       await driver.close?.();
-      registry.close();
+      await registry.close();
     },
   };
 }

@@ -36,14 +36,14 @@ describe('silo serve: first run', () => {
 
   it('creates the demo tenant on an empty registry and prints the admin token once', async () => {
     const { g, lines } = await serve({});
-    expect(g.registry.tenants.list().map((t) => t.id)).toEqual(['demo']);
+    expect((await g.registry.tenants.list()).map((t) => t.id)).toEqual(['demo']);
     expect(lines.join('\n')).toContain(g.adminToken);
     expect(lines.join('\n')).toMatch(/API key of "demo" \(shown once\): silo_/);
   });
 
   it('skips the demo tenant with SILO_DEMO=0', async () => {
     const { g, lines } = await serve({ SILO_DEMO: '0' });
-    expect(g.registry.tenants.list()).toEqual([]);
+    expect(await g.registry.tenants.list()).toEqual([]);
     expect(lines.join('\n')).not.toMatch(/demo/);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway, DockerDriver, type Gateway, loadGatewayConfig } from '@silo/gateway';
+import type Docker from 'dockerode';
 import { adminClient, tenantWithKey } from '../helpers/test-gateway.js';
 
 export type DockerGateway = {
@@ -26,6 +27,8 @@ export type DockerGateway = {
  */
 export async function startDockerGateway(options: {
   image: string;
+  /** The engine to use. @default new Docker() (DOCKER_HOST or /var/run/docker.sock) */
+  docker?: Docker;
   dataDir?: string;
   env?: Record<string, string>;
   drainMs?: number;
@@ -46,6 +49,7 @@ export async function startDockerGateway(options: {
   const gateway = await createGateway({
     config,
     driver: new DockerDriver({
+      ...(options.docker ? { docker: options.docker } : {}),
       image: options.image,
       build: false,
       ...(options.labels ? { labels: options.labels } : {}),

@@ -47,23 +47,23 @@ const body = <T>(req: Request, schema: z.ZodType<T>, optional = false): Promise<
 export function adminRoutes(deps: AdminDeps): Hono {
   const { registry, manager, driver } = deps;
   const app = new Hono();
-  const tenantOr404 = (id: string): Tenant => {
-    const tenant = registry.tenants.get(id);
+  const tenantOr404 = async (id: string): Promise<Tenant> => {
+    const tenant = await registry.tenants.get(id);
     if (tenant === undefined) throw new NotFoundError('tenant', id);
     return tenant;
   };
-  const view = (tenant: Tenant) => ({
+  const view = async (tenant: Tenant) => ({
     ...tenant,
-    instance: manager.view(tenant.id),
-    storage: manager.storage(tenant.id),
+    instance: await manager.view(tenant.id),
+    storage: manager.storage(tenant.id, tenant.limits),
     usage: usageOf(deps, tenant.id),
   });
 
-  app.get('/status', (c) => {
-    const tenants = registry.tenants.list();
+  app.get('/status', async (c) => {
+    const tenants = await registry.tenants.list();
     const states: Record<string, number> = {};
     for (const t of tenants) {
-      const s = manager.view(t.id).state;
+      const s = (await manager.view(t.id)).state;
       states[s] = (states[s] ?? 0) + 1;
     }
     return c.json({
@@ -78,106 +78,110 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.post('/tenants', async (c) => {
     const input = await body(c.req.raw, CreateTenantSchema);
-    const tenant = registry.tenants.create(input);
-    return c.json(view(tenant), 201);
+    const tenant = await registry.tenants.create(input);
+    return c.json(await view(tenant), 201);
   });
 
-  app.get('/tenants', (c) => {
-    const results = registry.tenants.list().map(view);
+  app.get('/tenants', async (c) => {
+    const results = await Promise.all((await registry.tenants.list()).map(view));
     return c.json({ results, total: results.length });
   });
 
   app.get('/tenants/:id', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     await manager.refreshReport(tenant.id); // current usage when it runs (nothing when stopped)
-    return c.json(view(tenant));
+    return c.json(await view(tenant));
   });
   app.route('/', limitsRoutes({ ...deps, view }));
 
   app.delete('/tenants/:id', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     const purge = c.req.query('purge') === 'true';
     await manager.stop(tenant.id, 'deleted');
     await driver.remove(tenant.id, { purge });
-    registry.tenants.delete(tenant.id);
+    await registry.tenants.delete(tenant.id);
     manager.forget(tenant.id);
     return c.body(null, 204);
   });
 
   app.post('/tenants/:id/suspend', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     const { reason } = await body(c.req.raw, SuspendSchema, true);
-    const suspended = registry.tenants.setState(tenant.id, 'suspended', reason ?? 'suspended by an admin');
+    const suspended = await registry.tenants.setState(
+      tenant.id,
+      'suspended',
+      reason ?? 'suspended by an admin',
+    );
     await manager.stop(tenant.id, 'suspended');
-    return c.json(view(suspended));
+    return c.json(await view(suspended));
   });
 
-  app.post('/tenants/:id/resume', (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
-    return c.json(view(registry.tenants.setState(tenant.id, 'active')));
+  app.post('/tenants/:id/resume', async (c) => {
+    const tenant = await tenantOr404(c.req.param('id'));
+    return c.json(await view(await registry.tenants.setState(tenant.id, 'active')));
   });
 
   app.post('/tenants/:id/start', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     if (tenant.state === 'suspended')
       throw new ConflictError(`tenant ${tenant.id} is suspended: resume it first`);
     await manager.start(tenant.id, 'admin');
-    return c.json(view(tenant));
+    return c.json(await view(tenant));
   });
 
   app.post('/tenants/:id/stop', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     await manager.stop(tenant.id, 'admin');
-    return c.json(view(tenant));
+    return c.json(await view(tenant));
   });
 
   app.get('/tenants/:id/logs', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     const tail = Math.min(10_000, Math.max(1, Number(c.req.query('tail') ?? 200) || 200));
     return c.text(await driver.logs(tenant.id, { tail }));
   });
 
   app.post('/tenants/:id/keys', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     const { name } = await body(c.req.raw, CreateKeySchema, true);
-    const { key, record } = registry.keys.create(tenant.id, name);
+    const { key, record } = await registry.keys.create(tenant.id, name);
     return c.json(
       { id: record.id, name: record.name, key, prefix: record.prefix, createdAt: record.createdAt },
       201,
     );
   });
 
-  app.get('/tenants/:id/keys', (c) => {
-    const results = registry.keys.list(tenantOr404(c.req.param('id')).id);
+  app.get('/tenants/:id/keys', async (c) => {
+    const results = await registry.keys.list((await tenantOr404(c.req.param('id'))).id);
     return c.json({ results, total: results.length });
   });
 
-  app.delete('/tenants/:id/keys/:keyId', (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
-    if (!registry.keys.revoke(tenant.id, c.req.param('keyId')))
+  app.delete('/tenants/:id/keys/:keyId', async (c) => {
+    const tenant = await tenantOr404(c.req.param('id'));
+    if (!(await registry.keys.revoke(tenant.id, c.req.param('keyId'))))
       throw new NotFoundError('key', c.req.param('keyId'));
     return c.body(null, 204);
   });
 
-  app.get('/tenants/:id/secrets', (c) => {
-    const results = registry.secrets.list(tenantOr404(c.req.param('id')).id);
+  app.get('/tenants/:id/secrets', async (c) => {
+    const results = await registry.secrets.list((await tenantOr404(c.req.param('id'))).id);
     return c.json({ results, total: results.length });
   });
 
   app.put('/tenants/:id/secrets/:name', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     const name = c.req.param('name');
     if (!SECRET_NAME.test(name)) {
       throw new BadRequestError(`secret name "${name}" must match ${SECRET_NAME.source}`);
     }
     const { value } = await body(c.req.raw, SecretSchema);
-    registry.secrets.set(tenant.id, name, value);
+    await registry.secrets.set(tenant.id, name, value);
     return c.body(null, 204);
   });
 
-  app.delete('/tenants/:id/secrets/:name', (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
-    if (!registry.secrets.delete(tenant.id, c.req.param('name'))) {
+  app.delete('/tenants/:id/secrets/:name', async (c) => {
+    const tenant = await tenantOr404(c.req.param('id'));
+    if (!(await registry.secrets.delete(tenant.id, c.req.param('name')))) {
       throw new NotFoundError('secret', c.req.param('name'));
     }
     return c.body(null, 204);

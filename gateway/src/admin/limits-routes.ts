@@ -60,17 +60,17 @@ export function usageOf(deps: LimitsDeps, tenantId: string): Usage {
  * @example
  * app.route('/', limitsRoutes({ registry, manager, view }));
  */
-export function limitsRoutes(deps: LimitsDeps & { view: (tenant: Tenant) => object }): Hono {
+export function limitsRoutes(deps: LimitsDeps & { view: (tenant: Tenant) => Promise<object> }): Hono {
   const app = new Hono();
   app.put('/tenants/:id/limits', async (c) => {
     const id = c.req.param('id');
-    const before = deps.registry.tenants.get(id);
+    const before = await deps.registry.tenants.get(id);
     if (before === undefined) throw new NotFoundError('tenant', id);
     const limits: TenantLimits = await parseJsonBody(c.req.raw, LimitsSchema);
-    const tenant = deps.registry.tenants.setLimits(id, limits);
-    const running = deps.manager.view(id).state !== 'stopped';
+    const tenant = await deps.registry.tenants.setLimits(id, limits);
+    const running = (await deps.manager.view(id)).state !== 'stopped';
     const appliesAtNextStart = running ? AT_NEXT_START.filter((k) => before.limits[k] !== limits[k]) : [];
-    return c.json({ ...deps.view(tenant), appliesAtNextStart });
+    return c.json({ ...(await deps.view(tenant)), appliesAtNextStart });
   });
   return app;
 }

@@ -13,24 +13,24 @@ export type TenantAccess = { tenantId: string; keyId: string | null };
  * Keyless webhooks do not come here: `webhook-gate.ts` admits them.
  *
  * @example
- * authorizeTenantRequest(registry, { segment: 'main', isWebhook: false }, 'Bearer silo_...');
+ * await authorizeTenantRequest(registry, { segment: 'main', isWebhook: false }, 'Bearer silo_...');
  * // → { tenantId: 'acme', keyId: '...' }
  */
-export function authorizeTenantRequest(
+export async function authorizeTenantRequest(
   registry: Pick<Registry, 'tenants' | 'keys'>,
   path: TenantPath,
   authorization: string | undefined,
-): TenantAccess {
+): Promise<TenantAccess> {
   const match = authorization === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match?.[1]) {
     throw new UnauthorizedError('missing API key: send "Authorization: Bearer <tenant key>"');
   }
-  const verified = registry.keys.verify(match[1]);
+  const verified = await registry.keys.verify(match[1]);
   if (verified === undefined) throw new UnauthorizedError('invalid or revoked API key');
   if (path.segment !== 'main' && path.segment !== verified.tenantId) {
     throw new ForbiddenError(`this API key does not grant access to tenant ${path.segment}`);
   }
-  const tenant = registry.tenants.get(verified.tenantId);
+  const tenant = await registry.tenants.get(verified.tenantId);
   if (tenant === undefined) throw new UnauthorizedError('invalid or revoked API key');
   if (tenant.state === 'suspended') throw new TenantSuspendedError(tenant.id, tenant.suspendedReason);
   return { tenantId: tenant.id, keyId: verified.keyId };

@@ -14,10 +14,10 @@ describe('WebhookGate', () => {
   let states: Record<string, InstanceState>;
   let gate: WebhookGate;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     registry = openSqliteRegistry(':memory:');
-    registry.tenants.create({ id: 'acme' });
-    registry.tenants.create({ id: 'other' });
+    await registry.tenants.create({ id: 'acme' });
+    await registry.tenants.create({ id: 'other' });
     states = {};
     gate = new WebhookGate({ registry, instanceState: (id) => states[id] ?? 'stopped' });
   });
@@ -41,7 +41,7 @@ describe('WebhookGate', () => {
     await miss('ghost');
     await miss('main');
     await miss('other');
-    registry.tenants.setState('acme', 'suspended', 'unpaid');
+    await registry.tenants.setState('acme', 'suspended', 'unpaid');
     await miss('acme');
   });
 
@@ -50,7 +50,7 @@ describe('WebhookGate', () => {
     expect(await gate.admit('other', { ...target, key: 'anything' })).toBe('other');
     states.other = 'stopped';
     await miss('other');
-    registry.instances.update('other', { coldStarts: 1 });
+    await registry.instances.update('other', { coldStarts: 1 });
     expect(await gate.admit('other', target)).toBe('other');
     await registry.webhookKeys.replace('other', []);
     await miss('other');

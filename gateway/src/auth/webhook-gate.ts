@@ -45,7 +45,7 @@ export class WebhookGate {
   /** The tenant to forward to; throws `WebhookNotFoundError` for every miss. */
   async admit(segment: string, target: WebhookTarget): Promise<string> {
     const { registry } = this.#o;
-    const tenant = segment === 'main' ? undefined : registry.tenants.get(segment);
+    const tenant = segment === 'main' ? undefined : await registry.tenants.get(segment);
     if (tenant === undefined || tenant.state === 'suspended') throw new WebhookNotFoundError();
     const state = this.#o.instanceState(tenant.id);
     if (state === 'running' || state === 'paused' || state === 'draining') return tenant.id;
@@ -53,7 +53,7 @@ export class WebhookGate {
     const found = await registry.webhookKeys.lookup(tenant.id, hash);
     if (found === 'known') return tenant.id;
     // Never reported: a tenant that never ran has no flows; one that ran before this field is woken to learn.
-    if (found === 'unreported' && registry.instances.get(tenant.id).coldStarts > 0) return tenant.id;
+    if (found === 'unreported' && (await registry.instances.get(tenant.id)).coldStarts > 0) return tenant.id;
     throw new WebhookNotFoundError();
   }
 }

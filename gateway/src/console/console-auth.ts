@@ -23,24 +23,24 @@ export function tenantCookie(tenantId: string): string {
  * its key not revoked, the tenant still there and not suspended.
  *
  * @example
- * const session = tenantSession(c, tokens, registry, 'acme');
+ * const session = await tenantSession(c, tokens, registry, 'acme');
  */
-export function tenantSession(
+export async function tenantSession(
   c: Context,
   tokens: SessionTokens,
   registry: ConsoleRegistry,
   tenantId: string,
-): Session & { kind: 'tenant' } {
+): Promise<Session & { kind: 'tenant' }> {
   const value = getCookie(c, tenantCookie(tenantId));
   const session = value === undefined ? undefined : tokens.verify(value, Date.now());
   if (session?.kind !== 'tenant')
     throw new UnauthorizedError('console: not signed in (or the session expired)');
   if (session.tenantId !== tenantId)
     throw new ForbiddenError(`this session does not grant access to tenant ${tenantId}`);
-  const key = registry.keys.list(tenantId).find((k) => k.id === session.keyId);
+  const key = (await registry.keys.list(tenantId)).find((k) => k.id === session.keyId);
   if (key === undefined || key.revokedAt !== null)
     throw new UnauthorizedError('console: the API key of this session was revoked; sign in again');
-  const tenant = registry.tenants.get(tenantId);
+  const tenant = await registry.tenants.get(tenantId);
   if (tenant === undefined) throw new UnauthorizedError('console: the tenant of this session is gone');
   if (tenant.state === 'suspended') throw new TenantSuspendedError(tenant.id, tenant.suspendedReason);
   return session;

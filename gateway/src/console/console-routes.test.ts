@@ -44,10 +44,10 @@ describe('console sessions on a real gateway (127.0.0.1)', () => {
       logger: pino({ level: 'silent' }),
     });
     url = await gateway.listen();
-    gateway.registry.tenants.create({ id: 'acme' });
-    gateway.registry.tenants.create({ id: 'other' });
-    acmeKey = gateway.registry.keys.create('acme', 'console').key;
-    otherKey = gateway.registry.keys.create('other', 'console').key;
+    await gateway.registry.tenants.create({ id: 'acme' });
+    await gateway.registry.tenants.create({ id: 'other' });
+    acmeKey = (await gateway.registry.keys.create('acme', 'console')).key;
+    otherKey = (await gateway.registry.keys.create('other', 'console')).key;
   });
   afterAll(async () => {
     await gateway.close();
@@ -118,22 +118,22 @@ describe('console sessions on a real gateway (127.0.0.1)', () => {
   });
 
   it('ends the session when its key is revoked or its tenant suspended', async () => {
-    const { key, record } = gateway.registry.keys.create('acme', 'short-lived');
+    const { key, record } = await gateway.registry.keys.create('acme', 'short-lived');
     const res = await signIn('acme', { key });
     const cookie = cookieOf(res);
     expect((await fetch(`${url}/ui/acme/session`, { headers: { cookie } })).status).toBe(200);
-    gateway.registry.keys.revoke('acme', record.id);
+    await gateway.registry.keys.revoke('acme', record.id);
     const revoked = await fetch(`${url}/ui/acme/session`, { headers: { cookie } });
     expect(revoked.status).toBe(401);
     expect(((await revoked.json()) as { message: string }).message).toMatch(/revoked/);
 
     const live = cookieOf(await signIn('acme', { key: acmeKey }));
-    gateway.registry.tenants.setState('acme', 'suspended', 'unpaid');
+    await gateway.registry.tenants.setState('acme', 'suspended', 'unpaid');
     try {
       expect((await fetch(`${url}/ui/acme/session`, { headers: { cookie: live } })).status).toBe(403);
       expect((await signIn('acme', { key: acmeKey })).status).toBe(403);
     } finally {
-      gateway.registry.tenants.setState('acme', 'active');
+      await gateway.registry.tenants.setState('acme', 'active');
     }
   });
 
@@ -178,7 +178,7 @@ describe('console sessions on a real gateway (127.0.0.1)', () => {
   });
 
   it("lists the tenant's secret names, never their values", async () => {
-    gateway.registry.secrets.set('acme', 'DB_PASSWORD', 'hunter2');
+    await gateway.registry.secrets.set('acme', 'DB_PASSWORD', 'hunter2');
     const res = await signIn('acme', { key: acmeKey });
     const { csrf } = (await res.json()) as { csrf: string };
     const secrets = await fetch(`${url}/ui/acme/secrets`, {

@@ -42,7 +42,7 @@ export function mountConsole(app: Hono<{ Bindings: HttpBindings }>, deps: Consol
     if (incoming.headers[CSRF_HEADER] === undefined) return next();
     const path = parseTenantPath(incoming.url ?? '');
     if (path === undefined || path.isWebhook) return next();
-    const session = tenantSession(c, tokens, deps.registry, path.segment);
+    const session = await tenantSession(c, tokens, deps.registry, path.segment);
     requireCsrf(c, tokens, session);
     // The instance never sees the console's cookies (the proxy already drops x-silo-* headers).
     delete incoming.headers.cookie;

@@ -86,21 +86,21 @@ export function sessionRoutes(registry: ConsoleRegistry, tokens: SessionTokens, 
     const tenantId = tenantParam(c);
     const { key } = await jsonBody(c, SignInSchema);
     // As on the API: the key is checked before the tenant, so sign-ins cannot probe tenant names.
-    const verified = registry.keys.verify(key);
+    const verified = await registry.keys.verify(key);
     if (verified === undefined) throw new UnauthorizedError('invalid or revoked API key');
     if (verified.tenantId !== tenantId)
       throw new ForbiddenError(`this API key does not grant access to tenant ${tenantId}`);
-    const tenant = registry.tenants.get(tenantId);
+    const tenant = await registry.tenants.get(tenantId);
     if (tenant === undefined) throw new UnauthorizedError('invalid or revoked API key');
     if (tenant.state === 'suspended') throw new TenantSuspendedError(tenant.id, tenant.suspendedReason);
     const subject = { kind: 'tenant', tenantId, keyId: verified.keyId } as const;
     return c.json({ subject: 'tenant', tenantId, ...issue(c, tenantCookie(tenantId), subject) });
   });
-  app.get('/:tenant/session', (c) => {
+  app.get('/:tenant/session', async (c) => {
     const tenantId = tenantParam(c);
     // Not signed in is the page's ordinary first state, not an error; a bad or revoked cookie is.
     if (getCookie(c, tenantCookie(tenantId)) === undefined) return c.json({ signedIn: false });
-    const s = tenantSession(c, tokens, registry, tenantId);
+    const s = await tenantSession(c, tokens, registry, tenantId);
     return c.json({
       signedIn: true,
       subject: 'tenant',
@@ -109,17 +109,17 @@ export function sessionRoutes(registry: ConsoleRegistry, tokens: SessionTokens, 
       expiresAt: new Date(s.expiresAt).toISOString(),
     });
   });
-  app.delete('/:tenant/session', (c) => {
+  app.delete('/:tenant/session', async (c) => {
     const tenantId = tenantParam(c);
-    requireCsrf(c, tokens, tenantSession(c, tokens, registry, tenantId));
+    requireCsrf(c, tokens, await tenantSession(c, tokens, registry, tenantId));
     deleteCookie(c, tenantCookie(tenantId), { path: '/' });
     return c.body(null, 204);
   });
   // Secret names (never values) of the session's tenant: the tenant API has no route for them.
-  app.get('/:tenant/secrets', (c) => {
+  app.get('/:tenant/secrets', async (c) => {
     const tenantId = tenantParam(c);
-    requireCsrf(c, tokens, tenantSession(c, tokens, registry, tenantId));
-    return c.json(registry.secrets.list(tenantId));
+    requireCsrf(c, tokens, await tenantSession(c, tokens, registry, tenantId));
+    return c.json(await registry.secrets.list(tenantId));
   });
   return app;
 }

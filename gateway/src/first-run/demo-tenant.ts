@@ -36,9 +36,9 @@ export async function seedDemoTenant(
   gatewayUrl: string,
   logger: Logger,
 ): Promise<DemoResult | undefined> {
-  if (registry.tenants.list().length > 0) return undefined;
-  registry.tenants.create({ id: DEMO_TENANT, name: 'Demo (created on first run)' });
-  const { key } = registry.keys.create(DEMO_TENANT, 'first-run');
+  if ((await registry.tenants.list()).length > 0) return undefined;
+  await registry.tenants.create({ id: DEMO_TENANT, name: 'Demo (created on first run)' });
+  const { key } = await registry.keys.create(DEMO_TENANT, 'first-run');
   const curl = `curl -s -X POST -H "Authorization: Bearer ${key}" "${gatewayUrl}/api/v1/${DEMO_TENANT}/executions/${DEMO_NAMESPACE}/${DEMO_FLOW_ID}?wait=true"`;
   try {
     const res = await fetch(`${gatewayUrl}/api/v1/${DEMO_TENANT}/flows`, {

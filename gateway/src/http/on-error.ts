@@ -3,8 +3,12 @@ import { assertNever, type ErrorBody, type GatewayErrorCode } from '@silo/contra
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import { GatewayError, InstanceUnavailableError, RateLimitedError } from '../errors.js';
-
+import {
+  GatewayError,
+  InstanceUnavailableError,
+  RateLimitedError,
+  RegistryUnavailableError,
+} from '../errors.js';
 /** What an error becomes on the wire. */
 export type ErrorReply = { status: ContentfulStatusCode; body: ErrorBody; headers: Record<string, string> };
 
@@ -29,6 +33,7 @@ export function statusOf(code: GatewayErrorCode): ContentfulStatusCode {
     case 'UPSTREAM_FAILED':
       return 502;
     case 'INSTANCE_UNAVAILABLE':
+    case 'REGISTRY_UNAVAILABLE':
       return 503;
     case 'NOT_IMPLEMENTED':
       return 501;
@@ -53,7 +58,11 @@ export function toErrorReply(err: unknown): ErrorReply {
     const details = (err as { details?: ErrorBody['details'] }).details;
     if (details !== undefined) body.details = details;
     const headers: Record<string, string> = {};
-    if (err instanceof InstanceUnavailableError || err instanceof RateLimitedError)
+    if (
+      err instanceof InstanceUnavailableError ||
+      err instanceof RateLimitedError ||
+      err instanceof RegistryUnavailableError
+    )
       headers['retry-after'] = String(err.retryAfterSeconds);
     return { status: statusOf(err.code), body, headers };
   }

@@ -14,8 +14,12 @@ type Bucket = {
 };
 
 export type RateLimiterOptions = {
-  /** The tenant's `requestsPerSecond`, read on every request (undefined: unlimited). */
-  limitOf(tenantId: string): number | undefined;
+  /**
+   * The tenant's `requestsPerSecond`, read on every request (undefined:
+   * unlimited), unless the caller hands the rate to `take` (the registry's
+   * ports are asynchronous: the pipeline reads the tenant, then takes).
+   */
+  limitOf?(tenantId: string): number | undefined;
   /** Milliseconds; injected in tests. @default Date.now */
   now?: () => number;
   /** Buckets kept at most (least recently used dropped first: a dropped bucket comes back full). @default 100_000 */
@@ -31,8 +35,8 @@ export type RateLimiterOptions = {
  * from the tenant on every call, so an admin's change applies at once.
  *
  * @example
- * const limiter = new RateLimiter({ limitOf: (id) => registry.tenants.get(id)?.limits.requestsPerSecond });
- * limiter.take('acme'); // throws RateLimitedError when acme is over its rate
+ * const limiter = new RateLimiter({});
+ * limiter.take('acme', (await registry.tenants.get('acme'))?.limits.requestsPerSecond); // throws RateLimitedError when acme is over its rate
  */
 export class RateLimiter {
   readonly #o: RateLimiterOptions;
@@ -44,9 +48,11 @@ export class RateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Takes one token of the tenant's bucket. @throws RateLimitedError when there is none. */
-  take(tenantId: string): void {
-    const rate = this.#o.limitOf(tenantId);
+  /**
+   * Takes one token of the tenant's bucket, at `rate` (default: `limitOf`).
+   * @throws RateLimitedError when there is none.
+   */
+  take(tenantId: string, rate: number | undefined = this.#o.limitOf?.(tenantId)): void {
     const now = this.#now();
     if (rate === undefined || !(rate > 0)) {
       this.#count(tenantId, now);

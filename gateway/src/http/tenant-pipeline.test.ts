@@ -31,8 +31,8 @@ describe('TenantPipeline: the instance step', () => {
       const g = await createGateway({ config, driver, probe, logger: pino({ level: 'silent' }) });
       gateway = g;
       const url = new URL(await g.listen());
-      g.registry.tenants.create({ id: 'acme' });
-      const { key } = g.registry.keys.create('acme', 'test');
+      await g.registry.tenants.create({ id: 'acme' });
+      const { key } = await g.registry.keys.create('acme', 'test');
       const req = request({
         host: url.hostname,
         port: url.port,
@@ -45,14 +45,16 @@ describe('TenantPipeline: the instance step', () => {
       req.on('error', () => undefined);
       req.end();
       // Gone while the instance starts (wait for the start: on a loaded machine 100 ms may be before it).
-      await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('starting'), {
+      await vi.waitFor(async () => expect((await g.manager.view('acme')).state).toBe('starting'), {
         timeout: 10_000,
         interval: 5,
       });
       req.destroy();
-      await vi.waitFor(() => expect(g.manager.view('acme').state).toBe('running'), { timeout: 10_000 });
+      await vi.waitFor(async () => expect((await g.manager.view('acme')).state).toBe('running'), {
+        timeout: 10_000,
+      });
       await new Promise((r) => setTimeout(r, 50));
-      expect(g.manager.view('acme').inflight).toBe(0);
+      expect((await g.manager.view('acme')).inflight).toBe(0);
     });
   }
 });

@@ -45,13 +45,10 @@ export class TenantPipeline {
 
   constructor(options: TenantPipelineOptions) {
     this.#o = options;
-    this.#rate = new RateLimiter({
-      limitOf: (tenantId) => options.registry.tenants.get(tenantId)?.limits.requestsPerSecond,
-      ...(options.now !== undefined ? { now: options.now } : {}),
-    });
+    this.#rate = new RateLimiter(options.now !== undefined ? { now: options.now } : {});
     this.#webhooks = new WebhookGate({
       registry: options.registry,
-      instanceState: (tenantId) => options.manager.view(tenantId).state,
+      instanceState: (tenantId) => options.manager.state(tenantId),
     });
   }
 
@@ -65,12 +62,17 @@ export class TenantPipeline {
       const tenantId = await this.#webhooks.admit(path.segment, path.webhook);
       return { tenantId, keyId: null, webhook: true };
     }
-    const access = authorizeTenantRequest(
+    const access = await authorizeTenantRequest(
       this.#o.registry,
       { ...path, isWebhook: false },
       req.headers.authorization,
     );
     return { ...access, webhook: false };
+  }
+
+  /** One token of the tenant's `requestsPerSecond` bucket (the tenant is cached: no round trip). */
+  async #takeToken(tenantId: string): Promise<void> {
+    this.#rate.take(tenantId, (await this.#o.registry.tenants.get(tenantId))?.limits.requestsPerSecond);
   }
 
   /** Requests of the tenant admitted in the last full second (the admin view's usage). */
@@ -97,7 +99,7 @@ export class TenantPipeline {
     webhook = false,
   ): Promise<void> {
     // Before the instance step: a request over the tenant's rate, or an oversized body, must not cold-start anything.
-    this.#rate.take(tenantId);
+    await this.#takeToken(tenantId);
     this.#o.proxy.refuseOversizedBody(req);
     const lease = await this.#o.manager.acquire(tenantId, { keyless: webhook });
     this.#o.proxy.web(req, res, { tenantId, lease, requestId, webhook });
@@ -108,7 +110,7 @@ export class TenantPipeline {
     const requestId = requestIdOf(req.headers['x-request-id']);
     try {
       const access = await this.admit(req, true);
-      this.#rate.take(access.tenantId);
+      await this.#takeToken(access.tenantId);
       const lease = await this.#o.manager.acquire(access.tenantId);
       this.#o.proxy.ws(req, socket, head, { tenantId: access.tenantId, lease, requestId });
     } catch (err) {

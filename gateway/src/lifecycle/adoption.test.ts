@@ -15,7 +15,7 @@ describe('adoption', () => {
     expect(await manager.adopt()).toEqual(['acme']);
     const lease = await manager.acquire('acme');
     expect(lease.token).toBe('old-token');
-    expect(manager.view('acme')).toMatchObject({ state: 'running', ref: 'fake-40000' });
+    expect(await manager.view('acme')).toMatchObject({ state: 'running', ref: 'fake-40000' });
     expect(driver.starts).toHaveLength(1);
     lease.release();
   });
@@ -24,15 +24,15 @@ describe('adoption', () => {
     const { probe, manager } = await survivor(60);
     probe.readyAfter = Number.POSITIVE_INFINITY;
     expect(await manager.adopt()).toEqual(['acme']);
-    expect(manager.view('acme').state).toBe('failing');
-    expect(manager.view('acme').lastError).toMatch(/adoption failed: not ready within 60 ms/);
+    expect((await manager.view('acme')).state).toBe('failing');
+    expect((await manager.view('acme')).lastError).toMatch(/adoption failed: not ready within 60 ms/);
   });
 
   it('leaves alone the instance of an unknown tenant, and a tenant it already tracks', async () => {
     const { driver, manager } = await survivor();
     await driver.start({ tenantId: 'ghost', instanceToken: 't', limits: {}, secrets: {} });
     expect(await manager.adopt()).toEqual(['acme']);
-    expect(manager.view('ghost').state).toBe('stopped');
+    expect((await manager.view('ghost')).state).toBe('stopped');
     expect(await manager.adopt()).toEqual([]);
     expect(driver.stops).toEqual([]);
   });

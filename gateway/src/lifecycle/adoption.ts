@@ -19,13 +19,22 @@ export async function adopt(
   const adopted: string[] = [];
   for (const status of await c.driver.list()) {
     if (status.state !== 'running' || !status.endpoint || !status.instanceToken) continue;
-    if (c.registry.getTenant(status.tenantId) === undefined) {
+    if ((await c.registry.tenants.get(status.tenantId)) === undefined) {
       c.logger.warn(
         { tenantId: status.tenantId, ref: status.ref },
         'running instance of an unknown tenant left alone',
       );
       continue;
     }
+    // In a fleet, an instance of another gateway (shared engine or data dir) is its owner's to adopt.
+    if (
+      c.fleet !== undefined &&
+      !(await c.fleet.turn(status.tenantId, c.now()).then(
+        (t) => t.mine,
+        () => false,
+      ))
+    )
+      continue;
     const slot = c.slots.ensure(status.tenantId);
     if (slot.state !== 'stopped') continue;
     c.slots.move(slot, 'starting');
@@ -34,6 +43,7 @@ export async function adopt(
     const start = waitReady(c, status.tenantId, endpoint, token, c.now() + c.startTimeoutMs)
       .then(() => {
         Object.assign(slot, { endpoint, token, ref: status.ref, lastActivity: c.now() });
+        void c.fleet?.publish(status.tenantId, { endpoint, instanceToken: token, ref: status.ref ?? null });
         slot.startedAt = status.startedAt ? Date.parse(status.startedAt) : c.now();
         slot.start = undefined;
         c.slots.move(slot, 'running');

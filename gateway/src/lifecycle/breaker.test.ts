@@ -45,11 +45,11 @@ describe('Breaker', () => {
     driver.failStarts = 3;
     for (const backoff of [1_000, 2_000, 4_000]) {
       await expect(manager.acquire('acme')).rejects.toThrow(/fake start failure/);
-      expect(manager.view('acme')).toMatchObject({
+      expect(await manager.view('acme')).toMatchObject({
         state: 'failing',
         backoffUntil: new Date(clock.ms + backoff).toISOString(),
       });
-      expect(registry.instanceInfo('acme').lastError).toMatch(/start failed: fake start failure/);
+      expect((await registry.instances.get('acme')).lastError).toMatch(/start failed: fake start failure/);
       // Still in back-off one millisecond before its end: refused without a start.
       clock.advance(backoff - 1);
       const starts = driver.starts.length;
@@ -58,31 +58,35 @@ describe('Breaker', () => {
       clock.advance(1);
     }
     (await manager.acquire('acme')).release();
-    expect(manager.view('acme')).toMatchObject({ state: 'running', lastError: null, backoffUntil: null });
+    expect(await manager.view('acme')).toMatchObject({
+      state: 'running',
+      lastError: null,
+      backoffUntil: null,
+    });
     // A failure after the good start begins again at 1 s.
     driver.failStarts = 1;
     await manager.stop('acme');
     await expect(manager.acquire('acme')).rejects.toThrow(/fake start failure/);
-    expect(manager.view('acme').backoffUntil).toBe(new Date(clock.ms + 1_000).toISOString());
+    expect((await manager.view('acme')).backoffUntil).toBe(new Date(clock.ms + 1_000).toISOString());
   });
 
   it('tells a crash loop from a death after a healthy run', async () => {
     const { driver, clock, manager } = setup({ crashWindowMs: 10_000, crashLoopAfter: 2 });
     const crashAfter = async (uptimeMs: number) => {
       (await manager.acquire('acme')).release();
-      const ref = manager.view('acme').ref as string;
+      const ref = (await manager.view('acme')).ref as string;
       clock.advance(uptimeMs);
       driver.crash('acme');
       await manager.noticeExit('acme', ref, 'exit code 1');
     };
     // Each death after a healthy run (uptime at least the window) only stops it, and counts as the first.
     await crashAfter(10_000);
-    expect(manager.view('acme').state).toBe('stopped');
+    expect((await manager.view('acme')).state).toBe('stopped');
     await crashAfter(10_000);
-    expect(manager.view('acme').state).toBe('stopped');
+    expect((await manager.view('acme')).state).toBe('stopped');
     // The next one within the window is the second in a row: the breaker trips.
     await crashAfter(9_999);
-    const view = manager.view('acme');
+    const view = await manager.view('acme');
     expect(view.state).toBe('failing');
     expect(view.lastError).toMatch(/crash loop: .*2 times in a row within 10 s of starting/);
     expect(view.backoffUntil).toBe(new Date(clock.ms + 1_000).toISOString());

@@ -1,6 +1,6 @@
 import { backoffMs } from './instance-state.js';
 import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
-import type { LifecycleContext, LifecycleSettings } from './lifecycle-options.js';
+import { type LifecycleContext, type LifecycleSettings, recordFacts } from './lifecycle-options.js';
 import { clearRun, type Slot, stateOf } from './slot-table.js';
 
 /** What one unexpected death means for the breaker. */
@@ -58,7 +58,8 @@ export class Breaker {
     slot.token = undefined;
     if (slot.state !== 'failing') c.slots.move(slot, 'failing');
     c.metrics.breakerTrips.inc({ tenant: slot.tenantId });
-    c.registry.updateInstanceInfo(slot.tenantId, { lastError: reason });
+    await recordFacts(c, slot.tenantId, { lastError: reason });
+    await c.fleet?.release(slot.tenantId);
     c.logger.warn({ tenantId: slot.tenantId, reason, failures: slot.failures }, 'instance:failing');
     await c.driver.stop(slot.tenantId, LIFECYCLE_DEFAULTS.failStopGraceMs).catch(() => undefined);
   }
@@ -87,7 +88,8 @@ export class Breaker {
     clearRun(slot);
     if (stateOf(slot) === 'draining') c.slots.move(slot, 'running');
     c.slots.move(slot, 'stopped');
-    c.registry.updateInstanceInfo(slot.tenantId, {
+    await c.fleet?.release(slot.tenantId);
+    await recordFacts(c, slot.tenantId, {
       lastError: message,
       lastActivityAt: new Date(slot.lastActivity).toISOString(),
     });

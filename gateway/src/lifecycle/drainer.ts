@@ -1,4 +1,4 @@
-import type { LifecycleContext } from './lifecycle-options.js';
+import { type LifecycleContext, recordFacts } from './lifecycle-options.js';
 import type { Pauser } from './pauser.js';
 import type { Reports } from './reports.js';
 import { clearRun, isLive, type Slot, stateOf } from './slot-table.js';
@@ -31,6 +31,13 @@ export class Drainer {
     const slot = c.slots.get(tenantId);
     if (slot === undefined || slot.state !== 'running' || slot.inflight > 0) return false;
     if (c.now() - slot.lastActivity < idleTimeoutMs) return false;
+    if (slot.remote) {
+      // Another gateway owns the run: forget it here; the owner stops it when the whole fleet is idle.
+      clearRun(slot);
+      c.slots.move(slot, 'stopped');
+      return false;
+    }
+    if (await c.fleet?.activeElsewhere(tenantId, idleTimeoutMs)) return false;
     if (!(await this.#reports.stoppable(slot))) return false;
     if (slot.state !== 'running' || slot.inflight > 0) return false;
     c.slots.move(slot, 'draining');
@@ -76,9 +83,10 @@ export class Drainer {
         clearRun(slot);
         slot.stopping = undefined;
         c.slots.move(slot, 'stopped');
-        c.registry.updateInstanceInfo(slot.tenantId, {
+        await recordFacts(c, slot.tenantId, {
           lastActivityAt: new Date(slot.lastActivity).toISOString(),
         });
+        await c.fleet?.release(slot.tenantId);
         c.logger.info({ tenantId: slot.tenantId, reason }, 'instance:stopped');
       }
     })();

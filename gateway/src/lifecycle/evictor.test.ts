@@ -75,8 +75,8 @@ describe('Evictor', () => {
     busy.add(await portOf('acme'));
     (await manager.acquire('gamma')).release();
     expect(driver.stops).toEqual(['beta']);
-    expect(manager.view('acme').state).toBe('running');
-    expect(manager.view('beta').state).toBe('stopped');
+    expect((await manager.view('acme')).state).toBe('running');
+    expect((await manager.view('beta')).state).toBe('stopped');
   });
 
   it('never evicts an instance with a request in flight', async () => {

@@ -31,9 +31,9 @@ describe('InstanceManager', () => {
     const leases = await Promise.all(Array.from({ length: 50 }, () => manager.acquire('acme')));
     expect(driver.starts).toHaveLength(1);
     expect(new Set(leases.map((l) => l.endpoint.port)).size).toBe(1);
-    expect(manager.view('acme')).toMatchObject({ state: 'running', inflight: 50, coldStarts: 1 });
+    expect(await manager.view('acme')).toMatchObject({ state: 'running', inflight: 50, coldStarts: 1 });
     for (const l of leases) l.release();
-    expect(manager.view('acme').inflight).toBe(0);
+    expect((await manager.view('acme')).inflight).toBe(0);
   });
 
   it('refuses requests beyond the hold limit with a Retry-After', async () => {
@@ -49,13 +49,13 @@ describe('InstanceManager', () => {
     const { driver, manager } = setup();
     driver.failStarts = 1;
     await expect(manager.acquire('acme')).rejects.toThrow(/fake start failure/);
-    expect(manager.view('acme')).toMatchObject({ state: 'failing' });
-    expect(manager.view('acme').lastError).toMatch(/fake start failure/);
+    expect(await manager.view('acme')).toMatchObject({ state: 'failing' });
+    expect((await manager.view('acme')).lastError).toMatch(/fake start failure/);
     const inBackoff = await manager.acquire('acme').catch((e: unknown) => e);
     expect(inBackoff).toBeInstanceOf(InstanceUnavailableError);
     expect((inBackoff as InstanceUnavailableError).retryAfterSeconds).toBe(1);
     await manager.start('acme');
-    expect(manager.view('acme')).toMatchObject({ state: 'running', lastError: null });
+    expect(await manager.view('acme')).toMatchObject({ state: 'running', lastError: null });
   });
 
   it('drains an idle instance and a request during the drain cancels the stop', async () => {
@@ -63,10 +63,10 @@ describe('InstanceManager', () => {
     (await manager.acquire('acme')).release();
     const drained = manager.drainIfIdle('acme', 0, 200);
     await new Promise((r) => setTimeout(r, 20));
-    expect(manager.view('acme').state).toBe('draining');
+    expect((await manager.view('acme')).state).toBe('draining');
     const lease = await manager.acquire('acme');
     expect(await drained).toBe(false);
-    expect(manager.view('acme').state).toBe('running');
+    expect((await manager.view('acme')).state).toBe('running');
     expect(driver.stops).toEqual([]);
     lease.release();
   });
@@ -81,7 +81,7 @@ describe('InstanceManager', () => {
     probe.report_ = { ...probe.report_, busy: false };
     expect(await manager.drainIfIdle('acme', 0, 10)).toBe(true);
     expect(driver.stops).toEqual(['acme']);
-    expect(manager.view('acme').state).toBe('stopped');
+    expect((await manager.view('acme')).state).toBe('stopped');
   });
 
   it('stores the wake time an instance reports', async () => {
@@ -91,9 +91,9 @@ describe('InstanceManager', () => {
     probe.report_ = { ...probe.report_, nextWakeAt: '2030-01-01T00:00:00.000Z', nextWakeReason: 'schedule' };
     (await manager.acquire('acme')).release();
     await manager.refreshReport('acme');
-    expect(registry.instanceInfo('acme')).toMatchObject({
-      nextWakeAt: '2030-01-01T00:00:00.000Z',
-      nextWakeReason: 'schedule',
+    expect(await registry.wakeTimers.get('acme')).toMatchObject({
+      at: '2030-01-01T00:00:00.000Z',
+      reason: 'schedule',
     });
     expect(wakes.length).toBeGreaterThan(0);
   });
@@ -105,7 +105,7 @@ describe('InstanceManager', () => {
     (await manager.acquire('beta')).release();
     (await manager.acquire('gamma')).release();
     expect(driver.stops).toEqual(['acme']);
-    expect(manager.view('acme').state).toBe('stopped');
+    expect((await manager.view('acme')).state).toBe('stopped');
   });
 
   it('marks a crashed instance stopped with the reason when a probe notices; the next request starts it', async () => {
@@ -113,8 +113,8 @@ describe('InstanceManager', () => {
     (await manager.acquire('acme')).release();
     driver.crash('acme');
     await manager.checkAlive('acme', 'connection refused');
-    expect(manager.view('acme').state).toBe('stopped');
-    expect(manager.view('acme').lastError).toMatch(/exited unexpectedly.*connection refused/);
+    expect((await manager.view('acme')).state).toBe('stopped');
+    expect((await manager.view('acme')).lastError).toMatch(/exited unexpectedly.*connection refused/);
     (await manager.acquire('acme')).release();
     expect(driver.starts).toHaveLength(2);
   });
@@ -122,30 +122,30 @@ describe('InstanceManager', () => {
   it('takes a death reported by the driver at once, ignoring stale runs and its own stops', async () => {
     const { driver, manager } = setup();
     (await manager.acquire('acme')).release();
-    const ref = manager.view('acme').ref as string;
+    const ref = (await manager.view('acme')).ref as string;
     await manager.noticeExit('acme', 'some-older-run', 'exit code 1');
-    expect(manager.view('acme').state).toBe('running');
+    expect((await manager.view('acme')).state).toBe('running');
     driver.crash('acme');
     await manager.noticeExit('acme', ref, 'container abc died: exit code 137');
-    expect(manager.view('acme')).toMatchObject({ state: 'stopped', ref: null });
-    expect(manager.view('acme').lastError).toMatch(/exit code 137/);
+    expect(await manager.view('acme')).toMatchObject({ state: 'stopped', ref: null });
+    expect((await manager.view('acme')).lastError).toMatch(/exit code 137/);
     // A stop by the gateway, then its event: nothing to do.
     (await manager.acquire('beta')).release();
-    const betaRef = manager.view('beta').ref as string;
+    const betaRef = (await manager.view('beta')).ref as string;
     await manager.stop('beta');
     await manager.noticeExit('beta', betaRef, 'exit code 0');
-    expect(manager.view('beta')).toMatchObject({ state: 'stopped', lastError: null });
+    expect(await manager.view('beta')).toMatchObject({ state: 'stopped', lastError: null });
   });
 
   it('trips the breaker when the instance keeps dying soon after its start', async () => {
     const { driver, manager } = setup();
     for (let i = 1; i <= 3; i++) {
       (await manager.acquire('acme')).release();
-      const ref = manager.view('acme').ref as string;
+      const ref = (await manager.view('acme')).ref as string;
       driver.crash('acme');
       await manager.noticeExit('acme', ref, 'exit code 1');
     }
-    const view = manager.view('acme');
+    const view = await manager.view('acme');
     expect(view.state).toBe('failing');
     expect(view.lastError).toMatch(/crash loop: .*3 times in a row/);
     await expect(manager.acquire('acme')).rejects.toMatchObject({ retryAfterSeconds: expect.any(Number) });
@@ -156,7 +156,7 @@ describe('InstanceManager', () => {
     (await manager.acquire('acme')).release();
     driver.crash('acme');
     await manager.resync();
-    expect(manager.view('acme').state).toBe('stopped');
+    expect((await manager.view('acme')).state).toBe('stopped');
   });
 
   it('bounds each readiness attempt: a probe that never answers costs one attempt, not the start', async () => {

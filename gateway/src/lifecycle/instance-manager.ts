@@ -1,5 +1,5 @@
 import type { LifecycleReport } from '@silo/contracts';
-import type { Endpoint } from '../runtime/runtime-driver.js';
+import type { Endpoint, TenantLimits } from '../runtime/runtime-driver.js';
 import { adopt } from './adoption.js';
 import { Breaker } from './breaker.js';
 import { Drainer } from './drainer.js';
@@ -190,18 +190,27 @@ export class InstanceManager {
       .map((s) => s.tenantId);
   }
 
-  /** Instance state of a tenant, for the admin API. */
-  view(tenantId: string): InstanceView {
-    return viewOf(this.#c.slots.get(tenantId), this.#c.registry.instanceInfo(tenantId));
+  /** Instance state of a tenant, for the admin API: the live slot, and the registry's facts and wake timer. */
+  async view(tenantId: string): Promise<InstanceView> {
+    const [facts, wake] = await Promise.all([
+      this.#c.registry.instances.get(tenantId),
+      this.#c.registry.wakeTimers.get(tenantId),
+    ]);
+    return viewOf(this.#c.slots.get(tenantId), facts, wake);
+  }
+
+  /** The live state of a tenant's instance in this gateway, without a registry read. */
+  state(tenantId: string): InstanceView['state'] {
+    return this.#c.slots.get(tenantId)?.state ?? 'stopped';
   }
 
   /**
-   * The tenant's storage: its quota (its `storageMb`, else SILO_STORAGE_MB)
+   * The tenant's storage: its quota (`limits.storageMb` of the tenant, else SILO_STORAGE_MB)
    * and what its instance last reported using (null before any report).
    */
-  storage(tenantId: string): { usedMb: number | null; limitMb: number } {
+  storage(tenantId: string, limits?: TenantLimits): { usedMb: number | null; limitMb: number } {
     const used = this.#c.slots.get(tenantId)?.lastReport?.storageUsedBytes;
-    const limitMb = this.#c.registry.getTenant(tenantId)?.limits?.storageMb ?? this.#c.defaultStorageMb;
+    const limitMb = limits?.storageMb ?? this.#c.defaultStorageMb;
     return { usedMb: used === undefined ? null : Math.round((used / 1024 / 1024) * 10) / 10, limitMb };
   }
 

@@ -1,4 +1,5 @@
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { InstanceFacts } from '../tenants/instance-fact-store.js';
+import type { WakeTimer } from '../tenants/wake-timer-store.js';
 import type { InstanceState } from './instance-state.js';
 import type { Slot } from './slot-table.js';
 
@@ -22,11 +23,12 @@ export type InstanceView = {
  * registry's stored facts otherwise.
  *
  * @example
- * viewOf(slots.get('acme'), registry.instanceInfo('acme')).state; // 'running'
+ * viewOf(slots.get('acme'), await registry.instances.get('acme'), undefined).state; // 'running'
  */
 export function viewOf(
   slot: Slot | undefined,
-  info: ReturnType<TenantRegistry['instanceInfo']>,
+  info: InstanceFacts,
+  wake: WakeTimer | undefined,
 ): InstanceView {
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   return {
@@ -34,8 +36,8 @@ export function viewOf(
     startedAt: slot?.state === 'running' || slot?.state === 'draining' ? iso(slot.startedAt) : null,
     lastActivityAt: slot ? iso(slot.lastActivity) : info.lastActivityAt,
     coldStarts: info.coldStarts,
-    nextWakeAt: info.nextWakeAt,
-    nextWakeReason: info.nextWakeReason,
+    nextWakeAt: wake?.at ?? null,
+    nextWakeReason: wake?.reason ?? null,
     lastError: slot?.lastError ?? info.lastError,
     inflight: slot?.inflight ?? 0,
     ref: slot?.ref ?? null,

@@ -1,15 +1,20 @@
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { InstanceFactsPatch } from '../tenants/instance-fact-store.js';
+import type { Registry } from '../tenants/registry.js';
+import type { Fleet } from './fleet.js';
 import type { InstanceProbe } from './instance-probe.js';
 import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 import { SlotTable } from './slot-table.js';
 import { StartGate } from './start-gate.js';
 
+/** The registry ports the lifecycle uses: the tenant and its secrets at start, facts and wake timers after. */
+export type LifecycleRegistry = Pick<Registry, 'tenants' | 'secrets' | 'instances' | 'wakeTimers'>;
+
 export type InstanceManagerOptions = {
   driver: RuntimeDriver;
-  registry: TenantRegistry;
+  registry: LifecycleRegistry;
   probe: InstanceProbe;
   metrics: GatewayMetrics;
   logger: Logger;
@@ -43,10 +48,14 @@ export type InstanceManagerOptions = {
   crashLoopAfter?: number;
   /** The one clock of the lifecycle (epoch ms). @default Date.now */
   now?: () => number;
+  /** Several gateways on one PostgreSQL registry: leases decide who starts and stops each instance. @default undefined (alone) */
+  fleet?: Fleet | undefined;
 };
 
 /** The options with every default filled in. */
-export type LifecycleSettings = Required<InstanceManagerOptions>;
+export type LifecycleSettings = Required<Omit<InstanceManagerOptions, 'fleet'>> & {
+  fleet: Fleet | undefined;
+};
 
 /** What every part of the lifecycle shares: the settings, the one clock, the slot table, the start gate. */
 export type LifecycleContext = LifecycleSettings & { slots: SlotTable; startGate: StartGate };
@@ -66,6 +75,7 @@ export function resolveLifecycleOptions(o: InstanceManagerOptions): LifecycleSet
     defaultStorageMb: o.defaultStorageMb ?? d.defaultStorageMb,
     startConcurrency: o.startConcurrency ?? d.startConcurrency,
     now: o.now ?? d.now,
+    fleet: o.fleet,
   };
 }
 
@@ -73,4 +83,20 @@ export function resolveLifecycleOptions(o: InstanceManagerOptions): LifecycleSet
 export function createLifecycleContext(options: InstanceManagerOptions): LifecycleContext {
   const settings = resolveLifecycleOptions(options);
   return { ...settings, slots: new SlotTable(settings), startGate: new StartGate(settings.startConcurrency) };
+}
+
+/**
+ * Writes instance facts without failing the caller: the lifecycle goes on
+ * when the registry is unreachable (PostgreSQL down), and says so in the log.
+ */
+export async function recordFacts(
+  c: Pick<LifecycleContext, 'registry' | 'logger'>,
+  tenantId: string,
+  patch: InstanceFactsPatch,
+): Promise<void> {
+  try {
+    await c.registry.instances.update(tenantId, patch);
+  } catch (err) {
+    c.logger.warn({ err, tenantId }, 'instance facts not recorded: registry unreachable');
+  }
 }

@@ -33,7 +33,7 @@ describe('paused tier', () => {
     expect(await manager.pauseIfIdle('acme', 1_000)).toBe(false);
     probe.report_ = { ...probe.report_, activeStreams: 0 };
     expect(await manager.pauseIfIdle('acme', 1_000)).toBe(true);
-    expect(manager.view('acme').state).toBe('paused');
+    expect(manager.state('acme')).toBe('paused');
     expect(driver.paused.has('acme')).toBe(true);
   });
 
@@ -47,7 +47,7 @@ describe('paused tier', () => {
       manager.acquire('acme'),
     ]);
     for (const lease of leases) lease.release();
-    expect(manager.view('acme').state).toBe('running');
+    expect(manager.state('acme')).toBe('running');
     expect(driver.paused.has('acme')).toBe(false);
     expect(driver.starts).toHaveLength(1);
     expect((await metrics.resumes.get()).values).toEqual([
@@ -60,13 +60,10 @@ describe('paused tier', () => {
     clock.advance(2_000);
     await manager.pauseIfIdle('acme', 1_000);
     const wakes = new WakeScheduler({ ...options, manager, leadMs: 100, now: clock.now });
-    registry.updateInstanceInfo('acme', {
-      nextWakeAt: new Date(clock.ms).toISOString(),
-      nextWakeReason: 'sleep',
-    });
-    wakes.fire();
+    await registry.wakeTimers.set('acme', new Date(clock.ms).toISOString(), 'sleep');
+    await wakes.fire();
     wakes.close();
-    await expect.poll(() => manager.view('acme').state).toBe('running');
+    await expect.poll(() => manager.state('acme')).toBe('running');
     expect(driver.paused.has('acme')).toBe(false);
     expect(driver.starts).toHaveLength(1);
   });
@@ -82,14 +79,14 @@ describe('paused tier', () => {
     });
     clock.advance(1_500);
     reaper.tick();
-    await expect.poll(() => manager.view('acme').state).toBe('paused');
+    await expect.poll(() => manager.state('acme')).toBe('paused');
     clock.advance(5_000);
     reaper.tick();
     await new Promise((r) => setTimeout(r, 20));
-    expect(manager.view('acme').state).toBe('paused');
+    expect(manager.state('acme')).toBe('paused');
     clock.advance(5_000);
     reaper.tick();
-    await expect.poll(() => manager.view('acme').state).toBe('stopped');
+    await expect.poll(() => manager.state('acme')).toBe('stopped');
     expect(driver.stops).toEqual(['acme']);
     expect(driver.paused.size).toBe(0);
   });
@@ -102,8 +99,8 @@ describe('paused tier', () => {
     expect(await manager.pauseIfIdle('beta', 1_000)).toBe(true);
     (await manager.acquire('gamma')).release();
     expect(driver.stops).toEqual(['beta']);
-    expect(manager.view('acme').state).toBe('running');
-    expect(manager.view('beta').state).toBe('stopped');
+    expect(manager.state('acme')).toBe('running');
+    expect(manager.state('beta')).toBe('stopped');
   });
 
   it('evictionCandidates lists paused instances first, each group least recently used first', () => {
@@ -133,7 +130,7 @@ describe('paused tier', () => {
     clock.advance(2_000);
     await manager.pauseIfIdle('acme', 1_000);
     await manager.stop('acme');
-    expect(manager.view('acme').state).toBe('stopped');
+    expect(manager.state('acme')).toBe('stopped');
     expect(driver.paused.size).toBe(0);
   });
 });

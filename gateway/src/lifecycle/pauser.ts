@@ -41,9 +41,15 @@ export class Pauser {
     this.#liveness = parts.liveness;
   }
 
-  /** Whether the driver has a paused tier at all. */
+  /**
+   * Whether there is a paused tier here: the driver can pause, and no fleet
+   * shares the instances (other gateways proxy straight to the owner's run
+   * and could not resume it).
+   */
   get supported(): boolean {
-    return this.#c.driver.pause !== undefined && this.#c.driver.resume !== undefined;
+    return (
+      this.#c.driver.pause !== undefined && this.#c.driver.resume !== undefined && this.#c.fleet === undefined
+    );
   }
 
   /** Freezes the instance when it is running, idle for `pauseAfterMs`, nothing in flight, and quiet by its report. */
@@ -51,7 +57,8 @@ export class Pauser {
     const c = this.#c;
     const slot = c.slots.get(tenantId);
     const pause = c.driver.pause?.bind(c.driver);
-    if (pause === undefined || slot === undefined || !idleRunning(slot, c.now(), pauseAfterMs)) return false;
+    if (!this.supported || pause === undefined || slot === undefined || slot.remote) return false;
+    if (!idleRunning(slot, c.now(), pauseAfterMs)) return false;
     const report = await this.#reports.refresh(tenantId);
     if (report === undefined || !isQuiet(report) || this.#wakesSoon(report)) return false;
     if (!idleRunning(slot, c.now(), pauseAfterMs)) return false;

@@ -20,7 +20,7 @@ describe('Reports: the stoppable rule', () => {
     const manager = new InstanceManager(kit.options);
     (await manager.acquire('acme')).release();
     // A start measured on the manual clock took 0 ms: "soon" is acme's lead (2 to 4 s) + 2 × 0 + 1 s.
-    expect(kit.registry.instanceInfo('acme').lastStartMs).toBe(0);
+    expect((await kit.registry.instances.get('acme')).lastStartMs).toBe(0);
     const wakeIn = (ms: number) => {
       kit.probe.report_ = { ...kit.probe.report_, nextWakeAt: new Date(clock.ms + ms).toISOString() };
     };
@@ -32,7 +32,7 @@ describe('Reports: the stoppable rule', () => {
     const soon = wakeLeadOf('acme', 2_000) + 1_000;
     wakeIn(soon - 1);
     expect(await manager.drainIfIdle('acme', 0, 5)).toBe(false);
-    expect(manager.view('acme').state).toBe('running');
+    expect((await manager.view('acme')).state).toBe('running');
     wakeIn(soon);
     expect(await manager.drainIfIdle('acme', 0, 5)).toBe(true);
     expect(driver.stops).toEqual(['acme']);
@@ -51,10 +51,10 @@ describe('Reports: the stoppable rule', () => {
     const { driver, probe, manager } = await setup();
     probe.report = () => Promise.reject(new Error('connection refused'));
     expect(await manager.drainIfIdle('acme', 0, 5)).toBe(false);
-    expect(manager.view('acme').state).toBe('running');
+    expect((await manager.view('acme')).state).toBe('running');
     driver.crash('acme');
     expect(await manager.refreshReport('acme')).toBeUndefined();
-    expect(manager.view('acme').state).toBe('stopped');
-    expect(manager.view('acme').lastError).toMatch(/connection refused/);
+    expect((await manager.view('acme')).state).toBe('stopped');
+    expect((await manager.view('acme')).lastError).toMatch(/connection refused/);
   });
 });

@@ -44,16 +44,25 @@ export class Reports {
         this.onWebhookKeys(tenantId, keys);
       }
       slot.lastReport = report;
-      const info = c.registry.instanceInfo(tenantId);
-      const reason = report.nextWakeReason ?? null;
-      if (info.nextWakeAt !== report.nextWakeAt || info.nextWakeReason !== reason) {
-        c.registry.updateInstanceInfo(tenantId, { nextWakeAt: report.nextWakeAt, nextWakeReason: reason });
-        this.#onWakeChanged();
-      }
+      await this.#storeWake(tenantId, report.nextWakeAt, report.nextWakeReason ?? null);
       return report;
     } catch (err) {
       await this.#liveness.checkAlive(tenantId, (err as Error).message);
       return undefined;
+    }
+  }
+
+  /** Keeps the instance's wake time in the registry (shared by every gateway); a registry outage is logged, not thrown. */
+  async #storeWake(tenantId: string, at: string | null, reason: string | null): Promise<void> {
+    const timers = this.#c.registry.wakeTimers;
+    try {
+      const stored = await timers.get(tenantId);
+      if ((stored?.at ?? null) === at && (stored?.reason ?? null) === reason) return;
+      if (at === null) await timers.clear(tenantId);
+      else await timers.set(tenantId, at, reason);
+      this.#onWakeChanged();
+    } catch (err) {
+      this.#c.logger.warn({ err, tenantId }, 'wake time not stored: registry unreachable');
     }
   }
 
@@ -67,8 +76,7 @@ export class Reports {
   allowsStop(slot: Slot, report: LifecycleReport): boolean {
     if (!isQuiet(report)) return false;
     if (report.nextWakeAt !== null) {
-      const lastStartMs =
-        this.#c.registry.instanceInfo(slot.tenantId).lastStartMs ?? LIFECYCLE_DEFAULTS.assumedStartMs;
+      const lastStartMs = slot.lastStartMs ?? LIFECYCLE_DEFAULTS.assumedStartMs;
       const soon = wakeLeadOf(slot.tenantId, this.#c.wakeLeadMs) + lastStartMs * 2 + 1_000;
       if (Date.parse(report.nextWakeAt) - this.#c.now() < soon) return false;
     }

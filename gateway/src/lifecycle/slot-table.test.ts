@@ -12,9 +12,8 @@ function setup() {
 }
 
 describe('SlotTable', () => {
-  it('creates a stopped slot on first use, on the injected clock, with the last error the registry kept', () => {
-    const { registry, clock, slots } = setup();
-    registry.updateInstanceInfo('acme', { lastError: 'instance exited unexpectedly (exit code 1)' });
+  it('creates a stopped slot on first use, on the injected clock, without reading the registry', () => {
+    const { clock, slots } = setup();
     expect(slots.get('acme')).toBeUndefined();
     const slot = slots.ensure('acme');
     expect(slot).toMatchObject({
@@ -22,7 +21,7 @@ describe('SlotTable', () => {
       state: 'stopped',
       lastActivity: clock.ms,
       inflight: 0,
-      lastError: 'instance exited unexpectedly (exit code 1)',
+      lastError: null,
     });
     expect(slots.ensure('acme')).toBe(slot);
     expect(slots.ids()).toEqual(['acme']);

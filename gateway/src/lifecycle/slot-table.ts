@@ -2,7 +2,6 @@ import type { LifecycleReport } from '@silo/contracts';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Endpoint } from '../runtime/runtime-driver.js';
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { assertTransition, type InstanceState } from './instance-state.js';
 
 /** One tenant's instance as the lifecycle tracks it. */
@@ -33,12 +32,16 @@ export type Slot = {
   /** Unexpected deaths in a row, each soon after its start (crash-loop detection). */
   quickDeaths: number;
   backoffUntil: number;
+  /** This gateway's last error for the instance (the registry keeps the fleet's: `InstanceFacts.lastError`). */
   lastError: string | null;
+  /** Duration of the last successful cold start, read from the registry at start (for `Retry-After`). */
+  lastStartMs?: number | null;
   lastReport?: LifecycleReport;
+  /** The run belongs to another gateway of the fleet: this one proxies to it but never stops it. */
+  remote?: boolean;
 };
 
 export type SlotTableOptions = {
-  registry: TenantRegistry;
   metrics: GatewayMetrics;
   logger: Logger;
   now: () => number;
@@ -65,7 +68,7 @@ export class SlotTable {
     return this.#slots.get(tenantId);
   }
 
-  /** The tenant's slot, created `stopped` (with the last error the registry kept) on first use. */
+  /** The tenant's slot, created `stopped` on first use (the admin view adds the registry's facts). */
   ensure(tenantId: string): Slot {
     let slot = this.#slots.get(tenantId);
     if (slot === undefined) {
@@ -79,7 +82,7 @@ export class SlotTable {
         failures: 0,
         quickDeaths: 0,
         backoffUntil: 0,
-        lastError: this.#o.registry.instanceInfo(tenantId).lastError,
+        lastError: null,
       };
       this.#slots.set(tenantId, slot);
     }
@@ -121,6 +124,7 @@ export function isLive(slot: Slot): boolean {
 
 /** Forgets the run the slot pointed to (its endpoint, token and ref). */
 export function clearRun(slot: Slot): void {
+  slot.remote = undefined;
   slot.endpoint = undefined;
   slot.token = undefined;
   slot.ref = undefined;

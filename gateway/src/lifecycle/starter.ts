@@ -3,7 +3,8 @@ import { InstanceUnavailableError, NotFoundError } from '../errors.js';
 import type { Endpoint } from '../runtime/runtime-driver.js';
 import type { Breaker } from './breaker.js';
 import type { Evictor } from './evictor.js';
-import type { LifecycleContext } from './lifecycle-options.js';
+import type { Fleet } from './fleet.js';
+import { type LifecycleContext, recordFacts } from './lifecycle-options.js';
 import type { Pauser } from './pauser.js';
 import { waitReady } from './readiness.js';
 import type { Reports } from './reports.js';
@@ -98,8 +99,54 @@ export class Starter {
     return this.#beginStart(slot, reason);
   }
 
+  /**
+   * In a fleet: claims the lease, or joins the run another gateway owns
+   * (true: the slot is running, nothing to start), or adopts the run of the
+   * lease it took over when it still answers (true too). False: start it.
+   */
+  async #joinFleet(slot: Slot, fleet: Fleet, started: number, reason: string): Promise<boolean> {
+    const c = this.#c;
+    const turn = await fleet.turn(slot.tenantId, started + c.startTimeoutMs);
+    const run = turn.mine ? turn.adopt : turn.run;
+    if (run === null) return false;
+    try {
+      const deadline = turn.mine
+        ? Math.min(started + c.startTimeoutMs, c.now() + 2_000)
+        : started + c.startTimeoutMs;
+      await waitReady(c, slot.tenantId, run.endpoint, run.instanceToken, deadline);
+    } catch (err) {
+      if (!turn.mine) throw err;
+      return false;
+    }
+    if (turn.mine && !(await fleet.publish(slot.tenantId, run))) return false;
+    Object.assign(slot, {
+      endpoint: run.endpoint,
+      token: run.instanceToken,
+      ref: run.ref ?? undefined,
+      startedAt: c.now(),
+      failures: 0,
+      lastError: null,
+      remote: !turn.mine,
+    });
+    slot.start = undefined;
+    slot.lastActivity = c.now();
+    c.slots.move(slot, 'running');
+    c.logger.info(
+      {
+        tenantId: slot.tenantId,
+        reason,
+        ref: run.ref,
+        owner: turn.mine ? fleet.gatewayId : 'another gateway',
+      },
+      turn.mine ? 'instance:adopted' : 'instance:joined',
+    );
+    void this.#reports.refresh(slot.tenantId);
+    return true;
+  }
+
   #lease(slot: Slot): Lease {
     slot.inflight++;
+    this.#c.fleet?.touch(slot.tenantId);
     let released = false;
     return {
       endpoint: slot.endpoint as Endpoint,
@@ -163,7 +210,7 @@ export class Starter {
 
   /** `Retry-After` from the tenant's measured start time (at least 1 s). */
   #retryAfter(slot: Slot): number {
-    const ms = this.#c.registry.instanceInfo(slot.tenantId).lastStartMs ?? this.#c.startTimeoutMs;
+    const ms = slot.lastStartMs ?? this.#c.startTimeoutMs;
     return Math.max(1, Math.ceil(ms / 1000));
   }
 
@@ -174,8 +221,14 @@ export class Starter {
     // Many tenants woken at once boot a few at a time (SILO_START_CONCURRENCY), not all on the same cores.
     let leaveGate: () => void = () => undefined;
     const run = async () => {
-      const tenant = c.registry.getTenant(slot.tenantId);
+      const [tenant, facts, secrets] = await Promise.all([
+        c.registry.tenants.get(slot.tenantId),
+        c.registry.instances.get(slot.tenantId),
+        c.registry.secrets.values(slot.tenantId),
+      ]);
       if (tenant === undefined) throw new NotFoundError('tenant', slot.tenantId);
+      slot.lastStartMs = facts.lastStartMs;
+      if (c.fleet !== undefined && (await this.#joinFleet(slot, c.fleet, started, reason))) return;
       await this.#evictor.makeRoom(slot.tenantId);
       const existing = await c.driver.inspect(slot.tenantId);
       if (existing.state === 'running') await c.driver.stop(slot.tenantId, c.stopGraceMs);
@@ -185,7 +238,7 @@ export class Starter {
         tenantId: slot.tenantId,
         instanceToken: token,
         limits: { ...tenant.limits, storageMb: tenant.limits?.storageMb ?? c.defaultStorageMb },
-        secrets: c.registry.secrets(slot.tenantId),
+        secrets,
         logLevel: c.instanceLogLevel,
       });
       const spawned = c.now();
@@ -193,6 +246,15 @@ export class Starter {
       leaveGate();
       const ready = c.now();
       const status = await c.driver.inspect(slot.tenantId);
+      if (
+        c.fleet !== undefined &&
+        !(await c.fleet.publish(slot.tenantId, { endpoint, instanceToken: token, ref: status.ref ?? null }))
+      ) {
+        await c.driver.stop(slot.tenantId, c.stopGraceMs);
+        throw new Error(
+          'the instance lease was taken over during the start (fenced out): the new instance was stopped',
+        );
+      }
       Object.assign(slot, {
         endpoint,
         token,
@@ -200,13 +262,13 @@ export class Starter {
         startedAt: ready,
         failures: 0,
         lastError: null,
+        lastStartMs: ready - started,
       });
       slot.start = undefined;
       slot.lastActivity = ready;
       c.slots.move(slot, 'running');
-      const info = c.registry.instanceInfo(slot.tenantId);
-      c.registry.updateInstanceInfo(slot.tenantId, {
-        coldStarts: info.coldStarts + 1,
+      await recordFacts(c, slot.tenantId, {
+        coldStarts: facts.coldStarts + 1,
         startedAt: new Date(ready).toISOString(),
         lastStartMs: ready - started,
         lastError: null,
@@ -225,6 +287,7 @@ export class Starter {
     const start = run().catch(async (err: unknown) => {
       leaveGate();
       slot.start = undefined;
+      await c.fleet?.release(slot.tenantId);
       await this.#breaker.fail(slot, `start failed: ${(err as Error).message}`);
       c.metrics.coldStarts.inc({ tenant: slot.tenantId, outcome: 'failed', reason });
       throw err;

@@ -21,30 +21,40 @@ describe('WakeScheduler', () => {
   it('starts a stopped instance its own lead before the stored wake time, on the injected clock', async () => {
     const { driver, registry, clock, manager, wakes } = setup();
     const lead = wakeLeadOf('acme', 500);
-    registry.updateInstanceInfo('acme', {
-      nextWakeAt: new Date(clock.ms + 2_000).toISOString(),
-      nextWakeReason: 'schedule',
-    });
+    await registry.wakeTimers.set('acme', new Date(clock.ms + 2_000).toISOString(), 'schedule');
     clock.advance(2_000 - lead - 1);
-    wakes.fire();
+    await wakes.fire();
     expect(driver.starts).toHaveLength(0);
     clock.advance(1);
-    wakes.fire();
-    await expect.poll(() => manager.view('acme').state, { timeout: 10_000 }).toBe('running');
+    await wakes.fire();
+    await expect.poll(() => manager.state('acme'), { timeout: 10_000 }).toBe('running');
     expect(driver.starts).toHaveLength(1);
-    expect(registry.instanceInfo('acme')).toMatchObject({ nextWakeAt: null, nextWakeReason: null });
+    expect(await registry.wakeTimers.get('acme')).toBeUndefined();
   });
 
   it('leaves a running instance to its own timers', async () => {
     const { driver, registry, clock, manager, wakes } = setup();
     (await manager.acquire('beta')).release();
-    registry.updateInstanceInfo('beta', {
-      nextWakeAt: new Date(clock.ms).toISOString(),
-      nextWakeReason: 'pause',
-    });
-    wakes.fire();
+    await registry.wakeTimers.set('beta', new Date(clock.ms).toISOString(), 'pause');
+    await wakes.fire();
     expect(driver.starts).toHaveLength(1);
-    expect(registry.instanceInfo('beta').nextWakeAt).toBeNull();
+    expect(await registry.wakeTimers.get('beta')).toBeUndefined();
+  });
+
+  it('fires a timer once when two gateways share the registry (each takes it before starting)', async () => {
+    const first = setup();
+    const second = new InstanceManager(first.options);
+    const otherWakes = new WakeScheduler({
+      ...first.options,
+      manager: second,
+      leadMs: 500,
+      now: first.clock.now,
+    });
+    closers.push(() => otherWakes.close());
+    await first.registry.wakeTimers.set('gamma', new Date(first.clock.ms).toISOString(), 'sleep');
+    await Promise.all([first.wakes.fire(), otherWakes.fire()]);
+    await expect.poll(() => first.driver.starts.length, { timeout: 10_000 }).toBe(1);
+    expect(await first.registry.wakeTimers.get('gamma')).toBeUndefined();
   });
 
   it('spreads tenants due at the same instant over [lead, 2 × lead), each at its own fixed lead', () => {

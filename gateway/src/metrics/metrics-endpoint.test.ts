@@ -63,7 +63,7 @@ describe('GET /metrics', () => {
 
   it('names no tenant unless SILO_METRICS_PER_TENANT=1', async () => {
     const g = await boot();
-    g.registry.tenants.create({ id: 'secret-customer' });
+    await g.registry.tenants.create({ id: 'secret-customer' });
     (await g.manager.acquire('secret-customer')).release();
     const totals = await scrape(g, ADMIN);
     expect(totals.text).toMatch(/silo_cold_starts_total\{outcome="ready",reason="request"\} 1/);
@@ -72,7 +72,7 @@ describe('GET /metrics', () => {
     rmSync(dataDir, { recursive: true, force: true });
 
     const opted = await boot({ SILO_METRICS_PER_TENANT: '1' });
-    opted.registry.tenants.create({ id: 'secret-customer' });
+    await opted.registry.tenants.create({ id: 'secret-customer' });
     (await opted.manager.acquire('secret-customer')).release();
     expect((await scrape(opted, ADMIN)).text).toMatch(
       /silo_cold_starts_total\{tenant="secret-customer",outcome="ready",reason="request"\} 1/,

@@ -4,7 +4,7 @@ import { parseShortDuration } from '@silo/contracts';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ConflictError } from '../errors.js';
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { Registry } from '../tenants/registry.js';
 import type { BackupStore } from './backup-store.js';
 import type { TenantOperations } from './tenant-operations.js';
 
@@ -45,7 +45,7 @@ export class BackupScheduler {
     private readonly deps: {
       ops: TenantOperations;
       store: BackupStore;
-      registry: TenantRegistry;
+      registry: Pick<Registry, 'tenants'>;
       logger: Logger;
       defaults: BackupSchedule;
       /** @default 30000 */
@@ -89,7 +89,7 @@ export class BackupScheduler {
 
   async #pass(now: number): Promise<void> {
     const { ops, store, registry, logger } = this.deps;
-    for (const tenant of registry.listTenants()) {
+    for (const tenant of await registry.tenants.list()) {
       const schedule = await this.get(tenant.id);
       if (schedule.every === null) continue;
       const last = (await store.list(tenant.id)).find((r) => r.trigger === 'schedule');

@@ -6,7 +6,7 @@ import { NotImplementedError } from '../errors.js';
 import { orchestratorVersion } from '../images/image-builder.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { Registry as TenantRegistry } from '../tenants/registry.js';
 import { createBackupMetrics } from './backup-metrics.js';
 import { BackupScheduler } from './backup-schedule.js';
 import { BackupStore } from './backup-store.js';
@@ -50,7 +50,7 @@ export function createOperations(deps: {
   mount: (routes: Hono) => void;
   dataDir: string;
   settings: OperationsSettings;
-  registry: TenantRegistry;
+  registry: Pick<TenantRegistry, 'tenants' | 'keys' | 'secrets' | 'wakeTimers'>;
   manager: InstanceManager;
   driver: RuntimeDriver;
   metricsRegistry: Registry;

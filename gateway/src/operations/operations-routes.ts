@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { parseJsonBody } from '../http/json-body.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
-import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import type { Registry } from '../tenants/registry.js';
 import { type BackupScheduler, BackupScheduleSchema } from './backup-schedule.js';
 import { BACKUP_ID, type BackupStore } from './backup-store.js';
 import type { TenantOperations } from './tenant-operations.js';
@@ -14,7 +14,7 @@ export type OperationsRoutesDeps = {
   ops: TenantOperations;
   store: BackupStore;
   scheduler: BackupScheduler;
-  registry: TenantRegistry;
+  registry: Pick<Registry, 'tenants'>;
   manager: InstanceManager;
 };
 
@@ -39,8 +39,8 @@ const parse = <T>(req: Request, schema: z.ZodType<T>): Promise<T> => parseJsonBo
 export function operationsRoutes(deps: OperationsRoutesDeps): Hono {
   const { ops, store, scheduler, registry, manager } = deps;
   const app = new Hono();
-  const tenantOr404 = (id: string) => {
-    const tenant = registry.getTenant(id);
+  const tenantOr404 = async (id: string) => {
+    const tenant = await registry.tenants.get(id);
     if (tenant === undefined) throw new NotFoundError('tenant', id);
     return tenant;
   };
@@ -54,38 +54,38 @@ export function operationsRoutes(deps: OperationsRoutesDeps): Hono {
     if (c.req.raw.body === null)
       throw new BadRequestError('body: an export archive (application/gzip) is required');
     const tenant = await ops.importFrom(id.data, Readable.fromWeb(c.req.raw.body as never));
-    return c.json({ ...tenant, instance: manager.view(tenant.id) }, 201);
+    return c.json({ ...tenant, instance: await manager.view(tenant.id) }, 201);
   });
 
   app.post('/tenants/:id/backups', async (c) => {
-    const record = await ops.backup(tenantOr404(c.req.param('id')).id, 'manual');
+    const record = await ops.backup((await tenantOr404(c.req.param('id'))).id, 'manual');
     return c.json(record, 201);
   });
 
   app.get('/tenants/:id/backups', async (c) => {
-    const results = await store.list(tenantOr404(c.req.param('id')).id);
+    const results = await store.list((await tenantOr404(c.req.param('id'))).id);
     return c.json({ results, total: results.length });
   });
 
   app.get('/tenants/:id/backups/schedule', async (c) =>
-    c.json(await scheduler.get(tenantOr404(c.req.param('id')).id)),
+    c.json(await scheduler.get((await tenantOr404(c.req.param('id'))).id)),
   );
 
   app.put('/tenants/:id/backups/schedule', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     await scheduler.set(tenant.id, await parse(c.req.raw, BackupScheduleSchema));
     return c.json(await scheduler.get(tenant.id));
   });
 
   app.post('/tenants/:id/restore', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     const { backupId, tenantId } = await parse(c.req.raw, RestoreSchema);
     const restored = await ops.restore(tenant.id, backupId, tenantId);
-    return c.json({ ...restored, instance: manager.view(restored.id) }, tenantId ? 201 : 200);
+    return c.json({ ...restored, instance: await manager.view(restored.id) }, tenantId ? 201 : 200);
   });
 
   app.get('/tenants/:id/export', async (c) => {
-    const tenant = tenantOr404(c.req.param('id'));
+    const tenant = await tenantOr404(c.req.param('id'));
     const stream = await ops.exportStream(tenant.id);
     const name = `${tenant.id}-${new Date()
       .toISOString()

@@ -46,11 +46,11 @@ export async function stageCopy(
   deps: { manager: InstanceManager; data: TenantData },
 ): Promise<StagedCopy> {
   const { manager, data } = deps;
-  let mode: StagedCopy['mode'] = ONLINE.has(manager.view(tenantId).state) ? 'online' : 'offline';
+  let mode: StagedCopy['mode'] = ONLINE.has((await manager.view(tenantId)).state) ? 'online' : 'offline';
   if (mode === 'offline') {
-    const before = manager.view(tenantId);
+    const before = await manager.view(tenantId);
     await data.copyOut(tenantId, dest, skipFor('offline'));
-    const after = manager.view(tenantId);
+    const after = await manager.view(tenantId);
     if (after.state !== 'stopped' && after.state !== 'failing') mode = 'online';
     else if (after.coldStarts !== before.coldStarts) mode = 'online';
     if (mode === 'online') await rm(dest, { recursive: true, force: true });

@@ -4,7 +4,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, UpstreamFailedError } from '../errors.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
-import type { Tenant, TenantRegistry } from '../tenants/tenant-registry.js';
+import type { Registry } from '../tenants/registry.js';
+import type { Tenant } from '../tenants/tenant-store.js';
 import { readArchive } from './archive-reader.js';
 import { writeArchive } from './archive-writer.js';
 import type { BackupMetrics } from './backup-metrics.js';
@@ -15,7 +16,7 @@ import { checkCopy, type StagedCopy, stageCopy } from './staged-copy.js';
 import { NoTenantDataError, type TenantData } from './tenant-data.js';
 
 export type TenantOperationsDeps = {
-  registry: TenantRegistry;
+  registry: Pick<Registry, 'tenants' | 'keys' | 'secrets' | 'wakeTimers'>;
   manager: InstanceManager;
   data: TenantData;
   /** Removes what a failed import made (its instance, folder or volume). */
@@ -46,7 +47,8 @@ export class TenantOperations {
   backup(tenantId: string, trigger: BackupRecord['trigger']): Promise<BackupRecord> {
     return this.#exclusive(tenantId, 'backup', async () => {
       const { store, metrics, logger } = this.deps;
-      const tenant = this.#tenant(tenantId);
+      const tenant = await this.#tenant(tenantId);
+      const secretNames = await this.#secretNames(tenantId);
       const started = Date.now();
       const id = newBackupId(new Date(started));
       logger.info({ tenantId, backupId: id, trigger }, 'backup: copying');
@@ -56,7 +58,7 @@ export class TenantOperations {
           return store.save(
             tenantId,
             id,
-            (out) => writeArchive(dir, (files) => this.#manifest(tenant, staged, files), out),
+            (out) => writeArchive(dir, (files) => this.#manifest(tenant, staged, files, secretNames), out),
             ({ sha256, bytes, manifest }) => ({
               id,
               tenantId,
@@ -98,7 +100,8 @@ export class TenantOperations {
    * download), then archived into the stream as it is read. Nothing kept.
    */
   async exportStream(tenantId: string): Promise<Readable> {
-    const tenant = this.#tenant(tenantId);
+    const tenant = await this.#tenant(tenantId);
+    const secretNames = await this.#secretNames(tenantId);
     const release = this.#lock(tenantId, 'export');
     let dir: string | undefined;
     try {
@@ -107,7 +110,7 @@ export class TenantOperations {
       const staged = await stageCopy(tenant.id, data, this.deps);
       const out = new PassThrough();
       const cleanup = dir;
-      writeArchive(data, (files) => this.#manifest(tenant, staged, files), out)
+      writeArchive(data, (files) => this.#manifest(tenant, staged, files, secretNames), out)
         .catch((err: unknown) => {
           this.deps.logger.error({ tenantId, err }, 'export: failed while streaming');
           out.destroy(err as Error);
@@ -130,7 +133,7 @@ export class TenantOperations {
    * and verified. With `into`: a new tenant is made from it (as an import).
    */
   async restore(tenantId: string, backupId: string, into?: string): Promise<Tenant> {
-    this.#tenant(tenantId);
+    await this.#tenant(tenantId);
     const record = await this.deps.store.get(tenantId, backupId);
     if (record === undefined) throw new NotFoundError('backup', backupId);
     if (into !== undefined && into !== tenantId)
@@ -143,20 +146,20 @@ export class TenantOperations {
         if (sha256 !== record.sha256)
           throw new ConflictError(`backup ${backupId} does not match its recorded sha256 (corrupted)`);
         checkCopy(tenantId, dir);
-        const before = this.#tenant(tenantId);
+        const before = await this.#tenant(tenantId);
         logger.info({ tenantId, backupId }, 'restore: stopping the instance and replacing its data');
-        registry.setTenantState(tenantId, 'suspended', `restoring backup ${backupId}`);
+        await registry.tenants.setState(tenantId, 'suspended', `restoring backup ${backupId}`);
         try {
           await manager.stop(tenantId, 'restore');
           // No wake timer may start it on half-replaced data; the restored instance reports its own.
-          registry.updateInstanceInfo(tenantId, { nextWakeAt: null, nextWakeReason: null });
+          await registry.wakeTimers.clear(tenantId);
           await data.replace(tenantId, dir);
         } finally {
-          registry.setTenantState(tenantId, before.state, before.suspendedReason);
+          await registry.tenants.setState(tenantId, before.state, before.suspendedReason);
         }
         if (before.state === 'active') await this.#verify(tenantId, manifest);
         logger.info({ tenantId, backupId }, 'restore: done');
-        return this.#tenant(tenantId);
+        return await this.#tenant(tenantId);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -171,34 +174,35 @@ export class TenantOperations {
    */
   async importFrom(newId: string, input: Readable): Promise<Tenant & { key: { id: string; key: string } }> {
     const { registry, manager, data, store, logger } = this.deps;
-    if (registry.getTenant(newId) !== undefined) throw new ConflictError(`tenant ${newId} already exists`);
+    if ((await registry.tenants.get(newId)) !== undefined)
+      throw new ConflictError(`tenant ${newId} already exists`);
     return this.#exclusive(newId, 'import', async () => {
       const dir = await store.stagingDir();
       let created = false;
       try {
         const { manifest } = await readArchive(input, dir);
         checkCopy(newId, dir);
-        if (registry.getTenant(newId) !== undefined)
+        if ((await registry.tenants.get(newId)) !== undefined)
           throw new ConflictError(`tenant ${newId} already exists`);
-        registry.createTenant({ id: newId, name: manifest.tenantName, limits: manifest.limits });
+        await registry.tenants.create({ id: newId, name: manifest.tenantName, limits: manifest.limits });
         created = true;
-        registry.setTenantState(newId, 'suspended', 'importing');
+        await registry.tenants.setState(newId, 'suspended', 'importing');
         await data.replace(newId, dir);
-        registry.setTenantState(newId, 'active');
+        await registry.tenants.setState(newId, 'active');
         await this.#verify(newId, manifest);
-        const { key, record } = registry.createKey(newId, 'imported');
+        const { key, record } = await registry.keys.create(newId, 'imported');
         if (manifest.secretNames.length > 0)
           logger.warn(
             { tenantId: newId, secrets: manifest.secretNames },
             'import: secrets are not carried; set them again',
           );
         logger.info({ tenantId: newId, from: manifest.tenantId }, 'import: done');
-        return { ...this.#tenant(newId), key: { id: record.id, key } };
+        return { ...(await this.#tenant(newId)), key: { id: record.id, key } };
       } catch (err) {
         if (created) {
           await manager.stop(newId, 'import failed').catch(() => undefined);
           await this.deps.purge(newId).catch(() => undefined);
-          registry.deleteTenant(newId);
+          await registry.tenants.delete(newId);
           manager.forget(newId);
         }
         throw err;
@@ -244,7 +248,12 @@ export class TenantOperations {
     }
   }
 
-  #manifest(tenant: Tenant, staged: StagedCopy, files: ManifestFile[]): BackupManifest {
+  #manifest(
+    tenant: Tenant,
+    staged: StagedCopy,
+    files: ManifestFile[],
+    secretNames: string[],
+  ): BackupManifest {
     const dialect = (tenant as { kestraVersion?: string }).kestraVersion ?? '1.3';
     return {
       format: ARCHIVE_FORMAT,
@@ -259,12 +268,16 @@ export class TenantOperations {
       database: { schemaVersion: staged.schemaVersion, executions: staged.executions, integrity: 'ok' },
       files,
       totalBytes: files.reduce((n, f) => n + f.size, 0),
-      secretNames: this.deps.registry.listSecretNames(tenant.id).map((s) => s.name),
+      secretNames,
     };
   }
 
-  #tenant(id: string): Tenant {
-    const tenant = this.deps.registry.getTenant(id);
+  async #secretNames(tenantId: string): Promise<string[]> {
+    return (await this.deps.registry.secrets.list(tenantId)).map((s) => s.name);
+  }
+
+  async #tenant(id: string): Promise<Tenant> {
+    const tenant = await this.deps.registry.tenants.get(id);
     if (tenant === undefined) throw new NotFoundError('tenant', id);
     return tenant;
   }

@@ -1,4 +1,4 @@
-import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import { dropIdleSockets } from '../runtime/idle-sockets.js';
 import type { Endpoint } from '../runtime/runtime-driver.js';
 import { BodyLimit } from './body-limit.js';
 import { HOP_BY_HOP, prepareForwardHeaders } from './forward-headers.js';
+import { mayRetryUpstream, UPSTREAM_IDLE_SOCKET_MS } from './upstream-retry.js';
 
 /** Where one request goes: the tenant, the lease on its instance (the pipeline's instance step), the request id. */
 export type ProxyTarget = {
@@ -29,6 +30,8 @@ export type TenantProxyOptions = {
   logger: Logger;
   /** SILO_BODY_LIMIT in bytes. */
   bodyLimitBytes: number;
+  /** How long an idle socket to an instance is kept; default `UPSTREAM_IDLE_SOCKET_MS` (tests shorten it). */
+  upstreamIdleSocketMs?: number;
 };
 
 /**
@@ -44,8 +47,10 @@ export type TenantProxyOptions = {
  */
 export class TenantProxy {
   readonly #o: TenantProxyOptions;
-  readonly #agent = new Agent({ keepAlive: true, maxFreeSockets: 64 });
+  readonly #agent: Agent;
   readonly #proxy: ProxyServer;
+  /** The upstream request of each proxied request, to tell a failed reused socket (`mayRetryUpstream`). */
+  readonly #upstream = new WeakMap<IncomingMessage, ClientRequest>();
   /** Parsed instance URLs: http-proxy-3 would parse a string target again for every request. */
   readonly #targets = new Map<string, URL | UnixTarget>();
   /** Counter children by `tenant status`: `inc({ ... })` hashes its labels on every call. */
@@ -53,7 +58,15 @@ export class TenantProxy {
 
   constructor(options: TenantProxyOptions) {
     this.#o = options;
+    // Idle sockets are dropped before the instance's keep-alive timeout closes them (issue 19: a
+    // socket reused just as the instance closed it was a rare 502 "socket hang up" under load).
+    this.#agent = new Agent({
+      keepAlive: true,
+      maxFreeSockets: 64,
+      timeout: options.upstreamIdleSocketMs ?? UPSTREAM_IDLE_SOCKET_MS,
+    });
     this.#proxy = createProxyServer({ agent: this.#agent, ws: true, xfwd: false });
+    this.#proxy.on('proxyReq', (proxyReq, req) => this.#upstream.set(req, proxyReq));
     this.#proxy.on('proxyRes', (proxyRes, _req, res) => {
       for (const name of HOP_BY_HOP) delete proxyRes.headers[name];
       // The instance's `Connection` speaks of the gateway's socket to it, not of the client's. Node
@@ -108,9 +121,32 @@ export class TenantProxy {
       req.pipe(buffer);
     }
     const target = this.#target(lease.endpoint);
-    this.#proxy.web(req, res, buffer ? { target, buffer } : { target }, (err) => {
+    this.#send(req, res, buffer ? { target, buffer } : { target }, tenantId, true);
+  }
+
+  /** One attempt; a bodiless idempotent request whose reused socket failed before any byte gets one more. */
+  #send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    options: { target: URL | UnixTarget; buffer?: BodyLimit },
+    tenantId: string,
+    mayRetry: boolean,
+  ): void {
+    let failed = false;
+    this.#proxy.web(req, res, options, (err) => {
+      // http-proxy-3 also reports errors of `req` here, once per attempt: answer the first only.
+      if (failed) return;
+      failed = true;
       if (res.headersSent) {
         res.destroy();
+        return;
+      }
+      if (mayRetry && !res.destroyed && mayRetryUpstream(req, this.#upstream.get(req), err)) {
+        this.#o.logger.debug(
+          { err, tenantId },
+          'reused upstream socket failed before a response: sent again',
+        );
+        this.#send(req, res, options, tenantId, false);
         return;
       }
       void this.#o.manager.checkAlive(tenantId, (err as Error).message);

@@ -139,7 +139,7 @@ export interface RuntimeDriver {
    * removes leftovers, reports instances of unknown tenants and stops them
    * after a grace period, never touches a running instance of a known tenant.
    */
-  reconcile?(knownTenants: () => Iterable<string>): Promise<ReconcileSummary>;
+  reconcile?(knownTenants: () => Promise<Iterable<string>> | Iterable<string>): Promise<ReconcileSummary>;
   /** Releases the driver's own resources (event streams, timers). */
   close?(): Promise<void>;
 }

@@ -8,6 +8,8 @@ export type DockerRuntimeOptions = {
   onProgress?: (line: string) => void;
   /** `SILO_SCOPE` (`docker/scope.ts`). */
   scope?: string;
+  /** Bound on the instance answering `/healthz` once its container runs (the gateway passes SILO_START_TIMEOUT). */
+  aliveTimeoutMs?: number;
   orphanGraceMs?: number;
   onOrphanStopped?: (tenantId: string, containerId: string) => void;
 };

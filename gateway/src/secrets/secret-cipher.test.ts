@@ -35,13 +35,13 @@ describe('secrets at rest', () => {
     }
   });
 
-  it('stores only ciphertext in the registry file and hands the plain value to the driver', () => {
+  it('stores only ciphertext in the registry file and hands the plain value to the driver', async () => {
     const path = join(dir, 'registry.db');
     const cipher = new SecretCipher(loadOrCreateSecretKey(dir));
     const registry = openSqliteRegistry(path, { cipher });
-    registry.tenants.create({ id: 'acme' });
-    registry.secrets.set('acme', 'API_TOKEN', 'hunter2-plain');
-    expect(registry.secrets.values('acme')).toEqual({ API_TOKEN: 'hunter2-plain' });
+    await registry.tenants.create({ id: 'acme' });
+    await registry.secrets.set('acme', 'API_TOKEN', 'hunter2-plain');
+    expect(await registry.secrets.values('acme')).toEqual({ API_TOKEN: 'hunter2-plain' });
     const raw = new Database(path, { readonly: true });
     const stored = raw.prepare('SELECT value FROM secrets').pluck().get() as string;
     raw.close();
@@ -49,13 +49,13 @@ describe('secrets at rest', () => {
     expect(readFileSync(path).includes(Buffer.from('hunter2-plain'))).toBe(false);
   });
 
-  it('encrypts rows stored in plaintext before encryption was configured', () => {
+  it('encrypts rows stored in plaintext before encryption was configured', async () => {
     const path = join(dir, 'registry.db');
     const plain = openSqliteRegistry(path);
-    plain.tenants.create({ id: 'acme' });
-    plain.secrets.set('acme', 'OLD', 'legacy-value');
+    await plain.tenants.create({ id: 'acme' });
+    await plain.secrets.set('acme', 'OLD', 'legacy-value');
     const registry = openSqliteRegistry(path, { cipher: new SecretCipher(loadOrCreateSecretKey(dir)) });
-    expect(registry.secrets.values('acme')).toEqual({ OLD: 'legacy-value' });
+    expect(await registry.secrets.values('acme')).toEqual({ OLD: 'legacy-value' });
     const raw = new Database(path, { readonly: true });
     expect(
       (raw.prepare('SELECT value FROM secrets').pluck().get() as string).startsWith('aes256gcm:v1:'),

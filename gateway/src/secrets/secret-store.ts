@@ -20,19 +20,19 @@ export type SecretValueCipher = {
  * adapter given a `SecretValueCipher` stores only ciphertext.
  *
  * @example
- * secrets.set('acme', 'API_TOKEN', 'hunter2');
- * secrets.values('acme'); // { API_TOKEN: 'hunter2' }
+ * await secrets.set('acme', 'API_TOKEN', 'hunter2');
+ * await secrets.values('acme'); // { API_TOKEN: 'hunter2' }
  */
 export interface SecretStore {
   /**
    * Creates or replaces a secret.
    * @throws NotFoundError for an unknown tenant.
    */
-  set(tenantId: string, name: string, value: string): void;
+  set(tenantId: string, name: string, value: string): Promise<void>;
   /** Names and update times, by name. */
-  list(tenantId: string): SecretEntry[];
+  list(tenantId: string): Promise<SecretEntry[]>;
   /** False when there was no such secret. */
-  delete(tenantId: string, name: string): boolean;
+  delete(tenantId: string, name: string): Promise<boolean>;
   /** Every secret of the tenant, decrypted: what its instance gets. */
-  values(tenantId: string): Record<string, string>;
+  values(tenantId: string): Promise<Record<string, string>>;
 }

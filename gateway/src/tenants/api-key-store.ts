@@ -22,19 +22,19 @@ export type ApiKey = {
  * writer, is never passed from the cache.
  *
  * @example
- * const { key, record } = keys.create('acme', 'ci'); // `key` is shown once
- * keys.verify(key); // { tenantId: 'acme', keyId: record.id }
+ * const { key, record } = await keys.create('acme', 'ci'); // `key` is shown once
+ * await keys.verify(key); // { tenantId: 'acme', keyId: record.id }
  */
 export interface ApiKeyStore {
   /**
    * Creates a key and returns it in clear text, once.
    * @throws NotFoundError for an unknown tenant.
    */
-  create(tenantId: string, name?: string): { key: string; record: ApiKey };
+  create(tenantId: string, name?: string): Promise<{ key: string; record: ApiKey }>;
   /** The tenant's keys (revoked ones included), oldest first. */
-  list(tenantId: string): ApiKey[];
+  list(tenantId: string): Promise<ApiKey[]>;
   /** False when the tenant has no such unrevoked key. */
-  revoke(tenantId: string, keyId: string): boolean;
+  revoke(tenantId: string, keyId: string): Promise<boolean>;
   /** The tenant and key id of a valid, unrevoked key, or undefined. Records the use (`lastUsedAt`). */
-  verify(key: string): { tenantId: string; keyId: string } | undefined;
+  verify(key: string): Promise<{ tenantId: string; keyId: string } | undefined>;
 }

@@ -75,14 +75,28 @@ const AUTH_CACHE_MAX = 10_000;
 export class AuthCaches {
   readonly keys = new LruCache<string, CachedKey>(AUTH_CACHE_MAX);
   readonly tenants = new LruCache<string, Tenant>(AUTH_CACHE_MAX);
+  /**
+   * Grows at every invalidation. A reader that fetched a row while an
+   * invalidation arrived (another gateway's commit) does not cache it: it
+   * compares the epoch from before its read.
+   */
+  epoch = 0;
 
   /** Drops the tenant and every cached key of it. */
   forgetTenant(tenantId: string): void {
+    this.epoch++;
     this.tenants.delete(tenantId);
     this.keys.deleteWhere((k) => k.tenantId === tenantId);
   }
 
+  /** Drops a key (revoked) wherever it is cached. */
+  forgetKey(keyId: string): void {
+    this.epoch++;
+    this.keys.deleteWhere((k) => k.keyId === keyId);
+  }
+
   clear(): void {
+    this.epoch++;
     this.keys.clear();
     this.tenants.clear();
   }

@@ -20,12 +20,12 @@ export type InstanceFactsPatch = Partial<Omit<InstanceFacts, 'tenantId'>>;
  * times are not facts but timers: `WakeTimerStore`.
  *
  * @example
- * instances.update('acme', { coldStarts: 1, lastStartMs: 840 });
- * instances.get('acme').lastStartMs; // 840
+ * await instances.update('acme', { coldStarts: 1, lastStartMs: 840 });
+ * (await instances.get('acme')).lastStartMs; // 840
  */
 export interface InstanceFactStore {
   /** The tenant's facts; zeros and nulls when none were written (or the tenant is unknown). */
-  get(tenantId: string): InstanceFacts;
+  get(tenantId: string): Promise<InstanceFacts>;
   /** Writes the given fields, leaves the others; ignored for an unknown tenant. */
-  update(tenantId: string, patch: InstanceFactsPatch): void;
+  update(tenantId: string, patch: InstanceFactsPatch): Promise<void>;
 }

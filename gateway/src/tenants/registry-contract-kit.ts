@@ -63,9 +63,9 @@ export function describeRegistryPort(
       fixture = await make({ now: clock.now });
     });
     afterEach(async () => {
-      for (const s of siblings) s.close();
+      for (const s of siblings) await s.close();
       siblings = [];
-      fixture?.registry.close();
+      await fixture?.registry.close();
       await fixture?.dispose?.();
       fixture = undefined;
     });

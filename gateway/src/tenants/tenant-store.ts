@@ -25,26 +25,26 @@ export type Tenant = {
  * with it.
  *
  * @example
- * const acme = tenants.create({ id: 'acme' });
- * tenants.setState('acme', 'suspended', 'unpaid');
+ * const acme = await tenants.create({ id: 'acme' });
+ * await tenants.setState('acme', 'suspended', 'unpaid');
  */
 export interface TenantStore {
   /** @throws ConflictError when the id is taken. */
-  create(input: { id: string; name?: string; limits?: TenantLimits }): Tenant;
-  get(id: string): Tenant | undefined;
+  create(input: { id: string; name?: string; limits?: TenantLimits }): Promise<Tenant>;
+  get(id: string): Promise<Tenant | undefined>;
   /** Every tenant, by id. */
-  list(): Tenant[];
+  list(): Promise<Tenant[]>;
   /** False when there was no such tenant. */
-  delete(id: string): boolean;
+  delete(id: string): Promise<boolean>;
   /**
    * `reason` is kept only for `suspended` (cleared on resume).
    * @throws NotFoundError for an unknown tenant.
    */
-  setState(id: string, state: TenantState, reason?: string | null): Tenant;
+  setState(id: string, state: TenantState, reason?: string | null): Promise<Tenant>;
   /**
    * Replaces the tenant's limits (the admin's `PUT .../limits`); a cached
    * tenant sees them before this returns.
    * @throws NotFoundError for an unknown tenant.
    */
-  setLimits(id: string, limits: TenantLimits): Tenant;
+  setLimits(id: string, limits: TenantLimits): Promise<Tenant>;
 }

@@ -3,7 +3,8 @@ import { describeRegistryPort, type MakeRegistry } from './registry-contract-kit
 
 /**
  * The suite every `WakeTimerStore` passes (STYLE.md rule 3): one timer per
- * tenant, set, replaced and cleared; pending timers earliest first and only
+ * tenant, set, replaced, cleared and taken
+ * once; pending timers earliest first and only
  * for active tenants; unknown tenants ignored.
  *
  * @example
@@ -44,6 +45,21 @@ export function wakeTimerStoreContract(backend: string, make: MakeRegistry): voi
       expect(await wakeTimers.clear('acme')).toBe(false);
       expect(await wakeTimers.get('acme')).toBeUndefined();
       expect(await wakeTimers.pending()).toEqual([]);
+    });
+
+    it('hands a due timer to exactly one taker, also across registries over the same data', async () => {
+      const { tenants, wakeTimers } = t.registry();
+      await tenants.create({ id: 'acme' });
+      const at = '2030-01-01T00:10:00.000Z';
+      await wakeTimers.set('acme', at, 'sleep');
+      const other = await t.sibling();
+      const takers = [wakeTimers, other?.wakeTimers ?? wakeTimers, wakeTimers];
+      const taken = await Promise.all(takers.map((w) => w.take('acme', at)));
+      expect(taken.filter(Boolean)).toHaveLength(1);
+      expect(await wakeTimers.get('acme')).toBeUndefined();
+      await wakeTimers.set('acme', '2030-01-01T00:20:00.000Z', 'sleep');
+      expect(await wakeTimers.take('acme', at)).toBe(false);
+      expect((await wakeTimers.get('acme'))?.at).toBe('2030-01-01T00:20:00.000Z');
     });
 
     it('keeps the timer of a suspended tenant but does not list it as pending until resumed', async () => {

@@ -2,9 +2,9 @@
 import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createAdaptorServer } from '@hono/node-server';
 import pino from 'pino';
 import { loadConfig } from './config.js';
+import { createInstanceServer } from './http/instance-server.js';
 import { createOrchestrator } from './orchestrator.js';
 import { readSecretsFrom } from './secrets/read-secrets.js';
 import { type DataFolderLock, lockDataFolder } from './sqlite/data-folder-lock.js';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       'boot phases',
     );
   };
-  const server = createAdaptorServer({ fetch: orchestrator.app.fetch });
+  const server = createInstanceServer(orchestrator.app.fetch);
   const onListening = () => {
     listenedAt = performance.now();
     logger.info(

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createGatewayMetrics } from '../../metrics/gateway-metrics.js';
 import { FakeDriver } from '../../runtime/fake/fake-driver.js';
 import type { Endpoint } from '../../runtime/runtime-driver.js';
-import { SqliteTenantRegistry } from '../../tenants/sqlite-tenant-registry.js';
+import { openSqliteRegistry } from '../../tenants/sqlite/open-sqlite-registry.js';
 import type { InstanceProbe } from '../instance-probe.js';
 import type { InstanceManagerOptions } from '../lifecycle-options.js';
 
@@ -44,8 +44,9 @@ export class ManualClock {
 export function lifecycleKit(overrides: Partial<InstanceManagerOptions> = {}) {
   const driver = new FakeDriver();
   const probe = new FakeProbe();
-  const registry = new SqliteTenantRegistry(':memory:');
-  for (const id of ['acme', 'beta', 'gamma']) registry.createTenant({ id });
+  const registry = openSqliteRegistry(':memory:');
+  // better-sqlite3 is synchronous: each row is written before `create` returns its Promise.
+  for (const id of ['acme', 'beta', 'gamma']) void registry.tenants.create({ id });
   const metrics = createGatewayMetrics();
   const options: InstanceManagerOptions = {
     driver,

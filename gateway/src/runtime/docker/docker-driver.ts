@@ -247,7 +247,9 @@ export class DockerDriver implements RuntimeDriver {
    * stopped after `orphanGraceMs`. Only this driver's scope is looked at; a
    * tenant being started right now is skipped.
    */
-  async reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
+  async reconcile(
+    knownTenants: () => Promise<Iterable<string>> | Iterable<string>,
+  ): Promise<ReconcileSummary> {
     this.#reconciler ??= new DockerReconciler(this.docker, {
       knownTenants,
       skip: (tenantId) => this.#starting.has(tenantId),

@@ -42,9 +42,11 @@ export class FakeDriver implements RuntimeDriver {
     for (const listener of this.#listeners) listener(event);
   }
 
-  async reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
+  async reconcile(
+    knownTenants: () => Promise<Iterable<string>> | Iterable<string>,
+  ): Promise<ReconcileSummary> {
     this.reconciles++;
-    const known = new Set(knownTenants());
+    const known = new Set(await knownTenants());
     const ids = [...this.#running.keys()];
     return {
       running: ids.filter((id) => known.has(id)),

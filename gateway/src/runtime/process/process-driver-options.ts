@@ -25,4 +25,6 @@ export type ProcessDriverOptions = {
   appPaths?: readonly string[];
   /** Time between reporting an instance of a tenant the registry does not know and stopping it. @default 60000 */
   orphanGraceMs?: number;
+  /** Bounds of each `instance.log` (`LogRotation`): size, rotated files kept, time between checks. @default 10 MiB, 3, 30 s */
+  log?: { maxBytes?: number; keep?: number; checkMs?: number };
 };

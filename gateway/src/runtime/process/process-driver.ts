@@ -23,6 +23,7 @@ import {
   writeRecord,
 } from './instance-record.js';
 import { driverId, sandboxedChild, scanInstances } from './instance-scan.js';
+import { LogRotation } from './log-rotation.js';
 import { APP_PATHS, orchestratorEntry } from './orchestrator-entry.js';
 import { commandLine, isAlive, signalName, terminate } from './pid.js';
 import type { ProcessDriverOptions } from './process-driver-options.js';
@@ -69,6 +70,7 @@ export class ProcessDriver implements RuntimeDriver {
   readonly #uids: TenantUids;
   readonly #appPaths: readonly string[];
   readonly #orphanGraceMs: number;
+  readonly #logs: LogRotation;
   #support: Promise<SandboxSupport> | undefined;
 
   constructor(options: ProcessDriverOptions) {
@@ -82,6 +84,7 @@ export class ProcessDriver implements RuntimeDriver {
     this.#allowUnisolated = options.allowUnisolated ?? false;
     this.#uids = new TenantUids(this.#root, options.uids);
     this.#orphanGraceMs = options.orphanGraceMs ?? 60_000;
+    this.#logs = new LogRotation({ root: this.#root, ...options.log });
     const own = this.#command.filter((a) => isAbsolute(a) && existsSync(a)).slice(1);
     this.#appPaths = options.appPaths ?? [...APP_PATHS, ...own.map((a) => dirname(a))];
     for (const app of this.#appPaths) {
@@ -97,6 +100,7 @@ export class ProcessDriver implements RuntimeDriver {
 
   async close(): Promise<void> {
     this.#exits.close();
+    this.#logs.close();
   }
 
   /** The folder of one tenant (its data is in `data/` inside). */
@@ -148,6 +152,7 @@ export class ProcessDriver implements RuntimeDriver {
     };
     // Recorded before the spawn: a gateway killed right after it leaves a record the next one adopts from.
     await writeRecord(dir, record);
+    await this.#logs.rotateIfOver(join(dir, 'instance.log'));
     const child = spawnInstance({
       request,
       record,
@@ -276,7 +281,7 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   /** See `reconcileInstances`: untracked instances adopted, twins stopped, orphans stopped after a grace period. */
-  reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
+  reconcile(knownTenants: () => Promise<Iterable<string>> | Iterable<string>): Promise<ReconcileSummary> {
     return reconcileInstances(knownTenants, {
       found: () => scanInstances(this.#driverId, this.#entry),
       inspect: (tenantId) => this.inspect(tenantId),

@@ -22,18 +22,22 @@ export type ReconcileDeps = {
  * const summary = await reconcileInstances(() => registry.ids(), deps);
  */
 export async function reconcileInstances(
-  knownTenants: () => Iterable<string>,
+  knownTenants: () => Promise<Iterable<string>> | Iterable<string>,
   deps: ReconcileDeps,
 ): Promise<ReconcileSummary> {
   const summary: ReconcileSummary = { running: [], removed: [], orphans: [] };
-  const known = new Set(knownTenants());
+  const known = new Set(await knownTenants());
   const found = await deps.found();
   for (const tenantId of new Set(found.map((f) => f.tenantId))) {
     const mine = found.filter((f) => f.tenantId === tenantId);
     if (!known.has(tenantId)) {
       summary.orphans.push(tenantId);
-      const timer = setTimeout(() => {
-        if (new Set(knownTenants()).has(tenantId)) return;
+      const timer = setTimeout(async () => {
+        try {
+          if (new Set(await knownTenants()).has(tenantId)) return;
+        } catch {
+          return; // the registry does not answer: stop nothing on a guess
+        }
         for (const f of mine) void terminate(f.pid, 10_000);
       }, deps.orphanGraceMs);
       timer.unref();

@@ -270,7 +270,9 @@ export class SwarmDriver implements RuntimeDriver {
    * tenants are reported and scaled to 0 after `orphanGraceMs`; secrets no
    * service uses are removed.
    */
-  async reconcile(knownTenants: () => Iterable<string>): Promise<ReconcileSummary> {
+  async reconcile(
+    knownTenants: () => Promise<Iterable<string>> | Iterable<string>,
+  ): Promise<ReconcileSummary> {
     this.#reconciler ??= new SwarmReconciler(this.#engine, {
       knownTenants,
       skip: (tenantId) => this.#starting.has(tenantId),

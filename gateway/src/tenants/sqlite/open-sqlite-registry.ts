@@ -37,7 +37,7 @@ export function openSqliteRegistry(path: string, options: SqliteRegistryOptions 
     instances: new SqliteInstanceFactStore(db),
     wakeTimers: new SqliteWakeTimerStore(db),
     webhookKeys: new SqliteWebhookKeyStore(db),
-    close() {
+    async close() {
       caches.clear();
       db.close();
     },

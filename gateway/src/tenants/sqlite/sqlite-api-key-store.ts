@@ -39,7 +39,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     this.#caches = caches;
   }
 
-  create(tenantId: string, name?: string): { key: string; record: ApiKey } {
+  async create(tenantId: string, name?: string): Promise<{ key: string; record: ApiKey }> {
     if (!this.#db.tenantExists(tenantId)) throw new NotFoundError('tenant', tenantId);
     const { key, prefix, hash } = generateApiKey();
     const id = nanoid(12);
@@ -50,7 +50,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     return { key, record: toKey(row) };
   }
 
-  list(tenantId: string): ApiKey[] {
+  async list(tenantId: string): Promise<ApiKey[]> {
     return (
       this.#db
         .stmt('SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id')
@@ -58,7 +58,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     ).map(toKey);
   }
 
-  revoke(tenantId: string, keyId: string): boolean {
+  async revoke(tenantId: string, keyId: string): Promise<boolean> {
     const revoked =
       this.#db
         .stmt('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL')
@@ -67,7 +67,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     return revoked;
   }
 
-  verify(key: string): { tenantId: string; keyId: string } | undefined {
+  async verify(key: string): Promise<{ tenantId: string; keyId: string } | undefined> {
     if (key.length < KEY_PREFIX_LENGTH || key.length > 200) return undefined;
     const hash = hashApiKey(key);
     if (this.#db.changedByOthers()) this.#caches.clear();

@@ -33,7 +33,7 @@ export class SqliteInstanceFactStore implements InstanceFactStore {
     this.#db = db;
   }
 
-  get(tenantId: string): InstanceFacts {
+  async get(tenantId: string): Promise<InstanceFacts> {
     const row = this.#db
       .stmt(
         'SELECT cold_starts, started_at, last_activity_at, last_error, last_start_ms FROM instances WHERE tenant_id = ?',
@@ -49,7 +49,7 @@ export class SqliteInstanceFactStore implements InstanceFactStore {
     };
   }
 
-  update(tenantId: string, patch: InstanceFactsPatch): void {
+  async update(tenantId: string, patch: InstanceFactsPatch): Promise<void> {
     const entries = Object.entries(patch).filter(([k, v]) => k in COLUMNS && v !== undefined) as [
       keyof InstanceFactsPatch,
       string | number | null,

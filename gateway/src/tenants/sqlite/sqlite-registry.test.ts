@@ -34,17 +34,17 @@ tenantStoreContract('sqlite :memory:', ({ now }) => ({ registry: openSqliteRegis
 apiKeyStoreContract('sqlite :memory:', ({ now }) => ({ registry: openSqliteRegistry(':memory:', { now }) }));
 
 describe('openSqliteRegistry', () => {
-  it('creates the file 0600 and reopens it with its data (migrations applied once)', () => {
+  it('creates the file 0600 and reopens it with its data (migrations applied once)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'silo-registry-'));
     try {
       const path = join(dir, 'registry.db');
       const first = openSqliteRegistry(path);
-      first.tenants.create({ id: 'acme' });
-      first.close();
+      await first.tenants.create({ id: 'acme' });
+      await first.close();
       expect(statSync(path).mode & 0o777).toBe(0o600);
       const again = openSqliteRegistry(path);
-      expect(again.tenants.list().map((t) => t.id)).toEqual(['acme']);
-      again.close();
+      expect((await again.tenants.list()).map((t) => t.id)).toEqual(['acme']);
+      await again.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -39,7 +39,7 @@ export class SqliteSecretStore implements SecretStore {
     });
   }
 
-  set(tenantId: string, name: string, value: string): void {
+  async set(tenantId: string, name: string, value: string): Promise<void> {
     if (!this.#db.tenantExists(tenantId)) throw new NotFoundError('tenant', tenantId);
     this.#db
       .stmt(
@@ -54,7 +54,7 @@ export class SqliteSecretStore implements SecretStore {
       );
   }
 
-  list(tenantId: string): SecretEntry[] {
+  async list(tenantId: string): Promise<SecretEntry[]> {
     return (
       this.#db
         .stmt('SELECT name, updated_at FROM secrets WHERE tenant_id = ? ORDER BY name')
@@ -65,13 +65,13 @@ export class SqliteSecretStore implements SecretStore {
     ).map((r) => ({ name: r.name, updatedAt: r.updated_at }));
   }
 
-  delete(tenantId: string, name: string): boolean {
+  async delete(tenantId: string, name: string): Promise<boolean> {
     return (
       this.#db.stmt('DELETE FROM secrets WHERE tenant_id = ? AND name = ?').run(tenantId, name).changes > 0
     );
   }
 
-  values(tenantId: string): Record<string, string> {
+  async values(tenantId: string): Promise<Record<string, string>> {
     const rows = this.#db.stmt('SELECT name, value FROM secrets WHERE tenant_id = ?').all(tenantId) as {
       name: string;
       value: string;

@@ -33,7 +33,7 @@ export class SqliteTenantStore implements TenantStore {
     this.#caches = caches;
   }
 
-  create(input: { id: string; name?: string; limits?: TenantLimits }): Tenant {
+  async create(input: { id: string; name?: string; limits?: TenantLimits }): Promise<Tenant> {
     const now = this.#db.iso();
     try {
       this.#db
@@ -47,10 +47,14 @@ export class SqliteTenantStore implements TenantStore {
       }
       throw err;
     }
-    return this.get(input.id) as Tenant;
+    return this.#get(input.id) as Tenant;
   }
 
-  get(id: string): Tenant | undefined {
+  async get(id: string): Promise<Tenant | undefined> {
+    return this.#get(id);
+  }
+
+  #get(id: string): Tenant | undefined {
     if (this.#db.changedByOthers()) this.#caches.clear();
     const cached = this.#caches.tenants.get(id);
     if (cached !== undefined) return cached;
@@ -61,33 +65,33 @@ export class SqliteTenantStore implements TenantStore {
     return tenant;
   }
 
-  list(): Tenant[] {
+  async list(): Promise<Tenant[]> {
     return (this.#db.stmt('SELECT * FROM tenants ORDER BY id').all() as TenantRow[]).map(toTenant);
   }
 
   /** Keys, secrets and instance facts go with it (`ON DELETE CASCADE`). */
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
     const deleted = this.#db.stmt('DELETE FROM tenants WHERE id = ?').run(id).changes > 0;
     this.#caches.forgetTenant(id);
     return deleted;
   }
 
-  setState(id: string, state: TenantState, reason: string | null = null): Tenant {
+  async setState(id: string, state: TenantState, reason: string | null = null): Promise<Tenant> {
     const changed = this.#db
       .stmt('UPDATE tenants SET state = ?, suspended_reason = ?, updated_at = ? WHERE id = ?')
       .run(state, state === 'suspended' ? reason : null, this.#db.iso(), id).changes;
     this.#caches.tenants.delete(id);
     if (changed === 0) throw new NotFoundError('tenant', id);
-    return this.get(id) as Tenant;
+    return this.#get(id) as Tenant;
   }
 
-  setLimits(id: string, limits: TenantLimits): Tenant {
+  async setLimits(id: string, limits: TenantLimits): Promise<Tenant> {
     const changed = this.#db
       .stmt('UPDATE tenants SET limits = ?, updated_at = ? WHERE id = ?')
       .run(JSON.stringify(limits), this.#db.iso(), id).changes;
     this.#caches.tenants.delete(id);
     if (changed === 0) throw new NotFoundError('tenant', id);
-    return this.get(id) as Tenant;
+    return this.#get(id) as Tenant;
   }
 }
 

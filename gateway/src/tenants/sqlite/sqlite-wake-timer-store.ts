@@ -20,7 +20,7 @@ export class SqliteWakeTimerStore implements WakeTimerStore {
     this.#db = db;
   }
 
-  set(tenantId: string, at: string, reason: string | null): void {
+  async set(tenantId: string, at: string, reason: string | null): Promise<void> {
     // One statement: the SELECT yields no row for an unknown tenant, so nothing is written.
     this.#db
       .stmt(
@@ -30,7 +30,7 @@ export class SqliteWakeTimerStore implements WakeTimerStore {
       .run(at, reason, tenantId);
   }
 
-  clear(tenantId: string): boolean {
+  async clear(tenantId: string): Promise<boolean> {
     return (
       this.#db
         .stmt(
@@ -41,7 +41,18 @@ export class SqliteWakeTimerStore implements WakeTimerStore {
     );
   }
 
-  get(tenantId: string): WakeTimer | undefined {
+  async take(tenantId: string, at: string): Promise<boolean> {
+    return (
+      this.#db
+        .stmt(
+          `UPDATE instances SET next_wake_at = NULL, next_wake_reason = NULL
+             WHERE tenant_id = ? AND next_wake_at = ?`,
+        )
+        .run(tenantId, at).changes > 0
+    );
+  }
+
+  async get(tenantId: string): Promise<WakeTimer | undefined> {
     const row = this.#db
       .stmt(
         'SELECT tenant_id, next_wake_at, next_wake_reason FROM instances WHERE tenant_id = ? AND next_wake_at IS NOT NULL',
@@ -50,7 +61,7 @@ export class SqliteWakeTimerStore implements WakeTimerStore {
     return row === undefined ? undefined : toWake(row);
   }
 
-  pending(): WakeTimer[] {
+  async pending(): Promise<WakeTimer[]> {
     return (
       this.#db
         .stmt(

@@ -74,11 +74,16 @@ export function boundedToJS(
   try {
     return { ok: true, value: doc.toJS({ maxAliasCount: LIMITS.maxYamlAliasCount }) as unknown };
   } catch (err) {
-    if (!(err instanceof ReferenceError) || !/alias count/i.test(err.message)) throw err;
+    if (!(err instanceof ReferenceError)) throw err;
+    const bomb = /alias count/i.test(err.message);
+    // `*a` with no `&a` before it: yaml throws at toJS(), not as a parse error (found by fuzzing, issue 19).
+    const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(err.message)?.[1];
+    if (!bomb && unresolved === undefined) throw err;
     let offset = 0;
     if (isDocument(doc))
       visit(doc, {
         Alias(_, node) {
+          if (unresolved !== undefined && node.source !== unresolved) return undefined;
           offset = node.range?.[0] ?? 0;
           return visit.BREAK;
         },
@@ -88,7 +93,9 @@ export function boundedToJS(
       ok: false,
       issue: {
         path: '',
-        message: `YAML aliases expand more than ${LIMITS.maxYamlAliasCount} times (the alias limit): refused as an alias bomb`,
+        message: bomb
+          ? `YAML aliases expand more than ${LIMITS.maxYamlAliasCount} times (the alias limit): refused as an alias bomb`
+          : `YAML alias *${unresolved} has no anchor &${unresolved} before it`,
         line: pos.line,
         column: pos.col,
       },
