@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { InstanceManager } from './instance-manager.js';
 import { isQuiet } from './reports.js';
 import { lifecycleKit, ManualClock } from './testing/lifecycle-kit.js';
-import { wakeLeadOf } from './wake-lead.js';
 
 describe('isQuiet', () => {
   it('is quiet when not busy and no stream is open', () => {
@@ -19,7 +18,7 @@ describe('Reports: the stoppable rule', () => {
     const kit = lifecycleKit({ now: clock.now, wakeLeadMs: 2_000 });
     const manager = new InstanceManager(kit.options);
     (await manager.acquire('acme')).release();
-    // A start measured on the manual clock took 0 ms: "soon" is acme's lead (2 to 4 s) + 2 × 0 + 1 s.
+    // A start measured on the manual clock took 0 ms: "soon" is lead 2 s + 2 × 0 + 1 s.
     expect((await kit.registry.instances.get('acme')).lastStartMs).toBe(0);
     const wakeIn = (ms: number) => {
       kit.probe.report_ = { ...kit.probe.report_, nextWakeAt: new Date(clock.ms + ms).toISOString() };
@@ -29,11 +28,10 @@ describe('Reports: the stoppable rule', () => {
 
   it('keeps an instance whose wake is due before it could be started again, on the injected clock', async () => {
     const { driver, manager, wakeIn } = await setup();
-    const soon = wakeLeadOf('acme', 2_000) + 1_000;
-    wakeIn(soon - 1);
+    wakeIn(2_999);
     expect(await manager.drainIfIdle('acme', 0, 5)).toBe(false);
     expect((await manager.view('acme')).state).toBe('running');
-    wakeIn(soon);
+    wakeIn(3_000);
     expect(await manager.drainIfIdle('acme', 0, 5)).toBe(true);
     expect(driver.stops).toEqual(['acme']);
   });

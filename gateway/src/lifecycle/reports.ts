@@ -3,7 +3,6 @@ import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 import type { LifecycleContext } from './lifecycle-options.js';
 import type { Liveness } from './liveness.js';
 import type { Slot } from './slot-table.js';
-import { wakeLeadOf } from './wake-lead.js';
 
 /**
  * The lifecycle reports of running instances (busy, open streams, next wake):
@@ -77,7 +76,8 @@ export class Reports {
     if (!isQuiet(report)) return false;
     if (report.nextWakeAt !== null) {
       const lastStartMs = slot.lastStartMs ?? LIFECYCLE_DEFAULTS.assumedStartMs;
-      const soon = wakeLeadOf(slot.tenantId, this.#c.wakeLeadMs) + lastStartMs * 2 + 1_000;
+      // The base lead, not the tenant's spread one: stopped with this margin, a wake started at once is still on time.
+      const soon = this.#c.wakeLeadMs + lastStartMs * 2 + 1_000;
       if (Date.parse(report.nextWakeAt) - this.#c.now() < soon) return false;
     }
     return true;
