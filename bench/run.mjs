@@ -7,7 +7,7 @@
 // bench/RESULTS.md. Each section is isolated: a failure prints its error and
 // the others still run. Needs `npm run build` first (the npm script does it).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,9 @@ import { density } from './sections/density.mjs';
 import { engine } from './sections/engine.mjs';
 import { fleet } from './sections/fleet.mjs';
 import { herd } from './sections/herd.mjs';
+import { pausedResume } from './sections/paused.mjs';
 import { registryScale } from './sections/registry.mjs';
+import { wakeThroughput } from './sections/wake-throughput.mjs';
 import { warmProxy } from './sections/warm-proxy.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -64,6 +66,8 @@ const tools = ensureTools(['wrk', 'nginx', 'caddy'], log);
 for (const [_name, why] of Object.entries(tools.reasons)) log(`missing: ${why}`);
 
 const tmp = mkdtempSync(join(tmpdir(), 'silo-bench-'));
+// The process sandbox binds each tenant's data folder as the tenant's uid: it must be able to pass through (o+x).
+chmodSync(tmp, 0o711);
 const gateways = {};
 const ctx = {
   quick,
@@ -99,6 +103,8 @@ const ctx = {
 const sections = [
   ['cold-process', 'cold start, process driver', () => coldStart(ctx, 'process')],
   ['cold-docker', 'cold start, docker driver', () => coldStart(ctx, 'docker')],
+  ['paused-process', 'paused tier resume, process driver', () => pausedResume(ctx, 'process')],
+  ['paused-docker', 'paused tier resume, docker driver', () => pausedResume(ctx, 'docker')],
   ['herd-process', 'herd, process driver', () => herd(ctx, 'process')],
   ['herd-docker', 'herd, docker driver', () => herd(ctx, 'docker')],
   ['warm', 'warm proxy', () => warmProxy(ctx)],
@@ -106,6 +112,8 @@ const sections = [
   ['density-process', 'density, process driver', () => density(ctx, 'process')],
   ['density-docker', 'density, docker driver', () => density(ctx, 'docker')],
   ['registry', 'registry scale', () => registryScale(ctx)],
+  ['wake-process', 'start throughput, process driver', () => wakeThroughput(ctx, 'process')],
+  ['wake-docker', 'start throughput, docker driver', () => wakeThroughput(ctx, 'docker')],
   ['fleet', 'several gateways on PostgreSQL', () => fleet(ctx)],
 ];
 

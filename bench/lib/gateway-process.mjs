@@ -11,7 +11,15 @@ const CHILD = fileURLToPath(new URL('../servers/gateway-child.mjs', import.meta.
  * Starts a gateway in its own process (bench/servers/gateway-child.mjs) on a
  * free port and returns a small client for its admin API and metrics.
  */
-export async function startGateway({ dataDir, runtime = 'process', baselineImage, maxRunning, logLevel }) {
+export async function startGateway({
+  dataDir,
+  runtime = 'process',
+  baselineImage,
+  maxRunning,
+  logLevel,
+  pauseAfter,
+  startConcurrency,
+}) {
   mkdirSync(dataDir, { recursive: true });
   const adminToken = randomBytes(24).toString('base64url');
   const logFile = join(dataDir, 'gateway.log');
@@ -29,6 +37,8 @@ export async function startGateway({ dataDir, runtime = 'process', baselineImage
           baselineImage,
           maxRunning,
           logLevel,
+          pauseAfter,
+          startConcurrency,
         }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -145,16 +145,32 @@ export async function engine(ctx) {
   const okSleeps = sleeps.filter((r) => r.state === 'SUCCESS');
   if (okSleeps.length === 0) throw new Error(`40 × Sleep did not succeed: ${JSON.stringify(sleeps[0])}`);
   const sleepP50 = summary(okSleeps.map((r) => r.ms)).p50;
-  ctx.log(`  40 × 10 ms Sleep: ${sleepP50.toFixed(0)} ms`);
+  // The same-run baseline: a bare chain of 40 × 10 ms timers in Node (what the sleeps cost with no engine).
+  const chains = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    for (let j = 0; j < 40; j++) await new Promise((r) => setTimeout(r, 10));
+    chains.push(performance.now() - t0);
+  }
+  const chainP50 = summary(chains).p50;
+  ctx.log(
+    `  40 × 10 ms Sleep: ${sleepP50.toFixed(0)} ms; bare chain of 40 × 10 ms Node timers: ${chainP50.toFixed(0)} ms`,
+  );
   rows.push({
     figure: '40 sequential 10 ms Sleep tasks, one execution',
     value: sleepP50,
-    baseline: 400,
+    baseline: chainP50,
     unit: 'ms',
-    target: 'Hatchet 1.2 s; Kestra 6.0 s; floor 0.4 s',
+    target: '≤ 1.2 s (quoted, not measured here: Hatchet 1.2 s, Kestra 6.0 s)',
     met: sleepP50 <= 1_200,
-    note: `median of ${okSleeps.length}; baseline = 40 × 10 ms of sleeping`,
+    note: `median of ${okSleeps.length}; baseline (measured, same run): a bare chain of 40 × 10 ms setTimeout in Node, median of 5; the constant floor is 400 ms`,
   });
-  ctx.details.engine = { concurrency, figures, sleeps, overheadRatio: ratio(g.latency.p50, d.latency.p50) };
+  ctx.details.engine = {
+    concurrency,
+    figures,
+    sleeps,
+    timerChains: chains,
+    overheadRatio: ratio(g.latency.p50, d.latency.p50),
+  };
   return rows;
 }

@@ -4,6 +4,7 @@
 // image). It answers every path with a small JSON 200, /readyz included, and
 // exits 0 on SIGTERM. Plain ESM, no dependencies, so it runs in the offline
 // base image as it is.
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 const port = Number(process.env.SILO_PORT ?? 8081);
@@ -15,7 +16,12 @@ const server = createServer((req, res) => {
   res.end(body);
 });
 server.keepAliveTimeout = 65_000;
-server.listen(port, host);
+// The process driver hands out a unix socket (SILO_SOCKET) as it does to instances; a container gets a port.
+const socket = process.env.SILO_SOCKET;
+if (socket) {
+  rmSync(socket, { force: true });
+  server.listen(socket);
+} else server.listen(port, host);
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

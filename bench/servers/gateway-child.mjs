@@ -7,7 +7,7 @@
 // held, probed and proxied by the same code.
 //
 // Settings come as JSON in BENCH_GATEWAY: { dataDir, runtime: 'process'|'docker',
-// adminToken, logFile, maxRunning, baselineImage? }. Prints one JSON line
+// adminToken, logFile, maxRunning, baselineImage?, pauseAfter?, startConcurrency? }. Prints one JSON line
 // { url, pid } on stdout once it listens.
 import { fileURLToPath } from 'node:url';
 import { createGateway, createGatewayLogger, loadGatewayConfig, ProcessDriver } from '@silo/gateway';
@@ -37,6 +37,12 @@ class SplitDriver {
   }
   inspect(id) {
     return this.pick(id).inspect(id);
+  }
+  pause(id) {
+    return this.pick(id).pause(id);
+  }
+  resume(id) {
+    return this.pick(id).resume(id);
   }
   logs(id, options) {
     return this.pick(id).logs(id, options);
@@ -80,6 +86,9 @@ const config = loadGatewayConfig(
     SILO_START_TIMEOUT: '60s',
     SILO_MAX_RUNNING: String(settings.maxRunning ?? 200),
     SILO_HOLD_MAX: '1000',
+    // The paused tier only where a section asks for it (sections/paused.mjs): the others measure as before.
+    SILO_PAUSE_AFTER: settings.pauseAfter ?? 'off',
+    SILO_START_CONCURRENCY: String(settings.startConcurrency ?? 4),
     SILO_LOG_LEVEL: settings.logLevel ?? 'info',
     // sections/herd.mjs counts cold starts of one tenant: per-tenant series are opt-in.
     SILO_METRICS_PER_TENANT: '1',

@@ -25,6 +25,21 @@ export const duration = () =>
     return ms;
   });
 
+/**
+ * A duration, or `off` (also `0`) for 0: a feature the operator turns off.
+ *
+ * @example
+ * durationOrOff().parse('30s'); // 30000
+ * durationOrOff().parse('off'); // 0
+ */
+export const durationOrOff = () =>
+  parsedText((text) => {
+    if (/^\s*(off|0)\s*$/i.test(text)) return 0;
+    const ms = parseShortDuration(text);
+    if (ms <= 0) throw new Error('must be greater than 0, or off');
+    return ms;
+  });
+
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /**

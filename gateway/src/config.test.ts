@@ -12,9 +12,11 @@ describe('loadGatewayConfig', () => {
       scope: 'default',
       adminToken: undefined,
       idleTimeoutMs: 300_000,
+      pauseAfterMs: 30_000,
       startTimeoutMs: 30_000,
       wakeLeadMs: 2_000,
       maxRunning: 100,
+      startConcurrency: 4,
       holdMax: 1000,
       storageMb: 1024,
       bodyLimitBytes: 100 * 1024 ** 2,
@@ -31,6 +33,9 @@ describe('loadGatewayConfig', () => {
       gatewayId: `${hostname()}:8080`,
     });
     expect(loadGatewayConfig({ SILO_ALLOW_UNISOLATED: '1' }).allowUnisolated).toBe(true);
+    expect(loadGatewayConfig({ SILO_PAUSE_AFTER: 'off' }).pauseAfterMs).toBe(0);
+    expect(loadGatewayConfig({ SILO_PAUSE_AFTER: '250ms' }).pauseAfterMs).toBe(250);
+    expect(() => loadGatewayConfig({ SILO_PAUSE_AFTER: 'soon' })).toThrow(/SILO_PAUSE_AFTER/);
     expect(() => loadGatewayConfig({ SILO_ALLOW_UNISOLATED: 'maybe' })).toThrow(/SILO_ALLOW_UNISOLATED/);
   });
 

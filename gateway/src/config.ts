@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { LOG_LEVELS } from '@silo/contracts';
 import { z } from 'zod';
-import { duration, int, onOff, size, token } from './config-values.js';
+import { duration, durationOrOff, int, onOff, size, token } from './config-values.js';
 import { SCOPE_PATTERN } from './runtime/docker/scope.js';
 
 export { parseSize } from './config-values.js';
@@ -73,6 +73,13 @@ export const SETTINGS = {
     flag: '<duration>',
     help: 'idle time before an instance is drained and stopped',
   },
+  pauseAfterMs: {
+    env: 'SILO_PAUSE_AFTER',
+    schema: durationOrOff(),
+    default: '30s',
+    flag: '<duration>',
+    help: 'idle time before an instance is paused (frozen: memory kept, no CPU, resumed in milliseconds by a request or a due wake) until the idle timeout stops it; off: no paused tier',
+  },
   startTimeoutMs: {
     env: 'SILO_START_TIMEOUT',
     schema: duration(),
@@ -85,7 +92,7 @@ export const SETTINGS = {
     schema: duration(),
     default: '2s',
     flag: '<duration>',
-    help: 'start a stopped tenant this long before its next schedule, Sleep or Pause is due',
+    help: 'start a stopped tenant this long (up to twice this long, spread per tenant) before its next schedule, Sleep or Pause is due',
   },
   maxRunning: {
     env: 'SILO_MAX_RUNNING',
@@ -93,6 +100,13 @@ export const SETTINGS = {
     default: '100',
     flag: '<n>',
     help: 'cap on running instances (LRU eviction of idle ones)',
+  },
+  startConcurrency: {
+    env: 'SILO_START_CONCURRENCY',
+    schema: int(0),
+    default: '4',
+    flag: '<n>',
+    help: 'cold starts in flight at once; the others wait their turn (many tenants woken in the same second boot a few at a time); 0: no bound',
   },
   holdMax: {
     env: 'SILO_HOLD_MAX',

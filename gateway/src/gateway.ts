@@ -134,6 +134,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     holdMax: config.holdMax,
     defaultStorageMb: config.storageMb,
     maxRunning: config.maxRunning,
+    startConcurrency: config.startConcurrency,
     wakeLeadMs: config.wakeLeadMs,
     ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
     ...(options.instanceLogLevel !== undefined ? { instanceLogLevel: options.instanceLogLevel } : {}),
@@ -155,10 +156,12 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     manager,
     logger,
     idleTimeoutMs: config.idleTimeoutMs,
+    pauseAfterMs: config.pauseAfterMs,
     ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}),
     ...(options.reportIntervalMs !== undefined ? { reportIntervalMs: options.reportIntervalMs } : {}),
   });
   const proxy = new TenantProxy({ manager, metrics, logger, bodyLimitBytes: config.bodyLimitBytes });
+  manager.onFreeze = (endpoint) => proxy.forget(endpoint);
   const pipeline = new TenantPipeline({ registry, manager, proxy, logger });
   const startedAt = new Date();
   const versions = versionCatalogOf(driver, config.dataDir);

@@ -48,7 +48,7 @@ export class WebhookGate {
     const tenant = segment === 'main' ? undefined : await registry.tenants.get(segment);
     if (tenant === undefined || tenant.state === 'suspended') throw new WebhookNotFoundError();
     const state = this.#o.instanceState(tenant.id);
-    if (state === 'running' || state === 'draining') return tenant.id;
+    if (state === 'running' || state === 'paused' || state === 'draining') return tenant.id;
     const hash = createHash('sha256').update(webhookKeyMaterial(target)).digest('hex');
     const found = await registry.webhookKeys.lookup(tenant.id, hash);
     if (found === 'known') return tenant.id;

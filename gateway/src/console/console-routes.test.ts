@@ -164,7 +164,7 @@ describe('console sessions on a real gateway (127.0.0.1)', () => {
     });
     expect(unknown.status).toBe(404);
     const metrics = await fetch(`${url}/ui/admin/api/metrics`, { headers: { cookie, 'x-silo-csrf': csrf } });
-    expect(await metrics.json()).toMatchObject({ runningInstances: 0, heldRequests: 0 });
+    expect(await metrics.json()).toMatchObject({ runningInstances: 0, pausedInstances: 0, heldRequests: 0 });
     // The operator's cookie opens no tenant's API.
     expect(
       (await fetch(`${url}/api/v1/acme/flows/search`, { headers: { cookie, 'x-silo-csrf': csrf } })).status,

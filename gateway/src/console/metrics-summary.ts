@@ -4,6 +4,8 @@ import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 export type MetricsSummary = {
   at: string;
   runningInstances: number;
+  /** Instances frozen in the paused tier (memory kept, no CPU). */
+  pausedInstances: number;
   heldRequests: number;
   /** Cold-start durations (phase `total`): cumulative counts per upper bound in seconds. */
   coldStart: { buckets: { le: number; count: number }[]; count: number; sumSeconds: number };
@@ -27,6 +29,7 @@ export function metricsSummary(metrics: Metric[]): MetricsSummary {
   const summary: MetricsSummary = {
     at: new Date().toISOString(),
     runningInstances: one('silo_running_instances'),
+    pausedInstances: one('silo_paused_instances'),
     heldRequests: one('silo_held_requests'),
     coldStart: { buckets: [], count: 0, sumSeconds: 0 },
     coldStartsByTenant: {},

@@ -1,4 +1,5 @@
 import { type LifecycleContext, recordFacts } from './lifecycle-options.js';
+import type { Pauser } from './pauser.js';
 import type { Reports } from './reports.js';
 import { clearRun, isLive, type Slot, stateOf } from './slot-table.js';
 
@@ -13,10 +14,12 @@ import { clearRun, isLive, type Slot, stateOf } from './slot-table.js';
 export class Drainer {
   readonly #c: LifecycleContext;
   readonly #reports: Reports;
+  readonly #pauser: Pauser;
 
-  constructor(context: LifecycleContext, reports: Reports) {
+  constructor(context: LifecycleContext, reports: Reports, pauser: Pauser) {
     this.#c = context;
     this.#reports = reports;
+    this.#pauser = pauser;
   }
 
   /**
@@ -74,6 +77,7 @@ export class Drainer {
     if (slot.state !== 'draining') c.slots.move(slot, 'draining');
     const stopping = (async () => {
       try {
+        await slot.freezing; // the driver's stop thaws a paused instance, not one being frozen right now
         await c.driver.stop(slot.tenantId, c.stopGraceMs);
       } finally {
         clearRun(slot);
@@ -99,6 +103,8 @@ export class Drainer {
       return;
     }
     if (slot.state === 'starting') await slot.start?.catch(() => undefined);
+    // Thawed first, so that it answers the last report and handles SIGTERM within its grace.
+    if (slot.state === 'paused') await this.#pauser.resume(slot, 'stop');
     // A last report before a deliberate stop: the webhook keys the gateway answers from while it is stopped.
     if (isLive(slot)) await this.#reports.refresh(tenantId);
     if (slot.state === 'failing') {

@@ -1,5 +1,5 @@
 import type { LifecycleReport } from '@silo/contracts';
-import type { TenantLimits } from '../runtime/runtime-driver.js';
+import type { Endpoint, TenantLimits } from '../runtime/runtime-driver.js';
 import { adopt } from './adoption.js';
 import { Breaker } from './breaker.js';
 import { Drainer } from './drainer.js';
@@ -11,6 +11,7 @@ import {
   type LifecycleContext,
 } from './lifecycle-options.js';
 import { Liveness } from './liveness.js';
+import { Pauser } from './pauser.js';
 import { Reports } from './reports.js';
 import { type Lease, Starter } from './starter.js';
 
@@ -41,6 +42,7 @@ export class InstanceManager {
   readonly #reports: Reports;
   readonly #drainer: Drainer;
   readonly #starter: Starter;
+  readonly #pauser: Pauser;
   /** Called when a stored wake time changes (the wake scheduler re-arms). */
   onWakeChanged: () => void = () => undefined;
 
@@ -50,9 +52,19 @@ export class InstanceManager {
     this.#breaker = new Breaker(c);
     this.#liveness = new Liveness(c, this.#breaker);
     this.#reports = new Reports(c, this.#liveness, () => this.onWakeChanged());
-    this.#drainer = new Drainer(c, this.#reports);
+    this.#pauser = new Pauser(c, {
+      reports: this.#reports,
+      breaker: this.#breaker,
+      liveness: this.#liveness,
+    });
+    this.#drainer = new Drainer(c, this.#reports, this.#pauser);
     const evictor = new Evictor(c, this.#reports, this.#drainer);
-    this.#starter = new Starter(c, { evictor, breaker: this.#breaker, reports: this.#reports });
+    this.#starter = new Starter(c, {
+      evictor,
+      breaker: this.#breaker,
+      reports: this.#reports,
+      pauser: this.#pauser,
+    });
   }
 
   /**
@@ -85,6 +97,34 @@ export class InstanceManager {
    * still idle and not busy, a committed stop. Resolves to whether it stopped.
    */
   drainIfIdle(tenantId: string, idleTimeoutMs: number, drainMs: number): Promise<boolean> {
+    return this.#drainer.drainIfIdle(tenantId, idleTimeoutMs, drainMs);
+  }
+
+  /** Told the endpoint of an instance being frozen (the proxy drops its idle sockets to it). */
+  set onFreeze(hook: (endpoint: Endpoint) => void) {
+    this.#pauser.onFreeze = hook;
+  }
+
+  /** Whether the driver has a paused tier (`pause`/`resume`). */
+  get pausable(): boolean {
+    return this.#pauser.supported;
+  }
+
+  /** Freezes the instance when it has been idle `pauseAfterMs` and its report is quiet (see `pauser.ts`). */
+  pauseIfIdle(tenantId: string, pauseAfterMs: number): Promise<boolean> {
+    return this.#pauser.pauseIfIdle(tenantId, pauseAfterMs);
+  }
+
+  /**
+   * A paused instance idle for the idle timeout whose last report allows a
+   * stop: thawed (so the drain asks its report as usual), then drained and
+   * stopped. Resolves to whether it stopped.
+   */
+  async stopIfPausedIdle(tenantId: string, idleTimeoutMs: number, drainMs: number): Promise<boolean> {
+    const slot = this.#c.slots.get(tenantId);
+    if (slot?.state !== 'paused' || this.#c.now() - slot.lastActivity < idleTimeoutMs) return false;
+    if (slot.lastReport !== undefined && !this.#reports.allowsStop(slot, slot.lastReport)) return false;
+    await this.#pauser.resume(slot, 'idle-timeout');
     return this.#drainer.drainIfIdle(tenantId, idleTimeoutMs, drainMs);
   }
 
@@ -139,6 +179,14 @@ export class InstanceManager {
     return this.#c.slots
       .all()
       .filter((s) => s.state === 'running')
+      .map((s) => s.tenantId);
+  }
+
+  /** Tenants whose instance is paused (for the reaper). */
+  paused(): string[] {
+    return this.#c.slots
+      .all()
+      .filter((s) => s.state === 'paused')
       .map((s) => s.tenantId);
   }
 

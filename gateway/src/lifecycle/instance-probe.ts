@@ -6,6 +6,7 @@ import {
   LifecycleReportSchema,
   READYZ_PATH,
 } from '@silo/contracts';
+import { dropIdleSockets } from '../runtime/idle-sockets.js';
 import type { Endpoint } from '../runtime/runtime-driver.js';
 import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 
@@ -15,6 +16,8 @@ export interface InstanceProbe {
   ready(endpoint: Endpoint, token: string): Promise<boolean>;
   /** The lifecycle report; throws when the instance does not answer or answers nonsense. */
   report(endpoint: Endpoint, token: string): Promise<LifecycleReport>;
+  /** Drops idle sockets kept to `endpoint` (its instance is being frozen: see `dropIdleSockets`). */
+  forget?(endpoint: Endpoint): void;
 }
 
 export type HttpInstanceProbeOptions = {
@@ -64,6 +67,10 @@ export class HttpInstanceProbe implements InstanceProbe {
     const r = await this.#get(endpoint, LIFECYCLE_PATH, token, this.#reportAttemptMs, this.#reportMaxBytes);
     if (r.status !== 200) throw new Error(`lifecycle report answered ${r.status}`);
     return LifecycleReportSchema.parse(JSON.parse(r.body));
+  }
+
+  forget(endpoint: Endpoint): void {
+    dropIdleSockets(this.#agent, endpoint);
   }
 
   close(): void {

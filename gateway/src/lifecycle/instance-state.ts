@@ -9,6 +9,13 @@ export type InstanceState =
   | 'starting'
   /** Ready and serving. */
   | 'running'
+  /**
+   * Idle for the pause delay (SILO_PAUSE_AFTER): frozen (Docker pause, the
+   * process group stopped), its memory kept, using no CPU. A request, a
+   * stream or a due wake time resumes it in milliseconds; the idle timeout
+   * stops it; it is the first evicted under SILO_MAX_RUNNING.
+   */
+  | 'paused'
   /** On its way to stopped: idle drain (cancelled by new traffic) or a committed stop. */
   | 'draining'
   /** Failed to start or crashed; in back-off until the breaker lets a new start through. */
@@ -18,6 +25,7 @@ export const INSTANCE_STATES: readonly InstanceState[] = [
   'stopped',
   'starting',
   'running',
+  'paused',
   'draining',
   'failing',
 ];
@@ -27,7 +35,9 @@ export const TRANSITIONS: Readonly<Record<InstanceState, readonly InstanceState[
   stopped: ['starting'],
   starting: ['running', 'failing', 'draining'],
   // running → stopped: it died on its own (crash, kill, OOM) after a healthy run; the next request starts it.
-  running: ['draining', 'failing', 'stopped'],
+  running: ['draining', 'failing', 'stopped', 'paused'],
+  // paused → draining: evicted or stopped by hand; → stopped / failing: it died while frozen.
+  paused: ['running', 'draining', 'stopped', 'failing'],
   draining: ['running', 'stopped', 'failing'],
   failing: ['starting', 'stopped'],
 };

@@ -8,6 +8,8 @@ export const LIFECYCLE_DEFAULTS = {
   /** Grace of the stop that cleans up after a failed start or a crash loop. */
   failStopGraceMs: 1_000,
   readyPollMs: 5,
+  /** SILO_START_CONCURRENCY's default (bench/sections/wake-throughput.mjs measured it). */
+  startConcurrency: 4,
   readyAttemptMs: 1_000,
   /** Readiness polls between two checks that the starting instance still runs. */
   readyPollsPerInspect: 20,

@@ -7,6 +7,7 @@ import type { Fleet } from './fleet.js';
 import type { InstanceProbe } from './instance-probe.js';
 import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 import { SlotTable } from './slot-table.js';
+import { StartGate } from './start-gate.js';
 
 /** The registry ports the lifecycle uses: the tenant and its secrets at start, facts and wake timers after. */
 export type LifecycleRegistry = Pick<Registry, 'tenants' | 'secrets' | 'instances' | 'wakeTimers'>;
@@ -23,6 +24,8 @@ export type InstanceManagerOptions = {
   holdMax: number;
   /** Storage quota (MB) of a tenant whose limits set none. SILO_STORAGE_MB. @default 1024 */
   defaultStorageMb?: number;
+  /** Cold starts in flight at once; the others wait their turn (SILO_START_CONCURRENCY; 0: no bound). @default 4 */
+  startConcurrency?: number;
   /** Cap on running instances; the least recently used idle one is evicted. SILO_MAX_RUNNING. */
   maxRunning: number;
   /** Grace given to an instance on stop before SIGKILL. @default 15000 */
@@ -54,8 +57,8 @@ export type LifecycleSettings = Required<Omit<InstanceManagerOptions, 'fleet'>> 
   fleet: Fleet | undefined;
 };
 
-/** What every part of the lifecycle shares: the settings, the one clock, the slot table. */
-export type LifecycleContext = LifecycleSettings & { slots: SlotTable };
+/** What every part of the lifecycle shares: the settings, the one clock, the slot table, the start gate. */
+export type LifecycleContext = LifecycleSettings & { slots: SlotTable; startGate: StartGate };
 
 /** Fills in the defaults (`LIFECYCLE_DEFAULTS`) of the options left out. */
 export function resolveLifecycleOptions(o: InstanceManagerOptions): LifecycleSettings {
@@ -70,6 +73,7 @@ export function resolveLifecycleOptions(o: InstanceManagerOptions): LifecycleSet
     crashWindowMs: o.crashWindowMs ?? d.crashWindowMs,
     crashLoopAfter: o.crashLoopAfter ?? d.crashLoopAfter,
     defaultStorageMb: o.defaultStorageMb ?? d.defaultStorageMb,
+    startConcurrency: o.startConcurrency ?? d.startConcurrency,
     now: o.now ?? d.now,
     fleet: o.fleet,
   };
@@ -78,7 +82,7 @@ export function resolveLifecycleOptions(o: InstanceManagerOptions): LifecycleSet
 /** The shared context of the lifecycle's parts: the options resolved, and an empty slot table on the same clock. */
 export function createLifecycleContext(options: InstanceManagerOptions): LifecycleContext {
   const settings = resolveLifecycleOptions(options);
-  return { ...settings, slots: new SlotTable(settings) };
+  return { ...settings, slots: new SlotTable(settings), startGate: new StartGate(settings.startConcurrency) };
 }
 
 /**

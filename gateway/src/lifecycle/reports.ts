@@ -28,11 +28,14 @@ export class Reports {
   /**
    * Fetches the lifecycle report of a running instance and stores its wake
    * time. Undefined when it does not answer (then checks whether it crashed).
+   * A paused instance's is the one it gave before it was frozen.
    */
   async refresh(tenantId: string): Promise<LifecycleReport | undefined> {
     const c = this.#c;
     const slot = c.slots.get(tenantId);
     if (slot?.endpoint === undefined || slot.token === undefined) return undefined;
+    // A frozen instance cannot answer, and nothing in it changed since it was frozen.
+    if (slot.state === 'paused') return slot.lastReport;
     try {
       const report = await c.probe.report(slot.endpoint, slot.token);
       const keys = report.webhookKeys;
@@ -65,10 +68,15 @@ export class Reports {
   /** Answers, is not busy, has no open stream, and no wake is due before it could be started again. */
   async stoppable(slot: Slot): Promise<boolean> {
     const report = await this.refresh(slot.tenantId);
-    if (report === undefined) return false;
+    return report !== undefined && this.allowsStop(slot, report);
+  }
+
+  /** `report` is quiet and names no wake due before the instance could be stopped and started again. */
+  allowsStop(slot: Slot, report: LifecycleReport): boolean {
     if (!isQuiet(report)) return false;
     if (report.nextWakeAt !== null) {
       const lastStartMs = slot.lastStartMs ?? LIFECYCLE_DEFAULTS.assumedStartMs;
+      // The base lead, not the tenant's spread one: stopped with this margin, a wake started at once is still on time.
       const soon = this.#c.wakeLeadMs + lastStartMs * 2 + 1_000;
       if (Date.parse(report.nextWakeAt) - this.#c.now() < soon) return false;
     }

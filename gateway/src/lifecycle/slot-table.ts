@@ -22,6 +22,10 @@ export type Slot = {
   start?: Promise<void>;
   /** Set when a stop is committed (no longer cancellable): requests wait for it, then start again. */
   stopping?: Promise<void>;
+  /** A pause or resume of the driver under way (they run one after the other). */
+  freezing?: Promise<void>;
+  /** The resume under way, which requests join (single flight). */
+  resuming?: Promise<void>;
   /** Cancels an idle drain that has not been committed yet. */
   cancelDrain?: () => void;
   failures: number;
@@ -102,15 +106,20 @@ export class SlotTable {
     assertTransition(slot.tenantId, slot.state, to);
     this.#o.logger.debug({ tenantId: slot.tenantId, from: slot.state, to }, 'instance:state');
     slot.state = to;
+    const all = this.all();
     this.#o.metrics.runningInstances.set(
-      this.all().filter((s) => s.state === 'running' || s.state === 'draining').length,
+      all.filter((s) => s.state === 'running' || s.state === 'draining').length,
     );
+    this.#o.metrics.pausedInstances.set(all.filter((s) => s.state === 'paused').length);
   }
 }
 
-/** Running or draining, and no stop by the gateway under way. */
+/** Running, paused or draining, and no stop by the gateway under way. */
 export function isLive(slot: Slot): boolean {
-  return (slot.state === 'running' || slot.state === 'draining') && slot.stopping === undefined;
+  return (
+    (slot.state === 'running' || slot.state === 'paused' || slot.state === 'draining') &&
+    slot.stopping === undefined
+  );
 }
 
 /** Forgets the run the slot pointed to (its endpoint, token and ref). */

@@ -5,9 +5,10 @@ import type { Breaker } from './breaker.js';
 import type { Evictor } from './evictor.js';
 import type { Fleet } from './fleet.js';
 import { type LifecycleContext, recordFacts } from './lifecycle-options.js';
+import type { Pauser } from './pauser.js';
 import { waitReady } from './readiness.js';
 import type { Reports } from './reports.js';
-import type { Slot } from './slot-table.js';
+import { type Slot, stateOf } from './slot-table.js';
 
 /** A request's hold on a ready instance; `release()` when its response (or stream, or socket) closes. */
 export type Lease = { endpoint: Endpoint; token: string; release: () => void };
@@ -25,12 +26,17 @@ export class Starter {
   readonly #evictor: Evictor;
   readonly #breaker: Breaker;
   readonly #reports: Reports;
+  readonly #pauser: Pauser;
 
-  constructor(context: LifecycleContext, parts: { evictor: Evictor; breaker: Breaker; reports: Reports }) {
+  constructor(
+    context: LifecycleContext,
+    parts: { evictor: Evictor; breaker: Breaker; reports: Reports; pauser: Pauser },
+  ) {
     this.#c = context;
     this.#evictor = parts.evictor;
     this.#breaker = parts.breaker;
     this.#reports = parts.reports;
+    this.#pauser = parts.pauser;
   }
 
   /** Waits until the tenant's instance is ready (starting it if needed); the caller is in flight until `release()`. */
@@ -42,6 +48,9 @@ export class Starter {
       switch (slot.state) {
         case 'running':
           return this.#lease(slot);
+        case 'paused':
+          await this.#pauser.resume(slot, 'request');
+          continue;
         case 'draining':
           if (slot.cancelDrain !== undefined) {
             slot.cancelDrain();
@@ -79,7 +88,11 @@ export class Starter {
       if (slot.cancelDrain) slot.cancelDrain();
       else await slot.stopping?.catch(() => undefined);
     }
-    if (slot.state === 'running') return;
+    if (stateOf(slot) === 'paused') {
+      slot.lastActivity = c.now();
+      await this.#pauser.resume(slot, reason.startsWith('wake') ? 'wake' : 'admin');
+    }
+    if (stateOf(slot) === 'running') return;
     if (slot.state === 'starting' && slot.start) return slot.start;
     if (slot.state === 'failing') slot.backoffUntil = 0;
     slot.lastActivity = c.now();
@@ -205,6 +218,8 @@ export class Starter {
     const c = this.#c;
     c.slots.move(slot, 'starting');
     const started = c.now();
+    // Many tenants woken at once boot a few at a time (SILO_START_CONCURRENCY), not all on the same cores.
+    let leaveGate: () => void = () => undefined;
     const run = async () => {
       const [tenant, facts, secrets] = await Promise.all([
         c.registry.tenants.get(slot.tenantId),
@@ -218,6 +233,7 @@ export class Starter {
       const existing = await c.driver.inspect(slot.tenantId);
       if (existing.state === 'running') await c.driver.stop(slot.tenantId, c.stopGraceMs);
       const token = randomBytes(24).toString('base64url');
+      leaveGate = await c.startGate.enter();
       const endpoint = await c.driver.start({
         tenantId: slot.tenantId,
         instanceToken: token,
@@ -229,6 +245,7 @@ export class Starter {
       });
       const spawned = c.now();
       await waitReady(c, slot.tenantId, endpoint, token, started + c.startTimeoutMs);
+      leaveGate();
       const ready = c.now();
       const status = await c.driver.inspect(slot.tenantId);
       if (
@@ -270,6 +287,7 @@ export class Starter {
       void this.#reports.refresh(slot.tenantId);
     };
     const start = run().catch(async (err: unknown) => {
+      leaveGate();
       slot.start = undefined;
       await c.fleet?.release(slot.tenantId);
       await this.#breaker.fail(slot, `start failed: ${(err as Error).message}`);

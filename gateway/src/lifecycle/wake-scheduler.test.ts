@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InstanceManager } from './instance-manager.js';
 import { lifecycleKit, ManualClock } from './testing/lifecycle-kit.js';
-import { WakeScheduler } from './wake-scheduler.js';
+import { WakeScheduler, wakeLeadOf } from './wake-scheduler.js';
 
 describe('WakeScheduler', () => {
   const closers: (() => void)[] = [];
@@ -18,10 +18,11 @@ describe('WakeScheduler', () => {
     return { ...kit, clock, manager, wakes };
   }
 
-  it('starts a stopped instance its lead before the stored wake time, on the injected clock', async () => {
+  it('starts a stopped instance its own lead before the stored wake time, on the injected clock', async () => {
     const { driver, registry, clock, manager, wakes } = setup();
-    await registry.wakeTimers.set('acme', new Date(clock.ms + 1_000).toISOString(), 'schedule');
-    clock.advance(499);
+    const lead = wakeLeadOf('acme', 500);
+    await registry.wakeTimers.set('acme', new Date(clock.ms + 2_000).toISOString(), 'schedule');
+    clock.advance(2_000 - lead - 1);
     await wakes.fire();
     expect(driver.starts).toHaveLength(0);
     clock.advance(1);
@@ -54,5 +55,18 @@ describe('WakeScheduler', () => {
     await Promise.all([first.wakes.fire(), otherWakes.fire()]);
     await expect.poll(() => first.driver.starts.length, { timeout: 10_000 }).toBe(1);
     expect(await first.registry.wakeTimers.get('gamma')).toBeUndefined();
+  });
+
+  it('spreads tenants due at the same instant over [lead, 2 × lead), each at its own fixed lead', () => {
+    const leads = Array.from({ length: 200 }, (_, i) => wakeLeadOf(`tenant-${i}`, 2_000));
+    expect(Math.min(...leads)).toBeGreaterThanOrEqual(2_000);
+    expect(Math.max(...leads)).toBeLessThan(4_000);
+    // 200 tenants due at :00 start in 20 windows of 100 ms: none holds more than a quarter of them.
+    const windows = new Map<number, number>();
+    for (const lead of leads)
+      windows.set(Math.floor(lead / 100), (windows.get(Math.floor(lead / 100)) ?? 0) + 1);
+    expect(windows.size).toBeGreaterThanOrEqual(15);
+    expect(Math.max(...windows.values())).toBeLessThan(50);
+    expect(wakeLeadOf('tenant-7', 2_000)).toBe(leads[7]);
   });
 });

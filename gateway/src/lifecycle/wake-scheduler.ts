@@ -3,6 +3,9 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { InstanceManager } from './instance-manager.js';
 import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 import type { LifecycleRegistry } from './lifecycle-options.js';
+import { wakeLeadOf } from './wake-lead.js';
+
+export { wakeLeadOf } from './wake-lead.js';
 
 /** setTimeout cannot wait longer than ~24.8 days; re-arm at most every minute anyway. */
 const MAX_ARM_MS = 60_000;
@@ -12,8 +15,11 @@ const SHARED_RECHECK_MS = 5_000;
 /**
  * Fires wake timers: the `nextWakeAt` each instance reported, kept in the
  * registry so a gateway restart loses none (and, on PostgreSQL, so another
- * gateway fires it when the one that armed it is gone). Starts the stopped instances
- * whose time has come (a running one handles its own timers).
+ * gateway fires it when the one that armed it is gone). Starts the stopped
+ * instances whose time has come and resumes the paused ones (a running one
+ * handles its own timers). Each tenant's lead is spread over [lead, 2 × lead)
+ * by a hash of its id (`wakeLeadOf`), so that schedules due at :00 do not all
+ * start in the same 100 ms.
  *
  * @example
  * const wakes = new WakeScheduler({ registry, manager, metrics, logger });
@@ -49,25 +55,25 @@ export class WakeScheduler {
     this.#unwatch = options.registry.wakeTimers.watch?.(() => this.arm());
   }
 
-  /** (Re)computes the earliest wake and sets one timer for it (a registry outage retries in a minute). */
+  /** (Re)computes the earliest start time (due time minus the tenant's lead) and sets one timer for it (a registry outage retries in a minute). */
   arm(): void {
     if (this.#closed) return;
     const generation = ++this.#generation;
     void this.#o.registry.wakeTimers
       .pending()
-      .then((pending) => pending[0]?.at)
+      .then((pending) => this.#firstStart(pending))
       .catch((err: unknown) => {
         this.#o.logger.warn({ err }, 'wake timers not read: registry unreachable, retrying');
-        return new Date(this.#now() + MAX_ARM_MS + this.#leadMs).toISOString();
+        return this.#now() + MAX_ARM_MS;
       })
-      .then((at) => {
+      .then((startAt) => {
         if (this.#closed || generation !== this.#generation) return;
         clearTimeout(this.#timer);
         // Shared timers (several gateways): look again every few seconds even with none pending,
         // in case a notification was lost; alone, the gateway's own reports re-arm it.
         const shared = this.#o.registry.wakeTimers.watch !== undefined;
-        if (at === undefined && !shared) return;
-        const due = at === undefined ? Number.POSITIVE_INFINITY : this.#startAt(at) - this.#now();
+        if (startAt === undefined && !shared) return;
+        const due = startAt === undefined ? Number.POSITIVE_INFINITY : startAt - this.#now();
         const delay = Math.max(0, Math.min(shared ? SHARED_RECHECK_MS : MAX_ARM_MS, due));
         this.#timer = setTimeout(() => void this.fire(), delay);
         this.#timer.unref();
@@ -75,7 +81,7 @@ export class WakeScheduler {
   }
 
   /**
-   * Starts every tenant whose wake time has passed, then re-arms. Each due
+   * Starts (or resumes) every tenant whose start time has come, then re-arms. Each due
    * timer is first taken (`WakeTimerStore.take`): with several gateways on
    * one registry, exactly one of them starts the tenant.
    */
@@ -83,10 +89,12 @@ export class WakeScheduler {
     const now = this.#now();
     try {
       for (const wake of await this.#o.registry.wakeTimers.pending()) {
-        if (this.#startAt(wake.at) > now) break;
+        if (Date.parse(wake.at) - 2 * this.#leadMs > now) break;
+        if (this.#startAt(wake.tenantId, wake.at) > now) continue;
         if (!(await this.#o.registry.wakeTimers.take(wake.tenantId, wake.at))) continue;
         const state = this.#o.manager.state(wake.tenantId);
         if (state === 'running' || state === 'starting') continue;
+        // Paused: `start` resumes it (milliseconds); stopped: a cold start.
         const reason = wake.reason ?? 'timer';
         this.#o.metrics.wakeUps.inc({ reason });
         this.#o.logger.info(
@@ -105,9 +113,20 @@ export class WakeScheduler {
     this.arm();
   }
 
-  /** When a stopped instance must be started to be ready at `nextWakeAt`. */
-  #startAt(nextWakeAt: string): number {
-    return Date.parse(nextWakeAt) - this.#leadMs;
+  /** The earliest start time of `pending` (sorted by due time; a lead is at most 2 × lead, so the scan stops early). */
+  #firstStart(pending: readonly { tenantId: string; at: string }[]): number | undefined {
+    let first: number | undefined;
+    for (const wake of pending) {
+      if (first !== undefined && Date.parse(wake.at) - 2 * this.#leadMs >= first) break;
+      const at = this.#startAt(wake.tenantId, wake.at);
+      if (first === undefined || at < first) first = at;
+    }
+    return first;
+  }
+
+  /** When a stopped instance must be started to be ready at `nextWakeAt`: its own lead before it. */
+  #startAt(tenantId: string, nextWakeAt: string): number {
+    return Date.parse(nextWakeAt) - wakeLeadOf(tenantId, this.#leadMs);
   }
 
   close(): void {

@@ -43,6 +43,28 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}) {
       help: 'Instances in state running or draining',
       registers,
     }),
+    pausedInstances: new Gauge({
+      name: 'silo_paused_instances',
+      help: 'Instances in state paused (frozen: memory kept, no CPU)',
+      registers,
+    }),
+    pauses: new Counter({
+      name: 'silo_pauses_total',
+      help: 'Idle instances frozen (state paused) after SILO_PAUSE_AFTER',
+      registers,
+    }),
+    resumes: new Counter({
+      name: 'silo_resumes_total',
+      help: 'Paused instances resumed, by reason (request, wake, stop, evict)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    resumeSeconds: new Histogram({
+      name: 'silo_resume_duration_seconds',
+      help: 'Time to unfreeze a paused instance (the driver call)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
     coldStarts: tenantCounter(
       new Counter({
         name: 'silo_cold_starts_total',

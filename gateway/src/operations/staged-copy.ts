@@ -22,7 +22,7 @@ export const integrityError = (tenantId: string, report: string) =>
     cause: new Error(`integrity check failed on the copy of its database: ${report}`),
   });
 
-const ONLINE = new Set(['starting', 'running', 'draining']);
+const ONLINE = new Set(['starting', 'running', 'paused', 'draining']);
 
 /**
  * Copies a tenant's whole state into the local folder `dest`, consistent at

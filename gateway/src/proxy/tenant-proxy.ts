@@ -6,6 +6,7 @@ import { PayloadTooLargeError, UpstreamFailedError } from '../errors.js';
 import { toErrorReply, writeErrorReply } from '../http/on-error.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { dropIdleSockets } from '../runtime/idle-sockets.js';
 import type { Endpoint } from '../runtime/runtime-driver.js';
 import { BodyLimit } from './body-limit.js';
 import { HOP_BY_HOP, prepareForwardHeaders } from './forward-headers.js';
@@ -190,6 +191,11 @@ export class TenantProxy {
       this.#counters.set(key, counter);
     }
     return counter;
+  }
+
+  /** Drops the idle upstream sockets to an instance being frozen (see `dropIdleSockets`). */
+  forget(endpoint: Endpoint): void {
+    dropIdleSockets(this.#agent, endpoint);
   }
 
   close(): void {

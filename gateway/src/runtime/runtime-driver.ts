@@ -121,6 +121,15 @@ export interface RuntimeDriver {
   /** Stops and removes it; with `purge`, its data too. */
   remove(tenantId: string, options: { purge: boolean }): Promise<void>;
   inspect(tenantId: string): Promise<InstanceStatus>;
+  /**
+   * Freezes the running instance (and its task processes): it keeps its
+   * memory and its socket, uses no CPU, runs no timer. Connections made to it
+   * meanwhile wait in the kernel's backlog. Drivers without it have no paused
+   * tier (an idle instance is stopped at the idle timeout).
+   */
+  pause?(tenantId: string): Promise<void>;
+  /** Unfreezes a paused instance; its overdue timers fire at once. No error when it is not paused. */
+  resume?(tenantId: string): Promise<void>;
   /** Every instance this driver manages that exists now (for adoption after a gateway restart). */
   list(): Promise<InstanceStatus[]>;
   /** The instance's own output (stdout/stderr), last `tail` lines. */

@@ -105,6 +105,7 @@ export type KvEntry = {
 export type KvValue = { type: string; value: unknown; revision?: number; updated?: string };
 
 export type InstanceView = {
+  /** stopped, starting, running, paused (frozen: resumed in milliseconds by a request), draining, failing. */
   state: string;
   startedAt: string | null;
   lastActivityAt: string | null;
@@ -145,6 +146,7 @@ export type GatewayStatus = {
 export type MetricsSummary = {
   at: string;
   runningInstances: number;
+  pausedInstances?: number;
   heldRequests: number;
   coldStart: { buckets: { le: number; count: number }[]; count: number; sumSeconds: number };
   coldStartsByTenant: Record<string, number>;

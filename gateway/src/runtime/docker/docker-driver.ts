@@ -151,9 +151,22 @@ export class DockerDriver implements RuntimeDriver {
     const current = await this.#inspectRaw(tenantId);
     if (!current?.State.Running) return;
     this.#expected.add(current.Id);
+    // A paused container holds the stop signal until thawed: unpause first (409: not paused meanwhile).
+    if (current.State.Paused)
+      await tolerate([404, 409], () => this.docker.getContainer(current.Id).unpause());
     // 304: already stopped; 404: removed meanwhile.
     await tolerate([304, 404], () =>
       this.docker.getContainer(current.Id).stop({ t: Math.max(0, Math.ceil(graceMs / 1000)) }),
+    );
+  }
+
+  /** `docker pause` (the cgroup freezer): memory kept, no CPU. `resume`: unpause; 404/409 (gone, not paused) are fine. */
+  async pause(tenantId: string): Promise<void> {
+    await this.docker.getContainer(containerName(checkId(tenantId), this.scope)).pause();
+  }
+  async resume(tenantId: string): Promise<void> {
+    await tolerate([404, 409], () =>
+      this.docker.getContainer(containerName(checkId(tenantId), this.scope)).unpause(),
     );
   }
 
@@ -289,6 +302,7 @@ export class DockerDriver implements RuntimeDriver {
   }
 }
 
-function checkId(tenantId: string): void {
+function checkId(tenantId: string): string {
   if (!TENANT_ID_PATTERN.test(tenantId)) throw new Error(`invalid tenant id "${tenantId}"`);
+  return tenantId;
 }

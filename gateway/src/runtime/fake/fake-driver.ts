@@ -26,6 +26,8 @@ export class FakeDriver implements RuntimeDriver {
   startDelayMs = 0;
   /** How many times `reconcile` ran. */
   reconciles = 0;
+  /** Tenants whose instance is paused now. */
+  readonly paused = new Set<string>();
   readonly #running = new Map<string, { endpoint: Endpoint; token: string; ref: string }>();
   readonly #listeners = new Set<(event: RuntimeEvent) => void>();
   #nextPort = 40_000;
@@ -84,6 +86,16 @@ export class FakeDriver implements RuntimeDriver {
   async stop(tenantId: string): Promise<void> {
     this.stops.push(tenantId);
     this.#running.delete(tenantId);
+    this.paused.delete(tenantId);
+  }
+
+  async pause(tenantId: string): Promise<void> {
+    if (!this.#running.has(tenantId)) throw new Error(`instance of ${tenantId} is not running`);
+    this.paused.add(tenantId);
+  }
+
+  async resume(tenantId: string): Promise<void> {
+    this.paused.delete(tenantId);
   }
 
   async remove(tenantId: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 
 /**
  * True when a process with this pid exists and is not a zombie. Signal 0
@@ -54,4 +55,9 @@ export async function terminate(pid: number, graceMs: number): Promise<void> {
   }
   const killDeadline = Date.now() + 2_000;
   while (Date.now() < killDeadline && (await isAlive(pid))) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** `SIGKILL` for 9, and so on. */
+export function signalName(n: number): string | undefined {
+  return Object.entries(osConstants.signals).find(([, value]) => value === n)?.[0];
 }

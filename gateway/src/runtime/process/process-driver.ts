@@ -14,6 +14,7 @@ import type {
 } from '../runtime-driver.js';
 import { ExitWatch } from './exit-watch.js';
 import { freePort } from './free-port.js';
+import { freeze, thaw } from './freeze.js';
 import {
   endpointOf,
   type InstanceRecord,
@@ -25,7 +26,7 @@ import {
 import { driverId, sandboxedChild, scanInstances } from './instance-scan.js';
 import { LogRotation } from './log-rotation.js';
 import { APP_PATHS, currentBuildVersion, orchestratorEntry } from './orchestrator-entry.js';
-import { commandLine, isAlive, terminate } from './pid.js';
+import { commandLine, isAlive, signalName, terminate } from './pid.js';
 import type { ProcessDriverOptions } from './process-driver-options.js';
 import { reconcileInstances } from './reconcile-instances.js';
 import { type SandboxSupport, sandboxSupport, UnisolatedRuntimeError } from './sandbox.js';
@@ -222,6 +223,7 @@ export class ProcessDriver implements RuntimeDriver {
     if (status.state === 'running' && status.ref !== undefined) {
       const pid = Number(status.ref);
       this.#exits.stopping.add(pid);
+      thaw(pid); // a paused instance would hold its SIGTERM until continued
       this.#exits.adopted.delete(tenantId);
       try {
         await terminate(pid, graceMs);
@@ -231,6 +233,18 @@ export class ProcessDriver implements RuntimeDriver {
       }
     }
     await rm(join(this.tenantDir(tenantId), 'instance.json'), { force: true });
+  }
+
+  /** Freezes the instance's process group (`freeze.ts`: SIGSTOP; the sandbox has no cgroup freezer). */
+  async pause(tenantId: string): Promise<void> {
+    const { ref } = await this.inspect(tenantId);
+    if (ref === undefined) throw new Error(`instance of ${tenantId} is not running: nothing to pause`);
+    await freeze(Number(ref));
+  }
+
+  async resume(tenantId: string): Promise<void> {
+    const { ref } = await this.inspect(tenantId);
+    if (ref !== undefined) thaw(Number(ref));
   }
 
   async remove(tenantId: string, options: { purge: boolean }): Promise<void> {
@@ -303,8 +317,4 @@ export class ProcessDriver implements RuntimeDriver {
     const cmd = await commandLine(record.pid);
     return cmd === undefined || cmd.includes(record.entry);
   }
-}
-
-function signalName(n: number): string | undefined {
-  return Object.entries(osConstants.signals).find(([, value]) => value === n)?.[0];
 }

@@ -34,6 +34,9 @@ export function GatewayPanel({ api }: { api: Client }) {
           Running instances<b>{m?.runningInstances ?? '—'}</b>
         </div>
         <div class="kpi">
+          Paused instances<b>{m?.pausedInstances ?? '—'}</b>
+        </div>
+        <div class="kpi">
           Held requests<b>{m?.heldRequests ?? '—'}</b>
         </div>
         <div class="kpi">

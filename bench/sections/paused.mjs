@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { BASELINE_IMAGE, prepareDockerImages } from '../lib/docker-baseline.mjs';
+import { startGateway } from '../lib/gateway-process.mjs';
+import { noKeepAlive, timedRequest } from '../lib/http.mjs';
+import { pool, ratio, sleep, summary } from '../lib/stats.mjs';
+
+/** Polls the admin API until the tenant's instance is in `state` (bounded). */
+export async function waitState(gw, tenantId, state, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await gw.tenant(tenantId);
+    if (view.instance.state === state) return;
+    if (Date.now() > deadline)
+      throw new Error(`${tenantId} not ${state} within ${timeoutMs} ms (is ${view.instance.state})`);
+    await sleep(20);
+  }
+}
+
+/** Request → first byte on a fresh connection (the gateway's own path; cold, paused or warm). */
+async function firstByte(gw, tenantId, key) {
+  const res = await timedRequest(`${gw.url}/api/v1/${tenantId}/flows/search`, {
+    headers: { authorization: `Bearer ${key}` },
+    agent: noKeepAlive,
+    timeoutMs: 60_000,
+  });
+  if (res.status !== 200)
+    throw new Error(`${tenantId} answered ${res.status || res.error}: ${res.body?.slice(0, 200)}`);
+  return res.ttfbMs;
+}
+
+/**
+ * (issue 18 §1) The paused tier: request → first byte for a paused tenant
+ * (its instance frozen after SILO_PAUSE_AFTER, resumed by the request),
+ * beside a cold start of the same tenant and, as the same-run baseline, a
+ * request to it while it runs (fresh connection each: the same client cost).
+ * Samples interleave warm, paused and (every third round) cold. Its own
+ * gateway with a 300 ms pause delay; the other sections' gateways have no
+ * paused tier.
+ */
+export async function pausedResume(ctx, runtime) {
+  let baselineImage;
+  if (runtime === 'docker') {
+    ctx.details.images ??= await prepareDockerImages(join(ctx.tmp, 'baseline-image'), ctx.log);
+    baselineImage = BASELINE_IMAGE;
+  }
+  const gw = await startGateway({
+    dataDir: join(ctx.tmp, `gateway-paused-${runtime}`),
+    runtime,
+    baselineImage,
+    pauseAfter: '300ms',
+    logLevel: 'warn',
+  });
+  try {
+    const n = ctx.quick ? (runtime === 'docker' ? 3 : 5) : runtime === 'docker' ? 8 : 15;
+    const tenantId = `paused-${runtime}`;
+    const key = await gw.createTenant(tenantId);
+    await firstByte(gw, tenantId, key); // warm-up: the first start, not counted
+    const samples = { warm: [], paused: [], cold: [] };
+    for (let i = 0; i < n; i++) {
+      samples.warm.push(await firstByte(gw, tenantId, key));
+      await waitState(gw, tenantId, 'paused');
+      await sleep(50); // the freeze itself is done (the state moves before the driver's call returns)
+      samples.paused.push(await firstByte(gw, tenantId, key));
+      if (i % 3 === 0) {
+        await gw.stopTenant(tenantId);
+        samples.cold.push(await firstByte(gw, tenantId, key));
+      }
+      ctx.log(
+        `  ${runtime} resume ${i + 1}/${n}: paused → first byte ${samples.paused.at(-1).toFixed(1)} ms, warm ${samples.warm.at(-1).toFixed(1)} ms`,
+      );
+    }
+    const p = summary(samples.paused);
+    const w = summary(samples.warm);
+    const c = summary(samples.cold);
+    ctx.details[`paused.${runtime}`] = { samples };
+    return [
+      {
+        figure: `resume → first byte p50, paused tenant (${runtime})`,
+        value: p.p50,
+        baseline: w.p50,
+        unit: 'ms',
+        target: '≤ 30 ms',
+        met: p.p50 <= 30,
+        note: `baseline: the same tenant running (fresh connection each); cold start of it p50 ${c.p50?.toFixed(0)} ms (${ratio(c.p50, p.p50)?.toFixed(0)}× the resume)`,
+      },
+      { figure: `  resume → first byte p95 (${runtime})`, value: p.p95, baseline: w.p95, unit: 'ms' },
+      {
+        figure: `  cold start → first byte p50, same gateway (${runtime})`,
+        value: c.p50,
+        baseline: w.p50,
+        unit: 'ms',
+      },
+    ];
+  } finally {
+    await closeGateway(gw);
+  }
+}
+
+/** Stops a section's own gateway; with Docker, first purges what it created (containers, volumes, networks). */
+export async function closeGateway(gw) {
+  if (gw.runtime === 'docker') {
+    await pool(gw.created.length, 4, (i) =>
+      gw.admin('DELETE', `/tenants/${gw.created[i]}?purge=true`).catch(() => undefined),
+    );
+  }
+  await gw.stop();
+}
