@@ -20,14 +20,18 @@ type Upgrade = { from: string; to: string; outcome: string; reason: string | nul
 /** `FROM image` with the broken bundle in place of the built one, and an entry that imports it. */
 async function buildBrokenImage(docker: Docker, from: string, tag: string, dir: string): Promise<void> {
   const main = join(brokenBundle(dir), 'main.js');
+  const instance = join(dir, 'instance.cjs');
   const bundle = '/app/packages/orchestrator/dist/bundle/main.js';
+  const bundleDir = '/app/packages/orchestrator/dist/bundle';
   // entry.mjs too: the image's own may import dist/main.js (when its bundle was older than dist).
-  const dockerfile = `FROM ${from}\nCOPY main.js ${bundle}\nCOPY entry.mjs /app/entry.mjs\n`;
+  // The entry loads instance.cjs beside it; the image's code cache is for the other source (V8 would refuse it).
+  const dockerfile = `FROM ${from}\nCOPY main.js ${bundle}\nCOPY instance.cjs ${bundleDir}/instance.cjs\nCOPY entry.mjs /app/entry.mjs\n`;
   const stream = await docker.buildImage(
     tarStream([
       { type: 'data', path: 'Dockerfile', data: Buffer.from(dockerfile) },
       { type: 'data', path: 'entry.mjs', data: Buffer.from(`import '${bundle}';\n`), mode: 0o644 },
       { type: 'file', path: 'main.js', source: main, size: statSync(main).size, mode: 0o644 },
+      { type: 'file', path: 'instance.cjs', source: instance, size: statSync(instance).size, mode: 0o644 },
     ]),
     { t: tag, rm: true, forcerm: true, networkmode: 'none' },
   );

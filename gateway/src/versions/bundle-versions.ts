@@ -149,6 +149,13 @@ export class BundleVersions implements VersionCatalog {
     try {
       await copyFile(bundle, join(staging, 'main.js'));
       await chmod(join(staging, 'main.js'), 0o644);
+      // The entry loads the bundled instance beside it (and its V8 code cache, when built): copy them too.
+      for (const name of BUNDLE_COMPANIONS) {
+        const companion = join(dirname(bundle), name);
+        if (!(await stat(companion).catch(() => undefined))?.isFile()) continue;
+        await copyFile(companion, join(staging, name));
+        await chmod(join(staging, name), 0o644);
+      }
       await symlink(this.o.nodeModules, join(staging, 'node_modules'), 'dir');
       const meta: Meta = {
         version,
@@ -167,6 +174,9 @@ export class BundleVersions implements VersionCatalog {
     }
   }
 }
+
+/** Files beside a bundle's `main.js` that it loads at start (scripts/bundle.mjs in the orchestrator). */
+const BUNDLE_COMPANIONS = ['instance.cjs', 'instance.cjs.cache'] as const;
 
 /** `path` itself when a file, else `main.js` in it (a bundle folder). */
 async function bundleFile(path: string): Promise<string> {
