@@ -69,8 +69,11 @@ async function startGateway(id: string, registry: string, dataDir: string, env: 
   return { id, url, child, admin: adminClient(url, ADMIN_TOKEN), log: () => output } satisfies GatewayProcess;
 }
 
+/** `/metrics` answers the admin token only (issue 12). */
+const METRICS_AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
 async function coldStarts(gw: GatewayProcess): Promise<number> {
-  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const text = await (await fetch(`${gw.url}/metrics`, { headers: METRICS_AUTH })).text();
   let total = 0;
   for (const m of text.matchAll(/^silo_cold_starts_total\{[^}]*outcome="ready"[^}]*\} (\d+)/gm))
     total += Number(m[1]);
@@ -134,24 +137,26 @@ describe.skipIf(skipReason !== undefined)('several gateways on one PostgreSQL re
     const gwB = b as GatewayProcess;
     // A third gateway that idle-stops quickly arms the timer, then dies without a word.
     const armer = await startGateway('gw-armer', registry, dataDir, { SILO_IDLE_TIMEOUT: '300ms' });
+    // One tenant per try: the retry must not find the first try's tenant (409).
+    const napper = `napper-${Date.now().toString(36)}`;
     try {
-      const key = await tenantWithKey(armer.admin, 'napper');
+      const key = await tenantWithKey(armer.admin, napper);
       const auth = { authorization: `Bearer ${key}` };
       const flow =
         'id: nap\nnamespace: e2e\ntasks:\n  - id: nap\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: PT15S\n  - id: after\n    type: io.kestra.plugin.core.debug.Return\n    format: woke up\n';
-      const deployed = await fetch(`${armer.url}/api/v1/napper/flows`, {
+      const deployed = await fetch(`${armer.url}/api/v1/${napper}/flows`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/x-yaml' },
         body: flow,
       });
       expect(deployed.status).toBeLessThan(300);
-      const created = await fetch(`${armer.url}/api/v1/napper/executions/e2e/nap`, {
+      const created = await fetch(`${armer.url}/api/v1/${napper}/executions/e2e/nap`, {
         method: 'POST',
         headers: auth,
       });
       const { id } = (await created.json()) as { id: string };
       const metric = async (gw: GatewayProcess, re: RegExp) =>
-        re.test(await (await fetch(`${gw.url}/metrics`)).text());
+        re.test(await (await fetch(`${gw.url}/metrics`, { headers: METRICS_AUTH })).text());
       await waitFor('the idle stop on the armer', () => metric(armer, /silo_idle_stops_total 1/), 10_000);
       armer.child.kill('SIGKILL');
       await waitFor(
@@ -162,7 +167,7 @@ describe.skipIf(skipReason !== undefined)('several gateways on one PostgreSQL re
       const execution = await waitFor(
         'the execution to succeed',
         async () => {
-          const res = await fetch(`${gwB.url}/api/v1/napper/executions/${id}`, { headers: auth });
+          const res = await fetch(`${gwB.url}/api/v1/${napper}/executions/${id}`, { headers: auth });
           const body = (await res.json()) as {
             state: { current: string };
             taskRunList?: { taskId: string }[];
@@ -178,7 +183,7 @@ describe.skipIf(skipReason !== undefined)('several gateways on one PostgreSQL re
       throw err;
     } finally {
       if (armer.child.exitCode === null) armer.child.kill('SIGKILL');
-      await gwB.admin('POST', '/admin/v1/tenants/napper/stop').catch(() => undefined);
+      await gwB.admin('POST', `/admin/v1/tenants/${napper}/stop`).catch(() => undefined);
     }
   });
 
