@@ -110,11 +110,12 @@ describeDocker(reason, 'the gateway with the Swarm runtime', () => {
     const execution = (await ran.json()) as {
       id: string;
       state: { current: string };
-      taskRunList: Array<{ outputs?: { value?: string } }>;
+      taskRunList: Array<{ id: string }>;
     };
     expect(execution.state.current).toBe('SUCCESS');
-    // The instance read the secret from the swarm secret's file.
-    expect(execution.taskRunList[0]?.outputs?.value).toBe(String(secret.length));
+    // The instance read the secret from the swarm secret's file (a 2.0 tenant: outputs from the outputs endpoint).
+    const outputs = await api(`/outputs/${execution.id}/${execution.taskRunList[0]?.id}`);
+    expect(((await outputs.json()) as { value?: string }).value).toBe(String(secret.length));
 
     await waitFor('the idle stop', async () => (await view()).instance.state === 'stopped', 30_000);
     expect(await replicas()).toBe(0);
