@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
+import { withTaskOutputs } from '../helpers/outputs.js';
 import { type DockerGateway, removeDataDir, startDockerGateway } from './docker-gateway.js';
 import { testImage } from './orchestrator-image.js';
 
@@ -62,7 +63,12 @@ tasks:
 type Execution = {
   id: string;
   state: { current: string };
-  taskRunList: { taskId: string; state: { current: string }; outputs?: Record<string, unknown> }[];
+  taskRunList: {
+    id?: string;
+    taskId: string;
+    state: { current: string };
+    outputs?: Record<string, unknown>;
+  }[];
 };
 
 describeDocker(reason, 'a shell task in a Docker tenant', () => {
@@ -108,7 +114,7 @@ describeDocker(reason, 'a shell task in a Docker tenant', () => {
     expect(created.status, await created.clone().text()).toBeLessThan(300);
     const res = await api('/executions/e2e.shell/shell?wait=true', { method: 'POST' });
     expect(res.status).toBeLessThan(300);
-    const execution = (await res.json()) as Execution;
+    const execution = await withTaskOutputs(api, (await res.json()) as Execution);
     const logs = (await (await api(`/logs/${execution.id}`)).json()) as { taskId: string; message: string }[];
     const lines = (taskId: string) => logs.filter((l) => l.taskId === taskId).map((l) => l.message);
     expect(execution.state.current, JSON.stringify(logs)).toBe('SUCCESS');
@@ -137,9 +143,10 @@ describeDocker(reason, 'a shell task in a Docker tenant', () => {
       body: FILES_FLOW,
     });
     expect(created.status, await created.clone().text()).toBeLessThan(300);
-    const execution = (await (
-      await api('/executions/e2e.shell/files?wait=true', { method: 'POST' })
-    ).json()) as Execution;
+    const execution = await withTaskOutputs(
+      api,
+      (await (await api('/executions/e2e.shell/files?wait=true', { method: 'POST' })).json()) as Execution,
+    );
     const logs = (await (await api(`/logs/${execution.id}`)).json()) as { taskId: string; message: string }[];
     expect(execution.state.current, JSON.stringify(logs)).toBe('SUCCESS');
     const produced = execution.taskRunList.find((t) => t.taskId === 'produce')?.outputs?.outputFiles;

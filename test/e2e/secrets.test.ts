@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withTaskOutputs } from '../helpers/outputs.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 /**
@@ -65,11 +66,14 @@ describe('tenant secrets (real orchestrator)', () => {
       method: 'POST',
       headers: auth,
     });
-    const execution = (await res.json()) as {
-      id: string;
-      state: { current: string };
-      taskRunList: Array<{ outputs?: { value?: string } }>;
-    };
+    const execution = await withTaskOutputs(
+      (path) => fetch(`${gw.url}/api/v1/vault${path}`, { headers: auth }),
+      (await res.json()) as {
+        id: string;
+        state: { current: string };
+        taskRunList: Array<{ id?: string; outputs?: { value?: string } }>;
+      },
+    );
     expect(execution.state.current).toBe('SUCCESS');
     expect(execution.taskRunList[1]?.outputs?.value).toBe(String(VALUE.length));
     const logs = await (await fetch(`${gw.url}/api/v1/vault/logs/${execution.id}`, { headers: auth })).text();
