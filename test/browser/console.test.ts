@@ -78,7 +78,7 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
   let key = '';
   beforeAll(async () => {
     t = await startTestGateway({ instance: 'orchestrator' });
-    // Kestra 1.3: the flows below use BOOLEAN resume inputs, and the console reads 1.3 shapes (KV list, /kill).
+    // Kestra 1.3: the flows below use BOOLEAN resume inputs (2.0 says BOOL); the 2.0 scenario has its own tenant.
     key = await t.tenant('acme', { kestraVersion: '1.3' });
     for (const flow of [SLEEPER, APPROVE]) {
       const res = await fetch(`${t.url}/api/v1/acme/flows`, {
@@ -246,6 +246,87 @@ describe('the console in Chromium, against a real gateway and orchestrator on 12
     await countOf(rows).toBe(1);
     await textOf(rows.first()).toContain('SUCCESS');
     await b.shot(page, 'executions-filtered');
+    await page.close();
+  });
+
+  it('tenant on Kestra 2.0: error detail, outputs from /outputs, kill and restart through /actions/, resume, KV', async () => {
+    const zkey = await t.tenant('zeta', { kestraVersion: '2.0' });
+    const counter = `id: counter
+namespace: company.team
+inputs:
+  - id: count
+    type: INT
+tasks:
+  - id: done
+    type: io.kestra.plugin.core.debug.Return
+    format: "counted {{ inputs.count }}"
+`;
+    // 2.0 names the boolean input type BOOL.
+    for (const flow of [counter, SLEEPER, APPROVE.replace('type: BOOLEAN', 'type: BOOL')]) {
+      const res = await fetch(`${t.url}/api/v1/zeta/flows`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${zkey}`, 'content-type': 'application/x-yaml' },
+        body: flow,
+        signal: AbortSignal.timeout(60_000),
+      });
+      expect(res.status).toBe(200);
+    }
+    const page = await b.context.newPage();
+    await page.goto(`${t.url}/ui/zeta/`);
+    await page.getByLabel('API key').fill(zkey);
+    await page.getByLabel('API key').press('Enter');
+    await visible(page.getByRole('heading', { name: 'Flows' }));
+
+    // A problem+json error shows its detail, not the raw body.
+    await page.goto(`${t.url}/ui/zeta/#/flows/company.team/counter/run`);
+    await page.getByLabel(/^count/).fill('abc');
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await textOf(page.getByRole('alert')).toContain('abc');
+    expect(await page.getByRole('alert').textContent()).not.toContain('"type"');
+    expect(takeExpectedErrors(b.consoleErrors, /status of 4\d\d/)).toBe(1);
+    // The execution body carries no outputs on 2.0: they are read from /outputs.
+    await page.getByLabel(/^count/).fill('3');
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await textOf(stateOf(page), 30_000).toBe('SUCCESS');
+    await textOf(page.getByRole('region', { name: 'Outputs' })).toContain('counted 3');
+    await b.shot(page, 'k20-outputs');
+
+    // Kill, then restart, through /executions/{id}/actions/.
+    await page.goto(`${t.url}/ui/zeta/#/flows/company.team/sleeper/run`);
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await textOf(stateOf(page), 20_000).toBe('RUNNING');
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await textOf(stateOf(page), 20_000).toBe('KILLED');
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await textOf(stateOf(page), 20_000).toBe('RUNNING');
+    await visible(page.getByText('Restarted'));
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await textOf(stateOf(page), 20_000).toBe('KILLED');
+
+    // Resume with a BOOL onResume input.
+    await page.goto(`${t.url}/ui/zeta/#/flows/company.team/approve/run`);
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await textOf(stateOf(page), 20_000).toBe('PAUSED');
+    const resume = page.getByRole('form', { name: 'Resume execution' });
+    await resume.getByLabel(/^approved/).selectOption('true');
+    await resume.getByLabel(/^reason/).fill('fine on 2.0');
+    await resume.getByRole('button', { name: 'Resume' }).click();
+    await textOf(stateOf(page), 20_000).toBe('SUCCESS');
+    await textOf(page.getByRole('region', { name: 'Outputs' })).toContain('true / fine on 2.0');
+
+    // KV list on 2.0.
+    await page.getByRole('link', { name: 'KV & secrets' }).click();
+    await page.getByLabel('Namespace').fill('company.team');
+    await page.getByLabel('Key', { exact: true }).fill('greeting');
+    await page.getByLabel('Value (JSON or text)').fill('"hello"');
+    await page.getByRole('button', { name: 'Set' }).click();
+    await visible(page.getByRole('button', { name: 'Delete key greeting' }));
+    await visible(page.getByText('1 key(s) in company.team'));
+    await page.getByRole('button', { name: 'Show key greeting' }).click();
+    await textOf(page.getByRole('status')).toContain('greeting (STRING): "hello"');
+    await page.getByRole('button', { name: 'Delete key greeting' }).click();
+    await countOf(page.getByRole('button', { name: 'Delete key greeting' })).toBe(0);
+    await b.shot(page, 'k20-kv');
     await page.close();
   });
 

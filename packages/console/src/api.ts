@@ -10,11 +10,28 @@ export class ApiError extends Error {
 
 type Body = { json: unknown } | { text: string; type: string } | { form: FormData } | undefined;
 
-/** The message of an error body: the gateway's `{message, code}` or Kestra's `{message, _embedded.errors}`. */
+/**
+ * The message of an error body: the gateway's `{message, code}`, Kestra 1.3's
+ * `{message, _embedded.errors}`, or Kestra 2.0's `application/problem+json`
+ * (`{type, title, status, detail, errors[]}`: `detail`, else `title`, plus the
+ * field details a `detail` does not already name).
+ */
 export function errorMessage(status: number, text: string): string {
   try {
-    const body = JSON.parse(text) as { message?: string; details?: { path?: string; message?: string }[] };
-    if (body.message) return body.message;
+    const body = JSON.parse(text) as {
+      message?: string;
+      detail?: string;
+      title?: string;
+      errors?: { detail?: string; path?: string }[];
+    };
+    if (typeof body.message === 'string' && body.message) return body.message;
+    const main = typeof body.detail === 'string' && body.detail ? body.detail : body.title;
+    if (typeof main === 'string' && main) {
+      const extra = (Array.isArray(body.errors) ? body.errors : [])
+        .map((e) => [e.path, e.detail].filter((x) => typeof x === 'string' && x).join(': '))
+        .filter((x) => x && !main.includes(x));
+      return [main, ...extra].join('; ');
+    }
   } catch {
     // not JSON: the text itself
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { errorMessage } from './api';
 import { SseParser } from './sse';
+import { carriesOutputs, kvEntries, withTaskOutputs } from './tenant/dialect';
 import { controlOf } from './tenant/input-field';
 import { lineIssues } from './tenant/validation';
 import { flowGraph } from './topology/flow-graph';
@@ -90,5 +92,61 @@ describe('controlOf', () => {
         controlOf,
       ),
     ).toEqual(['number', 'bool', 'select', 'multi', 'area', 'file', 'secret', 'datetime', 'text']);
+  });
+});
+
+describe('both Kestra dialects', () => {
+  it('reads the message of a 1.3 error, a gateway error and a 2.0 problem+json', () => {
+    expect(errorMessage(404, '{"message":"Not Found: execution x","_links":{}}')).toBe(
+      'Not Found: execution x',
+    );
+    expect(errorMessage(401, '{"message":"invalid or revoked API key","code":"unauthorized"}')).toBe(
+      'invalid or revoked API key',
+    );
+    expect(
+      errorMessage(
+        409,
+        '{"type":"https://kestra.io/docs/api-reference/problems/conflict","title":"Conflict","status":409,"detail":"Execution e is already terminated (KILLED)","instance":"/x"}',
+      ),
+    ).toBe('Execution e is already terminated (KILLED)');
+    expect(errorMessage(501, '{"type":"about:blank","title":"Not Implemented","status":501}')).toBe(
+      'Not Implemented',
+    );
+    expect(
+      errorMessage(
+        400,
+        '{"type":"t","title":"Bad Request","status":400,"detail":"Invalid inputs","errors":[{"path":"count","detail":"\'abc\' is not an integer"}]}',
+      ),
+    ).toBe("Invalid inputs; count: 'abc' is not an integer");
+    expect(errorMessage(500, 'boom')).toBe('boom');
+    expect(errorMessage(502, '')).toBe('HTTP 502');
+  });
+
+  it('reads a KV list as a bare array (1.3) or a page with revision (2.0)', () => {
+    expect(kvEntries([{ key: 'a', version: 2 }])).toEqual([{ key: 'a', version: 2 }]);
+    expect(kvEntries({ results: [{ key: 'b', revision: 3 }], total: 1 })).toEqual([
+      { key: 'b', revision: 3, version: 3 },
+    ]);
+    expect(kvEntries(undefined)).toEqual([]);
+  });
+
+  it('puts outputs read from /outputs back on the task runs, keeping those an execution carries', () => {
+    const state = { current: 'SUCCESS', histories: [] };
+    const e = {
+      id: 'e',
+      namespace: 'n',
+      flowId: 'f',
+      flowRevision: 1,
+      state,
+      taskRunList: [
+        { id: 'r1', taskId: 'a', state },
+        { id: 'r2', taskId: 'b', state, outputs: { kept: true } },
+      ],
+    };
+    expect(carriesOutputs(e)).toBe(true);
+    expect(carriesOutputs({ ...e, taskRunList: e.taskRunList.slice(0, 1) })).toBe(false);
+    const out = withTaskOutputs(e, { r1: { value: 'x' }, r2: { value: 'ignored' } });
+    expect(out.taskRunList?.map((tr) => tr.outputs)).toEqual([{ value: 'x' }, { kept: true }]);
+    expect(withTaskOutputs(e, undefined)).toBe(e);
   });
 });

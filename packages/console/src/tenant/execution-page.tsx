@@ -5,6 +5,7 @@ import { followSse } from '../sse';
 import { TopologyView } from '../topology/topology-view';
 import type { Execution, Flow } from '../types';
 import { Alert, durationMs, Section, StateBadge, useAction, useLoad, when } from '../ui';
+import { carriesOutputs, loadTaskOutputs, withTaskOutputs } from './dialect';
 import { FilesList } from './files-list';
 import { Gantt, isTerminal, span } from './gantt';
 import { LogsPanel } from './logs-panel';
@@ -33,7 +34,16 @@ function useLiveExecution(api: Client, id: string, generation: number) {
 /** One execution: overview, actions, Gantt, topology coloured by state, logs, inputs, outputs, labels. */
 export function ExecutionPage({ api, id }: { api: Client; id: string }) {
   const [generation, setGeneration] = useState(0);
-  const { execution: e, error } = useLiveExecution(api, id, generation);
+  const { execution: live, error } = useLiveExecution(api, id, generation);
+  // A 2.0 execution body carries no task-run outputs: read them from /outputs (served on both
+  // dialects) whenever a task run changes state, and put them back on the task runs.
+  const runStates = (live?.taskRunList ?? []).map((tr) => `${tr.id}:${tr.state.current}`).join(',');
+  const loadOutputs = live !== undefined && !carriesOutputs(live) && runStates !== '';
+  const taskOutputs = useLoad(
+    () => (loadOutputs ? loadTaskOutputs(api, id) : Promise.resolve(undefined)),
+    [api, id, loadOutputs, runStates, live?.state.current],
+  );
+  const e = live && withTaskOutputs(live, taskOutputs.data);
   const flow = useLoad(
     () =>
       e
@@ -71,7 +81,7 @@ export function ExecutionPage({ api, id }: { api: Client; id: string }) {
                 type="button"
                 class="danger"
                 disabled={action.busy}
-                onClick={() => act('Kill requested', 'DELETE', `${base}/kill`)}
+                onClick={() => act('Kill requested', 'DELETE', `${base}/actions/kill`)}
               >
                 Kill
               </button>
@@ -80,7 +90,7 @@ export function ExecutionPage({ api, id }: { api: Client; id: string }) {
               <button
                 type="button"
                 disabled={action.busy}
-                onClick={() => act('Restarted', 'POST', `${base}/restart`)}
+                onClick={() => act('Restarted', 'POST', `${base}/actions/restart`)}
               >
                 Restart
               </button>
@@ -90,7 +100,7 @@ export function ExecutionPage({ api, id }: { api: Client; id: string }) {
                 type="button"
                 class="secondary"
                 disabled={action.busy}
-                onClick={() => act('Replayed', 'POST', `${base}/replay`)}
+                onClick={() => act('Replayed', 'POST', `${base}/actions/replay`)}
               >
                 Replay
               </button>
@@ -112,7 +122,7 @@ export function ExecutionPage({ api, id }: { api: Client; id: string }) {
         {(e.labels ?? []).length > 0 ? (
           <p>Labels: {(e.labels ?? []).map((l) => `${l.key}:${l.value}`).join(', ')}</p>
         ) : null}
-        <Alert error={action.error ?? error} />
+        <Alert error={action.error ?? error ?? taskOutputs.error} />
         {notice ? <p class="muted">{notice}</p> : null}
         {state === 'PAUSED' && flow.data ? (
           <ResumeForm

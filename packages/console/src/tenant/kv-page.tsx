@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { Client } from '../api';
-import type { KvEntry, KvValue } from '../types';
+import type { KvValue } from '../types';
 import { Alert, Section, useAction, useLoad, when } from '../ui';
+import { kvEntries } from './dialect';
 
 /** Browse, set and delete KV pairs per namespace; list the tenant's secret names (never their values). */
 export function KvPage({ api }: { api: Client }) {
@@ -9,7 +10,8 @@ export function KvPage({ api }: { api: Client }) {
   const [namespace, setNamespace] = useState('');
   const ns = namespace || namespaces.data?.[0] || '';
   const kvPath = `/namespaces/${encodeURIComponent(ns)}/kv`;
-  const entries = useLoad(() => (ns ? api.get<KvEntry[]>(kvPath) : Promise.resolve([])), [ns]);
+  // 1.3 answers a bare array, 2.0 a page `{results, total}`: read both.
+  const entries = useLoad(() => (ns ? api.get<unknown>(kvPath).then(kvEntries) : Promise.resolve([])), [ns]);
   const secrets = useLoad(
     () =>
       new Client(api.base.replace('/api/v1/', '/ui/'), api.csrf).get<{ name: string; updatedAt: string }[]>(

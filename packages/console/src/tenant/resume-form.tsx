@@ -39,9 +39,13 @@ export function ResumeForm(props: { api: Client; execution: Execution; flow: Flo
         e.preventDefault();
         const form = e.currentTarget;
         void resume.run(async () => {
-          await props.api.request('POST', `/executions/${encodeURIComponent(props.execution.id)}/resume`, {
-            form: inputsBody(form, inputs),
-          });
+          await props.api.request(
+            'POST',
+            `/executions/${encodeURIComponent(props.execution.id)}/actions/resume`,
+            {
+              form: inputsBody(form, inputs),
+            },
+          );
           props.onResumed();
         });
       }}
