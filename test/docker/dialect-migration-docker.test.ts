@@ -3,7 +3,12 @@ import Docker from 'dockerode';
 import { afterAll, expect, it } from 'vitest';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 import { deploy, tenantApi } from '../helpers/tenant-workload.js';
-import { type DockerGateway, removeDataDir, startDockerGateway } from './docker-gateway.js';
+import {
+  type DockerGateway,
+  removeDataDir,
+  removeTenantResources,
+  startDockerGateway,
+} from './docker-gateway.js';
 import { testImage } from './orchestrator-image.js';
 
 const reason = await dockerUnavailableReason();
@@ -37,18 +42,7 @@ describeDocker(reason, 'Kestra dialect migration with the Docker runtime', () =>
       .getImage(`silo-orchestrator:${ownTag}`)
       .remove({ noprune: true })
       .catch(() => undefined);
-    await docker
-      .getContainer(`silo-${id}`)
-      .remove({ force: true })
-      .catch(() => undefined);
-    await docker
-      .getNetwork(`silo-${id}-net`)
-      .remove()
-      .catch(() => undefined);
-    await docker
-      .getVolume(`silo-${id}-data`)
-      .remove()
-      .catch(() => undefined);
+    await removeTenantResources(docker, [id]);
     if (g) removeDataDir(g.dataDir);
   });
 

@@ -74,3 +74,24 @@ export async function startDockerGateway(options: {
 export function removeDataDir(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
 }
+
+/**
+ * Removes what the Docker driver made for these tenants in the default scope
+ * (container, network, volume), whatever is left of it; never throws.
+ */
+export async function removeTenantResources(docker: Docker, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    await docker
+      .getContainer(`silo-${id}`)
+      .remove({ force: true })
+      .catch(() => undefined);
+    await docker
+      .getNetwork(`silo-${id}-net`)
+      .remove()
+      .catch(() => undefined);
+    await docker
+      .getVolume(`silo-${id}-data`)
+      .remove()
+      .catch(() => undefined);
+  }
+}

@@ -4,7 +4,12 @@ import Docker from 'dockerode';
 import { afterAll, expect, it } from 'vitest';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 import { waitFor } from '../helpers/test-gateway.js';
-import { type DockerGateway, removeDataDir, startDockerGateway } from './docker-gateway.js';
+import {
+  type DockerGateway,
+  removeDataDir,
+  removeTenantResources,
+  startDockerGateway,
+} from './docker-gateway.js';
 import { testImage } from './orchestrator-image.js';
 
 const reason = await dockerUnavailableReason();
@@ -63,20 +68,7 @@ describeDocker(reason, 'the gateway with the Docker runtime', () => {
         .getContainer(c.Id)
         .remove({ force: true })
         .catch(() => undefined);
-    for (const id of ids) {
-      await docker
-        .getContainer(`silo-${id}`)
-        .remove({ force: true })
-        .catch(() => undefined);
-      await docker
-        .getNetwork(`silo-${id}-net`)
-        .remove()
-        .catch(() => undefined);
-      await docker
-        .getVolume(`silo-${id}-data`)
-        .remove()
-        .catch(() => undefined);
-    }
+    await removeTenantResources(docker, ids);
     for (const dir of dataDirs) removeDataDir(dir);
   });
 

@@ -3,7 +3,12 @@ import Docker from 'dockerode';
 import { afterAll, expect, it } from 'vitest';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 import { waitFor } from '../helpers/test-gateway.js';
-import { type DockerGateway, removeDataDir, startDockerGateway } from './docker-gateway.js';
+import {
+  type DockerGateway,
+  removeDataDir,
+  removeTenantResources,
+  startDockerGateway,
+} from './docker-gateway.js';
 import { testImage } from './orchestrator-image.js';
 
 const reason = await dockerUnavailableReason();
@@ -48,20 +53,7 @@ describeDocker(reason, 'paused tier (docker runtime)', () => {
       await g.close({ stopInstances: true }).catch(() => undefined);
       removeDataDir(g.dataDir);
     }
-    for (const id of ids) {
-      await docker
-        .getContainer(`silo-${id}`)
-        .remove({ force: true })
-        .catch(() => undefined);
-      await docker
-        .getNetwork(`silo-${id}-net`)
-        .remove()
-        .catch(() => undefined);
-      await docker
-        .getVolume(`silo-${id}-data`)
-        .remove()
-        .catch(() => undefined);
-    }
+    await removeTenantResources(docker, ids);
   });
   const frozen = async (g: DockerGateway, id: string) => {
     const { state } = (await g.admin<View>('GET', `/admin/v1/tenants/${id}`)).instance;

@@ -12,7 +12,12 @@ import {
   tenantApi,
 } from '../helpers/tenant-workload.js';
 import { startTestGateway, type TestGateway, waitFor } from '../helpers/test-gateway.js';
-import { type DockerGateway, removeDataDir, startDockerGateway } from './docker-gateway.js';
+import {
+  type DockerGateway,
+  removeDataDir,
+  removeTenantResources,
+  startDockerGateway,
+} from './docker-gateway.js';
 import { testImage } from './orchestrator-image.js';
 
 const reason = await dockerUnavailableReason();
@@ -71,20 +76,7 @@ describeDocker(reason, 'tenant operations with the Docker runtime', () => {
   afterAll(async () => {
     for (const g of dockerGateways) await g.close({ stopInstances: true }).catch(() => undefined);
     for (const g of processGateways) await g.stop().catch(() => undefined);
-    for (const id of ids) {
-      await docker
-        .getContainer(`silo-${id}`)
-        .remove({ force: true })
-        .catch(() => undefined);
-      await docker
-        .getNetwork(`silo-${id}-net`)
-        .remove()
-        .catch(() => undefined);
-      await docker
-        .getVolume(`silo-${id}-data`)
-        .remove()
-        .catch(() => undefined);
-    }
+    await removeTenantResources(docker, ids);
     for (const g of dockerGateways) removeDataDir(g.dataDir);
     const helpers = await docker.listContainers({ all: true, filters: { label: ['silo.ops-helper'] } });
     expect(helpers.filter((c) => ids.some((id) => c.Names.some((n) => n.includes(id))))).toEqual([]);

@@ -9,7 +9,12 @@ import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 import { deploy, picture, sleepyFlow, startExecutions, tenantApi } from '../helpers/tenant-workload.js';
 import { waitFor } from '../helpers/test-gateway.js';
 import { brokenBundle } from '../helpers/versions.js';
-import { type DockerGateway, removeDataDir, startDockerGateway } from './docker-gateway.js';
+import {
+  type DockerGateway,
+  removeDataDir,
+  removeTenantResources,
+  startDockerGateway,
+} from './docker-gateway.js';
 import { testImage } from './orchestrator-image.js';
 
 const reason = await dockerUnavailableReason();
@@ -56,18 +61,7 @@ describeDocker(reason, 'upgrade and automatic rollback with the Docker runtime',
 
   afterAll(async () => {
     await g?.close({ stopInstances: true }).catch(() => undefined);
-    await docker
-      .getContainer(`silo-${id}`)
-      .remove({ force: true })
-      .catch(() => undefined);
-    await docker
-      .getNetwork(`silo-${id}-net`)
-      .remove()
-      .catch(() => undefined);
-    await docker
-      .getVolume(`silo-${id}-data`)
-      .remove()
-      .catch(() => undefined);
+    await removeTenantResources(docker, [id]);
     for (const tag of [good, broken])
       await docker
         .getImage(`silo-orchestrator:${tag}`)
