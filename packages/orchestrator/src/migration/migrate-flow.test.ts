@@ -285,7 +285,7 @@ tasks:
     expect(r.reasons[0]?.message).toContain('does not parse');
   });
 
-  it('proposes YAML that still parses as a flow (on the 1.3 parser too, where the 2.0 names exist)', () => {
+  it('proposes YAML that parses as a 2.0 flow, and that the 1.3 dialect refuses (it names 2.0 constructs)', () => {
     const r = migrateFlowTo20(
       flow(`inputs:
   - id: b
@@ -300,7 +300,8 @@ tasks:
 `),
     );
     expect(r.status).toBe('automatic');
-    const parsed = parseFlow(r.proposedYaml as string);
-    expect(parsed.ok).toBe(true);
+    const parsed = parseFlow(r.proposedYaml as string, '2.0');
+    expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
+    expect(parseFlow(r.proposedYaml as string, '1.3').ok).toBe(false);
   });
 });
