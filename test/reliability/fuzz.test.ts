@@ -34,7 +34,7 @@ inputs:
     type: INT
     required: false
   - id: b
-    type: BOOLEAN
+    type: BOOL
     required: false
   - id: j
     type: JSON
