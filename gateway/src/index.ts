@@ -21,6 +21,7 @@ export {
   tarStream,
 } from './images/index.js';
 export type { InstanceState } from './lifecycle/instance-state.js';
+export { wakeLeadOf } from './lifecycle/wake-lead.js';
 export { createGatewayLogger } from './logger.js';
 export type { Change, GuardedChangeDeps, GuardedResult } from './operations/guarded-change.js';
 export { GuardedChanges } from './operations/guarded-change.js';
