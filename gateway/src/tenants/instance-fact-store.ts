@@ -29,3 +29,12 @@ export interface InstanceFactStore {
   /** Writes the given fields, leaves the others; ignored for an unknown tenant. */
   update(tenantId: string, patch: InstanceFactsPatch): Promise<void>;
 }
+
+/** Column of each writable fact in the `instances` table (the same in the SQLite and PostgreSQL registries). */
+export const INSTANCE_FACT_COLUMNS: Record<keyof InstanceFactsPatch, string> = {
+  coldStarts: 'cold_starts',
+  startedAt: 'started_at',
+  lastActivityAt: 'last_activity_at',
+  lastError: 'last_error',
+  lastStartMs: 'last_start_ms',
+};

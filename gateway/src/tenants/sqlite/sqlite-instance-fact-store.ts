@@ -1,4 +1,9 @@
-import type { InstanceFactStore, InstanceFacts, InstanceFactsPatch } from '../instance-fact-store.js';
+import {
+  INSTANCE_FACT_COLUMNS,
+  type InstanceFactStore,
+  type InstanceFacts,
+  type InstanceFactsPatch,
+} from '../instance-fact-store.js';
 import type { SqliteRegistryDatabase } from './registry-database.js';
 
 type FactRow = {
@@ -9,14 +14,7 @@ type FactRow = {
   last_start_ms: number | null;
 };
 
-/** Column of each writable fact (the `instances` table also holds the wake timer: `SqliteWakeTimerStore`). */
-const COLUMNS: Record<keyof InstanceFactsPatch, string> = {
-  coldStarts: 'cold_starts',
-  startedAt: 'started_at',
-  lastActivityAt: 'last_activity_at',
-  lastError: 'last_error',
-  lastStartMs: 'last_start_ms',
-};
+const COLUMNS = INSTANCE_FACT_COLUMNS;
 
 /**
  * `InstanceFactStore` on the registry's SQLite file: one row per tenant in
