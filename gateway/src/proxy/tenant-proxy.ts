@@ -114,7 +114,8 @@ export class TenantProxy {
       req.pipe(buffer);
     }
     const target = this.#target(lease.endpoint);
-    this.#send(req, res, buffer ? { target, buffer } : { target }, tenantId, true);
+    const bodiless = !chunked && !(declared > 0);
+    this.#send(req, res, buffer ? { target, buffer, bodiless } : { target, bodiless }, tenantId, true);
   }
 
   /**
@@ -126,7 +127,7 @@ export class TenantProxy {
   #send(
     req: IncomingMessage,
     res: ServerResponse,
-    options: { target: Upstream; buffer?: BodyLimit },
+    options: { target: Upstream; buffer?: BodyLimit; bodiless: boolean },
     tenantId: string,
     mayRetry: boolean,
   ): void {
@@ -180,7 +181,9 @@ export class TenantProxy {
       });
       answer.pipe(res);
     });
-    (options.buffer ?? req).pipe(upstream);
+    // No body (most API calls): end the upstream request at once rather than set up a pipe.
+    if (options.bodiless) upstream.end();
+    else (options.buffer ?? req).pipe(upstream);
   }
 
   /** Proxies a WebSocket upgrade to the leased instance; the lease is released when the socket closes. */
