@@ -80,7 +80,7 @@ try {
     })),
   );
   for (const u of upstreams)
-    u.targets.push(['caddy', `${caddy.url}/api/v1/${u.id}/flows/search`, {}, caddy.child.pid]);
+    u.targets.push(['caddy', `${caddy.url}/api/v1/${u.id}/flows/search`, {}, caddy.pid]);
   process.stdout.write(`load average before: ${load()}\n`);
   for (const u of upstreams) {
     for (const [, url, headers] of u.targets) await runWrk({ url, headers, connections: 16, seconds: 1 });
