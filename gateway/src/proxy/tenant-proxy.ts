@@ -61,8 +61,11 @@ export class TenantProxy {
     this.#o = options;
     // Idle sockets are dropped before the instance's keep-alive timeout closes them (issue 19: a
     // socket reused just as the instance closed it was a rare 502 "socket hang up" under load).
+    // `noDelay`: no Nagle wait on a request written in two parts (headers, then a piped body) while
+    // the instance delays its ACK; nginx (`tcp_nodelay`) and Go (Caddy) set it by default too.
     this.#agent = new Agent({
       keepAlive: true,
+      noDelay: true,
       maxFreeSockets: 64,
       timeout: options.upstreamIdleSocketMs ?? UPSTREAM_IDLE_SOCKET_MS,
     });
