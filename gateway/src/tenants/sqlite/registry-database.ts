@@ -1,6 +1,6 @@
 import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { REGISTRY_MIGRATIONS } from './registry-migrations.js';
+import { REGISTRY_MIGRATIONS, type RegistryMigration } from './registry-migrations.js';
 
 /**
  * The one connection the SQLite registry adapters share: the gateway's own
@@ -35,7 +35,9 @@ export class SqliteRegistryDatabase {
     const version = this.#db.pragma('user_version', { simple: true }) as number;
     for (let i = version; i < REGISTRY_MIGRATIONS.length; i++) {
       this.#db.transaction(() => {
-        this.#db.exec(REGISTRY_MIGRATIONS[i] as string);
+        const step = REGISTRY_MIGRATIONS[i] as RegistryMigration;
+        if (typeof step === 'string') this.#db.exec(step);
+        else step(this.#db);
         this.#db.pragma(`user_version = ${i + 1}`);
       })();
     }
