@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,29 @@ describe('openSqliteRegistry', () => {
       expect(statSync(path).mode & 0o777).toBe(0o600);
       const again = openSqliteRegistry(path);
       expect((await again.tenants.list()).map((t) => t.id)).toEqual(['acme']);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the file and its -wal and -shm 0600 while open, narrowing ones left 0644 (a copy, older code)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'silo-registry-'));
+    try {
+      const path = join(dir, 'registry.db');
+      const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
+      const first = openSqliteRegistry(path);
+      await first.tenants.create({ id: 'acme' });
+      expect([mode(path), mode(`${path}-wal`), mode(`${path}-shm`)]).toEqual(['600', '600', '600']);
+      // A second connection keeps the WAL files in place (the last one to close removes them).
+      const held = new Database(path);
+      held.prepare('SELECT count(*) FROM tenants').get();
+      await first.close();
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) chmodSync(file, 0o644);
+      const again = openSqliteRegistry(path);
+      held.close();
+      await again.tenants.create({ id: 'again' });
+      expect([mode(path), mode(`${path}-wal`), mode(`${path}-shm`)]).toEqual(['600', '600', '600']);
       await again.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
