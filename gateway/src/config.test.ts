@@ -16,7 +16,7 @@ describe('loadGatewayConfig', () => {
       startTimeoutMs: 30_000,
       wakeLeadMs: 2_000,
       maxRunning: 100,
-      startConcurrency: 4,
+      startConcurrency: 'auto',
       holdMax: 1000,
       storageMb: 1024,
       bodyLimitBytes: 100 * 1024 ** 2,
