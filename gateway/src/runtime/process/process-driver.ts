@@ -212,9 +212,14 @@ export class ProcessDriver implements RuntimeDriver {
     await freeze(Number(ref));
   }
 
-  async resume(tenantId: string): Promise<void> {
-    const { ref } = await this.inspect(tenantId);
-    if (ref !== undefined) thaw(Number(ref));
+  /**
+   * SIGCONT to the instance's group. With `ref` (its pid, from the start),
+   * no lookup: a frozen process cannot exit by itself, and SIGCONT to a
+   * group that is not frozen does nothing.
+   */
+  async resume(tenantId: string, ref?: string): Promise<void> {
+    const pid = ref !== undefined && /^\d+$/.test(ref) ? ref : (await this.inspect(tenantId)).ref;
+    if (pid !== undefined) thaw(Number(pid));
   }
 
   async remove(tenantId: string, options: { purge: boolean }): Promise<void> {
