@@ -68,7 +68,7 @@ const label = (c) => (c === 0 ? 'unbounded' : String(c));
  * all in the same instant, as schedules due at :00 would without the wake
  * spread), through a gateway with SILO_START_CONCURRENCY = c, for each c of
  * a sweep (full: 1, 2, 4, 8, 16, 32 and `auto`, the adaptive default; quick:
- * `auto` and 4), a fresh gateway each: starts/s, first-byte p50/p99, and
+ * `auto` only, within the quick budget), a fresh gateway each: starts/s, first-byte p50/p99, and
  * where a start's time goes (the gateway's histogram: registry + gate wait +
  * driver start call, then boot until /readyz). `auto`'s bound is sampled
  * while starts wait (the concurrency it chose). Then, in the `auto` round,
@@ -84,11 +84,7 @@ export async function wakeThroughput(ctx, runtime) {
   const sweep = process.env.BENCH_WAKE_C?.split(',').map((c) => (c === 'auto' ? 'auto' : Number(c)));
   const concurrencies =
     sweep ??
-    (ctx.quick
-      ? ['auto', 4]
-      : runtime === 'docker'
-        ? [1, 2, 4, 8, 16, 'auto']
-        : [1, 2, 4, 8, 16, 32, 'auto']);
+    (ctx.quick ? ['auto'] : runtime === 'docker' ? [1, 2, 4, 8, 16, 'auto'] : [1, 2, 4, 8, 16, 32, 'auto']);
   let baselineImage;
   if (runtime === 'docker') {
     ctx.details.images ??= await prepareDockerImages(join(ctx.tmp, 'baseline-image'), ctx.log);
