@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BASELINE_IMAGE, prepareDockerImages } from '../lib/docker-baseline.mjs';
-import { startGateway } from '../lib/gateway-process.mjs';
+import { metricSum, startGateway } from '../lib/gateway-process.mjs';
 import { noKeepAlive, timedRequest } from '../lib/http.mjs';
 import { pool, ratio, sleep, summary } from '../lib/stats.mjs';
 
@@ -55,12 +55,16 @@ export async function pausedResume(ctx, runtime) {
     const tenantId = `paused-${runtime}`;
     const key = await gw.createTenant(tenantId);
     await firstByte(gw, tenantId, key); // warm-up: the first start, not counted
-    const samples = { warm: [], paused: [], cold: [] };
+    const samples = { warm: [], paused: [], cold: [], resumeCall: [] };
+    const resumeSum = (m) => metricSum(m, 'silo_resume_duration_seconds_sum') * 1000;
     for (let i = 0; i < n; i++) {
       samples.warm.push(await firstByte(gw, tenantId, key));
       await waitState(gw, tenantId, 'paused');
       await sleep(50); // the freeze itself is done (the state moves before the driver's call returns)
+      const before = await gw.metrics();
       samples.paused.push(await firstByte(gw, tenantId, key));
+      // The gateway's own part of it: the resume (driver call) until the slot runs again.
+      samples.resumeCall.push(resumeSum(await gw.metrics()) - resumeSum(before));
       if (i % 3 === 0) {
         await gw.stopTenant(tenantId);
         samples.cold.push(await firstByte(gw, tenantId, key));
@@ -72,6 +76,7 @@ export async function pausedResume(ctx, runtime) {
     const p = summary(samples.paused);
     const w = summary(samples.warm);
     const c = summary(samples.cold);
+    const r = summary(samples.resumeCall);
     ctx.details[`paused.${runtime}`] = { samples };
     return [
       {
@@ -84,6 +89,12 @@ export async function pausedResume(ctx, runtime) {
         note: `baseline: the same tenant running (fresh connection each); cold start of it p50 ${c.p50?.toFixed(0)} ms (${ratio(c.p50, p.p50)?.toFixed(0)}× the resume)`,
       },
       { figure: `  resume → first byte p95 (${runtime})`, value: p.p95, baseline: w.p95, unit: 'ms' },
+      {
+        figure: `  resume p50: the gateway's resume (driver ${runtime === 'docker' ? 'unpause' : 'SIGCONT'} until running)`,
+        value: r.p50,
+        unit: 'ms',
+        note: 'silo_resume_duration_seconds, per sample by difference; the rest of the first byte is the proxy, a new upstream connection and the instance (its overdue timers run first)',
+      },
       {
         figure: `  cold start → first byte p50, same gateway (${runtime})`,
         value: c.p50,

@@ -92,7 +92,7 @@ const config = loadGatewayConfig(
     SILO_HOLD_MAX: '1000',
     // The paused tier only where a section asks for it (sections/paused.mjs): the others measure as before.
     SILO_PAUSE_AFTER: settings.pauseAfter ?? 'off',
-    SILO_START_CONCURRENCY: String(settings.startConcurrency ?? 4),
+    SILO_START_CONCURRENCY: String(settings.startConcurrency ?? 'auto'),
     SILO_LOG_LEVEL: settings.logLevel ?? 'info',
     // sections/herd.mjs counts cold starts of one tenant: per-tenant series are opt-in.
     SILO_METRICS_PER_TENANT: '1',

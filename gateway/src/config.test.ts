@@ -16,7 +16,7 @@ describe('loadGatewayConfig', () => {
       startTimeoutMs: 30_000,
       wakeLeadMs: 2_000,
       maxRunning: 100,
-      startConcurrency: 4,
+      startConcurrency: 'auto',
       holdMax: 1000,
       storageMb: 1024,
       bodyLimitBytes: 100 * 1024 ** 2,
@@ -36,6 +36,8 @@ describe('loadGatewayConfig', () => {
     expect(loadGatewayConfig({ SILO_PAUSE_AFTER: 'off' }).pauseAfterMs).toBe(0);
     expect(loadGatewayConfig({ SILO_PAUSE_AFTER: '250ms' }).pauseAfterMs).toBe(250);
     expect(() => loadGatewayConfig({ SILO_PAUSE_AFTER: 'soon' })).toThrow(/SILO_PAUSE_AFTER/);
+    expect(() => loadGatewayConfig({ SILO_START_CONCURRENCY: 'many' })).toThrow(/SILO_START_CONCURRENCY/);
+    expect(loadGatewayConfig({ SILO_START_CONCURRENCY: '8' }).startConcurrency).toBe(8);
     expect(() => loadGatewayConfig({ SILO_ALLOW_UNISOLATED: 'maybe' })).toThrow(/SILO_ALLOW_UNISOLATED/);
   });
 

@@ -103,10 +103,10 @@ export const SETTINGS = {
   },
   startConcurrency: {
     env: 'SILO_START_CONCURRENCY',
-    schema: int(0),
-    default: '4',
-    flag: '<n>',
-    help: 'cold starts in flight at once; the others wait their turn (many tenants woken in the same second boot a few at a time); 0: no bound',
+    schema: z.union([z.literal('auto'), int(0)]),
+    default: 'auto',
+    flag: '<n|auto>',
+    help: 'cold starts in flight at once; the others wait their turn (many tenants woken in the same second boot a few at a time); 0: no bound; auto: sized by the measured start latency',
   },
   holdMax: {
     env: 'SILO_HOLD_MAX',

@@ -77,6 +77,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
       startedAt: deps.startedAt.toISOString(),
       tenants: tenants.length,
       instances: states,
+      starts: manager.starts(),
     });
   });
 

@@ -182,6 +182,17 @@ export class InstanceManager {
       .map((s) => s.tenantId);
   }
 
+  /** The start gate now (admin `/status`): `auto` or fixed, its bound, starts in flight and waiting. */
+  starts(): { concurrency: 'auto' | number; limit: number; active: number; waiting: number } {
+    const gate = this.#c.startGate;
+    return {
+      concurrency: gate.adaptive ? 'auto' : gate.limit,
+      limit: gate.limit,
+      active: gate.active,
+      waiting: gate.waiting,
+    };
+  }
+
   /** Tenants whose instance is paused (for the reaper). */
   paused(): string[] {
     return this.#c.slots

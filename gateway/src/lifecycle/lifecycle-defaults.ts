@@ -8,8 +8,8 @@ export const LIFECYCLE_DEFAULTS = {
   /** Grace of the stop that cleans up after a failed start or a crash loop. */
   failStopGraceMs: 1_000,
   readyPollMs: 5,
-  /** SILO_START_CONCURRENCY's default (bench/sections/wake-throughput.mjs measured it). */
-  startConcurrency: 4,
+  /** SILO_START_CONCURRENCY's default: adaptive (`adaptive-limit.ts`; bench/sections/wake-throughput.mjs sweeps it against fixed bounds). */
+  startConcurrency: 'auto' as const,
   readyAttemptMs: 1_000,
   /** Readiness polls between two checks that the starting instance still runs. */
   readyPollsPerInspect: 20,

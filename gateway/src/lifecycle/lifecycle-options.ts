@@ -7,7 +7,7 @@ import type { Fleet } from './fleet.js';
 import type { InstanceProbe } from './instance-probe.js';
 import { LIFECYCLE_DEFAULTS } from './lifecycle-defaults.js';
 import { SlotTable } from './slot-table.js';
-import { StartGate } from './start-gate.js';
+import { type StartConcurrency, StartGate } from './start-gate.js';
 
 /** The registry ports the lifecycle uses: the tenant and its secrets at start, facts and wake timers after. */
 export type LifecycleRegistry = Pick<Registry, 'tenants' | 'secrets' | 'instances' | 'wakeTimers'>;
@@ -24,8 +24,8 @@ export type InstanceManagerOptions = {
   holdMax: number;
   /** Storage quota (MB) of a tenant whose limits set none. SILO_STORAGE_MB. @default 1024 */
   defaultStorageMb?: number;
-  /** Cold starts in flight at once; the others wait their turn (SILO_START_CONCURRENCY; 0: no bound). @default 4 */
-  startConcurrency?: number;
+  /** Cold starts in flight at once; the others wait their turn (SILO_START_CONCURRENCY; 0: no bound; `auto`: adaptive). @default 'auto' */
+  startConcurrency?: StartConcurrency;
   /** Cap on running instances; the least recently used idle one is evicted. SILO_MAX_RUNNING. */
   maxRunning: number;
   /** Grace given to an instance on stop before SIGKILL. @default 15000 */

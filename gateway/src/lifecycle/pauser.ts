@@ -106,7 +106,7 @@ export class Pauser {
     const resuming = (async () => {
       try {
         await slot.freezing;
-        await c.driver.resume?.(slot.tenantId);
+        await c.driver.resume?.(slot.tenantId, slot.ref);
       } catch (err) {
         c.logger.warn({ err, tenantId: slot.tenantId }, 'instance resume failed');
         if (stateOf(slot) === 'paused')

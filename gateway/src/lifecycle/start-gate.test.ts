@@ -44,3 +44,36 @@ describe('StartGate', () => {
     expect(most).toBe(50);
   });
 });
+
+describe('StartGate auto', () => {
+  it('lets in more starts as its adaptive bound grows, never more than the bound, and counts only successes', async () => {
+    let clock = 0;
+    const gate = new StartGate('auto', () => clock);
+    const adaptive = gate.adaptive as NonNullable<typeof gate.adaptive>;
+    const first = gate.limit;
+    expect(first).toBeGreaterThanOrEqual(1);
+    let active = 0;
+    let most = 0;
+    const task = () =>
+      gate.run(async () => {
+        most = Math.max(most, ++active);
+        expect(active).toBeLessThanOrEqual(gate.limit);
+        await new Promise((r) => setTimeout(r, 1));
+        clock += 10; // every start takes about as long as a lone one: the bound may grow
+        active--;
+      });
+    await Promise.all(Array.from({ length: 60 }, task));
+    expect(gate.limit).toBeGreaterThan(first);
+    expect(most).toBeGreaterThan(first);
+    expect(gate.active).toBe(0);
+    expect(gate.waiting).toBe(0);
+    const floor = adaptive.floorMs;
+    await expect(
+      gate.run(async () => {
+        clock += 1;
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(adaptive.floorMs).toBe(floor);
+  });
+});

@@ -219,7 +219,7 @@ export class Starter {
     c.slots.move(slot, 'starting');
     const started = c.now();
     // Many tenants woken at once boot a few at a time (SILO_START_CONCURRENCY), not all on the same cores.
-    let leaveGate: () => void = () => undefined;
+    let leaveGate: (succeeded?: boolean) => void = () => undefined;
     const run = async () => {
       const [tenant, facts, secrets] = await Promise.all([
         c.registry.tenants.get(slot.tenantId),
@@ -245,7 +245,7 @@ export class Starter {
       });
       const spawned = c.now();
       await waitReady(c, slot.tenantId, endpoint, token, started + c.startTimeoutMs);
-      leaveGate();
+      leaveGate(true);
       const ready = c.now();
       const status = await c.driver.inspect(slot.tenantId);
       if (
@@ -287,7 +287,7 @@ export class Starter {
       void this.#reports.refresh(slot.tenantId);
     };
     const start = run().catch(async (err: unknown) => {
-      leaveGate();
+      leaveGate(false);
       slot.start = undefined;
       await c.fleet?.release(slot.tenantId);
       await this.#breaker.fail(slot, `start failed: ${(err as Error).message}`);

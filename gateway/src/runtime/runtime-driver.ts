@@ -128,8 +128,13 @@ export interface RuntimeDriver {
    * tier (an idle instance is stopped at the idle timeout).
    */
   pause?(tenantId: string): Promise<void>;
-  /** Unfreezes a paused instance; its overdue timers fire at once. No error when it is not paused. */
-  resume?(tenantId: string): Promise<void>;
+  /**
+   * Unfreezes a paused instance; its overdue timers fire at once. No error
+   * when it is not paused. `ref`: the instance's `ref` as the caller knows it
+   * from its start (saves a lookup on the resume path, where a burst of
+   * requests waits; a driver may ignore it).
+   */
+  resume?(tenantId: string, ref?: string): Promise<void>;
   /** Every instance this driver manages that exists now (for adoption after a gateway restart). */
   list(): Promise<InstanceStatus[]>;
   /** The instance's own output (stdout/stderr), last `tail` lines. */

@@ -131,13 +131,18 @@ export class DockerDriver implements RuntimeDriver {
         `instance of ${request.tenantId} is already running (container ${current.Id.slice(0, 12)})`,
       );
     }
-    if (current) {
-      await this.docker.getContainer(current.Id).remove({ force: true });
-      this.#expected.delete(current.Id);
-    }
-    await this.#ensureNetwork(request.tenantId, config.version);
-    await this.#ensureVolume(request.tenantId, config.version);
-    const spec = containerSpec(request, await pinnedImage(this.docker, config, request.version));
+    // Independent engine calls at once: each is a round trip to dockerd, which serves them in parallel.
+    const [, , , image] = await Promise.all([
+      current &&
+        this.docker
+          .getContainer(current.Id)
+          .remove({ force: true })
+          .then(() => this.#expected.delete(current.Id)),
+      this.#ensureNetwork(request.tenantId, config.version),
+      this.#ensureVolume(request.tenantId, config.version),
+      pinnedImage(this.docker, config, request.version),
+    ]);
+    const spec = containerSpec(request, image);
     spec.Labels = { ...spec.Labels, ...this.#labels };
     return startContainer(this.docker, spec, request, {
       aliveTimeoutMs: this.#options.aliveTimeoutMs ?? 20_000,

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TENANT_ID_PATTERN } from '@silo/contracts';
 import { versionedRun } from '../../versions/bundle-versions.js';
@@ -12,7 +11,7 @@ import type {
   RuntimeEvent,
   StartRequest,
 } from '../runtime-driver.js';
-import { ExitWatch } from './exit-watch.js';
+import { Children } from './children.js';
 import { freePort } from './free-port.js';
 import { freeze, thaw } from './freeze.js';
 import {
@@ -23,10 +22,10 @@ import {
   tailLines,
   writeRecord,
 } from './instance-record.js';
-import { driverId, sandboxedChild, scanInstances } from './instance-scan.js';
+import { driverId, scanInstances } from './instance-scan.js';
 import { LogRotation } from './log-rotation.js';
 import { APP_PATHS, currentBuildVersion, orchestratorEntry } from './orchestrator-entry.js';
-import { commandLine, isAlive, signalName, terminate } from './pid.js';
+import { commandLine, isAlive, terminate } from './pid.js';
 import type { ProcessDriverOptions } from './process-driver-options.js';
 import { reconcileInstances } from './reconcile-instances.js';
 import { type SandboxSupport, sandboxSupport, UnisolatedRuntimeError } from './sandbox.js';
@@ -61,10 +60,8 @@ export class ProcessDriver implements RuntimeDriver {
   readonly #command: readonly string[];
   readonly #entry: string;
   readonly #env: Record<string, string>;
-  readonly #exitCodes = new Map<string, number>();
-  /** Pids of children spawned here: their `exit` event tells of a crash at once. */
-  readonly #children = new Set<number>();
-  readonly #exits: ExitWatch;
+  /** Instances spawned here: their `exit` event tells of a crash at once. */
+  readonly #children: Children;
   readonly #driverId: string;
   readonly #isolation: 'auto' | 'off';
   readonly #allowUnisolated: boolean;
@@ -83,7 +80,7 @@ export class ProcessDriver implements RuntimeDriver {
     this.#command = options.command ?? [process.execPath, orchestratorEntry()];
     this.#entry = this.#command[1] ?? this.#command[0] ?? '';
     this.#env = options.env ?? {};
-    this.#exits = new ExitWatch(options.pidCheckMs ?? 500);
+    this.#children = new Children(options.pidCheckMs ?? 500);
     this.#driverId = driverId(this.#root);
     this.#isolation = options.isolation ?? 'auto';
     this.#allowUnisolated = options.allowUnisolated ?? false;
@@ -100,11 +97,11 @@ export class ProcessDriver implements RuntimeDriver {
 
   /** Unexpected exits: see `ExitWatch`. */
   watch(listener: (event: RuntimeEvent) => void): () => void {
-    return this.#exits.watch(listener);
+    return this.#children.exits.watch(listener);
   }
 
   async close(): Promise<void> {
-    this.#exits.close();
+    this.#children.exits.close();
     this.#logs.close();
   }
 
@@ -179,35 +176,7 @@ export class ProcessDriver implements RuntimeDriver {
       const error = await new Promise<Error>((resolve) => child.once('error', resolve));
       throw new Error(`could not spawn ${run.command[0]}: ${error.message}`);
     }
-    this.#exitCodes.delete(id);
-    this.#exits.adopted.delete(id);
-    let pid = spawnedPid;
-    this.#children.add(pid);
-    child.on('exit', (code, own) => {
-      const exitCode = code ?? (own ? 128 + (osConstants.signals[own] ?? 0) : 1);
-      // bwrap exits 128 + n when the sandboxed instance was killed by signal n.
-      const signal = own ?? (support.ok && exitCode > 128 ? signalName(exitCode - 128) : undefined);
-      this.#exitCodes.set(id, exitCode);
-      this.#children.delete(pid);
-      const how = signal ? `was killed by ${signal} (exit code ${exitCode})` : `exited with code ${exitCode}`;
-      this.#exits.exited(id, pid, exitCode, how);
-      this.#exits.stopping.delete(pid);
-    });
-    child.unref();
-    if (support.ok) {
-      // The instance is bwrap's grandchild (under the namespace's reaper): signals go to it.
-      const inner = await sandboxedChild(
-        spawnedPid,
-        () => child.exitCode === null && child.signalCode === null,
-      );
-      if (inner === undefined) {
-        const tail = await this.logs(id, { tail: 3 });
-        throw new Error(`the sandbox of ${id} did not start its instance: ${tail}`);
-      }
-      this.#children.delete(pid);
-      pid = inner;
-      this.#children.add(pid);
-    }
+    const pid = await this.#children.track(id, child, support.ok, () => this.logs(id, { tail: 3 }));
     await writeRecord(dir, { ...record, pid });
     return endpointOf(record);
   }
@@ -223,14 +192,15 @@ export class ProcessDriver implements RuntimeDriver {
     const status = await this.inspect(tenantId);
     if (status.state === 'running' && status.ref !== undefined) {
       const pid = Number(status.ref);
-      this.#exits.stopping.add(pid);
+      const exits = this.#children.exits;
+      exits.stopping.add(pid);
       thaw(pid); // a paused instance would hold its SIGTERM until continued
-      this.#exits.adopted.delete(tenantId);
+      exits.adopted.delete(tenantId);
       try {
         await terminate(pid, graceMs);
       } finally {
         // A child's own `exit` handler clears it; an adopted pid has none.
-        if (!this.#children.has(pid)) this.#exits.stopping.delete(pid);
+        if (!this.#children.has(pid)) exits.stopping.delete(pid);
       }
     }
     await rm(join(this.tenantDir(tenantId), 'instance.json'), { force: true });
@@ -243,9 +213,14 @@ export class ProcessDriver implements RuntimeDriver {
     await freeze(Number(ref));
   }
 
-  async resume(tenantId: string): Promise<void> {
-    const { ref } = await this.inspect(tenantId);
-    if (ref !== undefined) thaw(Number(ref));
+  /**
+   * SIGCONT to the instance's group. With `ref` (its pid, from the start),
+   * no lookup: a frozen process cannot exit by itself, and SIGCONT to a
+   * group that is not frozen does nothing.
+   */
+  async resume(tenantId: string, ref?: string): Promise<void> {
+    const pid = ref !== undefined && /^\d+$/.test(ref) ? ref : (await this.inspect(tenantId)).ref;
+    if (pid !== undefined) thaw(Number(pid));
   }
 
   async remove(tenantId: string, options: { purge: boolean }): Promise<void> {
@@ -262,7 +237,8 @@ export class ProcessDriver implements RuntimeDriver {
     }
     if (record?.pid !== undefined) {
       const pid = record.pid;
-      if (!this.#children.has(pid) && !this.#exits.stopping.has(pid)) this.#exits.adopted.set(tenantId, pid);
+      const exits = this.#children.exits;
+      if (!this.#children.has(pid) && !exits.stopping.has(pid)) exits.adopted.set(tenantId, pid);
       return {
         tenantId,
         state: 'running',
@@ -277,7 +253,7 @@ export class ProcessDriver implements RuntimeDriver {
       () => false,
     );
     if (!exists) return { tenantId, state: 'absent' };
-    const exitCode = this.#exitCodes.get(tenantId);
+    const exitCode = this.#children.exitCode(tenantId);
     return exitCode === undefined ? { tenantId, state: 'stopped' } : { tenantId, state: 'stopped', exitCode };
   }
 
