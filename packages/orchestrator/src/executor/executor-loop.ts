@@ -26,6 +26,16 @@ export type ExecutorLoopOptions = {
   batchSize?: number;
   /** The tenant's `maxConcurrentExecutions` (SILO_MAX_CONCURRENT_EXECUTIONS); undefined: no cap. */
   maxConcurrentExecutions?: number;
+  /**
+   * The worker's part of each batch's transaction (`Worker.batch`): `before` writes its finished
+   * attempts (events of this batch), `after` claims the jobs the batch queued, `settle` runs once
+   * the transaction committed or rolled back. One commit per batch for all three.
+   */
+  worker?: {
+    before(): void;
+    after(queued: number): void;
+    settle(committed: boolean): void;
+  };
 };
 
 /**
@@ -79,35 +89,46 @@ export class ExecutorLoop {
     if (this.stopped) return;
     this.busyNow = true;
     const committed: Committed[] = [];
+    const { worker } = this.o;
+    let ok = false;
     try {
-      // One outer transaction per batch (one commit for many decisions); each decision
-      // is its own nested transaction (a SAVEPOINT), so a failing one rolls back alone.
+      // One outer transaction per batch (one commit for many decisions, the worker's results
+      // and claims); each decision is its own nested transaction (a SAVEPOINT), so a failing
+      // one rolls back alone.
       const events = this.o.stores.unitOfWork.atomically(() => {
+        worker?.before();
         this.fireDueTimers();
         const batch = this.o.stores.events.take(this.o.batchSize ?? 256);
+        let queued = 0;
         for (const e of batch) {
           if (this.stopped) break;
           const c = this.process(e.id, e.executionId, e.event);
-          if (c) committed.push(c);
+          if (c) {
+            committed.push(c);
+            queued += c.jobs;
+          }
         }
+        worker?.after(queued);
         return batch;
       });
+      ok = true;
+      worker?.settle(true);
       for (const c of committed) this.o.onCommitted(c);
       if (events.length > 0) this.wake();
       this.armTimer();
     } finally {
+      if (!ok) worker?.settle(false);
       this.busyNow = false;
     }
   }
 
   private fireDueTimers(): void {
-    const { unitOfWork, timers, events } = this.o.stores;
-    unitOfWork.atomically(() => {
-      for (const t of timers.takeDue(this.o.clock.now().getTime())) {
-        if (t.kind === 'scheduledStart') events.append(t.executionId, { type: 'start', runningInFlow: 0 });
-        else events.append(t.executionId, { type: 'timer', taskRunId: t.taskRunId, kind: t.kind });
-      }
-    });
+    // In the batch's transaction (no savepoint of its own: most batches find no timer due).
+    const { timers, events } = this.o.stores;
+    for (const t of timers.takeDue(this.o.clock.now().getTime())) {
+      if (t.kind === 'scheduledStart') events.append(t.executionId, { type: 'start', runningInFlow: 0 });
+      else events.append(t.executionId, { type: 'timer', taskRunId: t.taskRunId, kind: t.kind });
+    }
   }
 
   /** Sets one setTimeout on the earliest stored timer. */
@@ -148,11 +169,10 @@ export class ExecutorLoop {
           event.type === 'start'
             ? {
                 type: 'start',
-                runningInFlow: executions.countActiveInFlow(
-                  execution.namespace,
-                  execution.flowId,
-                  execution.id,
-                ),
+                // Read only where `decide` uses it: a flow with a `concurrency` limit.
+                runningInFlow: flow.concurrency
+                  ? executions.countActiveInFlow(execution.namespace, execution.flowId, execution.id)
+                  : 0,
                 ...(this.tenantSlots ? { tenantSlots: this.tenantSlots.slots(execution.id) } : {}),
               }
             : event;

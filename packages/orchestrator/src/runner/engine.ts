@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { FlowNotFoundError, InvalidInputsError } from '../executor/engine-errors.js';
@@ -121,7 +121,9 @@ export class Engine {
         executionStateChanged: (execution, flow) => o.onExecutionStateChanged?.(execution, flow),
         executionEnded: (execution, flow) => {
           // The folders shared by WorkingDirectory tasks live until their execution ends.
-          rmSync(join(o.dataDir, 'workdirs', execution.id), { recursive: true, force: true });
+          // existsSync first: rmSync of a missing folder throws and catches an error (with its stack) inside.
+          const workdirs = join(o.dataDir, 'workdirs', execution.id);
+          if (existsSync(workdirs)) rmSync(workdirs, { recursive: true, force: true });
           subflows.executionEnded(execution, flow);
           forEachItems.executionEnded(execution);
           o.onExecutionEnded?.(execution, flow);
@@ -137,6 +139,11 @@ export class Engine {
       ...(o.maxConcurrentExecutions !== undefined
         ? { maxConcurrentExecutions: o.maxConcurrentExecutions }
         : {}),
+      worker: {
+        before: () => this.worker.batch.before(),
+        after: (queued) => this.worker.batch.after(queued),
+        settle: (committed) => this.worker.batch.settle(committed),
+      },
       onCommitted: ({ execution, jobs, aborts }) => {
         if (jobs > 0) this.worker.wake();
         for (const id of aborts) this.worker.abort(id);
@@ -151,6 +158,7 @@ export class Engine {
       dataDir: o.dataDir,
       logger: o.logger,
       onResult: () => this.loop.wake(),
+      commitWithExecutor: true,
       services: {
         ...(o.kv ? { kv: o.kv } : {}),
         purgeExecutions: (q) => this.admin.purge(q),
