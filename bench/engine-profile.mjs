@@ -199,7 +199,7 @@ try {
       const names = Object.keys(s.targets);
       for (const name of r % 2 === 0 ? names : [...names].reverse()) {
         const res = await batch(s.targets[name], count);
-        (s.results[name] ??= []).push(res);
+        s.results[name] = [...(s.results[name] ?? []), res];
         process.stdout.write(
           `round ${r + 1} ${s.label} ${name}: ${res.perSecond.toFixed(0)} exec/s, p50 ${res.p50?.toFixed(2)} ms, p99 ${res.p99?.toFixed(2)} ms, ${res.ok}/${res.n} SUCCESS (load ${load()})\n`,
         );
