@@ -18,8 +18,10 @@
 //   --top=N            items printed per profile (default 15)
 //
 // Prints, per entry and target, executions/s (count / wall time of the
-// batch) and create→SUCCESS p50/p99, medians over the rounds, with the load
-// average before and after; ratios against the first entry.
+// batch), create→SUCCESS p50/p99 and the CPU time the instance (and the
+// gateway) spent per execution (utime + stime from /proc: far less sensitive
+// than wall time to a machine loaded by others), medians over the rounds,
+// with the load average before and after; ratios against the first entry.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -63,6 +65,7 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+const cpuText = (cpu) => cpu.map((c) => c?.toFixed(3) ?? '?').join(' + ');
 const label = (entry) => relative(ROOT, dirname(entry)) || basename(entry);
 
 function freePort() {
@@ -99,13 +102,46 @@ async function execute(target) {
   return { ms: res.totalMs, state };
 }
 
+/** utime + stime (ms) and parent pid of every process, from /proc. */
+function processTable() {
+  const table = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ');
+      // state ppid ... utime (14th field of stat, 12th after the name) stime; ticks of 1/100 s.
+      table.set(Number(name), {
+        ppid: Number(fields[1]),
+        ms: (Number(fields[11]) + Number(fields[12])) * 10,
+      });
+    } catch {}
+  }
+  return table;
+}
+
+/** CPU time (user + system, ms) of process `pid` and its live descendants (a sandbox wraps the instance). */
+function cpuMs(pid, table = processTable()) {
+  let total = 0;
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop();
+    total += table.get(p)?.ms ?? 0;
+    for (const [child, info] of table) if (info.ppid === p) todo.push(child);
+  }
+  return total;
+}
+
 async function batch(target, n) {
+  const t = processTable();
+  const cpu0 = target.pids.map((pid) => cpuMs(pid, t));
   const t0 = performance.now();
   const runs = await pool(n, concurrency, () => execute(target));
   const wallMs = performance.now() - t0;
+  const t1 = processTable();
+  const cpu = target.pids.map((pid, i) => (cpuMs(pid, t1) - cpu0[i]) / n);
   const ok = runs.filter((r) => r.state === 'SUCCESS');
   const lat = summary(ok.map((r) => r.ms));
-  return { perSecond: (n / wallMs) * 1000, p50: lat.p50, p99: lat.p99, ok: ok.length, n };
+  return { perSecond: (n / wallMs) * 1000, p50: lat.p50, p99: lat.p99, ok: ok.length, n, cpu };
 }
 
 /** One instance of `entry`, started directly (as the process driver would, without sandbox). */
@@ -133,7 +169,7 @@ async function startInstance(entry, dir) {
   await waitForHttp(`${base}/readyz`, 30_000, headers);
   await deploy(base, headers);
   return {
-    target: { base, headers },
+    target: { base, headers, pids: [child.pid] },
     profDir,
     async stop() {
       if (child.exitCode !== null) return;
@@ -182,11 +218,13 @@ try {
       const key = await gw.createTenant(TENANT);
       const headers = { authorization: `Bearer ${key}` };
       await deploy(gw.url, headers);
-      targets.gateway = { base: gw.url, headers };
       const record = processInstance(gw.dataDir, TENANT);
+      // CPU: the instance's, then the gateway's.
+      targets.gateway = { base: gw.url, headers, pids: [record.pid, gw.pid] };
       targets.behindGateway = {
         base: `http://127.0.0.1:${record.port}`,
         headers: { 'x-silo-instance-token': record.instanceToken },
+        pids: [record.pid],
       };
     }
     // Warm-up (JIT, SQLite cache): not counted.
@@ -201,7 +239,7 @@ try {
         const res = await batch(s.targets[name], count);
         s.results[name] = [...(s.results[name] ?? []), res];
         process.stdout.write(
-          `round ${r + 1} ${s.label} ${name}: ${res.perSecond.toFixed(0)} exec/s, p50 ${res.p50?.toFixed(2)} ms, p99 ${res.p99?.toFixed(2)} ms, ${res.ok}/${res.n} SUCCESS (load ${load()})\n`,
+          `round ${r + 1} ${s.label} ${name}: ${res.perSecond.toFixed(0)} exec/s, p50 ${res.p50?.toFixed(2)} ms, p99 ${res.p99?.toFixed(2)} ms, CPU ms/exec ${cpuText(res.cpu)}, ${res.ok}/${res.n} SUCCESS (load ${load()})\n`,
         );
       }
     }
@@ -215,13 +253,14 @@ try {
     for (const [name, rs] of Object.entries(s.results)) {
       const perSecond = med(rs.map((x) => x.perSecond));
       const p50 = med(rs.map((x) => x.p50));
+      const cpu = rs[0].cpu.map((_, i) => med(rs.map((x) => x.cpu[i])));
       const base = first.results[name];
       const vs =
         s === first
           ? ''
           : `, ${(perSecond / med(base.map((x) => x.perSecond))).toFixed(2)}× exec/s and ${(p50 / med(base.map((x) => x.p50))).toFixed(2)}× p50 of ${first.label}`;
       process.stdout.write(
-        `  ${s.label} ${name}: ${perSecond.toFixed(0)} exec/s, p50 ${p50.toFixed(2)} ms, p99 ${med(rs.map((x) => x.p99)).toFixed(2)} ms${vs}\n`,
+        `  ${s.label} ${name}: ${perSecond.toFixed(0)} exec/s, p50 ${p50.toFixed(2)} ms, p99 ${med(rs.map((x) => x.p99)).toFixed(2)} ms, CPU ms/exec ${cpuText(cpu)}${vs}\n`,
       );
     }
   }

@@ -4,12 +4,13 @@ import type { Flow } from '../flow/flow-model.js';
 import type { Execution } from '../model/execution.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineStores } from '../ports/engine-stores.js';
+import type { Job } from '../ports/job-queue.js';
 import { type DecideDeps, decide } from './decide.js';
 import type { ExecutorEvent } from './events.js';
 import type { ExecutorHooks } from './executor-hooks.js';
 import { TenantSlots } from './tenant-slots.js';
 
-type Committed = { execution: Execution; jobs: number; aborts: string[] };
+type Committed = { execution: Execution; jobs: number; aborts: string[]; leased: Job[] };
 
 export type ExecutorLoopOptions = {
   stores: EngineStores;
@@ -27,14 +28,17 @@ export type ExecutorLoopOptions = {
   /** The tenant's `maxConcurrentExecutions` (SILO_MAX_CONCURRENT_EXECUTIONS); undefined: no cap. */
   maxConcurrentExecutions?: number;
   /**
-   * The worker's part of each batch's transaction (`Worker.batch`): `before` writes its finished
-   * attempts (events of this batch), `after` claims the jobs the batch queued, `settle` runs once
-   * the transaction committed or rolled back. One commit per batch for all three.
+   * The worker's part of each batch's transaction (`Worker.batch`): `results` are its finished
+   * attempts' `taskResult` events, decided in the batch (after the stored events) without being
+   * stored; `lease` claims a job the batch queues for the worker while it has a free slot; `after`
+   * gets how many queued jobs found none; `settle` runs once the transaction committed (with the
+   * jobs leased by committed decisions) or rolled back. One commit per batch for all of it.
    */
   worker?: {
-    before(): void;
-    after(queued: number): void;
-    settle(committed: boolean): void;
+    results(): Array<{ executionId: string; event: ExecutorEvent }>;
+    lease(): { owner: string; until: number } | undefined;
+    after(unclaimed: number): void;
+    settle(committed: boolean, leased: readonly Job[]): void;
   };
 };
 
@@ -95,29 +99,36 @@ export class ExecutorLoop {
       // One outer transaction per batch (one commit for many decisions, the worker's results
       // and claims); each decision is its own nested transaction (a SAVEPOINT), so a failing
       // one rolls back alone.
-      const events = this.o.stores.unitOfWork.atomically(() => {
-        worker?.before();
+      const decided = this.o.stores.unitOfWork.atomically(() => {
+        const results = worker?.results() ?? [];
         this.fireDueTimers();
         const batch = this.o.stores.events.take(this.o.batchSize ?? 256);
-        let queued = 0;
+        let unclaimed = 0;
+        const decide = (id: number | undefined, executionId: string, event: ExecutorEvent) => {
+          const c = this.process(id, executionId, event);
+          if (!c) return;
+          committed.push(c);
+          unclaimed += c.jobs - c.leased.length;
+        };
         for (const e of batch) {
           if (this.stopped) break;
-          const c = this.process(e.id, e.executionId, e.event);
-          if (c) {
-            committed.push(c);
-            queued += c.jobs;
-          }
+          decide(e.id, e.executionId, e.event);
         }
-        worker?.after(queued);
-        return batch;
+        // Not stored: decided in this transaction or, if it rolls back, handed back to the worker.
+        for (const r of results) decide(undefined, r.executionId, r.event);
+        worker?.after(unclaimed);
+        return batch.length + results.length;
       });
       ok = true;
-      worker?.settle(true);
+      worker?.settle(
+        true,
+        committed.flatMap((c) => c.leased),
+      );
       for (const c of committed) this.o.onCommitted(c);
-      if (events.length > 0) this.wake();
+      if (decided > 0) this.wake();
       this.armTimer();
     } finally {
-      if (!ok) worker?.settle(false);
+      if (!ok) worker?.settle(false, []);
       this.busyNow = false;
     }
   }
@@ -149,14 +160,21 @@ export class ExecutorLoop {
     );
   }
 
-  /** Decides one event and commits the outcome; an error drops the event after logging it (never loops). */
-  private process(eventId: number, executionId: string, event: ExecutorEvent): Committed | undefined {
+  /**
+   * Decides one event (stored as `eventId`, or not stored) and commits the outcome; an error drops
+   * the event after logging it (never loops).
+   */
+  private process(
+    eventId: number | undefined,
+    executionId: string,
+    event: ExecutorEvent,
+  ): Committed | undefined {
     const { logger } = this.o;
     const { unitOfWork, executions, events, jobs, timers, logs } = this.o.stores;
     let committed: Committed | undefined;
     try {
       unitOfWork.atomically(() => {
-        events.remove(eventId);
+        if (eventId !== undefined) events.remove(eventId);
         const found = executions.get(executionId);
         if (!found) return;
         const { execution, version } = found;
@@ -190,19 +208,28 @@ export class ExecutorLoop {
           this.o.hooks?.executionStateChanged?.(next, flow);
         let jobCount = 0;
         const aborts: string[] = [];
+        const leased: Job[] = [];
         for (const c of d.commands) {
           switch (c.kind) {
-            case 'runTask':
-              jobs.enqueue(next.id, c.taskRunId, c.attempt, {
-                taskId: c.taskId,
-                task: c.task,
-                variables: c.variables,
-                namespace: next.namespace,
-                flowId: next.flowId,
-                ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
-              });
+            case 'runTask': {
+              const job = jobs.enqueue(
+                next.id,
+                c.taskRunId,
+                c.attempt,
+                {
+                  taskId: c.taskId,
+                  task: c.task,
+                  variables: c.variables,
+                  namespace: next.namespace,
+                  flowId: next.flowId,
+                  ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
+                },
+                this.o.worker?.lease(),
+              );
+              if (job) leased.push(job);
               jobCount++;
               break;
+            }
             case 'setTimer':
               timers.set(next.id, c.taskRunId, c.timer, Date.parse(c.dueAt));
               break;
@@ -264,11 +291,11 @@ export class ExecutorLoop {
               break;
           }
         }
-        committed = { execution: next, jobs: jobCount, aborts };
+        committed = { execution: next, jobs: jobCount, aborts, leased };
       });
     } catch (err) {
       logger.error({ err, executionId, event }, 'executor decision failed; event dropped');
-      events.remove(eventId);
+      if (eventId !== undefined) events.remove(eventId);
       return undefined;
     }
     return committed;

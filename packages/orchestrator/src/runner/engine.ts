@@ -140,9 +140,10 @@ export class Engine {
         ? { maxConcurrentExecutions: o.maxConcurrentExecutions }
         : {}),
       worker: {
-        before: () => this.worker.batch.before(),
-        after: (queued) => this.worker.batch.after(queued),
-        settle: (committed) => this.worker.batch.settle(committed),
+        results: () => this.worker.batch.results(),
+        lease: () => this.worker.batch.lease(),
+        after: (unclaimed) => this.worker.batch.after(unclaimed),
+        settle: (committed, leased) => this.worker.batch.settle(committed, leased),
       },
       onCommitted: ({ execution, jobs, aborts }) => {
         if (jobs > 0) this.worker.wake();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ExecutorEvent } from '../executor/events.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineStores } from '../ports/engine-stores.js';
 import type { Expressions } from '../ports/expressions.js';
@@ -40,6 +41,9 @@ export type WorkerOptions = {
   mask?: Masker;
 };
 
+/** A finished attempt's result, for the executor. */
+export type ResultEvent = { executionId: string; event: Extract<ExecutorEvent, { type: 'taskResult' }> };
+
 type Running = { job: Job; controller: AbortController; done: Promise<void> };
 
 /**
@@ -62,6 +66,8 @@ export class Worker {
   /** The results written and the jobs claimed in the executor's open batch (`batch`). */
   private writing: FinishedAttempt[] = [];
   private claimed: Job[] = [];
+  /** Slots leased to jobs of the executor's open batch (`batch.lease`), not yet started. */
+  private reserved = 0;
 
   constructor(private readonly o: WorkerOptions) {
     this.registry = new Map(o.tasks.map((t) => [t.type, t]));
@@ -134,7 +140,7 @@ export class Worker {
 
   /** Claims up to the free slots; notes whether more may be queued (`backlog`). */
   private claimJobs(): Job[] {
-    const free = (this.o.concurrency ?? 16) - this.running.size;
+    const free = (this.o.concurrency ?? 16) - this.running.size - this.reserved;
     if (free <= 0) {
       this.backlog = true;
       return [];
@@ -227,12 +233,17 @@ export class Worker {
     this.o.onResult();
   }
 
-  private writeResults(batch: readonly FinishedAttempt[]): void {
+  /**
+   * Removes the finished attempts' jobs (lease-guarded) and writes their logs; their results go to
+   * the executor as `taskResult` events: stored (`append`), or returned to be decided at once.
+   */
+  private writeResults(batch: readonly FinishedAttempt[], append = true): ResultEvent[] {
     const { jobs, logs, events } = this.o.stores;
+    const out: ResultEvent[] = [];
     for (const r of batch) {
       if (!jobs.complete(r.job.id, this.o.workerId)) continue;
       for (const l of r.logs) logs.append(l);
-      events.append(r.job.executionId, {
+      const event: ResultEvent['event'] = {
         type: 'taskResult',
         taskRunId: r.job.taskRunId,
         attempt: r.job.attempt,
@@ -241,30 +252,44 @@ export class Worker {
         ...(r.error !== undefined ? { error: r.error } : {}),
         ...(r.nonRetryable ? { nonRetryable: r.nonRetryable } : {}),
         ...(r.labels ? { labels: r.labels } : {}),
-      });
+      };
+      if (append) events.append(r.job.executionId, event);
+      else out.push({ executionId: r.job.executionId, event });
     }
+    return out;
   }
 
   /**
    * The worker's part of the executor's batch transaction (`ExecutorLoop`
-   * option `worker`, with `commitWithExecutor`): `before` writes the finished
-   * attempts (their events are decided in the same batch), `after` claims
-   * the jobs the batch queued, `settle` starts them once the transaction
-   * committed, or puts the results back when it rolled back. One commit per
-   * batch instead of three (results, decisions, claim).
+   * option `worker`, with `commitWithExecutor`): `results` removes the
+   * finished attempts' jobs and hands their results to the batch, which
+   * decides them in the same transaction (never stored as events); `lease`
+   * gives a job the batch queues to this worker while a slot is free (the
+   * job is stored claimed); `after` claims a backlog; `settle` starts the
+   * claimed attempts once the transaction committed, or puts the results
+   * back when it rolled back. One commit per batch for results, decisions
+   * and claims, instead of one each.
    */
   readonly batch = {
-    before: (): void => {
-      if (this.stopped || !this.accepting) return;
+    results: (): ResultEvent[] => {
+      if (this.stopped || !this.accepting) return [];
       this.writing = this.results.splice(0);
-      this.writeResults(this.writing);
+      return this.writeResults(this.writing, false);
     },
-    after: (queued: number): void => {
-      this.claimed = this.accepting && (queued > 0 || this.backlog) ? this.claimJobs() : [];
+    lease: (): { owner: string; until: number } | undefined => {
+      if (!this.accepting || this.running.size + this.reserved >= (this.o.concurrency ?? 16))
+        return undefined;
+      this.reserved++;
+      return { owner: this.o.workerId, until: this.nowMs() + this.leaseMs };
     },
-    settle: (committed: boolean): void => {
-      const claimed = this.claimed;
+    after: (unclaimed: number): void => {
+      if (unclaimed > 0) this.backlog = true;
+      this.claimed = this.accepting && this.backlog ? this.claimJobs() : [];
+    },
+    settle: (committed: boolean, leased: readonly Job[]): void => {
+      const claimed = [...leased, ...this.claimed];
       this.claimed = [];
+      this.reserved = 0;
       if (committed) for (const job of claimed) this.start(job);
       else {
         this.results.unshift(...this.writing);
