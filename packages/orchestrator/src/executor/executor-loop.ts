@@ -5,12 +5,11 @@ import type { Execution } from '../model/execution.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineStores } from '../ports/engine-stores.js';
 import type { Job } from '../ports/job-queue.js';
+import { applyCommands, type Committed } from './apply-commands.js';
 import { type DecideDeps, decide } from './decide.js';
 import type { ExecutorEvent } from './events.js';
 import type { ExecutorHooks } from './executor-hooks.js';
 import { TenantSlots } from './tenant-slots.js';
-
-type Committed = { execution: Execution; jobs: number; aborts: string[]; leased: Job[] };
 
 export type ExecutorLoopOptions = {
   stores: EngineStores;
@@ -42,6 +41,18 @@ export type ExecutorLoopOptions = {
   };
 };
 
+/** An execution as stored, when the caller holds it already (no read back). */
+type Known = { execution: Execution; version: number };
+
+type PendingCreate = {
+  execution: Execution;
+  resolve(e: Execution): void;
+  reject(err: unknown): void;
+  inserted?: boolean;
+  error?: unknown;
+  started?: Execution;
+};
+
 /**
  * The executor's thin I/O loop around `decide`: takes stored events in
  * order, decides each, and applies the decision (execution, task runs,
@@ -55,6 +66,7 @@ export class ExecutorLoop {
   private timer: NodeJS.Timeout | undefined;
   private timerDue: number | undefined;
   private busyNow = false;
+  private creates: PendingCreate[] = [];
   private readonly tenantSlots: TenantSlots | undefined;
   constructor(private readonly o: ExecutorLoopOptions) {
     const limit = o.maxConcurrentExecutions;
@@ -71,8 +83,44 @@ export class ExecutorLoop {
     setImmediate(() => this.tick());
   }
 
+  /**
+   * A new execution (CREATED), inserted and started in the next batch's transaction (group commit:
+   * one commit for the creations, decisions, results and claims of a batch). Resolves once that
+   * committed, with the execution as its start decision left it; rejects with the error that kept
+   * it from being stored (then nothing of it is).
+   */
+  submit(execution: Execution): Promise<Execution> {
+    if (this.stopped) {
+      this.storeCreates([execution]);
+      return Promise.resolve(execution);
+    }
+    return new Promise((resolve, reject) => {
+      this.creates.push({ execution, resolve, reject });
+      this.wake();
+    });
+  }
+
+  /** Stores executions with their start event, in a transaction of their own (as `Engine.create`). */
+  private storeCreates(created: readonly Execution[]): void {
+    const { unitOfWork, executions, events } = this.o.stores;
+    unitOfWork.atomically(() => {
+      for (const e of created) {
+        executions.insert(e);
+        events.append(e.id, { type: 'start', runningInFlow: 0 });
+      }
+    });
+  }
+
   stop(): void {
     this.stopped = true;
+    // Submitted creations not yet in a batch: stored as the next start finds them.
+    const pending = this.creates.splice(0);
+    try {
+      this.storeCreates(pending.map((p) => p.execution));
+      for (const p of pending) p.resolve(p.execution);
+    } catch (err) {
+      for (const p of pending) p.reject(err);
+    }
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -95,20 +143,30 @@ export class ExecutorLoop {
     const committed: Committed[] = [];
     const { worker } = this.o;
     let ok = false;
+    const creates = this.creates.splice(0);
     try {
       // One outer transaction per batch (one commit for many decisions, the worker's results
       // and claims); each decision is its own nested transaction (a SAVEPOINT), so a failing
       // one rolls back alone.
       const decided = this.o.stores.unitOfWork.atomically(() => {
+        for (const p of creates) {
+          try {
+            this.o.stores.unitOfWork.atomically(() => this.o.stores.executions.insert(p.execution));
+            p.inserted = true;
+          } catch (err) {
+            p.error = err;
+          }
+        }
         const results = worker?.results() ?? [];
         this.fireDueTimers();
         const batch = this.o.stores.events.take(this.o.batchSize ?? 256);
         let unclaimed = 0;
-        const decide = (id: number | undefined, executionId: string, event: ExecutorEvent) => {
-          const c = this.process(id, executionId, event);
-          if (!c) return;
+        const decide = (id: number | undefined, executionId: string, event: ExecutorEvent, known?: Known) => {
+          const c = this.process(id, executionId, event, known);
+          if (!c) return undefined;
           committed.push(c);
           unclaimed += c.jobs - c.leased.length;
+          return c.execution;
         };
         for (const e of batch) {
           if (this.stopped) break;
@@ -116,10 +174,19 @@ export class ExecutorLoop {
         }
         // Not stored: decided in this transaction or, if it rolls back, handed back to the worker.
         for (const r of results) decide(undefined, r.executionId, r.event);
+        for (const p of creates) {
+          if (!p.inserted) continue;
+          const known = { execution: p.execution, version: 1 };
+          p.started = decide(undefined, p.execution.id, { type: 'start', runningInFlow: 0 }, known);
+        }
         worker?.after(unclaimed);
-        return batch.length + results.length;
+        return batch.length + results.length + creates.length;
       });
       ok = true;
+      for (const p of creates) {
+        if (p.inserted) p.resolve(p.started ?? p.execution);
+        else p.reject(p.error);
+      }
       worker?.settle(
         true,
         committed.flatMap((c) => c.leased),
@@ -127,6 +194,9 @@ export class ExecutorLoop {
       for (const c of committed) this.o.onCommitted(c);
       if (decided > 0) this.wake();
       this.armTimer();
+    } catch (err) {
+      for (const p of creates) p.reject(err);
+      throw err;
     } finally {
       if (!ok) worker?.settle(false, []);
       this.busyNow = false;
@@ -168,14 +238,15 @@ export class ExecutorLoop {
     eventId: number | undefined,
     executionId: string,
     event: ExecutorEvent,
+    known?: Known,
   ): Committed | undefined {
     const { logger } = this.o;
-    const { unitOfWork, executions, events, jobs, timers, logs } = this.o.stores;
+    const { unitOfWork, executions, events } = this.o.stores;
     let committed: Committed | undefined;
     try {
       unitOfWork.atomically(() => {
         if (eventId !== undefined) events.remove(eventId);
-        const found = executions.get(executionId);
+        const found = known ?? executions.get(executionId);
         if (!found) return;
         const { execution, version } = found;
         const flow = this.o.flowOf(execution.namespace, execution.flowId, execution.flowRevision);
@@ -206,92 +277,12 @@ export class ExecutorLoop {
         }
         if (next.state.current !== execution.state.current && !isTerminal(next.state.current))
           this.o.hooks?.executionStateChanged?.(next, flow);
-        let jobCount = 0;
-        const aborts: string[] = [];
-        const leased: Job[] = [];
-        for (const c of d.commands) {
-          switch (c.kind) {
-            case 'runTask': {
-              const job = jobs.enqueue(
-                next.id,
-                c.taskRunId,
-                c.attempt,
-                {
-                  taskId: c.taskId,
-                  task: c.task,
-                  variables: c.variables,
-                  namespace: next.namespace,
-                  flowId: next.flowId,
-                  ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
-                },
-                this.o.worker?.lease(),
-              );
-              if (job) leased.push(job);
-              jobCount++;
-              break;
-            }
-            case 'setTimer':
-              timers.set(next.id, c.taskRunId, c.timer, Date.parse(c.dueAt));
-              break;
-            case 'cancelTimers':
-              if (c.taskRunIds) for (const id of c.taskRunIds) timers.cancelTaskRun(id);
-              else timers.cancelExecution(next.id);
-              break;
-            case 'abortTask': {
-              const attempt = jobs.dropQueued(c.taskRunId);
-              if (attempt !== undefined) {
-                events.append(next.id, {
-                  type: 'taskResult',
-                  taskRunId: c.taskRunId,
-                  attempt,
-                  outcome: 'KILLED',
-                });
-              } else aborts.push(c.taskRunId);
-              break;
-            }
-            case 'log':
-              logs.append({
-                executionId: next.id,
-                namespace: next.namespace,
-                flowId: next.flowId,
-                taskId: c.taskId,
-                taskRunId: c.taskRunId,
-                attempt: c.attempt,
-                level: c.level,
-                timestamp: now.toISOString(),
-                message: c.message,
-              });
-              break;
-            case 'executionEnded': {
-              this.o.hooks?.executionEnded?.(next, flow);
-              if (flow.concurrency) {
-                const queued = executions.oldestQueued(next.namespace, next.flowId);
-                if (queued) events.append(queued, { type: 'start', runningInFlow: 0 });
-              }
-              this.tenantSlots?.release();
-              break;
-            }
-            case 'continue':
-              events.append(next.id, { type: 'continue' });
-              break;
-            case 'createSubflow':
-              this.o.hooks?.createSubflow?.(next, c);
-              break;
-            case 'killExecution':
-              this.o.hooks?.killExecution?.(c.executionId);
-              break;
-            case 'createForEachItem':
-              this.o.hooks?.createForEachItem?.(next, c);
-              break;
-            case 'restartExecutions':
-              this.o.hooks?.restartExecutions?.(c.executionIds);
-              break;
-            case 'retryExecution':
-              this.o.hooks?.retryExecution?.(next);
-              break;
-          }
-        }
-        committed = { execution: next, jobs: jobCount, aborts, leased };
+        committed = applyCommands(d.commands, next, flow, now, {
+          stores: this.o.stores,
+          hooks: this.o.hooks,
+          lease: this.o.worker ? () => this.o.worker?.lease() : undefined,
+          releaseTenantSlot: this.tenantSlots ? () => this.tenantSlots?.release() : undefined,
+        });
       });
     } catch (err) {
       logger.error({ err, executionId, event }, 'executor decision failed; event dropped');
