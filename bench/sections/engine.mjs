@@ -122,13 +122,25 @@ export async function engine(ctx) {
       value: g.perSecond,
       baseline: d.perSecond,
       unit: 'exec/s',
-      note: `${g.success}/${g.count} SUCCESS via gateway, ${d.success}/${d.count} direct`,
+      target: '≥ 1,000',
+      met: g.perSecond >= 1_000,
+      note: `${g.success}/${g.count} SUCCESS via gateway, ${d.success}/${d.count} direct; baseline: direct to the instance`,
+    },
+    {
+      // The instance's own figure (no gateway in front): what the engine gives the gateway to pass on.
+      figure: `engine 3-task executions/s direct to the instance (c=${concurrency})`,
+      value: d.perSecond,
+      unit: 'exec/s',
+      target: '≥ 1,000',
+      met: d.perSecond >= 1_000,
     },
     {
       figure: 'engine 3-task create→SUCCESS p50 via gateway',
       value: g.latency.p50,
       baseline: d.latency.p50,
       unit: 'ms',
+      target: '≤ 5 ms',
+      met: g.latency.p50 <= 5,
     },
     {
       figure: 'engine 3-task create→SUCCESS p99 via gateway',

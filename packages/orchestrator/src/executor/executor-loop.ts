@@ -266,16 +266,19 @@ export class ExecutorLoop {
               }
             : event;
         const now = this.o.clock.now();
-        const d = decide(flow, execution, ev, now, this.o.deps);
+        // Read before deciding: a row just read is this decision's own copy, decided in place.
+        const taskRunCount = execution.taskRunList.length;
+        const state = execution.state.current;
+        const d = decide(flow, execution, ev, now, this.o.deps, known === undefined);
         const next = d.execution;
         const changed = d.changedTaskRunIds
           .map((id) => next.taskRunList.find((t) => t.id === id))
           .filter((t) => t !== undefined);
-        const removed = next.taskRunList.length < execution.taskRunList.length || event.type === 'restart';
+        const removed = next.taskRunList.length < taskRunCount || event.type === 'restart';
         if (!executions.update(next, version, changed, removed)) {
           throw new Error(`execution ${executionId} changed under the executor`);
         }
-        if (next.state.current !== execution.state.current && !isTerminal(next.state.current))
+        if (next.state.current !== state && !isTerminal(next.state.current))
           this.o.hooks?.executionStateChanged?.(next, flow);
         committed = applyCommands(d.commands, next, flow, now, {
           stores: this.o.stores,
