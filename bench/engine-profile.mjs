@@ -219,13 +219,8 @@ try {
       const headers = { authorization: `Bearer ${key}` };
       await deploy(gw.url, headers);
       const record = processInstance(gw.dataDir, TENANT);
-      // CPU: the instance's, then the gateway's.
+      // CPU: the instance's (its process tree: a sandbox wraps it), then the gateway's.
       targets.gateway = { base: gw.url, headers, pids: [record.pid, gw.pid] };
-      targets.behindGateway = {
-        base: `http://127.0.0.1:${record.port}`,
-        headers: { 'x-silo-instance-token': record.instanceToken },
-        pids: [record.pid],
-      };
     }
     // Warm-up (JIT, SQLite cache): not counted.
     for (const t of Object.values(targets)) await batch(t, 40);
