@@ -9,10 +9,11 @@ export const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
  * One HTTP request to 127.0.0.1 with timings: `ttfbMs` is the time until the
  * response head arrived (first byte), `totalMs` until its body ended.
  * Bounded by `timeoutMs`; resolves `{ status: 0, error }` instead of throwing.
+ * With `socketPath`, the request goes to that unix socket.
  */
 export function timedRequest(
   url,
-  { method = 'GET', headers = {}, body, agent = keepAlive, timeoutMs = 60_000 } = {},
+  { method = 'GET', headers = {}, body, agent = keepAlive, timeoutMs = 60_000, socketPath } = {},
 ) {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -20,8 +21,8 @@ export function timedRequest(
     const payload = body === undefined ? undefined : Buffer.from(body);
     const req = request(
       {
-        host: u.hostname,
-        port: u.port,
+        // `socketPath`: a unix socket (a process instance's), the URL then gives only the path.
+        ...(socketPath ? { socketPath } : { host: u.hostname, port: u.port }),
         path: `${u.pathname}${u.search}`,
         method,
         agent,

@@ -40,9 +40,11 @@ export function decide(
   event: ExecutorEvent,
   now: Date,
   deps: DecideDeps,
+  /** `execution` is the caller's private copy (just read from the store): decided in place, not cloned. */
+  owned = false,
 ): Decision {
-  const ctx = new DecisionContext(flow, execution, now, deps);
   const wasTerminal = isTerminal(execution.state.current);
+  const ctx = new DecisionContext(flow, execution, now, deps, owned);
   apply(ctx, event);
   reconcile(ctx);
   // RETRIED is terminal, but the execution's end is its retry's end: no parent, trigger or slot is told.

@@ -44,8 +44,10 @@ export class DecisionContext {
     execution: Execution,
     readonly now: Date,
     readonly deps: DecideDeps,
+    /** `execution` is the caller's private copy: changed in place instead of cloned. */
+    owned = false,
   ) {
-    this.exec = structuredClone(execution);
+    this.exec = owned ? execution : structuredClone(execution);
     this.index = taskIndex(flow);
     for (const tr of this.exec.taskRunList) this.track(tr);
   }

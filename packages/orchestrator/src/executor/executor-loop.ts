@@ -4,12 +4,12 @@ import type { Flow } from '../flow/flow-model.js';
 import type { Execution } from '../model/execution.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineStores } from '../ports/engine-stores.js';
+import type { Job } from '../ports/job-queue.js';
+import { applyCommands, type Committed } from './apply-commands.js';
 import { type DecideDeps, decide } from './decide.js';
 import type { ExecutorEvent } from './events.js';
 import type { ExecutorHooks } from './executor-hooks.js';
 import { TenantSlots } from './tenant-slots.js';
-
-type Committed = { execution: Execution; jobs: number; aborts: string[] };
 
 export type ExecutorLoopOptions = {
   stores: EngineStores;
@@ -26,6 +26,31 @@ export type ExecutorLoopOptions = {
   batchSize?: number;
   /** The tenant's `maxConcurrentExecutions` (SILO_MAX_CONCURRENT_EXECUTIONS); undefined: no cap. */
   maxConcurrentExecutions?: number;
+  /**
+   * The worker's part of each batch's transaction (`Worker.batch`): `results` are its finished
+   * attempts' `taskResult` events, decided in the batch (after the stored events) without being
+   * stored; `lease` claims a job the batch queues for the worker while it has a free slot; `after`
+   * gets how many queued jobs found none; `settle` runs once the transaction committed (with the
+   * jobs leased by committed decisions) or rolled back. One commit per batch for all of it.
+   */
+  worker?: {
+    results(): Array<{ executionId: string; event: ExecutorEvent }>;
+    lease(): { owner: string; until: number } | undefined;
+    after(unclaimed: number): void;
+    settle(committed: boolean, leased: readonly Job[]): void;
+  };
+};
+
+/** An execution as stored, when the caller holds it already (no read back). */
+type Known = { execution: Execution; version: number };
+
+type PendingCreate = {
+  execution: Execution;
+  resolve(e: Execution): void;
+  reject(err: unknown): void;
+  inserted?: boolean;
+  error?: unknown;
+  started?: Execution;
 };
 
 /**
@@ -41,6 +66,7 @@ export class ExecutorLoop {
   private timer: NodeJS.Timeout | undefined;
   private timerDue: number | undefined;
   private busyNow = false;
+  private creates: PendingCreate[] = [];
   private readonly tenantSlots: TenantSlots | undefined;
   constructor(private readonly o: ExecutorLoopOptions) {
     const limit = o.maxConcurrentExecutions;
@@ -57,8 +83,44 @@ export class ExecutorLoop {
     setImmediate(() => this.tick());
   }
 
+  /**
+   * A new execution (CREATED), inserted and started in the next batch's transaction (group commit:
+   * one commit for the creations, decisions, results and claims of a batch). Resolves once that
+   * committed, with the execution as its start decision left it; rejects with the error that kept
+   * it from being stored (then nothing of it is).
+   */
+  submit(execution: Execution): Promise<Execution> {
+    if (this.stopped) {
+      this.storeCreates([execution]);
+      return Promise.resolve(execution);
+    }
+    return new Promise((resolve, reject) => {
+      this.creates.push({ execution, resolve, reject });
+      this.wake();
+    });
+  }
+
+  /** Stores executions with their start event, in a transaction of their own (as `Engine.create`). */
+  private storeCreates(created: readonly Execution[]): void {
+    const { unitOfWork, executions, events } = this.o.stores;
+    unitOfWork.atomically(() => {
+      for (const e of created) {
+        executions.insert(e);
+        events.append(e.id, { type: 'start', runningInFlow: 0 });
+      }
+    });
+  }
+
   stop(): void {
     this.stopped = true;
+    // Submitted creations not yet in a batch: stored as the next start finds them.
+    const pending = this.creates.splice(0);
+    try {
+      this.storeCreates(pending.map((p) => p.execution));
+      for (const p of pending) p.resolve(p.execution);
+    } catch (err) {
+      for (const p of pending) p.reject(err);
+    }
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -79,35 +141,75 @@ export class ExecutorLoop {
     if (this.stopped) return;
     this.busyNow = true;
     const committed: Committed[] = [];
+    const { worker } = this.o;
+    let ok = false;
+    const creates = this.creates.splice(0);
     try {
-      // One outer transaction per batch (one commit for many decisions); each decision
-      // is its own nested transaction (a SAVEPOINT), so a failing one rolls back alone.
-      const events = this.o.stores.unitOfWork.atomically(() => {
+      // One outer transaction per batch (one commit for many decisions, the worker's results
+      // and claims); each decision is its own nested transaction (a SAVEPOINT), so a failing
+      // one rolls back alone.
+      const decided = this.o.stores.unitOfWork.atomically(() => {
+        for (const p of creates) {
+          try {
+            this.o.stores.unitOfWork.atomically(() => this.o.stores.executions.insert(p.execution));
+            p.inserted = true;
+          } catch (err) {
+            p.error = err;
+          }
+        }
+        const results = worker?.results() ?? [];
         this.fireDueTimers();
         const batch = this.o.stores.events.take(this.o.batchSize ?? 256);
+        let unclaimed = 0;
+        const decide = (id: number | undefined, executionId: string, event: ExecutorEvent, known?: Known) => {
+          const c = this.process(id, executionId, event, known);
+          if (!c) return undefined;
+          committed.push(c);
+          unclaimed += c.jobs - c.leased.length;
+          return c.execution;
+        };
         for (const e of batch) {
           if (this.stopped) break;
-          const c = this.process(e.id, e.executionId, e.event);
-          if (c) committed.push(c);
+          decide(e.id, e.executionId, e.event);
         }
-        return batch;
+        // Not stored: decided in this transaction or, if it rolls back, handed back to the worker.
+        for (const r of results) decide(undefined, r.executionId, r.event);
+        for (const p of creates) {
+          if (!p.inserted) continue;
+          const known = { execution: p.execution, version: 1 };
+          p.started = decide(undefined, p.execution.id, { type: 'start', runningInFlow: 0 }, known);
+        }
+        worker?.after(unclaimed);
+        return batch.length + results.length + creates.length;
       });
+      ok = true;
+      for (const p of creates) {
+        if (p.inserted) p.resolve(p.started ?? p.execution);
+        else p.reject(p.error);
+      }
+      worker?.settle(
+        true,
+        committed.flatMap((c) => c.leased),
+      );
       for (const c of committed) this.o.onCommitted(c);
-      if (events.length > 0) this.wake();
+      if (decided > 0) this.wake();
       this.armTimer();
+    } catch (err) {
+      for (const p of creates) p.reject(err);
+      throw err;
     } finally {
+      if (!ok) worker?.settle(false, []);
       this.busyNow = false;
     }
   }
 
   private fireDueTimers(): void {
-    const { unitOfWork, timers, events } = this.o.stores;
-    unitOfWork.atomically(() => {
-      for (const t of timers.takeDue(this.o.clock.now().getTime())) {
-        if (t.kind === 'scheduledStart') events.append(t.executionId, { type: 'start', runningInFlow: 0 });
-        else events.append(t.executionId, { type: 'timer', taskRunId: t.taskRunId, kind: t.kind });
-      }
-    });
+    // In the batch's transaction (no savepoint of its own: most batches find no timer due).
+    const { timers, events } = this.o.stores;
+    for (const t of timers.takeDue(this.o.clock.now().getTime())) {
+      if (t.kind === 'scheduledStart') events.append(t.executionId, { type: 'start', runningInFlow: 0 });
+      else events.append(t.executionId, { type: 'timer', taskRunId: t.taskRunId, kind: t.kind });
+    }
   }
 
   /** Sets one setTimeout on the earliest stored timer. */
@@ -128,15 +230,23 @@ export class ExecutorLoop {
     );
   }
 
-  /** Decides one event and commits the outcome; an error drops the event after logging it (never loops). */
-  private process(eventId: number, executionId: string, event: ExecutorEvent): Committed | undefined {
+  /**
+   * Decides one event (stored as `eventId`, or not stored) and commits the outcome; an error drops
+   * the event after logging it (never loops).
+   */
+  private process(
+    eventId: number | undefined,
+    executionId: string,
+    event: ExecutorEvent,
+    known?: Known,
+  ): Committed | undefined {
     const { logger } = this.o;
-    const { unitOfWork, executions, events, jobs, timers, logs } = this.o.stores;
+    const { unitOfWork, executions, events } = this.o.stores;
     let committed: Committed | undefined;
     try {
       unitOfWork.atomically(() => {
-        events.remove(eventId);
-        const found = executions.get(executionId);
+        if (eventId !== undefined) events.remove(eventId);
+        const found = known ?? executions.get(executionId);
         if (!found) return;
         const { execution, version } = found;
         const flow = this.o.flowOf(execution.namespace, execution.flowId, execution.flowRevision);
@@ -148,107 +258,38 @@ export class ExecutorLoop {
           event.type === 'start'
             ? {
                 type: 'start',
-                runningInFlow: executions.countActiveInFlow(
-                  execution.namespace,
-                  execution.flowId,
-                  execution.id,
-                ),
+                // Read only where `decide` uses it: a flow with a `concurrency` limit.
+                runningInFlow: flow.concurrency
+                  ? executions.countActiveInFlow(execution.namespace, execution.flowId, execution.id)
+                  : 0,
                 ...(this.tenantSlots ? { tenantSlots: this.tenantSlots.slots(execution.id) } : {}),
               }
             : event;
         const now = this.o.clock.now();
-        const d = decide(flow, execution, ev, now, this.o.deps);
+        // Read before deciding: a row just read is this decision's own copy, decided in place.
+        const taskRunCount = execution.taskRunList.length;
+        const state = execution.state.current;
+        const d = decide(flow, execution, ev, now, this.o.deps, known === undefined);
         const next = d.execution;
         const changed = d.changedTaskRunIds
           .map((id) => next.taskRunList.find((t) => t.id === id))
           .filter((t) => t !== undefined);
-        const removed = next.taskRunList.length < execution.taskRunList.length || event.type === 'restart';
+        const removed = next.taskRunList.length < taskRunCount || event.type === 'restart';
         if (!executions.update(next, version, changed, removed)) {
           throw new Error(`execution ${executionId} changed under the executor`);
         }
-        if (next.state.current !== execution.state.current && !isTerminal(next.state.current))
+        if (next.state.current !== state && !isTerminal(next.state.current))
           this.o.hooks?.executionStateChanged?.(next, flow);
-        let jobCount = 0;
-        const aborts: string[] = [];
-        for (const c of d.commands) {
-          switch (c.kind) {
-            case 'runTask':
-              jobs.enqueue(next.id, c.taskRunId, c.attempt, {
-                taskId: c.taskId,
-                task: c.task,
-                variables: c.variables,
-                namespace: next.namespace,
-                flowId: next.flowId,
-                ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
-              });
-              jobCount++;
-              break;
-            case 'setTimer':
-              timers.set(next.id, c.taskRunId, c.timer, Date.parse(c.dueAt));
-              break;
-            case 'cancelTimers':
-              if (c.taskRunIds) for (const id of c.taskRunIds) timers.cancelTaskRun(id);
-              else timers.cancelExecution(next.id);
-              break;
-            case 'abortTask': {
-              const attempt = jobs.dropQueued(c.taskRunId);
-              if (attempt !== undefined) {
-                events.append(next.id, {
-                  type: 'taskResult',
-                  taskRunId: c.taskRunId,
-                  attempt,
-                  outcome: 'KILLED',
-                });
-              } else aborts.push(c.taskRunId);
-              break;
-            }
-            case 'log':
-              logs.append({
-                executionId: next.id,
-                namespace: next.namespace,
-                flowId: next.flowId,
-                taskId: c.taskId,
-                taskRunId: c.taskRunId,
-                attempt: c.attempt,
-                level: c.level,
-                timestamp: now.toISOString(),
-                message: c.message,
-              });
-              break;
-            case 'executionEnded': {
-              this.o.hooks?.executionEnded?.(next, flow);
-              if (flow.concurrency) {
-                const queued = executions.oldestQueued(next.namespace, next.flowId);
-                if (queued) events.append(queued, { type: 'start', runningInFlow: 0 });
-              }
-              this.tenantSlots?.release();
-              break;
-            }
-            case 'continue':
-              events.append(next.id, { type: 'continue' });
-              break;
-            case 'createSubflow':
-              this.o.hooks?.createSubflow?.(next, c);
-              break;
-            case 'killExecution':
-              this.o.hooks?.killExecution?.(c.executionId);
-              break;
-            case 'createForEachItem':
-              this.o.hooks?.createForEachItem?.(next, c);
-              break;
-            case 'restartExecutions':
-              this.o.hooks?.restartExecutions?.(c.executionIds);
-              break;
-            case 'retryExecution':
-              this.o.hooks?.retryExecution?.(next);
-              break;
-          }
-        }
-        committed = { execution: next, jobs: jobCount, aborts };
+        committed = applyCommands(d.commands, next, flow, now, {
+          stores: this.o.stores,
+          hooks: this.o.hooks,
+          lease: this.o.worker ? () => this.o.worker?.lease() : undefined,
+          releaseTenantSlot: this.tenantSlots ? () => this.tenantSlots?.release() : undefined,
+        });
       });
     } catch (err) {
       logger.error({ err, executionId, event }, 'executor decision failed; event dropped');
-      events.remove(eventId);
+      if (eventId !== undefined) events.remove(eventId);
       return undefined;
     }
     return committed;

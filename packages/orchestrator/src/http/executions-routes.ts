@@ -154,11 +154,12 @@ export function createExecutionsRoutes(deps: ExecutionsRoutesDeps): Hono {
     const wait = booleanParam(c.req.query('wait'), 'wait');
     const raw = await readInputsBody(c);
     const engine = deps.engine();
-    const created = engine.createWithInputs(flow, raw, {
+    // Answered once committed (grouped with the executor's next batch); `wait`: once settled.
+    const { created, current } = await engine.createCommitted(flow, raw, {
       labels,
       ...(scheduleDate ? { scheduleDate } : {}),
     });
-    const final = wait ? ((await engine.waitSettled(created.id)) ?? created) : created;
+    const final = wait ? ((await engine.waitSettled(created.id, 60_000, current)) ?? current) : created;
     return c.json({
       ...(dialectOf(c) === '2.0' ? execution20Json(final, new Date()) : json(final)),
       deleted: false, // `url` is a `uri` in the 1.3 spec: absolute, from the origin the caller used (as webhooks answer it).

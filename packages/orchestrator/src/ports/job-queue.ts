@@ -31,8 +31,18 @@ export type LostJob = { jobId: number; executionId: string; taskRunId: string; a
  * jobs.complete(job!.id, 'worker-1'); // true
  */
 export interface JobQueue {
-  /** Enqueues an attempt; idempotent per (taskRunId, attempt). */
-  enqueue(executionId: string, taskRunId: string, attempt: number, payload: JobPayload): void;
+  /**
+   * Enqueues an attempt; idempotent per (taskRunId, attempt). With `lease`, the job is stored
+   * already claimed by `lease.owner` until `lease.until` (ms) and returned as claimed (its payload
+   * read back as a claim would); `undefined` otherwise, or when the attempt was already there.
+   */
+  enqueue(
+    executionId: string,
+    taskRunId: string,
+    attempt: number,
+    payload: JobPayload,
+    lease?: { owner: string; until: number },
+  ): Job | undefined;
   /** Claims up to `limit` queued jobs, oldest first, leased to `owner` until `now + leaseMs`. */
   claim(owner: string, limit: number, leaseMs: number, now: number): Job[];
   /** Removes a finished job if `owner` still holds it; false when the lease was lost. */

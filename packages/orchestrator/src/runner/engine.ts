@@ -1,21 +1,17 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { FlowNotFoundError, InvalidInputsError } from '../executor/engine-errors.js';
+import { FlowNotFoundError } from '../executor/engine-errors.js';
 import type { ExecutorEvent } from '../executor/events.js';
 import type { ExecutorHooks } from '../executor/executor-hooks.js';
 import { ExecutorLoop } from '../executor/executor-loop.js';
 import { createForEachItemHooks } from '../executor/for-each-item.js';
-import { fileStorer, removeStored } from '../executor/input-files.js';
 import { replayExecution } from '../executor/replay.js';
 import { createSubflowHooks } from '../executor/subflow-hooks.js';
 import { executableRevision } from '../flow/drafts.js';
-import type { Flow, Label } from '../flow/flow-model.js';
-import { resolveInputs } from '../flow/inputs/index.js';
-import { createExecution, type Execution, type ExecutionTrigger } from '../model/execution.js';
-import { mergeLabels } from '../model/labels.js';
+import type { Flow } from '../flow/flow-model.js';
+import type { Execution } from '../model/execution.js';
 import { newId } from '../model/new-id.js';
-import { transition } from '../model/transitions.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { EngineStores } from '../ports/engine-stores.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
@@ -31,7 +27,12 @@ import { Worker } from '../worker/worker.js';
 import { engineExpressions } from './engine-expressions.js';
 import { ExecutionAdmin } from './execution-admin.js';
 import { ExecutionListeners } from './execution-listeners.js';
-import { applyChecks } from './flow-checks.js';
+import {
+  type CreateArgs,
+  type CreateWithInputsArgs,
+  newExecution,
+  resolveCreation,
+} from './new-execution.js';
 
 export type EngineOptions = {
   stores: EngineStores;
@@ -121,7 +122,9 @@ export class Engine {
         executionStateChanged: (execution, flow) => o.onExecutionStateChanged?.(execution, flow),
         executionEnded: (execution, flow) => {
           // The folders shared by WorkingDirectory tasks live until their execution ends.
-          rmSync(join(o.dataDir, 'workdirs', execution.id), { recursive: true, force: true });
+          // existsSync first: rmSync of a missing folder throws and catches an error (with its stack) inside.
+          const workdirs = join(o.dataDir, 'workdirs', execution.id);
+          if (existsSync(workdirs)) rmSync(workdirs, { recursive: true, force: true });
           subflows.executionEnded(execution, flow);
           forEachItems.executionEnded(execution);
           o.onExecutionEnded?.(execution, flow);
@@ -137,6 +140,12 @@ export class Engine {
       ...(o.maxConcurrentExecutions !== undefined
         ? { maxConcurrentExecutions: o.maxConcurrentExecutions }
         : {}),
+      worker: {
+        results: () => this.worker.batch.results(),
+        lease: () => this.worker.batch.lease(),
+        after: (unclaimed) => this.worker.batch.after(unclaimed),
+        settle: (committed, leased) => this.worker.batch.settle(committed, leased),
+      },
       onCommitted: ({ execution, jobs, aborts }) => {
         if (jobs > 0) this.worker.wake();
         for (const id of aborts) this.worker.abort(id);
@@ -151,6 +160,7 @@ export class Engine {
       dataDir: o.dataDir,
       logger: o.logger,
       onResult: () => this.loop.wake(),
+      commitWithExecutor: true,
       services: {
         ...(o.kv ? { kv: o.kv } : {}),
         purgeExecutions: (q) => this.admin.purge(q),
@@ -194,37 +204,10 @@ export class Engine {
   }
 
   /** Creates an execution (CREATED) and its start event in one transaction. */
-  create(
-    flow: Flow,
-    args: {
-      inputs: Record<string, unknown>;
-      labels: Label[];
-      trigger?: ExecutionTrigger;
-      id?: string;
-      /** Start at this time (Kestra `scheduleDate`): the execution waits CREATED on a durable timer. */
-      scheduleDate?: Date;
-      /** A FAIL_EXECUTION check failed: stored FAILED, never started. */
-      failedByChecks?: boolean;
-    },
-  ): Execution {
-    const id = args.id ?? newId();
-    const labels = mergeLabels([...flow.labels, { key: 'system.correlationId', value: id }], args.labels);
+  create(flow: Flow, args: CreateArgs): Execution {
     const now = this.clock.now();
-    const execution = createExecution(
-      {
-        id,
-        namespace: flow.namespace,
-        flowId: flow.id,
-        flowRevision: flow.revision,
-        inputs: args.inputs,
-        labels,
-        ...(args.trigger ? { trigger: args.trigger } : {}),
-        ...(args.scheduleDate ? { scheduleDate: args.scheduleDate.toISOString() } : {}),
-      },
-      now,
-    );
+    const execution = newExecution(flow, args, now);
     if (args.failedByChecks) {
-      execution.state = transition('execution', execution.state, 'FAILED', now);
       this.stores.unitOfWork.atomically(() => this.stores.executions.insert(execution));
       return execution;
     }
@@ -232,8 +215,8 @@ export class Engine {
     const { unitOfWork, executions, timers, events } = this.stores;
     unitOfWork.atomically(() => {
       executions.insert(execution);
-      if (later) timers.set(id, id, 'scheduledStart', args.scheduleDate!.getTime());
-      else events.append(id, { type: 'start', runningInFlow: 0 });
+      if (later) timers.set(execution.id, execution.id, 'scheduledStart', args.scheduleDate!.getTime());
+      else events.append(execution.id, { type: 'start', runningInFlow: 0 });
     });
     if (later) this.loop.armTimer();
     else this.loop.wake();
@@ -243,47 +226,47 @@ export class Engine {
   /**
    * Creates an execution of the live flow `namespace.flowId` from raw inputs —
    * the path of internal callers (conformance, tests, triggers) and of the
-   * HTTP API. With `inputs` given, they are resolved and validated exactly as
-   * the API does (files stored under the execution's folder; removed again if
-   * any input is refused → `InvalidInputsError`). With `inputs: null` nothing
-   * is read or validated, as Kestra's `runOne(ns, id)` with null inputs
-   * (`Execution.newExecution` reads inputs only when given): required inputs
-   * without defaults are simply absent. The HTTP API always passes a map
-   * (possibly empty), so it always validates.
+   * HTTP API (`resolveCreation`: inputs resolved and validated as the API
+   * does, `InvalidInputsError`; `inputs: null` reads and validates nothing).
    */
   createWithInputs(
     flow: Flow,
     inputs: Record<string, unknown> | null,
-    args: { labels?: Label[]; trigger?: ExecutionTrigger; now?: Date; scheduleDate?: Date } = {},
+    args: CreateWithInputsArgs = {},
   ): Execution {
-    const id = newId();
-    let values: Record<string, unknown> = {};
-    if (inputs !== null) {
-      const folder = [...flow.namespace.split('.'), flow.id, 'executions', id];
-      const resolved = resolveInputs(flow.inputs, inputs, {
-        now: args.now ?? this.clock.now(),
-        storeFile: fileStorer(this.o.dataDir, [...folder, 'inputs']),
-      });
-      if (!resolved.ok) {
-        removeStored(this.o.dataDir, folder);
-        throw new InvalidInputsError(resolved.issues);
-      }
-      values = resolved.values;
+    return this.create(flow, this.resolve(flow, inputs, args));
+  }
+
+  /**
+   * As `createWithInputs`, but an execution that starts now is stored by the
+   * executor's next batch (`ExecutorLoop.submit`: one commit for everything
+   * that batch holds, its start decided in the same transaction) instead of
+   * a transaction of its own. Resolves once committed (answer only then)
+   * with the execution as created and as committed (its start decided).
+   */
+  async createCommitted(
+    flow: Flow,
+    inputs: Record<string, unknown> | null,
+    args: CreateWithInputsArgs = {},
+  ): Promise<{ created: Execution; current: Execution }> {
+    const resolved = this.resolve(flow, inputs, args);
+    if (resolved.failedByChecks || resolved.scheduleDate) {
+      const created = this.create(flow, resolved);
+      return { created, current: created };
     }
-    let outcome: 'RUN' | 'FAILED' = 'RUN';
-    try {
-      outcome = applyChecks(flow, values, this.expressions);
-    } catch (err) {
-      removeStored(this.o.dataDir, [...flow.namespace.split('.'), flow.id, 'executions', id]);
-      throw err;
-    }
-    return this.create(flow, {
-      id,
-      ...(outcome === 'FAILED' ? { failedByChecks: true } : {}),
-      inputs: values,
-      labels: args.labels ?? [],
-      ...(args.trigger ? { trigger: args.trigger } : {}),
-      ...(args.scheduleDate ? { scheduleDate: args.scheduleDate } : {}),
+    const created = newExecution(flow, resolved, this.clock.now());
+    return { created, current: await this.loop.submit(created) };
+  }
+
+  private resolve(
+    flow: Flow,
+    inputs: Record<string, unknown> | null,
+    args: CreateWithInputsArgs,
+  ): CreateArgs {
+    return resolveCreation(flow, inputs, args, {
+      dataDir: this.o.dataDir,
+      now: args.now ?? this.clock.now(),
+      expressions: this.expressions,
     });
   }
 
@@ -326,9 +309,12 @@ export class Engine {
     return this.listeners.subscribe(executionId, listener);
   }
 
-  /** Resolves when the execution is settled (terminal, afterExecution done), or at `timeoutMs`. */
-  waitSettled(executionId: string, timeoutMs = 60_000): Promise<Execution | undefined> {
-    return this.listeners.waitSettled(executionId, (id) => this.get(id), timeoutMs);
+  /**
+   * Resolves when the execution is settled (terminal, afterExecution done), or at `timeoutMs`;
+   * `current`: its committed state as the caller holds it (not read again).
+   */
+  waitSettled(executionId: string, timeoutMs = 60_000, current?: Execution): Promise<Execution | undefined> {
+    return this.listeners.waitSettled(executionId, (id) => this.get(id), timeoutMs, current);
   }
 
   /** What `GET /_silo/lifecycle` reports. */

@@ -33,13 +33,17 @@ export class ExecutionListeners {
     for (const l of [...set]) l(execution);
   }
 
-  /** Resolves when the execution is settled (terminal, afterExecution done), or at `timeoutMs` with its latest state. */
+  /**
+   * Resolves when the execution is settled (terminal, afterExecution done), or at `timeoutMs` with
+   * its latest state; `known`: its latest committed state, when the caller holds it (not read).
+   */
   waitSettled(
     executionId: string,
     get: (id: string) => Execution | undefined,
     timeoutMs: number,
+    known?: Execution,
   ): Promise<Execution | undefined> {
-    const current = get(executionId);
+    const current = known ?? get(executionId);
     if (!current || isSettled(current)) return Promise.resolve(current);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {

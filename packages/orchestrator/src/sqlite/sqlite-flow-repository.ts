@@ -37,6 +37,9 @@ const toRecord = (row: FlowRevisionRow): FlowRecord => ({
 export class SqliteFlowRepository implements FlowRepository {
   private readonly sql: ReturnType<typeof flowStatements>;
 
+  /** `get(namespace, id)` answers since the last write (key: namespace NUL id). */
+  private readonly current = new Map<string, FlowRecord | undefined>();
+
   constructor(private readonly db: SqliteDatabase) {
     this.sql = flowStatements(db);
   }
@@ -66,6 +69,7 @@ export class SqliteFlowRepository implements FlowRepository {
   }
 
   create(source: string, flow: Flow, now: Date): FlowRecord {
+    this.current.clear();
     return this.db.transaction(() => {
       const head = this.sql.head.get(flow.namespace, flow.id);
       if (head && head.deleted === 0) throw new FlowExistsError(flow.namespace, flow.id);
@@ -75,6 +79,7 @@ export class SqliteFlowRepository implements FlowRepository {
   }
 
   update(source: string, flow: Flow, now: Date): { record: FlowRecord; changed: boolean } | undefined {
+    this.current.clear();
     return this.db.transaction(() => {
       const current = this.sql.current.get(flow.namespace, flow.id);
       if (!current || current.deleted === 1) return undefined;
@@ -87,6 +92,20 @@ export class SqliteFlowRepository implements FlowRepository {
   }
 
   get(namespace: string, id: string, options: { revision?: number; allowDeleted?: boolean } = {}) {
+    if (options.revision !== undefined || options.allowDeleted) return this.read(namespace, id, options);
+    // The current revision, asked by every execution the API creates: remembered until the next
+    // write through this repository (the only writer of the instance's flows), outside transactions.
+    const key = `${namespace}\u0000${id}`;
+    if (this.current.has(key)) return this.current.get(key);
+    const record = this.read(namespace, id, options);
+    if (!this.db.inTransaction) {
+      if (this.current.size >= 1_000) this.current.clear();
+      this.current.set(key, record);
+    }
+    return record;
+  }
+
+  private read(namespace: string, id: string, options: { revision?: number; allowDeleted?: boolean }) {
     const head = this.sql.head.get(namespace, id);
     if (!head || (head.deleted === 1 && !options.allowDeleted)) return undefined;
     const row =
@@ -101,6 +120,7 @@ export class SqliteFlowRepository implements FlowRepository {
   }
 
   delete(namespace: string, id: string, now: Date): boolean {
+    this.current.clear();
     return this.db.transaction(() => {
       const changed = this.sql.markDeleted.run(now.toISOString(), namespace, id).changes > 0;
       const head = this.sql.head.get(namespace, id);

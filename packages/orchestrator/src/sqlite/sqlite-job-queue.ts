@@ -20,6 +20,11 @@ export class SqliteJobQueue implements JobQueue {
       insert: p(
         `INSERT OR IGNORE INTO jobs (execution_id, task_run_id, attempt, state, payload) VALUES (?, ?, ?, 'QUEUED', ?)`,
       ),
+      /** (executionId, taskRunId, attempt, payload JSON, owner, until): stored already claimed. */
+      insertLeased: p(
+        `INSERT OR IGNORE INTO jobs (execution_id, task_run_id, attempt, state, payload, lease_owner, lease_until)
+         VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)`,
+      ),
       /** (owner, until, limit) → claimed rows. */
       claim: p(
         `UPDATE jobs SET state = 'RUNNING', lease_owner = @owner, lease_until = @until
@@ -52,8 +57,23 @@ export class SqliteJobQueue implements JobQueue {
     };
   }
 
-  enqueue(executionId: string, taskRunId: string, attempt: number, payload: JobPayload): void {
-    this.s.insert.run(executionId, taskRunId, attempt, JSON.stringify(payload));
+  enqueue(
+    executionId: string,
+    taskRunId: string,
+    attempt: number,
+    payload: JobPayload,
+    lease?: { owner: string; until: number },
+  ): Job | undefined {
+    const json = JSON.stringify(payload);
+    if (lease === undefined) {
+      this.s.insert.run(executionId, taskRunId, attempt, json);
+      return undefined;
+    }
+    const r = this.s.insertLeased.run(executionId, taskRunId, attempt, json, lease.owner, lease.until);
+    if (r.changes !== 1) return undefined;
+    // The payload as a claim reads it back (a private copy, JSON's types), without the query.
+    const id = Number(r.lastInsertRowid);
+    return { id, executionId, taskRunId, attempt, payload: JSON.parse(json) as JobPayload };
   }
 
   claim(owner: string, limit: number, leaseMs: number, now: number): Job[] {

@@ -3,9 +3,21 @@ import type { SqliteDatabase } from './database.js';
 
 type TimerKind = DueTimer['kind'];
 
-/** Durable timers (table `timers`, migration 0003), due times in ms. */
+/**
+ * Durable timers (table `timers`, migration 0003), due times in ms.
+ *
+ * The earliest due time is remembered between writes: the executor asks for
+ * it after every batch (to arm its one `setTimeout`) and fires due timers at
+ * the start of every batch, which were two queries per batch on a table that
+ * is empty most of the time. The remembered value may be too early (a timer
+ * set in a transaction that then rolled back: one wake that finds nothing,
+ * then the table is read again), never too late: every set lowers it, every
+ * removal forgets it.
+ */
 export class SqliteTimerStore implements TimerStore {
   private readonly s;
+  /** min(due_at) as last known: a number, `null` for no timer, `undefined` when unknown. */
+  private known: number | null | undefined;
 
   constructor(db: SqliteDatabase) {
     const p = (sql: string) => db.prepare(sql);
@@ -25,23 +37,28 @@ export class SqliteTimerStore implements TimerStore {
 
   set(executionId: string, taskRunId: string, kind: TimerKind, dueAt: number): void {
     this.s.insert.run(executionId, taskRunId, kind, dueAt);
+    if (this.known !== undefined) this.known = this.known === null ? dueAt : Math.min(this.known, dueAt);
   }
 
   cancelExecution(executionId: string): void {
-    this.s.deleteOfExecution.run(executionId);
+    if (this.s.deleteOfExecution.run(executionId).changes > 0) this.known = undefined;
   }
 
   cancelTaskRun(taskRunId: string): void {
-    this.s.deleteOfTaskRun.run(taskRunId);
+    if (this.s.deleteOfTaskRun.run(taskRunId).changes > 0) this.known = undefined;
   }
 
   takeDue(now: number): DueTimer[] {
+    // Nothing is due before the earliest timer (or when there is none).
+    if (this.known === null || (this.known !== undefined && this.known > now)) return [];
+    this.known = undefined;
     return (this.s.due.all(now) as Array<{ execution_id: string; task_run_id: string; kind: TimerKind }>).map(
       (r) => ({ executionId: r.execution_id, taskRunId: r.task_run_id, kind: r.kind }),
     );
   }
 
   earliest(): number | undefined {
-    return (this.s.earliest.get() as { due: number | null }).due ?? undefined;
+    if (this.known === undefined) this.known = (this.s.earliest.get() as { due: number | null }).due;
+    return this.known ?? undefined;
   }
 }

@@ -45,6 +45,19 @@ export function jobQueueContract(name: string, make: MakeJobQueue): void {
       expect(jobs.claim('w2', 5, 1000, 0)).toEqual([]);
     });
 
+    it('enqueues already claimed under a lease: held, returned once, never claimed again', () => {
+      const job = jobs.enqueue('e1', 'tr1', 1, payload('a'), { owner: 'w1', until: 1000 });
+      expect(job).toMatchObject({ executionId: 'e1', taskRunId: 'tr1', attempt: 1, payload: payload('a') });
+      expect(jobs.enqueue('e1', 'tr1', 1, payload('a'), { owner: 'w1', until: 1000 })).toBeUndefined();
+      expect(jobs.claim('w2', 5, 1000, 0)).toEqual([]);
+      expect(jobs.takeExpired(999)).toEqual([]);
+      expect(jobs.takeExpired(1001).map((j) => j.jobId)).toEqual([job!.id]);
+      const again = jobs.enqueue('e1', 'tr2', 1, payload('b'), { owner: 'w1', until: 1000 });
+      expect(jobs.complete(again!.id, 'w2')).toBe(false);
+      expect(jobs.complete(again!.id, 'w1')).toBe(true);
+      expect(jobs.count()).toBe(0);
+    });
+
     it('completes only for the owner that holds the job', () => {
       jobs.enqueue('e1', 'tr1', 1, payload('a'));
       const [job] = jobs.claim('w1', 1, 1000, 0);

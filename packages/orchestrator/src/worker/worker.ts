@@ -1,16 +1,12 @@
 import type { Logger } from 'pino';
+import type { ExecutorEvent } from '../executor/events.js';
 import type { Clock } from '../ports/clock.js';
 import type { EngineStores } from '../ports/engine-stores.js';
 import type { Expressions } from '../ports/expressions.js';
 import type { Job, LostJob } from '../ports/job-queue.js';
-import type { LogRow } from '../ports/log-store.js';
-import { attemptContext, type Masker } from './attempt-context.js';
-import {
-  NonRetryableTaskError,
-  type RunnableTask,
-  type TaskServices,
-  TaskTimeoutError,
-} from './runnable-task.js';
+import type { Masker } from './attempt-context.js';
+import { type FinishedAttempt, LeaseLostError, runAttempt } from './run-attempt.js';
+import type { RunnableTask, TaskServices } from './runnable-task.js';
 
 export type WorkerOptions = {
   stores: Pick<EngineStores, 'unitOfWork' | 'jobs' | 'events' | 'logs'>;
@@ -19,8 +15,13 @@ export type WorkerOptions = {
   expressions: (ctx: { executionId: string; namespace: string }) => Expressions;
   dataDir: string;
   logger: Logger;
-  /** Called after a result is committed (wake the executor). */
+  /** Called after a result is committed (wake the executor); with `commitWithExecutor`, when a result is ready. */
   onResult(): void;
+  /**
+   * The executor's batches commit the results and claim the jobs (`batch`), in their own
+   * transaction; the worker commits alone only while it stops. @default false
+   */
+  commitWithExecutor?: boolean;
   services?: Omit<TaskServices, 'setLabels'>;
   /** Attempts running at once. @default 16 */
   concurrency?: number;
@@ -40,16 +41,10 @@ export type WorkerOptions = {
   mask?: Masker;
 };
 
+/** A finished attempt's result, for the executor. */
+export type ResultEvent = { executionId: string; event: Extract<ExecutorEvent, { type: 'taskResult' }> };
+
 type Running = { job: Job; controller: AbortController; done: Promise<void> };
-type Finished = {
-  job: Job;
-  logs: LogRow[];
-  outcome: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
-  outputs: Record<string, unknown> | undefined;
-  error: string | undefined;
-  nonRetryable: boolean;
-  labels: Array<{ key: string; value: string }> | undefined;
-};
 
 /**
  * Runs runnable tasks: claims queued jobs under a lease, runs each attempt
@@ -58,7 +53,7 @@ type Finished = {
  */
 export class Worker {
   private readonly running = new Map<string, Running>();
-  private readonly results: Finished[] = [];
+  private readonly results: FinishedAttempt[] = [];
   private readonly registry: Map<string, RunnableTask>;
   private accepting = true;
   private scheduled = false;
@@ -66,6 +61,13 @@ export class Worker {
   private heartbeat: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly leaseMs: number;
+  /** Queued jobs may be waiting for a free slot (at start, after a full claim, after a rollback). */
+  private backlog = true;
+  /** The results written and the jobs claimed in the executor's open batch (`batch`). */
+  private writing: FinishedAttempt[] = [];
+  private claimed: Job[] = [];
+  /** Slots leased to jobs of the executor's open batch (`batch.lease`), not yet started. */
+  private reserved = 0;
 
   constructor(private readonly o: WorkerOptions) {
     this.registry = new Map(o.tasks.map((t) => [t.type, t]));
@@ -122,6 +124,8 @@ export class Worker {
   /** Claims as many jobs as free slots allow. */
   wake(): void {
     if (this.scheduled || !this.accepting) return;
+    // With the executor, its batches claim what they queue: the worker claims alone only a backlog.
+    if (this.o.commitWithExecutor && !this.backlog) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -131,10 +135,19 @@ export class Worker {
 
   private claim(): void {
     if (!this.accepting) return;
-    const free = (this.o.concurrency ?? 16) - this.running.size;
-    if (free <= 0) return;
+    for (const job of this.claimJobs()) this.start(job);
+  }
+
+  /** Claims up to the free slots; notes whether more may be queued (`backlog`). */
+  private claimJobs(): Job[] {
+    const free = (this.o.concurrency ?? 16) - this.running.size - this.reserved;
+    if (free <= 0) {
+      this.backlog = true;
+      return [];
+    }
     const jobs = this.o.stores.jobs.claim(this.o.workerId, free, this.leaseMs, this.nowMs());
-    for (const job of jobs) this.start(job);
+    this.backlog = jobs.length >= free;
+    return jobs;
   }
 
   /** Aborts the running attempt of a task run (kill). */
@@ -194,80 +207,21 @@ export class Worker {
   }
 
   private async execute(job: Job, controller: AbortController): Promise<void> {
-    const { payload } = job;
-    const task = payload.task;
-    const { ctx, record } = attemptContext(job, controller.signal, {
-      expressions: this.o.expressions({ executionId: job.executionId, namespace: payload.namespace }),
+    const finished = await runAttempt(job, controller, {
+      registry: this.registry,
+      expressions: this.o.expressions({ executionId: job.executionId, namespace: job.payload.namespace }),
       clock: this.o.clock,
       dataDir: this.o.dataDir,
       services: this.o.services,
       mask: this.o.mask,
     });
-    let outcome: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
-    let outputs: Record<string, unknown> | undefined;
-    let error: string | undefined;
-    let nonRetryable = false;
-    let timeout: NodeJS.Timeout | undefined;
-    try {
-      const impl = this.registry.get(task.type);
-      if (!impl)
-        throw new NonRetryableTaskError(`Task type '${task.type}' is not available in this instance`);
-      const run = impl.run(task, ctx);
-      const aborted = new Promise<never>((_, reject) => {
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-        if (payload.timeoutMs !== undefined) {
-          timeout = setTimeout(
-            () => controller.abort(new TaskTimeoutError(task.id, payload.timeoutMs!)),
-            payload.timeoutMs,
-          );
-        }
-      });
-      run.catch(() => {});
-      const result = await Promise.race([run, aborted]);
-      outcome = result.state ?? 'SUCCESS';
-      outputs = result.outputs && this.o.mask ? this.o.mask.mask(result.outputs) : result.outputs;
-    } catch (err) {
-      const reason = controller.signal.aborted ? controller.signal.reason : err;
-      if (reason instanceof Error && reason.message === 'shutdown') return;
-      if (reason instanceof LeaseLostError) return;
-      if (controller.signal.aborted && !(reason instanceof TaskTimeoutError)) {
-        outcome = 'KILLED';
-      } else {
-        outcome = 'FAILED';
-        error = reason instanceof Error ? reason.message : String(reason);
-        if (this.o.mask) error = this.o.mask.maskText(error);
-        nonRetryable = reason instanceof NonRetryableTaskError;
-        ctx.log('ERROR', error);
-      }
-    } finally {
-      if (timeout) clearTimeout(timeout);
-    }
-    // Task logs past the storage quota were dropped: the attempt fails, naming the quota.
-    const overQuota = record.logBudget.error;
-    if (overQuota !== undefined && outcome !== 'KILLED') {
-      outcome = 'FAILED';
-      error = overQuota.message;
-      nonRetryable = true;
-      const last = record.logs.at(-1);
-      if (last)
-        record.logs.push({
-          ...last,
-          level: 'ERROR',
-          timestamp: this.o.clock.now().toISOString(),
-          message: error,
-        });
-    }
+    if (finished === undefined) return;
     if (!this.accepting && controller.signal.aborted) return;
-    this.results.push({
-      job,
-      logs: record.logs,
-      outcome,
-      outputs,
-      error,
-      nonRetryable,
-      labels: record.labels,
-    });
-    if (this.results.length === 1) setImmediate(() => this.flushResults());
+    this.results.push(finished);
+    if (this.results.length > 1) return;
+    // With the executor: its next batch commits the result with the decision it leads to.
+    if (this.o.commitWithExecutor && this.accepting) this.o.onResult();
+    else setImmediate(() => this.flushResults());
   }
 
   /** Commits the finished attempts together: job removal (lease-guarded), logs, executor events. */
@@ -275,31 +229,73 @@ export class Worker {
     if (this.stopped) return;
     const batch = this.results.splice(0);
     if (batch.length === 0) return;
-    const { unitOfWork, jobs, logs, events } = this.o.stores;
-    unitOfWork.atomically(() => {
-      for (const r of batch) {
-        if (!jobs.complete(r.job.id, this.o.workerId)) continue;
-        for (const l of r.logs) logs.append(l);
-        events.append(r.job.executionId, {
-          type: 'taskResult',
-          taskRunId: r.job.taskRunId,
-          attempt: r.job.attempt,
-          outcome: r.outcome,
-          ...(r.outputs ? { outputs: r.outputs } : {}),
-          ...(r.error !== undefined ? { error: r.error } : {}),
-          ...(r.nonRetryable ? { nonRetryable: r.nonRetryable } : {}),
-          ...(r.labels ? { labels: r.labels } : {}),
-        });
-      }
-    });
+    this.o.stores.unitOfWork.atomically(() => this.writeResults(batch));
     this.o.onResult();
   }
-}
 
-/** The attempt's lease expired and the sweep resubmitted it: its result is dropped. */
-class LeaseLostError extends Error {
-  override readonly name = 'LeaseLostError';
-  constructor(readonly taskRunId: string) {
-    super(`lease of task run ${taskRunId} expired`);
+  /**
+   * Removes the finished attempts' jobs (lease-guarded) and writes their logs; their results go to
+   * the executor as `taskResult` events: stored (`append`), or returned to be decided at once.
+   */
+  private writeResults(batch: readonly FinishedAttempt[], append = true): ResultEvent[] {
+    const { jobs, logs, events } = this.o.stores;
+    const out: ResultEvent[] = [];
+    for (const r of batch) {
+      if (!jobs.complete(r.job.id, this.o.workerId)) continue;
+      for (const l of r.logs) logs.append(l);
+      const event: ResultEvent['event'] = {
+        type: 'taskResult',
+        taskRunId: r.job.taskRunId,
+        attempt: r.job.attempt,
+        outcome: r.outcome,
+        ...(r.outputs ? { outputs: r.outputs } : {}),
+        ...(r.error !== undefined ? { error: r.error } : {}),
+        ...(r.nonRetryable ? { nonRetryable: r.nonRetryable } : {}),
+        ...(r.labels ? { labels: r.labels } : {}),
+      };
+      if (append) events.append(r.job.executionId, event);
+      else out.push({ executionId: r.job.executionId, event });
+    }
+    return out;
   }
+
+  /**
+   * The worker's part of the executor's batch transaction (`ExecutorLoop`
+   * option `worker`, with `commitWithExecutor`): `results` removes the
+   * finished attempts' jobs and hands their results to the batch, which
+   * decides them in the same transaction (never stored as events); `lease`
+   * gives a job the batch queues to this worker while a slot is free (the
+   * job is stored claimed); `after` claims a backlog; `settle` starts the
+   * claimed attempts once the transaction committed, or puts the results
+   * back when it rolled back. One commit per batch for results, decisions
+   * and claims, instead of one each.
+   */
+  readonly batch = {
+    results: (): ResultEvent[] => {
+      if (this.stopped || !this.accepting) return [];
+      this.writing = this.results.splice(0);
+      return this.writeResults(this.writing, false);
+    },
+    lease: (): { owner: string; until: number } | undefined => {
+      if (!this.accepting || this.running.size + this.reserved >= (this.o.concurrency ?? 16))
+        return undefined;
+      this.reserved++;
+      return { owner: this.o.workerId, until: this.nowMs() + this.leaseMs };
+    },
+    after: (unclaimed: number): void => {
+      if (unclaimed > 0) this.backlog = true;
+      this.claimed = this.accepting && this.backlog ? this.claimJobs() : [];
+    },
+    settle: (committed: boolean, leased: readonly Job[]): void => {
+      const claimed = [...leased, ...this.claimed];
+      this.claimed = [];
+      this.reserved = 0;
+      if (committed) for (const job of claimed) this.start(job);
+      else {
+        this.results.unshift(...this.writing);
+        this.backlog = true;
+      }
+      this.writing = [];
+    },
+  };
 }
