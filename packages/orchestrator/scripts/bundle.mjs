@@ -25,6 +25,7 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { writeCodeCache } from './code-cache.mjs';
+import { buildSnapshot } from './snapshot.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const outfile = `${dist}bundle/instance.cjs`;
@@ -61,4 +62,10 @@ process.stdout.write(
   cache.ok
     ? `code cache: ${(cache.bytes / 1024).toFixed(0)} KB from one boot (${cache.ms.toFixed(0)} ms)\n`
     : `code cache: none (${cache.reason}); instances compile the bundle at each start\n`,
+);
+const snapshot = await buildSnapshot(dist);
+process.stdout.write(
+  snapshot.ok
+    ? `startup snapshot: instance.blob (${snapshot.ms.toFixed(0)} ms)\n`
+    : `startup snapshot: none (${snapshot.reason}); instances start from the code cache\n`,
 );

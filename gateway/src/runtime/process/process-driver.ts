@@ -25,7 +25,7 @@ import {
 } from './instance-record.js';
 import { driverId, sandboxedChild, scanInstances } from './instance-scan.js';
 import { LogRotation } from './log-rotation.js';
-import { APP_PATHS, currentBuildVersion, orchestratorEntry } from './orchestrator-entry.js';
+import { APP_PATHS, currentBuildVersion, orchestratorCommand } from './orchestrator-entry.js';
 import { commandLine, isAlive, signalName, terminate } from './pid.js';
 import type { ProcessDriverOptions } from './process-driver-options.js';
 import { reconcileInstances } from './reconcile-instances.js';
@@ -80,8 +80,9 @@ export class ProcessDriver implements RuntimeDriver {
     this.#root = resolve(options.dataDir, 'tenants');
     this.#dataDir = resolve(options.dataDir);
     this.#currentVersion = options.currentVersion ?? currentBuildVersion();
-    this.#command = options.command ?? [process.execPath, orchestratorEntry()];
-    this.#entry = this.#command[1] ?? this.#command[0] ?? '';
+    this.#command = options.command ?? orchestratorCommand();
+    // The first argument that is no flag: the entry, or the blob of `--snapshot-blob <blob>`.
+    this.#entry = this.#command.slice(1).find((a) => !a.startsWith('-')) ?? this.#command[0] ?? '';
     this.#env = options.env ?? {};
     this.#exits = new ExitWatch(options.pidCheckMs ?? 500);
     this.#driverId = driverId(this.#root);
