@@ -26,6 +26,10 @@ const asJson = args.includes('--json');
 const entries = args.filter((a) => !a.startsWith('--'));
 // Node/V8 flags given to every instance entry (not the baseline): `--node-flag=--max-semi-space-size=1`.
 const nodeFlags = args.filter((a) => a.startsWith('--node-flag=')).map((a) => a.slice(12));
+// Environment given to every instance entry (not the baseline): `--env=MALLOC_ARENA_MAX=2`.
+const extraEnv = Object.fromEntries(
+  args.filter((a) => a.startsWith('--env=')).map((a) => [a.slice(6, a.indexOf('=', 6)), a.slice(a.indexOf('=', 6) + 1)]),
+);
 if (entries.length === 0) {
   entries.push(join(ROOT, 'packages/orchestrator/dist/bundle/main.js'));
   const blob = join(ROOT, 'packages/orchestrator/dist/bundle/instance.blob');
@@ -82,6 +86,7 @@ async function boot(file, dataDir) {
       SILO_DATA_DIR: dataDir,
       SILO_INSTANCE_TOKEN: TOKEN,
       SILO_LOG_LEVEL: 'info',
+      ...(file === BASELINE ? {} : extraEnv),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
