@@ -21,9 +21,9 @@
 // path, dist/bundle/main.js). Node itself refuses a blob of another version.
 import { spawnSync } from 'node:child_process';
 import { realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cachedDataVersionTag } from 'node:v8';
 import { build } from 'esbuild';
+import { lazyRequireSource } from './lazy-require.mjs';
 
 const LAZY = ['better-sqlite3', '@hono/node-server', 'fflate', 'tinyglobby'];
 
@@ -34,26 +34,9 @@ const LAZY = ['better-sqlite3', '@hono/node-server', 'fflate', 'tinyglobby'];
  * `toSorted` at load), added for the build and removed before the heap is
  * written, so that V8 installs its own at start.
  */
-function prelude(exportNames) {
+function prelude() {
   return `'use strict';
 const __siloLateRequire = require('node:module').createRequire(__filename);
-const __siloExports = ${JSON.stringify(exportNames)};
-function __siloLazy(id) {
-  let real;
-  const load = () => (real ??= __siloLateRequire(id));
-  const names = __siloExports[id];
-  return new Proxy(function () {}, {
-    construct: (_t, args) => Reflect.construct(load(), args),
-    apply: (_t, self, args) => Reflect.apply(load(), self, args),
-    get: (t, key) => (names.includes(key) ? load()[key] : t[key]),
-    has: (t, key) => names.includes(key) || key in t,
-    ownKeys: (t) => [...new Set([...names, ...Reflect.ownKeys(t)])],
-    getOwnPropertyDescriptor: (t, key) =>
-      names.includes(key)
-        ? { configurable: true, enumerable: true, get: () => load()[key] }
-        : Reflect.getOwnPropertyDescriptor(t, key),
-  });
-}
 {
   const { startupSnapshot } = require('node:v8');
   const TA = Object.getPrototypeOf(Uint8Array.prototype);
@@ -74,10 +57,8 @@ function __siloLazy(id) {
   }
 }
 const __siloModule = { exports: {} };
-const __siloRequire = (id) => (${JSON.stringify(LAZY)}.includes(id) ? __siloLazy(id) : require(id));
 (function (exports, require, module) {`;
 }
-
 /**
  * Bundles `${dist}main.js` into `${dist}bundle/snapshot.cjs` and builds
  * `${dist}bundle/instance.blob` from it with this node. Returns
@@ -90,8 +71,6 @@ export async function buildSnapshot(dist) {
   const blob = `${dist}bundle/instance.blob`;
   rmSync(blob, { force: true });
   rmSync(`${dist}bundle/blob.json`, { force: true });
-  const requireHere = createRequire(`${dist}main.js`);
-  const exportNames = Object.fromEntries(LAZY.map((id) => [id, Object.keys(requireHere(id))]));
   await build({
     entryPoints: [`${dist}main.js`],
     outfile: entry,
@@ -102,9 +81,9 @@ export async function buildSnapshot(dist) {
     external: ['date-holidays', ...LAZY],
     define: { 'import.meta.url': '__siloModuleUrl' },
     banner: {
-      js: `${prelude(exportNames)}const __siloModuleUrl = require('node:url').pathToFileURL(__filename).href;`,
+      js: `${prelude()}${lazyRequireSource(LAZY, `${dist}main.js`, '__siloLateRequire')}const __siloModuleUrl = require('node:url').pathToFileURL(__filename).href;`,
     },
-    footer: { js: '}).call(__siloModule.exports, __siloModule.exports, __siloRequire, __siloModule);' },
+    footer: { js: '}).call(__siloModule.exports, __siloModule.exports, require, __siloModule);' },
     legalComments: 'none',
     minifyWhitespace: true,
     minifySyntax: true,
@@ -151,4 +130,17 @@ export function blobStamp() {
     execSize: exe.size,
     execMtimeMs: exe.mtimeMs,
   };
+}
+
+// `npm run snapshot -w @silo/orchestrator` (after `npm run build`): opt-in, not part of
+// the build, since it did not pay yet (bench/RESULTS-instance.md).
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const dist = new URL('../dist/', import.meta.url).pathname;
+  const result = await buildSnapshot(dist);
+  process.stdout.write(
+    result.ok
+      ? `startup snapshot: dist/bundle/instance.blob (${result.ms.toFixed(0)} ms)\n`
+      : `startup snapshot: none (${result.reason})\n`,
+  );
+  if (!result.ok) process.exitCode = 1;
 }
