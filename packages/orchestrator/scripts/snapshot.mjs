@@ -4,6 +4,15 @@
 // `node --snapshot-blob instance.blob` skips the module phase of its boot and
 // runs main() (setDeserializeMainFunction in src/main.ts) at once.
 //
+// Opt-in (`npm run snapshot -w @silo/orchestrator` after `npm run build`):
+// measured slower than the code-cache entry so far (bench/RESULTS-instance.md).
+// Deserializing the 8 MB blob costs most of what it saves, and what the boot
+// runs after the module phase (config parsing, wiring, the HTTP server, the
+// first request) is compiled lazily from source, where the code cache of
+// dist/bundle/main.js holds it compiled; and @hono/node-server with undici
+// still load at run time. Next: run that path in the builder so that its
+// bytecode is in the blob, and a blob for the image built inside it.
+//
 // Node 20's `--build-snapshot` runs one CommonJS script whose `require` knows
 // built-in modules only, so dist/bundle/snapshot.cjs is a second bundle of the
 // same entry in which the packages that cannot be evaluated into a snapshot
@@ -12,8 +21,7 @@
 // Request at load, which loads undici, whose WebAssembly parser the builder
 // cannot hold), fflate (makes a TextDecoder at load, a native handle) and
 // tinyglobby (its fdir loads picomatch from node_modules at load).
-// Their export names are read here, so that esbuild's interop code sees them
-// without loading the package.
+// (scripts/lazy-require.mjs).
 //
 // The blob is tied to the node binary that built it: `blob.json` records
 // that binary's version, arch, platform and V8 cache tag, and the process
