@@ -28,7 +28,9 @@ const entries = args.filter((a) => !a.startsWith('--'));
 const nodeFlags = args.filter((a) => a.startsWith('--node-flag=')).map((a) => a.slice(12));
 // Environment given to every instance entry (not the baseline): `--env=MALLOC_ARENA_MAX=2`.
 const extraEnv = Object.fromEntries(
-  args.filter((a) => a.startsWith('--env=')).map((a) => [a.slice(6, a.indexOf('=', 6)), a.slice(a.indexOf('=', 6) + 1)]),
+  args
+    .filter((a) => a.startsWith('--env='))
+    .map((a) => [a.slice(6, a.indexOf('=', 6)), a.slice(a.indexOf('=', 6) + 1)]),
 );
 if (entries.length === 0) {
   entries.push(join(ROOT, 'packages/orchestrator/dist/bundle/main.js'));
