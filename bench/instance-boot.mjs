@@ -5,10 +5,12 @@
 // given instance entry (default: the built bundle), interleaved, and times
 // spawn → first 200 of a real API request (`GET /api/v1/bench/flows/search`).
 // After the last round each one is left idle for 2 s and its memory read from
-// smaps (the process and its children). Prints medians and ratios to the
+// smaps (the process and its children). An entry ending in `.blob` is a
+// startup snapshot, started with `--snapshot-blob`; by default the bundle and,
+// when built, its snapshot are both measured. Prints medians and ratios to the
 // baseline measured in the same run; `--json` prints them as JSON instead.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,7 +24,19 @@ const args = process.argv.slice(2);
 const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 9);
 const asJson = args.includes('--json');
 const entries = args.filter((a) => !a.startsWith('--'));
-if (entries.length === 0) entries.push(join(ROOT, 'packages/orchestrator/dist/bundle/main.js'));
+// Node/V8 flags given to every instance entry (not the baseline): `--node-flag=--max-semi-space-size=1`.
+const nodeFlags = args.filter((a) => a.startsWith('--node-flag=')).map((a) => a.slice(12));
+// Environment given to every instance entry (not the baseline): `--env=MALLOC_ARENA_MAX=2`.
+const extraEnv = Object.fromEntries(
+  args
+    .filter((a) => a.startsWith('--env='))
+    .map((a) => [a.slice(6, a.indexOf('=', 6)), a.slice(a.indexOf('=', 6) + 1)]),
+);
+if (entries.length === 0) {
+  entries.push(join(ROOT, 'packages/orchestrator/dist/bundle/main.js'));
+  const blob = join(ROOT, 'packages/orchestrator/dist/bundle/instance.blob');
+  if (existsSync(blob)) entries.push(blob);
+}
 const BASELINE = join(ROOT, 'bench/servers/baseline-server.mjs');
 const TOKEN = 'bench-instance-token';
 
@@ -63,7 +77,9 @@ function get(port, path) {
 async function boot(file, dataDir) {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [file], {
+  // A `.blob` is a startup snapshot (packages/orchestrator/scripts/snapshot.mjs).
+  const argv = file.endsWith('.blob') ? ['--snapshot-blob', file] : [file];
+  const child = spawn(process.execPath, [...(file === BASELINE ? [] : nodeFlags), ...argv], {
     env: {
       PATH: process.env.PATH,
       SILO_TENANT_ID: 'bench',
@@ -72,6 +88,7 @@ async function boot(file, dataDir) {
       SILO_DATA_DIR: dataDir,
       SILO_INSTANCE_TOKEN: TOKEN,
       SILO_LOG_LEVEL: 'info',
+      ...(file === BASELINE ? {} : extraEnv),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -53,8 +53,11 @@ if (
 // The instance's entry is chosen once for the whole run (the one-file bundle
 // when it is up to date, else dist/main.js) and handed to every gateway child,
 // so a `tsc -b` by someone else during the run cannot switch it half-way.
-const { orchestratorEntry } = await import('@silo/gateway');
-process.env.BENCH_INSTANCE_ENTRY = orchestratorEntry();
+// With its startup snapshot when this node built one (orchestratorCommand).
+const { orchestratorCommand } = await import('@silo/gateway');
+const instanceCommand = orchestratorCommand();
+process.env.BENCH_INSTANCE_COMMAND = JSON.stringify(instanceCommand);
+process.env.BENCH_INSTANCE_ENTRY = instanceCommand.at(-1);
 
 log(`Silo benchmark (${quick ? 'quick' : 'full'})`);
 log(`instance entry: ${process.env.BENCH_INSTANCE_ENTRY.slice(ROOT.length).replace(/^\//, '')}`);

@@ -69,10 +69,10 @@ async function makeDriver() {
     return new SplitDriver(main, base);
   }
   // The entry bench/run.mjs chose once for the whole run (see there).
-  const entry = process.env.BENCH_INSTANCE_ENTRY;
+  const command = process.env.BENCH_INSTANCE_COMMAND;
   const main = new ProcessDriver({
     dataDir: settings.dataDir,
-    ...(entry ? { command: [process.execPath, entry] } : {}),
+    ...(command ? { command: JSON.parse(command) } : {}),
   });
   const base = new ProcessDriver({ dataDir: settings.dataDir, command: [process.execPath, BASELINE] });
   return new SplitDriver(main, base);

@@ -43,6 +43,7 @@ export {
 export {
   ORCHESTRATOR_BUNDLE,
   ORCHESTRATOR_MAIN,
+  orchestratorCommand,
   orchestratorEntry,
 } from './runtime/process/orchestrator-entry.js';
 export type { ProcessDriverOptions } from './runtime/process/process-driver.js';

@@ -137,9 +137,15 @@ function packageEntries(root: string, pkg: ShippedPackage, prefix: string): TarE
     });
     const dist = join(pkg.real, 'dist');
     if (!existsSync(dist)) throw new Error(`${pkg.at}/dist is missing: run npx tsc -b first`);
+    // Not the bundle's startup snapshot (instance.blob, blob.json, snapshot.cjs): it is tied to this
+    // host's node binary and paths, and the image starts the bundle (packages/orchestrator/scripts/snapshot.mjs).
     for (const w of walk(
       dist,
-      (rel, isDir) => isDir || !/(\.test\.js|\.map|\.d\.ts|\.tsbuildinfo)$/.test(rel),
+      (rel, isDir) =>
+        isDir ||
+        !/(\.test\.js|\.map|\.d\.ts|\.tsbuildinfo|bundle\/(instance\.blob|blob\.json|snapshot\.cjs))$/.test(
+          rel,
+        ),
     )) {
       entries.push(toEntry(`${prefix}${pkg.at}/dist/${w.rel}`, w));
     }

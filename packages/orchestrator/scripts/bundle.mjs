@@ -15,7 +15,8 @@
 // file's URL.
 //
 // better-sqlite3 stays outside (a native addon, loaded from node_modules as
-// before), and so does date-holidays (about half the bundle's bytes: its
+// before), fflate and tinyglobby are required on first use (LAZY below), and so
+// is date-holidays (about half the bundle's bytes: its
 // calendars, moment-timezone, astronomia), which triggers/calendar-conditions.ts
 // requires on the first PublicHoliday condition instead of at boot. Beside it,
 // inputs.json lists the workspace files it was made from, relative to the repo
@@ -25,8 +26,13 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { writeCodeCache } from './code-cache.mjs';
+import { lazyRequireSource } from './lazy-require.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+// Required on first use (scripts/lazy-require.mjs), not at boot: fflate builds its tables
+// and a TextDecoder at load and serves only flow archives; tinyglobby's fdir loads
+// picomatch from node_modules at load and serves only script tasks' file globs.
+const LAZY = ['fflate', 'tinyglobby'];
 const outfile = `${dist}bundle/instance.cjs`;
 rmSync(`${dist}bundle`, { recursive: true, force: true });
 const result = await build({
@@ -36,9 +42,11 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['better-sqlite3', 'date-holidays'],
+  external: ['better-sqlite3', 'date-holidays', ...LAZY],
   define: { 'import.meta.url': '__siloModuleUrl' },
-  banner: { js: "const __siloModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: `${lazyRequireSource(LAZY, `${dist}main.js`)}const __siloModuleUrl = require('node:url').pathToFileURL(__filename).href;`,
+  },
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,

@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { startupSnapshot } from 'node:v8';
 import pino from 'pino';
 import { loadConfig } from './config.js';
 import { createInstanceServer } from './http/instance-server.js';
@@ -127,4 +128,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-void main();
+// Inside `node --build-snapshot` (scripts/snapshot.mjs) the modules are evaluated into the
+// startup snapshot and main runs only when an instance starts from it.
+if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(() => void main());
+else void main();

@@ -1,6 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cachedDataVersionTag } from 'node:v8';
 
 /** The repo root, from `gateway/{src,dist}/runtime/process/` (same depth in both). */
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -47,6 +48,44 @@ export function orchestratorEntry(root: string = ROOT): string {
     // No bundle, no list, or a file of the list is gone (renamed since): the compiled entry.
     return main;
   }
+}
+
+/** The bundle's startup snapshot (packages/orchestrator/scripts/snapshot.mjs), with `blob.json` beside it. */
+export const ORCHESTRATOR_BLOB = join(ROOT, 'packages', 'orchestrator', 'dist', 'bundle', 'instance.blob');
+
+/**
+ * The command that starts an instance: `node --snapshot-blob instance.blob`
+ * (every module already evaluated: the fastest boot) when the bundle is the
+ * entry (`orchestratorEntry`) and its blob was built by this very node
+ * binary (`blob.json`: version, arch, platform, V8 cache tag, the binary's
+ * path, size and mtime), else `node <entry>`. The check matters: Node 20
+ * aborts on a blob of another binary instead of falling back.
+ *
+ * @example
+ * const [program, ...args] = orchestratorCommand();
+ */
+export function orchestratorCommand(root: string = ROOT): string[] {
+  const entry = orchestratorEntry(root);
+  const dir = join(root, 'packages', 'orchestrator', 'dist', 'bundle');
+  if (entry !== join(dir, 'main.js')) return [process.execPath, entry];
+  try {
+    const blob = join(dir, 'instance.blob');
+    const stamp = JSON.parse(readFileSync(join(dir, 'blob.json'), 'utf8')) as Record<string, unknown>;
+    const exe = statSync(process.execPath);
+    const same =
+      stamp.node === process.version &&
+      stamp.arch === process.arch &&
+      stamp.platform === process.platform &&
+      stamp.v8CacheTag === cachedDataVersionTag() &&
+      stamp.execPath === realpathSync(process.execPath) &&
+      stamp.execSize === exe.size &&
+      stamp.execMtimeMs === exe.mtimeMs;
+    if (same && statSync(blob).mtimeMs >= statSync(entry).mtimeMs)
+      return [process.execPath, '--snapshot-blob', blob];
+  } catch {
+    // No blob (not built, or its build failed): the bundle with its code cache.
+  }
+  return [process.execPath, entry];
 }
 
 /** The orchestrator package's version (the current build's version name), or `unknown` where it is not shipped. */

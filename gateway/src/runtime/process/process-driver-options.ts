@@ -5,7 +5,7 @@ export type ProcessDriverOptions = {
   dataDir: string;
   /**
    * The program that runs one instance, as argv.
-   * @default [process.execPath, orchestratorEntry()]: `<repo>/packages/orchestrator/dist/bundle/main.js` when built, else `dist/main.js`
+   * @default orchestratorCommand(): `node --snapshot-blob <repo>/packages/orchestrator/dist/bundle/instance.blob` when built by this node, else `node` with the bundle's `main.js` when built, else `dist/main.js`
    */
   command?: readonly string[];
   /** Extra environment for every instance (tests). @default {} */

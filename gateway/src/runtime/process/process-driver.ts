@@ -24,7 +24,7 @@ import {
 } from './instance-record.js';
 import { driverId, scanInstances } from './instance-scan.js';
 import { LogRotation } from './log-rotation.js';
-import { APP_PATHS, currentBuildVersion, orchestratorEntry } from './orchestrator-entry.js';
+import { APP_PATHS, currentBuildVersion, orchestratorCommand } from './orchestrator-entry.js';
 import { commandLine, isAlive, terminate } from './pid.js';
 import type { ProcessDriverOptions } from './process-driver-options.js';
 import { reconcileInstances } from './reconcile-instances.js';
@@ -77,8 +77,9 @@ export class ProcessDriver implements RuntimeDriver {
     this.#root = resolve(options.dataDir, 'tenants');
     this.#dataDir = resolve(options.dataDir);
     this.#currentVersion = options.currentVersion ?? currentBuildVersion();
-    this.#command = options.command ?? [process.execPath, orchestratorEntry()];
-    this.#entry = this.#command[1] ?? this.#command[0] ?? '';
+    this.#command = options.command ?? orchestratorCommand();
+    // The first argument that is no flag: the entry, or the blob of `--snapshot-blob <blob>`.
+    this.#entry = this.#command.slice(1).find((a) => !a.startsWith('-')) ?? this.#command[0] ?? '';
     this.#env = options.env ?? {};
     this.#children = new Children(options.pidCheckMs ?? 500);
     this.#driverId = driverId(this.#root);
