@@ -24,7 +24,8 @@ const TENANTS = SIZE ? Number(SIZE[1]) : LONG ? 50 : 10;
 const CLIENTS = SIZE ? Number(SIZE[2]) : LONG ? 20 : 10;
 const SECONDS = SIZE ? Number(SIZE[3]) : LONG ? 60 : 15;
 const PHASE_MS = 3_000;
-const REQUEST_MS = 30_000;
+// Above SILO_START_TIMEOUT (30 s): a request held through a start that times out ends with its documented 503, not a client abort.
+const REQUEST_MS = 45_000;
 const GRACE_MS = 90_000;
 const VERIFY_MS = 300_000;
 const TERMINAL = new Set(['SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED']);
@@ -175,7 +176,9 @@ describe('reliability: load with idle stops and wakes', () => {
             errors.push(`${tenant} ${method} ${path} → ${res.status} ${text.slice(0, 120)}`);
           }
         } catch (err) {
-          errors.push(`${tenant} ${method} ${path} → ${(err as Error).message} after ${Date.now() - at} ms`);
+          const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+          const why = `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
+          errors.push(`${tenant} ${method} ${path} → ${why} after ${Date.now() - at} ms`);
         } finally {
           flights.end(flight);
         }
@@ -258,6 +261,20 @@ describe('reliability: load with idle stops and wakes', () => {
       lagMaxMs: Math.round(lag.max / 1e6),
       loadAvg: loadAverage(),
     });
+    // The errors by kind (status or cause, without tenant and timing), so a failed run says what failed.
+    const kinds = new Map<string, number>();
+    for (const e of errors) {
+      const kind = e
+        .replace(/^\S+ /, '')
+        .replace(/ after \d+ ms$/, '')
+        .replace(/\/executions\/\w+/, '/executions/<id>');
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    if (kinds.size > 0) {
+      process.stderr.write(
+        `[load] errors by kind:\n${[...kinds].map(([k, n]) => `  ${n} × ${k}`).join('\n')}\n`,
+      );
+    }
     expect(errors.slice(0, 10)).toEqual([]);
     expect(verdict).toMatchObject({ missing: 0, notTerminal: 0, unchecked: 0 });
     // Instances stopped idle and woke during the run (every tenant more than its first start).
