@@ -133,5 +133,5 @@ ${handles}
     await proc.stop();
     throw new Error(`caddy did not come up: ${err.message}; ${proc.stderr()}`);
   }
-  return { url, stop: proc.stop };
+  return { url, pid: proc.child.pid, stop: proc.stop };
 }

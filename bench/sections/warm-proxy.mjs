@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { processInstance } from '../lib/gateway-process.mjs';
+import { processInstance, startGateway } from '../lib/gateway-process.mjs';
 import { jsonRequest } from '../lib/http.mjs';
 import { startCaddy, startNginx } from '../lib/proxies.mjs';
 import { runWrk } from '../lib/tools.mjs';
@@ -15,7 +15,18 @@ const TOKEN_HEADER = 'x-silo-instance-token';
  */
 export async function warmProxy(ctx) {
   if (!ctx.tools.found.wrk) throw new Error(`skipped: ${ctx.tools.reasons.wrk}`);
-  const gw = await ctx.gateway('process');
+  // A gateway of its own whose data folder is too long for a unix socket path (107 bytes): its
+  // instances then listen on TCP ports, which wrk ("direct"), nginx and Caddy reach the same way
+  // the gateway does. (With a short folder the process driver puts them on unix sockets.)
+  const gw = await startGateway({ dataDir: join(ctx.tmp, `warm-${'t'.repeat(100)}`), runtime: 'process' });
+  try {
+    return await measure(ctx, gw);
+  } finally {
+    await gw.stop();
+  }
+}
+
+async function measure(ctx, gw) {
   const seconds = ctx.quick ? 1 : 3;
   const upstreams = [
     { name: 'do-nothing server', id: 'base-warm' },
@@ -28,6 +39,8 @@ export async function warmProxy(ctx) {
     });
     const record = processInstance(gw.dataDir, u.id);
     if (!record) throw new Error(`no instance record for ${u.id}`);
+    if (!(record.port > 0))
+      throw new Error(`instance of ${u.id} is not on a TCP port: ${JSON.stringify(record)}`);
     u.port = record.port;
     u.token = record.instanceToken;
   }
@@ -106,6 +119,17 @@ export async function warmProxy(ctx) {
         target: ref ? '≥ Caddy' : undefined,
         met: r.caddy ? r.gateway.rps >= r.caddy.rps : undefined,
       });
+      if (u.id === 'warm') {
+        // An upstream that does work of its own: the gateway should cost it at most 5 % of its rate.
+        rows.push({
+          figure: `warm req/s via gateway vs direct (${tag})`,
+          value: r.gateway.rps,
+          baseline: r.direct.rps,
+          unit: 'req/s',
+          target: '≥ 0.95× direct',
+          met: r.gateway.rps >= 0.95 * r.direct.rps,
+        });
+      }
       for (const name of ['direct', 'nginx', 'caddy']) {
         if (!r[name]) continue;
         rows.push({
@@ -121,8 +145,8 @@ export async function warmProxy(ctx) {
         value: added,
         baseline: r.direct.p50,
         unit: 'ms',
-        target: '≤ 0.25 ms',
-        met: added <= 0.25,
+        target: '≤ 0.2 ms',
+        met: added <= 0.2,
         noRatio: true,
         note: `gateway p50 ${r.gateway.p50} ms vs direct ${r.direct.p50} ms`,
       });

@@ -10,7 +10,11 @@
 // adminToken, logFile, maxRunning, baselineImage?, pauseAfter?, startConcurrency? }. Prints one JSON line
 // { url, pid } on stdout once it listens.
 import { fileURLToPath } from 'node:url';
-import { createGateway, createGatewayLogger, loadGatewayConfig, ProcessDriver } from '@silo/gateway';
+
+// BENCH_GATEWAY_MODULE: another build of the gateway (bench/proxy-ab.mjs compares two side by side).
+const { createGateway, createGatewayLogger, loadGatewayConfig, ProcessDriver } = await import(
+  process.env.BENCH_GATEWAY_MODULE ?? '@silo/gateway'
+);
 
 const settings = JSON.parse(process.env.BENCH_GATEWAY ?? '{}');
 const BASELINE = fileURLToPath(new URL('./baseline-server.mjs', import.meta.url));
@@ -59,7 +63,7 @@ class SplitDriver {
 
 async function makeDriver() {
   if (settings.runtime === 'docker') {
-    const { DockerDriver } = await import('@silo/gateway');
+    const { DockerDriver } = await import(process.env.BENCH_GATEWAY_MODULE ?? '@silo/gateway');
     const main = new DockerDriver({});
     const base = new DockerDriver({ image: settings.baselineImage, build: false });
     return new SplitDriver(main, base);

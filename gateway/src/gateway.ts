@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { resolveAdminToken } from './admin/admin-token.js';
 import { createApp } from './app.js';
 import type { GatewayConfig } from './config.js';
+import { tenantFastPath } from './http/tenant-fast-path.js';
 import { TenantPipeline } from './http/tenant-pipeline.js';
 import { Fleet } from './lifecycle/fleet.js';
 import { IdleReaper } from './lifecycle/idle-reaper.js';
@@ -240,6 +241,10 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   reaper.start();
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // Tenant API requests skip Hono (http/tenant-fast-path.ts); the app serves the rest.
+  const [appListener] = server.listeners('request') as Parameters<typeof tenantFastPath>[2][];
+  if (appListener !== undefined)
+    server.removeAllListeners('request').on('request', tenantFastPath(pipeline, logger, appListener));
   const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgraded.add(socket);

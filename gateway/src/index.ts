@@ -12,6 +12,9 @@ export { loadGatewayConfig } from './config.js';
 export { DEMO_FLOW_YAML } from './first-run/demo-tenant.js';
 export type { CreateGatewayOptions, Gateway } from './gateway.js';
 export { createGateway } from './gateway.js';
+// The proxy path's steps, measured one by one in bench/proxy-layers.mjs.
+export { RateLimiter } from './http/rate-limiter.js';
+export { requestIdOf } from './http/request-id.js';
 export {
   ensureOfflineBase,
   ensureOrchestratorImage,
@@ -23,9 +26,11 @@ export {
 export type { InstanceState } from './lifecycle/instance-state.js';
 export { wakeLeadOf } from './lifecycle/wake-lead.js';
 export { createGatewayLogger } from './logger.js';
+export { createGatewayMetrics } from './metrics/gateway-metrics.js';
 export type { Change, GuardedChangeDeps, GuardedResult } from './operations/guarded-change.js';
 export { GuardedChanges } from './operations/guarded-change.js';
 export { SmokeCheckError, smokeCheck } from './operations/smoke-check.js';
+export { HOP_BY_HOP, prepareForwardHeaders } from './proxy/forward-headers.js';
 export type { TenantPath } from './proxy/tenant-path.js';
 export { parseTenantPath } from './proxy/tenant-path.js';
 export {

@@ -32,16 +32,21 @@ export function parseTenantPath(rawTarget: string, method = 'GET'): TenantPath |
   const q = rawTarget.indexOf('?');
   const path = q === -1 ? rawTarget : rawTarget.slice(0, q);
   if (!path.startsWith(API_PREFIX)) return undefined;
-  if (/%2f|%5c/i.test(path) || path.includes('\\')) {
+  // Without a `%`, no segment changes under decoding: the decode per segment is skipped (the common case).
+  const encoded = path.includes('%');
+  if ((encoded && /%2f|%5c/i.test(path)) || path.includes('\\')) {
     throw new BadRequestError('ambiguous path: encoded slashes and backslashes are refused');
   }
   const segments = path.slice(1).split('/');
-  segments.forEach((segment, i) => {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      throw new BadRequestError(`ambiguous path: segment ${i + 1} is not valid percent-encoding`);
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    let decoded = segment;
+    if (encoded) {
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        throw new BadRequestError(`ambiguous path: segment ${i + 1} is not valid percent-encoding`);
+      }
     }
     if (decoded === '.' || decoded === '..') {
       throw new BadRequestError('ambiguous path: "." and ".." segments are refused');
@@ -49,10 +54,10 @@ export function parseTenantPath(rawTarget: string, method = 'GET'): TenantPath |
     if (segment === '' && i < segments.length - 1) {
       throw new BadRequestError('ambiguous path: empty segments ("//") are refused');
     }
-  });
+  }
   const segment = segments[2] ?? '';
   if (segment === '') throw new BadRequestError('missing tenant: use /api/v1/{tenant}/...');
-  const normalised = safeDecode(segment).toLowerCase();
+  const normalised = (encoded ? safeDecode(segment) : segment).toLowerCase();
   if (normalised !== segment) {
     throw new BadRequestError(`ambiguous tenant segment "${segment}": write it as "${normalised}"`);
   }

@@ -1,4 +1,4 @@
-import { Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
@@ -21,8 +21,11 @@ export type ProxyTarget = {
   webhook?: boolean;
 };
 
-/** An instance on a unix socket (process runtime): http-proxy-3 passes `socketPath` to `http.request`. */
-type UnixTarget = { socketPath: string; host: string; port: number; protocol: 'http:' };
+/**
+ * Where an instance listens, as `http.request` options: a TCP host and port, or a unix socket
+ * (process runtime). `protocol` is for http-proxy-3 (WebSockets), which passes the rest on.
+ */
+type Upstream = { host: string; port: number; socketPath?: string; protocol: 'http:' };
 
 export type TenantProxyOptions = {
   manager: InstanceManager;
@@ -49,10 +52,8 @@ export class TenantProxy {
   readonly #o: TenantProxyOptions;
   readonly #agent: Agent;
   readonly #proxy: ProxyServer;
-  /** The upstream request of each proxied request, to tell a failed reused socket (`mayRetryUpstream`). */
-  readonly #upstream = new WeakMap<IncomingMessage, ClientRequest>();
-  /** Parsed instance URLs: http-proxy-3 would parse a string target again for every request. */
-  readonly #targets = new Map<string, URL | UnixTarget>();
+  /** Parsed instance endpoints, for `http.request` (HTTP) and http-proxy-3 (WebSockets). */
+  readonly #targets = new Map<string, Upstream>();
   /** Counter children by `tenant status`: `inc({ ... })` hashes its labels on every call. */
   readonly #counters = new Map<string, { inc(): void }>();
 
@@ -60,20 +61,15 @@ export class TenantProxy {
     this.#o = options;
     // Idle sockets are dropped before the instance's keep-alive timeout closes them (issue 19: a
     // socket reused just as the instance closed it was a rare 502 "socket hang up" under load).
+    // `noDelay`: no Nagle wait on a request written in two parts (headers, then a piped body) while
+    // the instance delays its ACK; nginx (`tcp_nodelay`) and Go (Caddy) set it by default too.
     this.#agent = new Agent({
       keepAlive: true,
+      noDelay: true,
       maxFreeSockets: 64,
       timeout: options.upstreamIdleSocketMs ?? UPSTREAM_IDLE_SOCKET_MS,
     });
     this.#proxy = createProxyServer({ agent: this.#agent, ws: true, xfwd: false });
-    this.#proxy.on('proxyReq', (proxyReq, req) => this.#upstream.set(req, proxyReq));
-    this.#proxy.on('proxyRes', (proxyRes, _req, res) => {
-      for (const name of HOP_BY_HOP) delete proxyRes.headers[name];
-      // The instance's `Connection` speaks of the gateway's socket to it, not of the client's. Node
-      // has decided from the client's request (`Connection: close`, HTTP/1.0 without keep-alive)
-      // whether its socket stays open; an explicit header is what Node obeys, so say that.
-      proxyRes.headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close';
-    });
     this.#proxy.on('error', (err) => this.#o.logger.warn({ err }, 'proxy error without a handler'));
   }
 
@@ -121,27 +117,43 @@ export class TenantProxy {
       req.pipe(buffer);
     }
     const target = this.#target(lease.endpoint);
-    this.#send(req, res, buffer ? { target, buffer } : { target }, tenantId, true);
+    const bodiless = !chunked && !(declared > 0);
+    this.#send(req, res, buffer ? { target, buffer, bodiless } : { target, bodiless }, tenantId, true);
   }
 
-  /** One attempt; a bodiless idempotent request whose reused socket failed before any byte gets one more. */
+  /**
+   * One attempt, with Node's own `http.request` on the keep-alive agent (http-proxy-3 stays for
+   * WebSockets: its per-request setup and events cost more than the pipe itself, see
+   * bench/proxy-layers.mjs). A bodiless idempotent request whose reused socket failed before any
+   * byte gets one more.
+   */
   #send(
     req: IncomingMessage,
     res: ServerResponse,
-    options: { target: URL | UnixTarget; buffer?: BodyLimit },
+    options: { target: Upstream; buffer?: BodyLimit; bodiless: boolean },
     tenantId: string,
     mayRetry: boolean,
   ): void {
+    const upstream = request({
+      ...options.target,
+      agent: this.#agent,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+    });
     let failed = false;
-    this.#proxy.web(req, res, options, (err) => {
-      // http-proxy-3 also reports errors of `req` here, once per attempt: answer the first only.
+    const onError = (err: NodeJS.ErrnoException) => {
+      // Errors of `req` come here too, once per attempt: answer the first only.
       if (failed) return;
       failed = true;
+      upstream.destroy();
+      // The client left: nothing to answer.
+      if (req.socket.destroyed && err.code === 'ECONNRESET') return;
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      if (mayRetry && !res.destroyed && mayRetryUpstream(req, this.#upstream.get(req), err)) {
+      if (mayRetry && !res.destroyed && mayRetryUpstream(req, upstream, err)) {
         this.#o.logger.debug(
           { err, tenantId },
           'reused upstream socket failed before a response: sent again',
@@ -149,9 +161,32 @@ export class TenantProxy {
         this.#send(req, res, options, tenantId, false);
         return;
       }
-      void this.#o.manager.checkAlive(tenantId, (err as Error).message);
+      void this.#o.manager.checkAlive(tenantId, err.message);
       writeErrorReply(res, new UpstreamFailedError(tenantId, { cause: err }));
+    };
+    req.on('error', onError);
+    upstream.on('error', onError);
+    // The client left before the end: the upstream request goes too.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
     });
+    upstream.on('response', (answer) => {
+      const headers = answer.headers;
+      for (const name of HOP_BY_HOP) delete headers[name];
+      // The instance's `Connection` speaks of the gateway's socket to it, not of the client's. Node
+      // has decided from the client's request (`Connection: close`, HTTP/1.0 without keep-alive)
+      // whether its socket stays open; an explicit header is what Node obeys, so say that.
+      headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close';
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      // An answer cut short (the instance died mid-stream) cuts the client's short too.
+      answer.once('close', () => {
+        if (!answer.complete) res.destroy();
+      });
+      answer.pipe(res);
+    });
+    // No body (most API calls): end the upstream request at once rather than set up a pipe.
+    if (options.bodiless) upstream.end();
+    else (options.buffer ?? req).pipe(upstream);
   }
 
   /** Proxies a WebSocket upgrade to the leased instance; the lease is released when the socket closes. */
@@ -169,15 +204,16 @@ export class TenantProxy {
     });
   }
 
-  #target(endpoint: Endpoint): URL | UnixTarget {
+  #target(endpoint: Endpoint): Upstream {
     const key = endpoint.socketPath ?? endpoint.url;
     let target = this.#targets.get(key);
     if (target === undefined) {
       // Endpoints change at each start (new port); keep the map from growing without bound.
       if (this.#targets.size >= 1024) this.#targets.clear();
+      const url = new URL(endpoint.url);
       target = endpoint.socketPath
         ? { socketPath: endpoint.socketPath, host: 'localhost', port: 80, protocol: 'http:' }
-        : new URL(endpoint.url);
+        : { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 80), protocol: 'http:' };
       this.#targets.set(key, target);
     }
     return target;
