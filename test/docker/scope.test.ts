@@ -60,7 +60,11 @@ describeDocker(reason, 'two gateways of different SILO_SCOPE on one engine', () 
     const infoB = await docker.getContainer(`silo-b-${run}_${tenant}`).inspect();
     expect(infoA.Id).not.toBe(infoB.Id);
     expect(infoA.State.Running && infoB.State.Running).toBe(true);
-    expect(infoA.Config.Labels).toMatchObject({ 'silo.scope': `a-${run}`, 'silo.tenant': tenant });
+    expect(infoA.Config.Labels).toMatchObject({
+      'silo.scope': `a-${run}`,
+      'silo.tenant': tenant,
+      'silo.runtime': 'docker',
+    });
     expect(infoB.Config.Labels).toMatchObject({ 'silo.scope': `b-${run}`, 'silo.tenant': tenant });
     expect(infoA.Mounts.map((m) => m.Name)).toEqual([`silo-a-${run}_${tenant}-data`]);
     expect(Object.keys(infoA.NetworkSettings.Networks)).toEqual([`silo-a-${run}_${tenant}-net`]);
@@ -156,5 +160,52 @@ describeDocker(reason, 'SILO_SCOPE set on a gateway', () => {
     } finally {
       await gateway.close({ stopInstances: true });
     }
+  });
+});
+
+/**
+ * A container with the Docker driver's own name and labels but made by
+ * another runtime (`silo.runtime=swarm`), and a swarm task's container: the
+ * Docker driver lists neither, refuses to start over, stop or remove the
+ * first, and its reconcile removes neither (it removes containers of its own
+ * that are stuck in `created`).
+ */
+describeDocker(reason, 'the Docker driver and containers of another runtime', () => {
+  const docker = new Docker();
+  const run = randomBytes(3).toString('hex');
+  const scope = `c-${run}`;
+  const tenant = `other-${run}`;
+  const name = `silo-${scope}_${tenant}`;
+  const labels = { 'silo.managed': 'true', 'silo.tenant': tenant, 'silo.scope': scope, 'silo.test-run': run };
+  const driver = new DockerDriver({ image: image?.tag ?? '', build: false, scope, orphanGraceMs: 300 });
+  afterAll(async () => {
+    await driver.close();
+    const left = await docker.listContainers({ all: true, filters: { label: [`silo.test-run=${run}`] } });
+    await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  });
+
+  it('neither adopts, starts over, removes nor reconciles them away', async () => {
+    const swarmMade = await docker.createContainer({
+      name,
+      Image: image!.tag,
+      Labels: { ...labels, 'silo.runtime': 'swarm' },
+    });
+    const task = await docker.createContainer({
+      name: `${name}.1.${run}`,
+      Image: image!.tag,
+      Labels: { ...labels, 'com.docker.swarm.task.id': run },
+    });
+    expect(await driver.list()).toEqual([]);
+    await expect(driver.inspect(tenant)).rejects.toThrow(/silo\.runtime=swarm\): refusing to touch it/);
+    await expect(
+      driver.start({ tenantId: tenant, instanceToken: randomBytes(24).toString('hex') }),
+    ).rejects.toThrow(/refusing to touch it/);
+    await expect(driver.remove(tenant, { purge: true })).rejects.toThrow(/refusing to touch it/);
+    expect(await driver.reconcile(() => [])).toEqual({ running: [], removed: [], orphans: [] });
+    for (const c of [swarmMade, task]) expect((await c.inspect()).State.Status).toBe('created');
+    // Both still there.
+    expect(
+      (await docker.listContainers({ all: true, filters: { label: [`silo.test-run=${run}`] } })).length,
+    ).toBe(2);
   });
 });

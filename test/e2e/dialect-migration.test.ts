@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy, type TenantApi, tenantApi } from '../helpers/tenant-workload.js';
 import { startTestGateway, type TestGateway, waitFor } from '../helpers/test-gateway.js';
+import { BUILT_BUNDLE } from '../helpers/versions.js';
 
 /** Valid on 1.3 and on 2.0 as written. */
 const CLEAN = `id: clean
@@ -267,4 +268,54 @@ describe('Kestra dialect migration 1.3 → 2.0 (process runtime, real orchestrat
       30_000,
     );
   }, 180_000);
+
+  it('keeps a migration and an upgrade of the same tenant apart: the one sent while the other runs gets 409', async () => {
+    const api = await legacyTenant('contended', [CLEAN]);
+    await run(api, 'clean');
+    // The same build under a pre-release name: an upgrade that succeeds, and no new tenant is pinned to it.
+    await t.admin('POST', '/admin/v1/versions', { version: '9.9.9-twin', bundle: BUILT_BUNDLE });
+    const current = (await t.admin<{ current: string }>('GET', '/admin/v1/versions')).current;
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${t.url}/admin/v1/tenants/contended/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.gateway.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(170_000),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const guardBackups = async () =>
+      (
+        await t.admin<{ results: { trigger: string }[] }>('GET', '/admin/v1/tenants/contended/backups')
+      ).results.filter((b) => b.trigger === 'guard').length;
+
+    // An upgrade runs (its backup taken, the instance being stopped and restarted): a migration waits its turn.
+    const upgrade = post('upgrade', { version: '9.9.9-twin' });
+    await waitFor('the upgrade to take its backup', async () => (await guardBackups()) === 1, 60_000);
+    const migrationMeanwhile = await post('migration', { to: '2.0', apply: true });
+    expect(migrationMeanwhile.status).toBe(409);
+    expect(migrationMeanwhile.body.message).toMatch(
+      /contended: another upgrade or guarded change is in progress/,
+    );
+    expect(await upgrade).toMatchObject({ status: 200, body: { outcome: 'upgraded', to: '9.9.9-twin' } });
+
+    // And the other way round: a migration runs, an upgrade sent meanwhile gets 409.
+    const migration = post('migration', { to: '2.0', apply: true });
+    await waitFor('the migration to take its backup', async () => (await guardBackups()) === 2, 60_000);
+    const upgradeMeanwhile = await post('upgrade', { version: current });
+    expect(upgradeMeanwhile.status).toBe(409);
+    expect(upgradeMeanwhile.body.message).toMatch(/another upgrade or guarded change is in progress/);
+    expect(await migration).toMatchObject({ status: 200, body: { outcome: 'applied' } });
+    const tenant = await t.admin<{
+      kestraVersion: string;
+      version: string;
+      instance: { lastError: unknown };
+    }>('GET', '/admin/v1/tenants/contended');
+    expect(tenant).toMatchObject({
+      kestraVersion: '2.0',
+      version: '9.9.9-twin',
+      instance: { lastError: null },
+    });
+    expect((await run(api, 'clean')).state.current).toBe('SUCCESS');
+  }, 240_000);
 });

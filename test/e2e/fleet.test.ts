@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findPostgresBin, startThrowawayCluster, type ThrowawayCluster } from '@silo/gateway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.js';
 import { type AdminCall, adminClient, tenantWithKey, waitFor } from '../helpers/test-gateway.js';
 
 /**
@@ -19,17 +19,6 @@ const skipReason =
 if (skipReason !== undefined && process.env.CI) throw new Error(`CI: ${skipReason}`);
 
 type GatewayProcess = { id: string; url: string; child: ChildProcess; admin: AdminCall; log: () => string };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function startGateway(id: string, registry: string, dataDir: string, env: Record<string, string> = {}) {
   const port = await freePort();

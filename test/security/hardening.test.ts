@@ -131,6 +131,59 @@ describe('security: the gateway (process runtime, real orchestrator)', () => {
   );
 
   attack(
+    '8 operations',
+    "a tenant key on another tenant's (or its own) migration, upgrade, restore and the versions admin: 401, nothing changed",
+    'process',
+    async () => {
+      const send = (method: string, path: string, body?: unknown) =>
+        fetch(`${t.url}${path}`, {
+          method,
+          headers: { ...bearer('alice'), 'content-type': 'application/json' },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          signal: AbortSignal.timeout(30_000),
+        });
+      const before = await t.admin<{ kestraVersion: string; version: string | null }>(
+        'GET',
+        '/admin/v1/tenants/bob',
+      );
+      for (const victim of ['bob', 'alice']) {
+        expect((await send('GET', `/admin/v1/tenants/${victim}/migration?to=2.0`)).status).toBe(401);
+        expect(
+          (await send('POST', `/admin/v1/tenants/${victim}/migration`, { to: '2.0', apply: true })).status,
+        ).toBe(401);
+        expect((await send('POST', `/admin/v1/tenants/${victim}/upgrade`, { version: '0.0.1' })).status).toBe(
+          401,
+        );
+        expect((await send('POST', `/admin/v1/tenants/${victim}/restore`, { backupId: 'x' })).status).toBe(
+          401,
+        );
+        expect((await send('POST', `/admin/v1/tenants/${victim}/backups`)).status).toBe(401);
+      }
+      expect((await send('GET', '/admin/v1/versions')).status).toBe(401);
+      expect((await send('POST', '/admin/v1/versions', { version: '6.6.6', bundle: '/tmp' })).status).toBe(
+        401,
+      );
+      expect((await send('DELETE', '/admin/v1/versions/6.6.6')).status).toBe(401);
+      // Nor through the tenant API: the instance's own migration route is not on the proxied path.
+      expect((await send('GET', '/api/v1/bob/_silo/migration?to=2.0')).status).toBe(403);
+      expect((await send('GET', '/api/v1/alice/_silo/migration?to=2.0')).status).toBeGreaterThanOrEqual(400);
+      expect((await send('GET', '/api/v1/alice/../../_silo/migration?to=2.0')).status).toBeGreaterThanOrEqual(
+        400,
+      );
+      const after = await t.admin<{ kestraVersion: string; version: string | null }>(
+        'GET',
+        '/admin/v1/tenants/bob',
+      );
+      expect(after).toMatchObject({ kestraVersion: before.kestraVersion, version: before.version });
+      expect(
+        (await t.admin<{ results: unknown[] }>('GET', '/admin/v1/versions')).results.map(
+          (v) => (v as { version: string }).version,
+        ),
+      ).not.toContain('6.6.6');
+    },
+  );
+
+  attack(
     '7 connection',
     "a client's Connection: close is honoured on a proxied response",
     'process',

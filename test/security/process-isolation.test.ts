@@ -28,6 +28,8 @@ const CASES = [
   'connect_docker_sock',
   'connect_bob_socket',
   'admin_api_without_token',
+  'read_versions_folder',
+  'write_versions_folder',
 ] as const;
 
 /** Cases the unsandboxed control must show OPEN (the gateway runs as root or as the instances' user). */
@@ -43,6 +45,8 @@ const OPEN_WITHOUT_SANDBOX = [
   'see_bob_instance_in_proc',
   'signal_bob_instance',
   'connect_bob_socket',
+  'read_versions_folder',
+  'write_versions_folder',
 ];
 
 function attackFlow(g: IsolationGateway, bobPid: number, bobSocket: string): string {
@@ -67,6 +71,9 @@ function attackFlow(g: IsolationGateway, bobPid: number, bobSocket: string): str
     `probe signal_bob_instance kill -0 ${bobPid}`,
     `probe connect_docker_sock ${connect('/var/run/docker.sock')}`,
     `probe connect_bob_socket ${connect(bobSocket)}`,
+    // The installed orchestrator versions (issue 16): the copies every tenant's instance may be started from.
+    `probe read_versions_folder ls ${d}/versions`,
+    `probe write_versions_folder touch ${d}/versions/pwned`,
     `probe admin_api_without_token ${node} -e "fetch('${g.url}/admin/v1/tenants').then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"`,
   ];
   return [

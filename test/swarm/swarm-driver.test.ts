@@ -63,6 +63,34 @@ describeDocker(reason, 'the Swarm driver', () => {
       await driver.close();
     }, 120_000);
 
+    it("runs the pinned orchestrator version's image, and refuses a version it has no image of (never another one)", async () => {
+      const repo = image!.tag.slice(0, image!.tag.lastIndexOf(':'));
+      const version = `9.9.9-pin${run}`;
+      await docker.getImage(image!.tag).tag({ repo, tag: version });
+      try {
+        const pinned = tenant();
+        await driver.start({ tenantId: pinned, instanceToken: randomBytes(24).toString('hex'), version });
+        const [service] = await docker.listServices({ filters: { label: [`silo.tenant=${pinned}`] } });
+        const template = service?.Spec?.TaskTemplate as { ContainerSpec?: { Image?: string } } | undefined;
+        expect(template?.ContainerSpec?.Image).toBe(`${repo}:${version}`);
+        expect(service?.Spec?.Labels).toMatchObject({ 'silo.version': version });
+        const missing = tenant();
+        await expect(
+          driver.start({
+            tenantId: missing,
+            instanceToken: randomBytes(24).toString('hex'),
+            version: '0.0.1-none',
+          }),
+        ).rejects.toThrow(/orchestrator version 0\.0\.1-none is not installed \(no image .*:0\.0\.1-none\)/);
+        expect(await docker.listServices({ filters: { label: [`silo.tenant=${missing}`] } })).toEqual([]);
+      } finally {
+        await docker
+          .getImage(`${repo}:${version}`)
+          .remove()
+          .catch(() => undefined);
+      }
+    }, 180_000);
+
     it('keeps the data across scale 0 → 1 (same service, node and volume) and across a remove without purge', async () => {
       const id = tenant();
       const token1 = randomBytes(24).toString('hex');

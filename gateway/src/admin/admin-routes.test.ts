@@ -164,6 +164,20 @@ describe('admin API', () => {
     expect(driver.starts).toHaveLength(1);
   });
 
+  it('wakes no suspended tenant; its wake timer, come due meanwhile, starts it once it is resumed', async () => {
+    await call('POST', '/admin/v1/tenants', { id: 'acme' });
+    await call('POST', '/admin/v1/tenants/acme/suspend', { reason: 'unpaid' });
+    // A schedule due now (the instance reported it before it was stopped): the gateway re-arms.
+    await gateway.registry.wakeTimers.set('acme', new Date(Date.now() - 1_000).toISOString(), 'schedule');
+    gateway.manager.onWakeChanged();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(driver.starts).toHaveLength(0);
+    expect(await gateway.registry.wakeTimers.get('acme')).toBeDefined();
+    expect((await call('POST', '/admin/v1/tenants/acme/resume')).body.state).toBe('active');
+    await expect.poll(() => driver.starts.length, { timeout: 5_000 }).toBe(1);
+    expect(await gateway.registry.wakeTimers.get('acme')).toBeUndefined();
+  });
+
   it('shows a key once and lists keys without secrets', async () => {
     await call('POST', '/admin/v1/tenants', { id: 'acme' });
     const created = await call('POST', '/admin/v1/tenants/acme/keys', { name: 'ci' });

@@ -123,7 +123,9 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.post('/tenants/:id/resume', async (c) => {
     const tenant = await tenantOr404(c.req.param('id'));
-    return c.json(await view(await registry.tenants.setState(tenant.id, 'active')));
+    const resumed = await registry.tenants.setState(tenant.id, 'active');
+    manager.onWakeChanged(); // a wake timer that came due while suspended fires now
+    return c.json(await view(resumed));
   });
 
   app.post('/tenants/:id/start', async (c) => {

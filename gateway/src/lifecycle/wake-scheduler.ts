@@ -17,7 +17,8 @@ const SHARED_RECHECK_MS = 5_000;
  * registry so a gateway restart loses none (and, on PostgreSQL, so another
  * gateway fires it when the one that armed it is gone). Starts the stopped
  * instances whose time has come and resumes the paused ones (a running one
- * handles its own timers). Each tenant's lead is spread over [lead, 2 × lead)
+ * handles its own timers). A suspended tenant is not woken: its timer waits,
+ * and its resume re-arms (`manager.onWakeChanged`). Each tenant's lead is spread over [lead, 2 × lead)
  * by a hash of its id (`wakeLeadOf`), so that schedules due at :00 do not all
  * start in the same 100 ms.
  *
@@ -27,7 +28,7 @@ const SHARED_RECHECK_MS = 5_000;
  * wakes.arm();
  */
 export type WakeSchedulerOptions = {
-  registry: Pick<LifecycleRegistry, 'wakeTimers'>;
+  registry: Pick<LifecycleRegistry, 'wakeTimers' | 'tenants'>;
   manager: InstanceManager;
   metrics: GatewayMetrics;
   logger: Logger;
@@ -91,6 +92,8 @@ export class WakeScheduler {
       for (const wake of await this.#o.registry.wakeTimers.pending()) {
         if (Date.parse(wake.at) - 2 * this.#leadMs > now) break;
         if (this.#startAt(wake.tenantId, wake.at) > now) continue;
+        // `pending` lists active tenants only; one suspended since keeps its timer for its resume.
+        if ((await this.#o.registry.tenants.get(wake.tenantId))?.state === 'suspended') continue;
         if (!(await this.#o.registry.wakeTimers.take(wake.tenantId, wake.at))) continue;
         const state = this.#o.manager.state(wake.tenantId);
         if (state === 'running' || state === 'starting') continue;

@@ -65,7 +65,7 @@ export function createOperations(deps: {
 }): {
   ops?: TenantOperations;
   scheduler?: BackupScheduler;
-  /** Guarded changes (backup → change → restart → smoke check, else rollback): upgrades, dialect migrations. */
+  /** Guarded changes (backup → change → restart → smoke check, else rollback): one for upgrades and dialect migrations alike. */
   guard?: GuardedChanges;
   /** Kestra dialect migrations (1.3 → 2.0) with rollback. */
   migrations?: DialectMigrations;
@@ -114,7 +114,7 @@ export function createOperations(deps: {
     logs: (id) => driver.logs(id, { tail: 60 }),
     wipe: (id) => driver.remove(id, { purge: true }),
   });
-  const migrations = new DialectMigrations({ ops, registry, manager, logger });
+  const migrations = new DialectMigrations({ registry, manager, logger, guard });
   deps.mount(operationsRoutes({ ops, store, scheduler, registry, manager }));
   deps.mount(migrationRoutes(migrations));
   mountVersions(deps.mount, { ...deps, tenants: registry.tenants, catalog: deps.versions, guard });

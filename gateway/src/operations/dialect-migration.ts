@@ -9,11 +9,10 @@ import { BadRequestError, ConflictError, NotFoundError, UpstreamFailedError } fr
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { Registry } from '../tenants/registry.js';
 import type { Tenant } from '../tenants/tenant-store.js';
-import { GuardedChanges } from './guarded-change.js';
+import type { GuardedChanges } from './guarded-change.js';
 import { instanceCall } from './instance-call.js';
 import { smokeCheck } from './smoke-check.js';
 import { runSmokeFlow } from './smoke-flow.js';
-import type { TenantOperations } from './tenant-operations.js';
 
 export type MigrationRequest = {
   to: KestraVersion;
@@ -66,18 +65,16 @@ type Plan = { report: MigrationReport; request: MigrationRequest; result: Migrat
  */
 export class DialectMigrations {
   readonly #plans = new Map<string, Plan>();
-  readonly #guard: GuardedChanges;
 
   constructor(
     private readonly deps: {
-      ops: TenantOperations;
-      registry: Pick<Registry, 'tenants' | 'instances'>;
+      registry: Pick<Registry, 'tenants'>;
       manager: InstanceManager;
       logger: Logger;
+      /** The gateway's one guard, shared with upgrades: one change per tenant at a time. */
+      guard: GuardedChanges;
     },
-  ) {
-    this.#guard = new GuardedChanges({ ...deps, check: (id) => this.#afterStart(id) });
-  }
+  ) {}
 
   /** Each flow of the tenant: clean, automatic (with the proposed YAML) or manual, with the reasons. */
   async report(tenantId: string, to: KestraVersion): Promise<MigrationReport> {
@@ -97,7 +94,7 @@ export class DialectMigrations {
   }
 
   async apply(tenantId: string, request: MigrationRequest): Promise<MigrationResult> {
-    const { registry, logger } = this.deps;
+    const { registry, logger, guard } = this.deps;
     const tenant = await this.#tenant(tenantId);
     const from = tenant.kestraVersion;
     if (request.to !== '2.0')
@@ -106,17 +103,6 @@ export class DialectMigrations {
         [{ path: 'to', message: 'must be "2.0"' }],
       );
     if (from === request.to) throw new ConflictError(`tenant ${tenantId} already speaks Kestra ${from}`);
-    if (this.#plans.has(tenantId)) throw new ConflictError(`tenant ${tenantId}: a migration is in progress`);
-    const report = await this.report(tenantId, request.to);
-    const manual = report.flows.filter((f) => f.status === 'manual');
-    if (manual.length > 0 && request.acceptManual !== true)
-      throw new ConflictError(
-        `tenant ${tenantId}: ${manual.length} flow(s) need a person before Kestra ${request.to}: ${manual
-          .map((f) => `${f.namespace}.${f.id} (${f.reasons.find((r) => r.kind === 'manual')?.message})`)
-          .join(
-            '; ',
-          )}. Fix them (GET .../migration?to=${request.to} lists the reasons), or send acceptManual: true to leave them as they are`,
-      );
     const result: MigrationResult = {
       tenantId,
       from,
@@ -126,16 +112,25 @@ export class DialectMigrations {
       backupId: '',
       durationMs: 0,
       rewritten: [],
-      manual: manual.map(({ namespace, id }) => ({ namespace, id })),
-      steps: [
-        `report: ${report.summary.clean} clean, ${report.summary.automatic} automatic, ${report.summary.manual} manual`,
-      ],
+      manual: [],
+      steps: [],
     };
-    this.#plans.set(tenantId, { report, request, result });
     try {
-      logger.info({ tenantId, from, to: request.to }, 'migration: starting');
-      const guarded = await this.#guard.run(tenantId, {
+      // The shared guard holds the tenant from the report on: an upgrade at once answers 409.
+      const guarded = await guard.run(tenantId, {
         name: `migration to Kestra ${request.to}`,
+        prepare: async () => {
+          const report = await this.report(tenantId, request.to);
+          this.#refuseManual(tenantId, report, request);
+          result.manual = report.flows
+            .filter((f) => f.status === 'manual')
+            .map(({ namespace, id }) => ({ namespace, id }));
+          result.steps.push(
+            `report: ${report.summary.clean} clean, ${report.summary.automatic} automatic, ${report.summary.manual} manual`,
+          );
+          this.#plans.set(tenantId, { report, request, result });
+          logger.info({ tenantId, from, to: request.to }, 'migration: starting');
+        },
         apply: async () => {
           await registry.tenants.setKestraVersion(tenantId, request.to);
           result.steps.push(`backup taken, instance stopped, dialect switched to ${request.to}`);
@@ -143,11 +138,12 @@ export class DialectMigrations {
         undo: async () => {
           await registry.tenants.setKestraVersion(tenantId, from);
         },
+        check: (id) => this.#afterStart(id),
       });
       Object.assign(result, {
         outcome: guarded.outcome,
         reason: guarded.reason,
-        backupId: guarded.backupId,
+        backupId: guarded.backupId ?? '',
         durationMs: guarded.durationMs,
       });
       if (guarded.outcome === 'rolled-back') {
@@ -159,6 +155,19 @@ export class DialectMigrations {
     } finally {
       this.#plans.delete(tenantId);
     }
+  }
+
+  /** 409 while some flow needs a person, unless `acceptManual` leaves them as they are. */
+  #refuseManual(tenantId: string, report: MigrationReport, request: MigrationRequest): void {
+    const manual = report.flows.filter((f) => f.status === 'manual');
+    if (manual.length === 0 || request.acceptManual === true) return;
+    throw new ConflictError(
+      `tenant ${tenantId}: ${manual.length} flow(s) need a person before Kestra ${request.to}: ${manual
+        .map((f) => `${f.namespace}.${f.id} (${f.reasons.find((r) => r.kind === 'manual')?.message})`)
+        .join(
+          '; ',
+        )}. Fix them (GET .../migration?to=${request.to} lists the reasons), or send acceptManual: true to leave them as they are`,
+    );
   }
 
   /** On the restarted instance: rewrite the automatic flows, then the smoke check. Throws to roll back. */

@@ -1,4 +1,4 @@
-import { cp, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, cp, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { NoTenantDataError, type TenantData } from './tenant-data.js';
 
@@ -33,8 +33,10 @@ export class FolderTenantData implements TenantData {
     const old = join(dir, 'data.replaced');
     await rm(incoming, { recursive: true, force: true });
     await rm(old, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     await cp(src, incoming, { recursive: true });
+    await chmod(incoming, 0o700); // cp gives it the staging folder's mode; the data folder is owner-only
+
     await rename(data, old).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });

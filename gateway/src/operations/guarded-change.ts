@@ -16,8 +16,17 @@ const NO_DATA = /has no data yet/;
 export type Change = {
   /** For the log and the reasons: "upgrade 0.1.0 → 0.2.0". */
   name: string;
+  /**
+   * Runs first, with the tenant already held (a second change answers 409)
+   * and nothing changed yet: what the change needs to know before it starts
+   * (a dialect migration's report). Throwing here ends the change, no backup
+   * taken, no rollback.
+   */
+  prepare?(): Promise<void> | void;
   apply(): Promise<void> | void;
   undo(): Promise<void> | void;
+  /** Checks the restarted instance instead of the guard's own check (throws with the reason to roll back). */
+  check?(tenantId: string): Promise<unknown>;
 };
 
 export type GuardedResult = {
@@ -51,7 +60,9 @@ export type GuardedChangeDeps = {
  * done; or, at the first failure, automatic rollback: stop, undo the
  * change, restore the backup (which starts the instance and checks it
  * serves the backup's executions), and keep the reason in the tenant's
- * `lastError` and in the result. One change per tenant at a time (409).
+ * `lastError` and in the result. One change per tenant at a time (409):
+ * a gateway has one instance (`create-operations.ts`) that upgrades and
+ * dialect migrations share.
  * Each step is logged (`guard: …`).
  *
  * @example
@@ -76,6 +87,7 @@ export class GuardedChanges {
     const started = Date.now();
     const log = { tenantId, change: change.name };
     try {
+      await change.prepare?.();
       logger.info(log, 'guard: taking the backup');
       const backup = await this.#backup(tenantId);
       let step = 'stop';
@@ -90,7 +102,9 @@ export class GuardedChanges {
         await manager.start(tenantId, 'guarded change');
         step = 'check';
         logger.info(log, 'guard: smoke check');
-        await (this.deps.check ?? ((id: string) => smokeCheck(manager, id)))(tenantId);
+        const check =
+          change.check?.bind(change) ?? this.deps.check ?? ((id: string) => smokeCheck(manager, id));
+        await check(tenantId);
       } catch (err) {
         const why = (err as Error).message;
         const said = step === 'start' ? await this.#lastError(tenantId) : undefined;

@@ -28,6 +28,7 @@ describe('containerSpec', () => {
       'silo.tenant': 'acme',
       'silo.version': '1.2.3',
       'silo.scope': 'default',
+      'silo.runtime': 'docker',
     });
   });
 

@@ -1,7 +1,7 @@
 import type { ContainerCreateOptions, NetworkCreateOptions, VolumeCreateOptions } from 'dockerode';
 import { SILO_USER } from '../../images/offline-base.js';
 import type { ResourceLimits, StartRequest, TenantLimits } from '../runtime-driver.js';
-import { containerName, networkName, scopedLabels, volumeName } from './scope.js';
+import { containerName, LABELS, networkName, scopedLabels, volumeName } from './scope.js';
 
 /**
  * Pure: what Docker is asked to create for one tenant (DESIGN.md, "Runtime
@@ -50,7 +50,7 @@ export function networkSpec(tenantId: string, version: string, scope?: string): 
     Name: networkName(tenantId, scope),
     Driver: 'bridge',
     CheckDuplicate: true,
-    Labels: scopedLabels(tenantId, version, scope),
+    Labels: { ...scopedLabels(tenantId, version, scope), [LABELS.runtime]: 'docker' },
     Options: { 'com.docker.network.bridge.enable_icc': 'false' },
   };
 }
@@ -59,7 +59,7 @@ export function volumeSpec(tenantId: string, version: string, scope?: string): V
   return {
     Name: volumeName(tenantId, scope),
     Driver: 'local',
-    Labels: scopedLabels(tenantId, version, scope),
+    Labels: { ...scopedLabels(tenantId, version, scope), [LABELS.runtime]: 'docker' },
   };
 }
 
@@ -103,7 +103,7 @@ export function containerSpec(request: StartRequest, config: ContainerSpecConfig
     Hostname: tenantId,
     User: `${SILO_USER.uid}:${SILO_USER.gid}`,
     Env: instanceEnv(request, withSecrets ? 'stdin' : 'none'),
-    Labels: scopedLabels(tenantId, config.version, scope),
+    Labels: { ...scopedLabels(tenantId, config.version, scope), [LABELS.runtime]: 'docker' },
     ExposedPorts: { [port]: {} },
     // stdin only to hand over secrets: attached, written, closed (`StdinOnce`).
     OpenStdin: withSecrets,

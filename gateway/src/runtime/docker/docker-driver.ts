@@ -23,7 +23,7 @@ import {
   DEFAULT_SCOPE,
   LABELS,
   networkName,
-  ownedBy,
+  ownedByDocker,
   scopeFilters,
   volumeName,
 } from './scope.js';
@@ -190,7 +190,7 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   /** Whether a container with these labels is this driver's: its scope and its extra labels. */
-  #owns = (labels: Record<string, string> | undefined) => ownedBy(labels, this.scope, this.#labels);
+  #owns = (labels: Record<string, string> | undefined) => ownedByDocker(labels, this.scope, this.#labels);
 
   async list(): Promise<InstanceStatus[]> {
     const containers = await this.docker.listContainers({
@@ -281,8 +281,11 @@ export class DockerDriver implements RuntimeDriver {
     const info = await tolerate([404], () => this.docker.getContainer(name).inspect());
     if (!info) return undefined;
     const labels = info.Config.Labels ?? {};
-    if (!ownedBy(labels, this.scope) || labels[LABELS.tenant] !== tenantId) {
-      throw new Error(`container ${name} exists but is not managed by Silo: refusing to touch it`);
+    if (!ownedByDocker(labels, this.scope) || labels[LABELS.tenant] !== tenantId) {
+      const runtime = labels[LABELS.runtime];
+      throw new Error(
+        `container ${name} exists but is not managed by Silo's docker runtime${runtime && runtime !== 'docker' ? ` (silo.runtime=${runtime})` : ''}: refusing to touch it`,
+      );
     }
     return info;
   }

@@ -22,6 +22,7 @@ export {
   LABELS,
   networkName,
   ownedBy,
+  ownedByDocker,
   SCOPE_PATTERN,
   scopeFilters,
   volumeName,

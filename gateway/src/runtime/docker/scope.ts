@@ -26,7 +26,12 @@ export const LABELS = {
   tenant: 'silo.tenant',
   version: 'silo.version',
   scope: 'silo.scope',
+  /** Which runtime made it: `docker` (absent on what the Docker driver made before the label), `swarm`. */
+  runtime: 'silo.runtime',
 } as const;
+
+/** The label the engine puts on a swarm task's container. */
+const SWARM_TASK_LABEL = 'com.docker.swarm.task.id';
 
 /** Throws a message naming the setting when `scope` cannot be part of Docker names. */
 export function checkScope(scope: string): string {
@@ -78,6 +83,25 @@ export function ownedBy(
   if (l[LABELS.managed] !== 'true') return false;
   if ((l[LABELS.scope] ?? DEFAULT_SCOPE) !== scope) return false;
   return Object.entries(extra).every(([k, v]) => l[k] === v);
+}
+
+/**
+ * Whether a container is the Docker driver's own in `scope`: `ownedBy`, and
+ * made by the Docker runtime (`silo.runtime` absent or `docker`), not a swarm
+ * task, so that the Docker driver never adopts, stops or removes what the
+ * Swarm runtime (or anything else with Silo's name and labels) runs.
+ *
+ * @example
+ * ownedByDocker({ 'silo.managed': 'true', 'silo.runtime': 'swarm' }, 'default'); // false
+ */
+export function ownedByDocker(
+  labels: Record<string, string> | undefined,
+  scope: string,
+  extra: Record<string, string> = {},
+): boolean {
+  const l = labels ?? {};
+  if ((l[LABELS.runtime] ?? 'docker') !== 'docker' || l[SWARM_TASK_LABEL] !== undefined) return false;
+  return ownedBy(l, scope, extra);
 }
 
 /**

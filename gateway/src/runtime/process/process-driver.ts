@@ -146,7 +146,8 @@ export class ProcessDriver implements RuntimeDriver {
     if (!support.ok) await this.#refuseSecondTenant(id, support.missing);
     const uid = support.ok ? await this.#uids.prepare(id) : undefined;
     const dataDir = join(dir, 'data');
-    await mkdir(dataDir, { recursive: true });
+    // Owner-only (sandboxed, `#uids.prepare` made them already, tenants/ traverse-only for its group).
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await mkdir(join(dir, 'run'), { recursive: true, mode: 0o700 });
     // A unix socket in the tenant's folder when its path fits (107 bytes), else a free port.
     const socketPath = join(dir, 'run', 'instance.sock');

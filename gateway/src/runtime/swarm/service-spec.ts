@@ -6,7 +6,7 @@ import {
   effectiveLimits,
   instanceEnv,
 } from '../docker/container-spec.js';
-import { containerName, networkName, scopedLabels, volumeName } from '../docker/scope.js';
+import { containerName, LABELS, networkName, scopedLabels, volumeName } from '../docker/scope.js';
 import type { StartRequest } from '../runtime-driver.js';
 
 /**
@@ -17,7 +17,7 @@ import type { StartRequest } from '../runtime-driver.js';
  */
 
 /** Label on services, their containers, networks and secrets: which runtime made them. */
-export const RUNTIME_LABEL = 'silo.runtime';
+export const RUNTIME_LABEL = LABELS.runtime;
 /** Label of a service: the node id its data volume lives on (the placement constraint's value). */
 export const NODE_LABEL = 'silo.node';
 /** Where a start's secrets are mounted (a tmpfs the engine fills from the swarm secret). */

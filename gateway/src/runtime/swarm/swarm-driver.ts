@@ -4,7 +4,7 @@ import type { ImageBuildOptions } from '../../images/image-builder.js';
 import type { ContainerSpecConfig } from '../docker/container-spec.js';
 import { tolerate } from '../docker/engine-errors.js';
 import { DockerEvents, watchRuntimeEvents } from '../docker/events.js';
-import { resolveSpecConfig } from '../docker/image-config.js';
+import { pinnedImage, resolveSpecConfig } from '../docker/image-config.js';
 import { checkScope, containerName, DEFAULT_SCOPE, LABELS, networkName, ownedBy } from '../docker/scope.js';
 import { DockerStartError } from '../docker/start-container.js';
 import type {
@@ -107,9 +107,23 @@ export class SwarmDriver implements RuntimeDriver {
     }
   }
 
+  /**
+   * The image of the tenant's pinned orchestrator version, chosen as the
+   * Docker driver does (`pinnedImage`: `<repo>:<version>`, an error naming
+   * the version when it is not there), with that image's own command: never
+   * another version silently.
+   */
+  async #configFor(version: string | undefined): Promise<ContainerSpecConfig & { command: string[] }> {
+    const base = await this.specConfig();
+    if (version === undefined || version === base.version) return base;
+    const config = await pinnedImage(this.docker, base, version);
+    const image = await this.docker.getImage(config.image).inspect();
+    return { ...config, command: [...(image.Config.Entrypoint ?? []), ...(image.Config.Cmd ?? [])] };
+  }
+
   async #start(request: StartRequest): Promise<Endpoint> {
     const { tenantId } = request;
-    const config = await this.specConfig();
+    const config = await this.#configFor(request.version);
     const existing = await this.#engine.service(tenantId);
     const before = existing ? await tasksOf(this.docker, existing.ID) : [];
     const current = latestTask(before);

@@ -1,6 +1,17 @@
-import { chmodSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { REGISTRY_MIGRATIONS } from './registry-migrations.js';
+import { REGISTRY_MIGRATIONS, type RegistryMigration } from './registry-migrations.js';
+
+/**
+ * The registry file and its WAL companions readable by the gateway's user
+ * only: the file is created 0600 before SQLite opens it (no moment at the
+ * umask's 0644), and a file or a `-wal`/`-shm` left 0644 (by older code, a
+ * copy) is narrowed. SQLite creates `-wal` and `-shm` with the file's mode.
+ */
+function ownerOnly(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+}
 
 /**
  * The one connection the SQLite registry adapters share: the gateway's own
@@ -26,8 +37,8 @@ export class SqliteRegistryDatabase {
   };
 
   constructor(path: string, options: { now?: () => Date } = {}) {
+    if (path !== ':memory:') ownerOnly(path);
     this.#db = new Database(path);
-    if (path !== ':memory:') chmodSync(path, 0o600);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('foreign_keys = ON');
@@ -39,7 +50,9 @@ export class SqliteRegistryDatabase {
     const version = this.#db.pragma('user_version', { simple: true }) as number;
     for (let i = version; i < REGISTRY_MIGRATIONS.length; i++) {
       this.#db.transaction(() => {
-        this.#db.exec(REGISTRY_MIGRATIONS[i] as string);
+        const step = REGISTRY_MIGRATIONS[i] as RegistryMigration;
+        if (typeof step === 'string') this.#db.exec(step);
+        else step(this.#db);
         this.#db.pragma(`user_version = ${i + 1}`);
       })();
     }

@@ -5,29 +5,6 @@ import type { AuthCaches } from '../auth-cache.js';
 import type { NewTenant, Tenant, TenantState, TenantStore } from '../tenant-store.js';
 import type { SqliteRegistryDatabase } from './registry-database.js';
 
-/**
- * The tenant's Kestra dialect (issue 14), added if missing rather than as an
- * entry of the shared, append-only `REGISTRY_MIGRATIONS` (built beside other
- * registry changes): rows that existed before speak 1.3. Idempotent.
- */
-function addKestraVersionColumn(db: SqliteRegistryDatabase): void {
-  const columns = db.stmt("SELECT name FROM pragma_table_info('tenants')").pluck().all() as string[];
-  if (!columns.includes('kestra_version'))
-    db.stmt(
-      `ALTER TABLE tenants ADD COLUMN kestra_version TEXT NOT NULL DEFAULT '1.3' CHECK (kestra_version IN ('1.3', '2.0'))`,
-    ).run();
-}
-
-/**
- * The pinned orchestrator version (issue 16 §4), added if missing rather
- * than as an entry of the shared, append-only `REGISTRY_MIGRATIONS` (built
- * beside other registry changes, as the webhook-key tables were). Idempotent.
- */
-function addVersionColumn(db: SqliteRegistryDatabase): void {
-  const columns = db.stmt("SELECT name FROM pragma_table_info('tenants')").pluck().all() as string[];
-  if (!columns.includes('version')) db.stmt('ALTER TABLE tenants ADD COLUMN version TEXT').run();
-}
-
 type TenantRow = {
   id: string;
   name: string;
@@ -57,8 +34,6 @@ export class SqliteTenantStore implements TenantStore {
   constructor(db: SqliteRegistryDatabase, caches: AuthCaches) {
     this.#db = db;
     this.#caches = caches;
-    addKestraVersionColumn(db);
-    addVersionColumn(db);
   }
 
   async create(input: NewTenant): Promise<Tenant> {

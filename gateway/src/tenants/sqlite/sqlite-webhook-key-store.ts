@@ -2,24 +2,7 @@ import type { WebhookKeyLookup, WebhookKeyStore } from '../webhook-key-store.js'
 import type { SqliteRegistryDatabase } from './registry-database.js';
 
 /**
- * Its own tables, created if missing: kept out of `REGISTRY_MIGRATIONS` so
- * that this port adds no entry to the shared, append-only list (issue 12
- * was built beside the registry's async/PostgreSQL work). Idempotent.
- */
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS webhook_reports (
-     tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
-     reported_at TEXT NOT NULL
-   )`,
-  `CREATE TABLE IF NOT EXISTS webhook_keys (
-     tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-     hash TEXT NOT NULL,
-     PRIMARY KEY (tenant_id, hash)
-   ) WITHOUT ROWID`,
-];
-
-/**
- * `WebhookKeyStore` on the registry's SQLite file: the hashes in
+ * `WebhookKeyStore` on the registry's SQLite file (tables: migration 2): the hashes in
  * `webhook_keys`, and in `webhook_reports` the fact that a tenant reported
  * at all (so that "reported none" and "never reported" differ).
  *
@@ -32,7 +15,6 @@ export class SqliteWebhookKeyStore implements WebhookKeyStore {
 
   constructor(db: SqliteRegistryDatabase) {
     this.#db = db;
-    for (const sql of SCHEMA) db.stmt(sql).run();
   }
 
   async replace(tenantId: string, hashes: readonly string[]): Promise<void> {
