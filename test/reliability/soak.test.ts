@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { figureTable } from './figures.js';
 import { fdCount, instancePid, LONG, QUICK_FLOW, rssMiB, slope } from './load-kit.js';
+import { loadAverage, startProgress } from './progress.js';
 
 /**
  * Issue 19 §6, long mode only (`npm run soak`; SILO_SOAK_MINUTES, default 30):
@@ -57,6 +58,15 @@ describe.skipIf(!LONG)('reliability: soak', () => {
       };
       sample();
       const sampler = setInterval(sample, SAMPLE_MS);
+      // Long work shows progress: a line a minute (requests, errors, the last memory sample, descriptors, load).
+      const stopProgress = startProgress(
+        'soak',
+        60_000,
+        async (lag) =>
+          `requests=${requests} errors=${errors.length} gatewayMiB=${Math.round(gatewayMem.at(-1)?.[1] ?? 0)} ` +
+          `instanceMiB=${Math.round(instanceMem.at(-1)?.[1] ?? 0)} fds=${fds.at(-1)} handles=${handles.at(-1)} ` +
+          `lag=p99 ${lag.p99}ms max ${lag.max}ms load=${loadAverage()}`,
+      );
       const client = async (tenant: string, pauseMs: number, c: number) => {
         const key = keys.get(tenant) as string;
         for (let i = c; Date.now() < end && i < 10_000_000; i++) {
@@ -82,6 +92,7 @@ describe.skipIf(!LONG)('reliability: soak', () => {
         ...['idle1', 'idle2', 'idle3', 'idle4'].map((id, k) => client(id, 3_000 + k * 500, k)),
       ]);
       clearInterval(sampler);
+      stopProgress();
       sample();
       const logBytes = [...keys.keys()].map((id) => {
         const dir = join(t.dataDir, 'tenants', id);
@@ -99,6 +110,7 @@ describe.skipIf(!LONG)('reliability: soak', () => {
         gatewayFds: `${fds[0]}→${fds.at(-1)}`,
         handles: `${handles[0]}→${handles.at(-1)}`,
         maxTenantLogMiB: (Math.max(...logBytes) / 2 ** 20).toFixed(1),
+        loadAvg: loadAverage(),
       });
       expect(errors.slice(0, 10)).toEqual([]);
       expect(Math.max(...logBytes)).toBeLessThanOrEqual(LOG_BOUND);

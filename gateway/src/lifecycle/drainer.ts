@@ -41,11 +41,10 @@ export class Drainer {
     if (!(await this.#reports.stoppable(slot))) return false;
     if (slot.state !== 'running' || slot.inflight > 0) return false;
     c.slots.move(slot, 'draining');
+    // `cancelDrain` stays set after the timer, until the stop is committed: a request arriving while the last
+    // report is asked cancels the drain (it has nothing else to wait on: without it, it looped on microtasks).
     const cancelled = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        slot.cancelDrain = undefined;
-        resolve(false);
-      }, drainMs);
+      const timer = setTimeout(() => resolve(false), drainMs);
       slot.cancelDrain = () => {
         clearTimeout(timer);
         slot.cancelDrain = undefined;
@@ -59,7 +58,10 @@ export class Drainer {
       return false;
     }
     if (slot.inflight > 0 || !(await this.#reports.stoppable(slot))) {
-      if (stateOf(slot) === 'draining' && slot.stopping === undefined) c.slots.move(slot, 'running');
+      if (stateOf(slot) === 'draining' && slot.stopping === undefined) {
+        slot.cancelDrain = undefined;
+        c.slots.move(slot, 'running');
+      }
       c.metrics.drainsCancelled.inc();
       return false;
     }

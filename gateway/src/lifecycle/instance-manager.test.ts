@@ -71,6 +71,38 @@ describe('InstanceManager', () => {
     lease.release();
   });
 
+  it('a request arriving while a drain asks its last report cancels the drain (the load wedge of issue 19)', async () => {
+    // The drain's timer has fired and its last report is in flight: `draining`, no cancel, no stop yet. A request
+    // then used to wait on `slot.stopping` (undefined) in a loop of microtasks: the event loop starved and the
+    // report's answer never came (every request of the gateway timed out). It must cancel the drain instead.
+    const { driver, probe, manager } = setup();
+    (await manager.acquire('acme')).release();
+    let asked: () => void = () => undefined;
+    const reportAsked = new Promise<void>((r) => {
+      asked = r;
+    });
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((r) => {
+      answer = r;
+    });
+    probe.report = async () => {
+      if (manager.state('acme') === 'draining') {
+        asked();
+        await answered;
+      }
+      return probe.report_;
+    };
+    const drained = manager.drainIfIdle('acme', 0, 10);
+    await reportAsked;
+    const lease = manager.acquire('acme');
+    answer();
+    await lease;
+    expect(await drained).toBe(false);
+    expect(manager.state('acme')).toBe('running');
+    expect(driver.stops).toEqual([]);
+    (await lease).release();
+  });
+
   it('never drains a busy instance or one with requests in flight', async () => {
     const { driver, probe, manager } = setup();
     const lease = await manager.acquire('acme');

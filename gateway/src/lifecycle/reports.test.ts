@@ -56,3 +56,20 @@ describe('Reports: the stoppable rule', () => {
     expect((await manager.view('acme')).lastError).toMatch(/connection refused/);
   });
 });
+
+describe('Reports: refresh', () => {
+  it('resolves undefined, never rejects, when the instance and the runtime both fail to answer (engine restart, issue 19)', async () => {
+    // The reaper polls refresh with `void`: a rejection here was an unhandled rejection, which ends a Node process.
+    const kit = lifecycleKit();
+    const manager = new InstanceManager(kit.options);
+    (await manager.acquire('acme')).release();
+    kit.probe.report = async () => {
+      throw new Error('connect ECONNREFUSED');
+    };
+    kit.driver.inspect = async () => {
+      throw new Error('connect ENOENT /var/run/docker.sock');
+    };
+    await expect(manager.refreshReport('acme')).resolves.toBeUndefined();
+    expect(manager.state('acme')).toBe('running');
+  });
+});

@@ -46,7 +46,14 @@ export class Reports {
       await this.#storeWake(tenantId, report.nextWakeAt, report.nextWakeReason ?? null);
       return report;
     } catch (err) {
-      await this.#liveness.checkAlive(tenantId, (err as Error).message);
+      // Never rejects: callers poll it with `void` (the reaper, after a start). With the runtime unreachable
+      // (the Docker engine restarting), the liveness check's inspect fails too: an unhandled rejection ends Node.
+      await this.#liveness.checkAlive(tenantId, (err as Error).message).catch((inspectErr: unknown) => {
+        c.logger.warn(
+          { err: inspectErr, tenantId },
+          'instance did not report and the runtime did not answer',
+        );
+      });
       return undefined;
     }
   }

@@ -56,7 +56,8 @@ export class Starter {
             slot.cancelDrain();
             continue;
           }
-          await slot.stopping?.catch(() => undefined);
+          // Nothing to wait on yields to the event loop, never loops on microtasks (that starved the gateway).
+          await (slot.stopping?.catch(() => undefined) ?? nextTurn());
           continue;
         case 'starting':
           await this.#hold(slot, keyless);
@@ -163,7 +164,8 @@ export class Starter {
   async #hold(slot: Slot, keyless: boolean): Promise<void> {
     const c = this.#c;
     const start = slot.start;
-    if (start === undefined) return;
+    // A failed start between clearing `start` and the breaker's `failing`: let that finish, do not spin on microtasks.
+    if (start === undefined) return nextTurn();
     const max = keyless ? keylessHoldMax(c.holdMax) : c.holdMax;
     if ((keyless ? slot.heldKeyless : slot.held) >= max) {
       c.metrics.heldRejected.inc({ reason: 'hold_full' });
@@ -307,4 +309,9 @@ export class Starter {
  */
 export function keylessHoldMax(holdMax: number): number {
   return Math.max(1, Math.floor(holdMax / 10));
+}
+
+/** Resolves on the event loop's next turn (after pending I/O callbacks), unlike an awaited resolved promise. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
