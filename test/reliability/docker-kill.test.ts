@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DockerGateway, removeDataDir, startDockerGateway } from '../docker/docker-gateway.js';
+import {
+  type DockerGateway,
+  removeDataDir,
+  removeTenantResources,
+  startDockerGateway,
+} from '../docker/docker-gateway.js';
 import { testImage } from '../docker/orchestrator-image.js';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
 import { figureTable } from './figures.js';
@@ -26,17 +31,9 @@ describeDocker(reason, 'reliability: docker kill with executions in flight', () 
     if (g) removeDataDir(g.dataDir);
     const left = await docker.listContainers({ all: true, filters: { label: [`silo.test-run=${run}`] } });
     await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
-    // The tenant's volume outlives its containers: remove it, so that no later run finds its flows.
-    const volumes = await docker.listVolumes();
-    const mine = (volumes.Volumes ?? []).filter((v) => v.Name.includes(tenant));
-    await Promise.all(
-      mine.map((v) =>
-        docker
-          .getVolume(v.Name)
-          .remove({ force: true })
-          .catch(() => {}),
-      ),
-    );
+    // The tenant's network and volume outlive its containers: remove them, so that no later run finds its
+    // flows, and no run leaves one of dockerd's ~30 bridge address ranges taken.
+    await removeTenantResources(docker, [tenant]);
   });
 
   it('loses none, ends all, runs no task more often than its recorded attempts', async () => {

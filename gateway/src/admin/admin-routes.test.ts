@@ -164,6 +164,18 @@ describe('admin API', () => {
     expect(driver.starts).toHaveLength(1);
   });
 
+  it("answers a runtime's refusal to start with 503 and its reason, not 500", async () => {
+    await call('POST', '/admin/v1/tenants', { id: 'acme' });
+    driver.failStarts = 1;
+    expect(await call('POST', '/admin/v1/tenants/acme/start')).toEqual({
+      status: 503,
+      body: {
+        message: expect.stringContaining('the instance of tenant acme failed to start: fake start failure'),
+        code: 'INSTANCE_UNAVAILABLE',
+      },
+    });
+  });
+
   it('wakes no suspended tenant; its wake timer, come due meanwhile, starts it once it is resumed', async () => {
     await call('POST', '/admin/v1/tenants', { id: 'acme' });
     await call('POST', '/admin/v1/tenants/acme/suspend', { reason: 'unpaid' });

@@ -1,7 +1,13 @@
 import { KestraVersionSchema, TenantIdSchema } from '@silo/contracts';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import {
+  BadRequestError,
+  ConflictError,
+  GatewayError,
+  InstanceUnavailableError,
+  NotFoundError,
+} from '../errors.js';
 import { parseJsonBody } from '../http/json-body.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
@@ -133,7 +139,18 @@ export function adminRoutes(deps: AdminDeps): Hono {
     const tenant = await tenantOr404(c.req.param('id'));
     if (tenant.state === 'suspended')
       throw new ConflictError(`tenant ${tenant.id} is suspended: resume it first`);
-    await manager.start(tenant.id, 'admin');
+    try {
+      await manager.start(tenant.id, 'admin');
+    } catch (err) {
+      // The runtime's refusal (engine down, no address pool, a crashing image) is a 503 with its reason, not a 500.
+      if (err instanceof GatewayError) throw err;
+      throw new InstanceUnavailableError(
+        tenant.id,
+        `the instance of tenant ${tenant.id} failed to start: ${(err as Error).message}`,
+        5,
+        { cause: err },
+      );
+    }
     return c.json(await view(tenant));
   });
 

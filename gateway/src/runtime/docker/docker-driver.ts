@@ -13,7 +13,7 @@ import type {
 import { type ContainerSpecConfig, containerSpec, networkSpec, volumeSpec } from './container-spec.js';
 import { statusOf } from './container-status.js';
 import { demuxLogs } from './demux-logs.js';
-import { tolerate } from './engine-errors.js';
+import { explainNetworkError, tolerate } from './engine-errors.js';
 import { DockerEvents, watchRuntimeEvents } from './events.js';
 import { pinnedImage, resolveSpecConfig } from './image-config.js';
 import { DockerReconciler } from './reconcile.js';
@@ -299,7 +299,11 @@ export class DockerDriver implements RuntimeDriver {
     const name = networkName(tenantId, this.scope);
     const exists = await tolerate([404], () => this.docker.getNetwork(name).inspect());
     if (exists) return;
-    await tolerate([409], () => this.docker.createNetwork(networkSpec(tenantId, version, this.scope)));
+    try {
+      await tolerate([409], () => this.docker.createNetwork(networkSpec(tenantId, version, this.scope)));
+    } catch (err) {
+      throw explainNetworkError(err, name);
+    }
   }
 
   async #ensureVolume(tenantId: string, version: string): Promise<void> {
