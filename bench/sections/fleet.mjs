@@ -53,7 +53,10 @@ async function fleetGateway(id, registry, dataDir) {
     return text ? JSON.parse(text) : undefined;
   };
   const starts = async () => {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    // /metrics needs the admin token (a 401's body would count 0 starts).
+    const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    if (!res.ok) throw new Error(`GET /metrics → ${res.status} ${await res.text()}`);
+    const text = await res.text();
     let n = 0;
     for (const m of text.matchAll(/^silo_cold_starts_total\{[^}]*outcome="ready"[^}]*\} (\d+)/gm))
       n += Number(m[1]);
