@@ -40,6 +40,8 @@ export async function adopt(
     c.slots.move(slot, 'starting');
     const endpoint = status.endpoint;
     const token = status.instanceToken;
+    // A gateway that ended while this instance was paused left it frozen: thaw it (a no-op when it is not).
+    await c.driver.resume?.(status.tenantId, status.ref).catch(() => undefined);
     const start = waitReady(c, status.tenantId, endpoint, token, c.now() + c.startTimeoutMs)
       .then(() => {
         Object.assign(slot, { endpoint, token, ref: status.ref, lastActivity: c.now() });
