@@ -241,6 +241,10 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   reaper.start();
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // Idle client connections live 65 s, past the usual 60 s of load balancers: with Node's 5 s a client or a
+  // balancer reusing its connection races the gateway's close and gets "socket hang up" (seen by the bench).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // Tenant API requests skip Hono (http/tenant-fast-path.ts); the app serves the rest.
   const [appListener] = server.listeners('request') as Parameters<typeof tenantFastPath>[2][];
   if (appListener !== undefined)

@@ -47,7 +47,12 @@ function send(
 }
 
 /** A raw HTTP/1.1 exchange: what came back and whether the gateway closed the socket (within 5 s). */
-function raw(base: string, text: string): Promise<{ received: string; closedByServer: boolean }> {
+function raw(
+  base: string,
+  text: string,
+  /** How long to watch for the server's close. */
+  waitMs = 5_000,
+): Promise<{ received: string; closedByServer: boolean }> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(u.port), u.hostname);
@@ -55,7 +60,7 @@ function raw(base: string, text: string): Promise<{ received: string; closedBySe
     const timer = setTimeout(() => {
       socket.destroy();
       resolve({ received, closedByServer: false });
-    }, 5_000);
+    }, waitMs);
     socket.on('data', (c: Buffer) => (received += c));
     socket.on('end', () => {
       clearTimeout(timer);
@@ -170,7 +175,8 @@ describe('one request pipeline for HTTP and WebSocket upgrades', () => {
     expect(closing.received).toMatch(/\r\nconnection: close\r\n/i);
     expect(closing.closedByServer).toBe(true);
 
-    const kept = await raw(t.url, head('keep-alive'));
+    // Kept idle past Node's default 5 s (the gateway keeps idle client connections 65 s).
+    const kept = await raw(t.url, head('keep-alive'), 6_500);
     expect(kept.received).toMatch(/^HTTP\/1\.1 200/);
     expect(kept.received).toMatch(/\r\nconnection: keep-alive\r\n/i);
     expect(kept.closedByServer).toBe(false);
