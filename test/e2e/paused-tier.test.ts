@@ -53,20 +53,20 @@ describe('paused tier (process runtime)', () => {
 
   it('a gateway that ends while an instance is paused: the next one adopts it, thawed, and it answers', async () => {
     t = await startTestGateway({ env: { SILO_PAUSE_AFTER: '200ms', SILO_IDLE_TIMEOUT: '1m' } });
-    const key = await t.tenant('glacier');
+    const key = await t.tenant('permafrost');
     const auth = { authorization: `Bearer ${key}` };
-    expect((await fetch(`${t.url}/api/v1/glacier/echo`, { headers: auth })).status).toBe(200);
-    const { ref } = (await view('glacier')).instance;
-    await waitFor('the pause', () => frozen('glacier'), 10_000);
+    expect((await fetch(`${t.url}/api/v1/permafrost/echo`, { headers: auth })).status).toBe(200);
+    const { ref } = (await view('permafrost')).instance;
+    await waitFor('the pause', () => frozen('permafrost'), 10_000);
     // The gateway goes away leaving its instances (as a SIGKILL or a deploy would): the instance stays frozen.
     const { dataDir } = t;
     await t.stop({ stopInstances: false, keepData: true });
     expect(processState(ref)).toBe('T');
     t = await startTestGateway({ dataDir, env: { SILO_PAUSE_AFTER: '1m', SILO_IDLE_TIMEOUT: '1m' } });
-    const res = await fetch(`${t.url}/api/v1/glacier/echo`, { headers: auth });
+    const res = await fetch(`${t.url}/api/v1/permafrost/echo`, { headers: auth });
     expect(res.status).toBe(200);
     // The same process, adopted and thawed: no second cold start.
-    expect((await view('glacier')).instance).toMatchObject({ state: 'running', ref });
+    expect((await view('permafrost')).instance).toMatchObject({ state: 'running', ref });
     expect(processState(ref)).not.toBe('T');
   });
 
