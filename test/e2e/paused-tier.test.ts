@@ -90,7 +90,8 @@ describe('paused tier (process runtime)', () => {
 
   it('stops a paused instance at the idle timeout; the next request starts it again', async () => {
     t = await startTestGateway({
-      env: { SILO_PAUSE_AFTER: '200ms', SILO_IDLE_TIMEOUT: '1500ms' },
+      // The pause must come before the idle timeout: 200 ms vs 3 s leaves a loaded machine's report room.
+      env: { SILO_PAUSE_AFTER: '200ms', SILO_IDLE_TIMEOUT: '3s' },
       drainMs: 50,
     });
     const key = await t.tenant('glacier');
