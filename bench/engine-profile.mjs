@@ -24,13 +24,14 @@
 // with the load average before and after; ratios against the first entry.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processInstance, startGateway } from './lib/gateway-process.mjs';
 import { keepAlive, timedRequest, waitForHttp } from './lib/http.mjs';
+import { freePort } from './lib/proxies.mjs';
 import { pool, summary } from './lib/stats.mjs';
+import { THREE_TASKS } from './sections/engine.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -47,37 +48,12 @@ if (entries.length === 0) entries.push(join(ROOT, 'packages/orchestrator/dist/bu
 const TOKEN = 'bench-engine-profile-token';
 const TENANT = 'engine';
 
-const THREE_TASKS = `id: three-tasks
-namespace: bench
-tasks:
-  - id: first
-    type: io.kestra.plugin.core.log.Log
-    message: one
-  - id: second
-    type: io.kestra.plugin.core.debug.Return
-    format: two
-  - id: third
-    type: io.kestra.plugin.core.log.Log
-    message: three
-`;
-
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
 const cpuText = (cpu) => cpu.map((c) => c?.toFixed(3) ?? '?').join(' + ');
 const label = (entry) => relative(ROOT, dirname(entry)) || basename(entry);
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => done(port));
-    });
-  });
-}
 
 async function deploy(base, headers) {
   const res = await timedRequest(`${base}/api/v1/${TENANT}/flows`, {

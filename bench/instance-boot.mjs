@@ -12,11 +12,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeMemory } from './lib/memory.mjs';
+import { freePort } from './lib/proxies.mjs';
 import { summary } from './lib/stats.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,17 +39,6 @@ if (entries.length === 0) {
 }
 const BASELINE = join(ROOT, 'bench/servers/baseline-server.mjs');
 const TOKEN = 'bench-instance-token';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function get(port, path) {
   return new Promise((resolve) => {

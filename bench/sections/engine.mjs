@@ -2,7 +2,8 @@ import { processInstance } from '../lib/gateway-process.mjs';
 import { keepAlive, timedRequest } from '../lib/http.mjs';
 import { pool, ratio, summary } from '../lib/stats.mjs';
 
-const THREE_TASKS = `id: three-tasks
+/** The engine row's flow; bench/engine-profile.mjs runs the same one. */
+export const THREE_TASKS = `id: three-tasks
 namespace: bench
 tasks:
   - id: first

@@ -1,24 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { timedRequest } from '../lib/http.mjs';
+import { freePort } from '../lib/proxies.mjs';
 import { summary } from '../lib/stats.mjs';
 
 const MAIN = fileURLToPath(new URL('../../gateway/dist/main.js', import.meta.url));
 const ADMIN = 'bench-fleet-admin-token-0123456789';
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A gateway process (process runtime) on the shared registry and data dir. */
 async function fleetGateway(id, registry, dataDir) {
