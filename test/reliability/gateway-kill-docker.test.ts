@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testImage } from '../docker/orchestrator-image.js';
 import { describeDocker, dockerUnavailableReason } from '../helpers/docker.js';
+import { freePort } from '../helpers/free-port.js';
 import { adminClient, waitFor } from '../helpers/test-gateway.js';
 import { figureTable } from './figures.js';
 
@@ -27,16 +27,6 @@ const figures = figureTable('gateway SIGKILL during concurrent cold starts (Dock
 const GATEWAY_MAIN = fileURLToPath(new URL('../../gateway/dist/main.js', import.meta.url));
 const ADMIN = 'gk-admin-token-0123456789abcdef';
 const TENANTS = 6;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describeDocker(reason, 'reliability: gateway SIGKILL during Docker cold starts', () => {
   const docker = new Docker();
