@@ -62,9 +62,9 @@ export class Thawer {
   /** Why the fast thaw is off for every container, or undefined when it is tried. */
   get disabled(): string | undefined {
     if (this.#o.mode === 'api') return 'SILO_DOCKER_THAW=api';
-    // A remote engine's pids and cgroups are not this host's.
-    const modem = this.#docker.modem as { socketPath?: unknown };
-    if (typeof modem.socketPath !== 'string') return 'the engine is not a local socket (DOCKER_HOST)';
+    const modem = this.#docker.modem as { host?: unknown };
+    if (typeof modem.host === 'string' && modem.host !== '')
+      return `the engine is remote (${modem.host}): its pids and cgroups are not this host's`;
     return undefined;
   }
 
@@ -97,7 +97,7 @@ export class Thawer {
       const entry = this.#entries.get(name);
       if (entry !== undefined) {
         try {
-          await thaw(entry.freezer);
+          thaw(entry.freezer);
           entry.ahead = true;
           entry.attempts = 0;
           this.#schedule(name, entry);
@@ -182,7 +182,11 @@ export class Thawer {
       }
       throw err;
     } finally {
-      await thaw(entry.freezer).catch(() => undefined);
+      try {
+        thaw(entry.freezer); // never left frozen (a no-op after the engine's unpause)
+      } catch {
+        // gone with its container
+      }
     }
   }
 
