@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { statusCode, tolerate } from './engine-errors.js';
 import { type Freezer, FreezerUnusable, freeze, isFrozen, resolveFreezer, thaw } from './freezer.js';
@@ -83,11 +84,20 @@ export class Thawer {
           throw err;
         }
       }
+      const container = this.#docker.getContainer(name);
       const reason = this.disabled;
-      const info = reason === undefined ? await this.#docker.getContainer(name).inspect() : undefined;
-      await this.#docker.getContainer(name).pause();
-      if (info !== undefined) await this.#learn(name, info);
-      else if (this.#o.mode !== 'api') this.#fallback(reason as string);
+      if (reason !== undefined) {
+        await container.pause();
+        if (this.#o.mode !== 'api') this.#fallback(reason);
+      } else if (entry !== undefined && existsSync(entry.freezer.dir)) {
+        // Known, and its cgroup still there: the same container (a stopped one's cgroup is removed).
+        await container.pause();
+        if (!(await isFrozen(entry.freezer).catch(() => false))) this.#entries.delete(name);
+      } else {
+        // Its pid and id, asked beside the pause (the engine serves both at once): the pause takes no longer.
+        const [info] = await Promise.all([container.inspect().catch(() => undefined), container.pause()]);
+        if (info !== undefined) await this.#learn(name, info);
+      }
     });
   }
 
