@@ -28,10 +28,17 @@ async function firstByte(gw, tenantId, key) {
   return res.ttfbMs;
 }
 
-/** One paused → first byte sample: waits for the freeze, then times the request that resumes it. */
-async function pausedSample(gw, tenantId, key) {
+/** The gateway's count of finished freezes. */
+const pauses = async (gw) => metricSum(await gw.metrics(), 'silo_pauses_total');
+
+/** One paused → first byte sample: waits for the freeze (`paused`: the count before it), then times the request that resumes it. */
+async function pausedSample(gw, tenantId, key, paused) {
   await waitState(gw, tenantId, 'paused');
-  await sleep(50); // the freeze itself is done (the state moves before the driver's call returns)
+  // The freeze itself is done: the state moves before the driver's call, the counter after it
+  // (a loaded engine's pause takes 100-300 ms; a request meanwhile would time the pause too).
+  const deadline = Date.now() + 20_000;
+  while ((await pauses(gw)) === paused && Date.now() < deadline) await sleep(10);
+  await sleep(20);
   const resumeSum = (m) => metricSum(m, 'silo_resume_duration_seconds_sum') * 1000;
   const before = await gw.metrics();
   const ttfb = await firstByte(gw, tenantId, key);
@@ -76,12 +83,14 @@ export async function pausedResume(ctx, runtime) {
     const samples = { warm: [], paused: [], cold: [], resumeCall: [], apiPaused: [], apiResumeCall: [] };
     for (let i = 0; i < n; i++) {
       samples.warm.push(await firstByte(gw, tenantId, key));
+      const paused = await pauses(gw);
       if (api) await firstByte(api, 'paused-docker-api', apiKey);
-      const fast = await pausedSample(gw, tenantId, key);
+      const apiPaused = api && (await pauses(api));
+      const fast = await pausedSample(gw, tenantId, key, paused);
       samples.paused.push(fast.ttfb);
       samples.resumeCall.push(fast.resumeCall);
       if (api) {
-        const slow = await pausedSample(api, 'paused-docker-api', apiKey);
+        const slow = await pausedSample(api, 'paused-docker-api', apiKey, apiPaused);
         samples.apiPaused.push(slow.ttfb);
         samples.apiResumeCall.push(slow.resumeCall);
       }
