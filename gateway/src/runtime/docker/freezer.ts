@@ -78,19 +78,18 @@ export async function isFrozen(freezer: Freezer): Promise<boolean> {
 }
 
 /**
- * Thaws the cgroup; throws unless it reads back thawed (the kernel thaws
- * before the write returns, v1 and v2). Synchronous on purpose: it is on a
- * request's path, and a loaded machine made the thread pool's two hops cost
- * more than the write itself (about 2 ms of kernel time either way).
+ * Thaws the cgroup; throws unless it reads back thawed (v1: `freezer.state`
+ * is THAWED once the write returns; v2: `cgroup.freeze` reads 0 — the kernel
+ * wakes the tasks, `frozen` in `cgroup.events` follows). Synchronous on
+ * purpose: it is on a request's path, and on a loaded machine the thread
+ * pool's two hops cost more than the write itself (about 2 ms of kernel time).
  */
 export function thaw(freezer: Freezer): void {
-  writeFileSync(stateFile(freezer), freezer.version === 1 ? 'THAWED' : '0');
-  const state = readFileSync(
-    freezer.version === 1 ? stateFile(freezer) : join(freezer.dir, 'cgroup.events'),
-    'utf8',
-  );
-  if (freezer.version === 1 ? state.trim() !== 'THAWED' : /^frozen 1$/m.test(state))
-    throw new Error(`${freezer.dir} is still frozen after the thaw`);
+  const file = stateFile(freezer);
+  writeFileSync(file, freezer.version === 1 ? 'THAWED' : '0');
+  const state = readFileSync(file, 'utf8').trim();
+  if (state !== (freezer.version === 1 ? 'THAWED' : '0'))
+    throw new Error(`${freezer.dir} is still frozen after the thaw (${state})`);
 }
 
 /**
