@@ -15,6 +15,9 @@
 //   --cpu-prof         one direct instance per entry under `node --cpu-prof`;
 //                      after the rounds, prints the profile's top self-time
 //                      items (the .cpuprofile is kept; its path is printed)
+//   --gateway-a=FILE   with --gateway: also through a gateway of another build
+//                      (its index.js, e.g. a copy of gateway/dist made before a
+//                      change), target `gateway-a`, interleaved with this one
 //   --gateway-prof     the gateways under `node --cpu-prof` too (with --gateway):
 //                      prints each gateway's top self-time items after the rounds
 //   --top=N            items printed per profile (default 15)
@@ -30,7 +33,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { processInstance, startGateway } from './lib/gateway-process.mjs';
 import { keepAlive, timedRequest, waitForHttp } from './lib/http.mjs';
 import { freePort } from './lib/proxies.mjs';
@@ -48,6 +51,7 @@ const top = opt('top', 15);
 const viaGateway = args.includes('--gateway');
 const cpuProf = args.includes('--cpu-prof');
 const gatewayProf = args.includes('--gateway-prof');
+const gatewayA = args.find((a) => a.startsWith('--gateway-a='))?.split('=')[1];
 const entries = args.filter((a) => !a.startsWith('--')).map((e) => resolve(e));
 if (entries.length === 0) entries.push(join(ROOT, 'packages/orchestrator/dist/bundle/main.js'));
 const TOKEN = 'bench-engine-profile-token';
@@ -199,12 +203,17 @@ try {
     const direct = await startInstance(entry, mkdtempSync(join(tmp, `direct-${i}-`)));
     started.push(direct);
     const targets = { direct: direct.target };
-    if (viaGateway) {
+    // The gateway builds: this workspace's (target `gateway`) and, with --gateway-a, another one.
+    const builds = viaGateway ? [['gateway', undefined]] : [];
+    if (viaGateway && gatewayA !== undefined) builds.unshift(['gateway-a', gatewayA]);
+    for (const [name, module] of builds) {
       process.env.BENCH_INSTANCE_ENTRY = entry;
-      const gwProfDir = join(tmp, `gateway-prof-${i}`);
+      if (module !== undefined) process.env.BENCH_GATEWAY_MODULE = pathToFileURL(resolve(module)).href;
+      const gwProfDir = join(tmp, `${name}-prof-${i}`);
       if (gatewayProf) process.env.BENCH_GATEWAY_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${gwProfDir}`;
-      const gw = await startGateway({ dataDir: join(tmp, `gateway-${i}`), runtime: 'process' });
+      const gw = await startGateway({ dataDir: join(tmp, `${name}-${i}`), runtime: 'process' });
       delete process.env.BENCH_GATEWAY_NODE_ARGS;
+      delete process.env.BENCH_GATEWAY_MODULE;
       gw.profDir = gwProfDir;
       started.push(gw);
       const key = await gw.createTenant(TENANT);
@@ -213,8 +222,8 @@ try {
       const record = processInstance(gw.dataDir, TENANT);
       // CPU: the instance's (its process tree: a sandbox wraps it), then the gateway's own (not its
       // children's: the instance is one of them).
-      targets.gateway = { base: gw.url, headers, pids: [record.pid, { self: gw.pid }] };
-      gateways.push({ label: label(entry), gw });
+      targets[name] = { base: gw.url, headers, pids: [record.pid, { self: gw.pid }] };
+      gateways.push({ label: `${label(entry)} ${name}`, gw });
     }
     // Warm-up (JIT, SQLite cache): not counted.
     for (const t of Object.values(targets)) await batch(t, 40);
@@ -264,7 +273,7 @@ const printTop = (file) => {
 };
 for (const { label: name, gw } of gatewayProf ? gateways : []) {
   for (const f of readdirSync(gw.profDir).filter((f) => f.endsWith('.cpuprofile'))) {
-    process.stdout.write(`\nprofile of ${name} (gateway): ${join(gw.profDir, f)}\n`);
+    process.stdout.write(`\nprofile of ${name}: ${join(gw.profDir, f)}\n`);
     printTop(join(gw.profDir, f));
   }
 }
