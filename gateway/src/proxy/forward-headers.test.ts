@@ -28,6 +28,7 @@ describe('forwardHeaderList', () => {
       'x-silo-webhook': '1',
       'x-forwarded-for': '6.6.6.6',
       cookie: 'a=1; b=2',
+      'x-request-id': 'from-client',
     });
     const list = forwardHeaderList(req, { instanceToken: 'tok', requestId: 'rid' });
     expect(pairs(list)).toEqual([

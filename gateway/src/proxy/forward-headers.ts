@@ -58,10 +58,11 @@ export function prepareForwardHeaders(
   h['x-forwarded-host'] = req.headers.host ?? '';
 }
 
-/** Whether the client's request header `name` (lower case) is one the gateway drops or sets itself. */
+/** Whether the client's request header `name` (lower case) is one the gateway drops or sets itself (`X-Request-Id`: once, its own). */
 function dropped(name: string): boolean {
   return (
     name === 'authorization' ||
+    name === 'x-request-id' ||
     name.startsWith('x-silo-') ||
     name.startsWith('x-forwarded-') ||
     (HOP_BY_HOP as readonly string[]).includes(name)
