@@ -29,7 +29,9 @@ function compile() {
     // No cache (a bundle built without one): compile as usual.
   }
   // The same wrapper as Node's CommonJS loader, in strict mode as the ES modules it was bundled from.
-  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+  // Decoded as latin1: the bundle is ASCII (scripts/bundle.mjs checks it), and Node 20's UTF-8
+  // decoding of a 1.3 MB file took ~45 ms where latin1 takes well under 1 ms.
+  const source = readFileSync(file).toString('latin1').replace(/^#!.*/, '');
   const script = new Script(
     `(function (exports, require, module, __filename, __dirname) {"use strict";${source}\n})`,
     { filename: file, cachedData },

@@ -21,7 +21,7 @@
 // requires on the first PublicHoliday condition instead of at boot. Beside it,
 // inputs.json lists the workspace files it was made from, relative to the repo
 // root.
-import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -48,6 +48,8 @@ const result = await build({
     js: `${lazyRequireSource(LAZY, `${dist}main.js`)}const __siloModuleUrl = require('node:url').pathToFileURL(__filename).href;`,
   },
   legalComments: 'none',
+  // ASCII only (non-ASCII characters escaped), so that bundle-entry.mjs may decode it as latin1.
+  charset: 'ascii',
   minifyWhitespace: true,
   minifySyntax: true,
   metafile: true,
@@ -60,6 +62,8 @@ const sources = Object.keys(result.metafile.inputs)
   .map((input) => relative(root, resolve(input)).split('\\').join('/'))
   .filter((path) => !path.includes('node_modules/'));
 writeFileSync(`${dist}bundle/inputs.json`, `${JSON.stringify(sources, null, 1)}\n`);
+// bundle-entry.mjs reads the bundle as latin1, which only equals UTF-8 for ASCII.
+if (readFileSync(outfile).some((byte) => byte > 0x7f)) throw new Error(`${outfile} is not ASCII`);
 const inputs = Object.keys(result.metafile.inputs).length;
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].bytes;
 process.stdout.write(`bundled ${inputs} modules into ${outfile} (${(bytes / 1024).toFixed(0)} KB)\n`);
