@@ -22,7 +22,7 @@
 // inputs.json lists the workspace files it was made from, relative to the repo
 // root.
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { writeCodeCache } from './code-cache.mjs';
@@ -37,6 +37,26 @@ const LAZY = ['fflate', 'tinyglobby'];
 // loaded at boot (crypto, http2, tls, worker_threads, child_process, assert): undici (behind the
 // global Request), pino and Node itself load them at boot anyway (checked with moduleLoadList).
 const LAZY_BUILTINS = ['node:readline'];
+/**
+ * zod's `locales` namespace holds its error messages in ~40 languages (290 KB, 22 % of the bundle's
+ * source, which every boot reads, copies and keeps); zod itself uses English only, and nothing here
+ * calls `z.config(z.locales.xx())`: `z.locales` keeps `en` alone.
+ */
+const zodEnglishOnly = {
+  name: 'silo-zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer)
+        ? { path: resolve(args.resolveDir, '../locales/en.js'), namespace: 'silo-zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'silo-zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
 const outfile = `${dist}bundle/instance.cjs`;
 rmSync(`${dist}bundle`, { recursive: true, force: true });
 const result = await build({
@@ -47,6 +67,7 @@ const result = await build({
   format: 'cjs',
   target: 'node20',
   external: ['better-sqlite3', 'date-holidays', ...LAZY],
+  plugins: [zodEnglishOnly],
   define: { 'import.meta.url': '__siloModuleUrl' },
   banner: {
     js: `${lazyRequireSource([...LAZY, ...LAZY_BUILTINS], `${dist}main.js`)}const __siloModuleUrl = require('node:url').pathToFileURL(__filename).href;`,
