@@ -19,7 +19,7 @@ import { dialectContext } from './dialect.js';
 import { makeOnError, notFoundReply } from './on-error.js';
 import { OPERATION_HEADER, ROUTE_HEADER } from './operation.js';
 import { declaredBodyLength } from './request-body.js';
-import { timingSafeEqualString } from './timing-safe.js';
+import { secretMatcher } from './timing-safe.js';
 
 /** What the HTTP layer needs from the rest of the instance. */
 export type HttpAppDeps = {
@@ -62,11 +62,12 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     });
 
   const guarded = ['/api/*', '/_silo/*'];
+  const tokenMatches = deps.instanceToken === undefined ? undefined : secretMatcher(deps.instanceToken);
   for (const path of guarded) {
     app.use(path, async (c, next) => {
-      if (deps.instanceToken !== undefined) {
+      if (tokenMatches !== undefined) {
         const given = c.req.header(INSTANCE_TOKEN_HEADER);
-        if (given === undefined || !timingSafeEqualString(given, deps.instanceToken)) {
+        if (given === undefined || !tokenMatches(given)) {
           throw new UnauthorizedError('Unauthorized: this instance only answers requests from its gateway');
         }
       }
