@@ -19,6 +19,7 @@ export async function startGateway({
   logLevel,
   pauseAfter,
   startConcurrency,
+  dockerThaw,
 }) {
   mkdirSync(dataDir, { recursive: true });
   const adminToken = randomBytes(24).toString('base64url');
@@ -39,6 +40,7 @@ export async function startGateway({
           logLevel,
           pauseAfter,
           startConcurrency,
+          dockerThaw,
         }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

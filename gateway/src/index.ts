@@ -44,6 +44,9 @@ export {
   type DockerEventMap,
   DockerReconciler,
   demuxLogs,
+  isFrozen,
+  resolveFreezer,
+  thaw,
 } from './runtime/docker/index.js';
 export {
   ORCHESTRATOR_BUNDLE,
