@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import {
   type AddressInfo,
+  connect as createConnectionTo,
   createServer as createNetServer,
   type Server as NetServer,
   type Socket,
@@ -121,5 +122,65 @@ describe('TenantProxy keep-alive reuse', () => {
     await next.text();
     expect(next.status).toBe(200);
     expect(upstream.connections).toBe(2);
+  });
+});
+
+describe('TenantProxy body framing', () => {
+  it('tells the instance an empty POST is empty (content-length 0, not an empty chunked body), and keeps a GET bare', async () => {
+    const seen: Array<{ method?: string; length?: string; te?: string }> = [];
+    const upstream = createServer((req, res) => {
+      seen.push({
+        method: req.method,
+        length: req.headers['content-length'],
+        te: req.headers['transfer-encoding'],
+      });
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const proxy = new TenantProxy({
+      manager: { checkAlive: async () => undefined } as unknown as InstanceManager,
+      metrics: createGatewayMetrics(),
+      logger: pino({ level: 'silent' }),
+      bodyLimitBytes: 1 << 20,
+    });
+    const front = createServer((req, res) => {
+      const endpoint = { url: `http://127.0.0.1:${upstreamPort}`, host: '127.0.0.1', port: upstreamPort };
+      proxy.web(req, res, {
+        tenantId: 'acme',
+        lease: { endpoint, token: 't', release: () => {} } as never,
+        requestId: 'r',
+      });
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const port = (front.address() as AddressInfo).port;
+    try {
+      // A raw request: fetch would add its own content-length.
+      const raw = (head: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = createConnectionTo(port);
+          let answer = '';
+          socket.on('data', (d) => {
+            answer += d.toString();
+            if (answer.endsWith('ok')) {
+              socket.end();
+              resolve(answer);
+            }
+          });
+          socket.on('error', reject);
+          socket.write(`${head}\r\nhost: 127.0.0.1\r\n\r\n`);
+        });
+      expect(await raw('POST /api/v1/acme/executions/ns/f HTTP/1.1')).toMatch(/^HTTP\/1.1 200/);
+      expect(await raw('GET /api/v1/acme/flows HTTP/1.1')).toMatch(/^HTTP\/1.1 200/);
+      expect(seen).toEqual([
+        { method: 'POST', length: '0', te: undefined },
+        { method: 'GET', length: undefined, te: undefined },
+      ]);
+    } finally {
+      proxy.close();
+      front.close();
+      upstream.close();
+    }
   });
 });

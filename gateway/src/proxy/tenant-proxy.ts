@@ -12,6 +12,8 @@ import { BodyLimit } from './body-limit.js';
 import { forwardHeaderList, prepareForwardHeaders, responseHeaderList } from './forward-headers.js';
 import { mayRetryUpstream, UPSTREAM_IDLE_SOCKET_MS } from './upstream-retry.js';
 
+/** Methods Node sends without a body framing of their own (no chunked default). */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 /** Where one request goes: the tenant, the lease on its instance (the pipeline's instance step), the request id. */
 export type ProxyTarget = {
   tenantId: string;
@@ -117,6 +119,11 @@ export class TenantProxy {
     }
     const target = this.#target(lease.endpoint);
     const bodiless = !chunked && !(declared > 0);
+    // Node frames a POST/PUT/PATCH whose headers are given as a list, with no length, as chunked
+    // (the list is written at once): say the empty body's length, as the client meant it.
+    if (bodiless && !(declared >= 0) && req.method !== undefined && !BODYLESS_METHODS.has(req.method)) {
+      headers.push('content-length', '0');
+    }
     const options = { target, headers, requestId, bodiless };
     this.#send(req, res, buffer ? { ...options, buffer } : options, tenantId, true);
   }
