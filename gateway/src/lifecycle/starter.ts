@@ -235,7 +235,9 @@ export class Starter {
       const existing = await c.driver.inspect(slot.tenantId);
       if (existing.state === 'running') await c.driver.stop(slot.tenantId, c.stopGraceMs);
       const token = randomBytes(24).toString('base64url');
+      const queued = c.now();
       leaveGate = await c.startGate.enter();
+      const entered = c.now();
       const endpoint = await c.driver.start({
         tenantId: slot.tenantId,
         instanceToken: token,
@@ -279,6 +281,8 @@ export class Starter {
       });
       const m = c.metrics;
       m.coldStarts.inc({ tenant: slot.tenantId, outcome: 'ready', reason });
+      m.coldStartSeconds.observe({ phase: 'gate' }, (entered - queued) / 1000);
+      m.coldStartSeconds.observe({ phase: 'driver' }, (spawned - entered) / 1000);
       m.coldStartSeconds.observe({ phase: 'spawn' }, (spawned - started) / 1000);
       m.coldStartSeconds.observe({ phase: 'ready' }, (ready - spawned) / 1000);
       m.coldStartSeconds.observe({ phase: 'total' }, (ready - started) / 1000);
