@@ -25,6 +25,7 @@ export async function startGateway({
   logLevel,
   pauseAfter,
   startConcurrency,
+  startTimeout,
 }) {
   if (scope?.closed) throw new Error(`section "${scope.name}" is over: no new gateway`);
   mkdirSync(dataDir, { recursive: true });
@@ -46,6 +47,7 @@ export async function startGateway({
           logLevel,
           pauseAfter,
           startConcurrency,
+          startTimeout,
         }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

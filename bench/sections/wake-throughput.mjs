@@ -12,7 +12,7 @@ async function wakeAll(gw, ids, keys) {
       timedRequest(`${gw.url}/api/v1/${id}/${id.startsWith('base-') ? 'ping' : 'flows/search'}`, {
         headers: { authorization: `Bearer ${keys[i]}` },
         agent: noKeepAlive,
-        timeoutMs: 120_000,
+        timeoutMs: 210_000,
       }),
     ),
   );
@@ -29,10 +29,11 @@ async function wakeAll(gw, ids, keys) {
 
 /** Polls `/admin/v1/status` until `count` instances are paused (bounded). */
 async function waitPaused(gw, count, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   for (;;) {
     const status = await gw.admin('GET', '/status');
-    if ((status.instances.paused ?? 0) >= count) return;
+    if ((status.instances.paused ?? 0) >= count) return Date.now() - started;
     if (Date.now() > deadline)
       throw new Error(`${status.instances.paused ?? 0} of ${count} paused within ${timeoutMs} ms`);
     await sleep(100);
@@ -100,8 +101,11 @@ async function round(ctx, runtime, { n, c, prefix, withResumes, baselineImage })
     baselineImage,
     pauseAfter: withResumes ? '1s' : 'off',
     startConcurrency: c,
+    // Every request waits for its start however long the queue (SILO_START_TIMEOUT counts the hold):
+    // the burst measures throughput, not how many give up.
+    startTimeout: '200s',
     maxRunning: n + 10,
-    logLevel: 'warn',
+    logLevel: process.env.BENCH_WAKE_LOG ?? 'warn',
   });
   try {
     const ids = Array.from({ length: n }, (_, i) => `${prefix}wake-${runtime}-${i}`);
@@ -118,12 +122,16 @@ async function round(ctx, runtime, { n, c, prefix, withResumes, baselineImage })
       throw new Error(
         `Docker's address pool is exhausted after ${n - starts.errors} of ${n} tenants (one bridge network per tenant; a default pool holds ~30): start dockerd with a larger --default-address-pool or lower BENCH_WAKE_N. The engine said: ${starts.firstError.body.slice(0, 200)}`,
       );
+    ctx.log(
+      `  ${runtime} ${prefix || 'orchestrator '}c=${label(c)}: ${n} starts in ${secs(starts.wallMs)} (${starts.perSecond.toFixed(1)}/s, ${starts.errors} errors)`,
+    );
     let resumes;
     let warm;
     if (withResumes) {
       // The same burst while all run (fresh connections): the ceiling a resume burst is measured against.
       warm = await wakeAll(gw, ids, keys);
-      await waitPaused(gw, n);
+      const pausedMs = await waitPaused(gw, n);
+      ctx.log(`  all ${n} paused ${secs(pausedMs)} after the warm burst`);
       await sleep(200);
       before = await gw.metrics();
       resumes = await wakeAll(gw, ids, keys);
