@@ -78,8 +78,8 @@ const sectionScopes = new Set();
 // Interrupted (Ctrl-C, SIGTERM): close what every section and the run started, bounded, then exit.
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
-    log(`${signal}: cleaning up (bounded: 120 s)`);
-    await Promise.all([...sectionScopes, runScope].map((s) => s.close(120_000)));
+    log(`${signal}: cleaning up (bounded: 60 s, then killed and swept)`);
+    await Promise.all([...sectionScopes, runScope].map((s) => s.close(60_000)));
     process.exit(130);
   });
 }
@@ -147,6 +147,8 @@ for (const [id, title, run] of sections) {
   const scope = new Scope(id);
   sectionScopes.add(scope);
   let timer;
+  // A section may size its work to what is left of its bound (sections/wake-throughput.mjs).
+  ctx.deadline = t0 + limitMs;
   try {
     const out = await Promise.race([
       scopes.run(scope, run),
@@ -166,14 +168,15 @@ for (const [id, title, run] of sections) {
     sectionLog.push({ id, title, ok: false, error: message, seconds: (Date.now() - t0) / 1000 });
   } finally {
     clearTimeout(timer);
-    // Whatever the section left running (all of it when it timed out or threw): its own bound, 120 s.
+    // Whatever the section left running (all of it when it timed out or threw): its own bound, 150 s,
+    // then the gateways still closing are killed and swept (90 s more at most).
     const c0 = Date.now();
-    const { closed, late, results } = await scope.close(120_000);
+    const { closed, killed, results } = await scope.close(150_000);
     sectionScopes.delete(scope);
     const swept = (kind) => results.reduce((n, r) => n + (r?.[kind]?.length ?? 0), 0);
-    if (closed + late > 0)
+    if (closed + killed > 0)
       log(
-        `  cleanup: ${closed} gateway(s) closed in ${((Date.now() - c0) / 1000).toFixed(1)} s${late ? `, ${late} still closing after 120 s` : ''}; swept after their stop: ${swept('processes')} processes, ${swept('containers')} containers, ${swept('networks')} networks, ${swept('volumes')} volumes`,
+        `  cleanup: ${closed} gateway(s) closed${killed ? `, ${killed} killed after 150 s and swept` : ''} in ${((Date.now() - c0) / 1000).toFixed(1)} s; swept after their stop: ${swept('processes')} processes, ${swept('containers')} containers, ${swept('networks')} networks, ${swept('volumes')} volumes`,
       );
   }
 }

@@ -23,35 +23,48 @@ export class Scope {
   get closed() {
     return this.#closed;
   }
-  /** Registers `close` (idempotent, bounded by the caller) to run when the scope closes. */
-  add(close) {
+  /**
+   * Registers `close` (idempotent) to run when the scope closes, and `kill`,
+   * the quicker way out when `close` overruns its bound.
+   */
+  add(close, kill = async () => undefined) {
     if (this.#closed)
       throw new Error(`section "${this.name}" is over (timed out or failed): nothing new starts`);
-    this.#closers.push(close);
+    this.#closers.push({ close, kill });
   }
-  /** Runs every registered close in parallel; resolves within `boundMs` whatever they do. */
-  async close(boundMs) {
+  /**
+   * Runs every registered close in parallel, bounded by `boundMs`; those
+   * still running then are killed (their `kill`, bounded by `killMs`).
+   * Resolves to how many closed, how many had to be killed, and what each
+   * returned (the sweeps' findings).
+   */
+  async close(boundMs, killMs = 90_000) {
     this.#closed = true;
     const closers = this.#closers.splice(0);
-    if (closers.length === 0) return { closed: 0, late: 0, results: [] };
-    let late = closers.length;
     const results = [];
-    const all = Promise.all(
-      closers.map((close) =>
-        Promise.resolve()
-          .then(close)
-          .then((r) => results.push(r))
-          .catch(() => undefined)
-          .finally(() => {
-            late--;
-          }),
-      ),
-    );
-    let timer;
-    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, boundMs)))]);
-    clearTimeout(timer);
-    return { closed: closers.length - late, late, results };
+    const pending = new Set(closers);
+    const run = (list, pick) =>
+      Promise.all(
+        list.map((c) =>
+          Promise.resolve()
+            .then(() => c[pick]())
+            .then((r) => results.push(r))
+            .catch(() => undefined)
+            .finally(() => pending.delete(c)),
+        ),
+      );
+    await bounded(run(closers, 'close'), boundMs);
+    const late = [...pending];
+    if (late.length) await bounded(run(late, 'kill'), killMs);
+    return { closed: closers.length - late.length, killed: late.length, results };
   }
+}
+
+/** `promise`, or nothing after `ms`. */
+async function bounded(promise, ms) {
+  let timer;
+  await Promise.race([promise, new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 const current = new AsyncLocalStorage();
@@ -63,7 +76,7 @@ export const scopes = {
 };
 
 /** Runs `file args` bounded by `timeoutMs`; resolves to its stdout ('' on any error). */
-function sh(file, args, timeoutMs = 60_000) {
+function sh(file, args, timeoutMs = 30_000) {
   return new Promise((resolve) => {
     execFile(file, args, { timeout: timeoutMs, maxBuffer: 8 * 2 ** 20 }, (_err, stdout) =>
       resolve(String(stdout ?? '')),
@@ -115,17 +128,17 @@ export async function sweepLeftovers(gw) {
     return wanted.filter((n) => have.has(n));
   };
   removed.containers = await present(['ps', '-a', '--format', '{{.Names}}'], names);
-  if (removed.containers.length) await sh('docker', ['rm', '-f', '-v', ...removed.containers], 120_000);
+  if (removed.containers.length) await sh('docker', ['rm', '-f', '-v', ...removed.containers], 60_000);
   removed.networks = await present(
     ['network', 'ls', '--format', '{{.Name}}'],
     names.map((n) => `${n}-net`),
   );
-  if (removed.networks.length) await sh('docker', ['network', 'rm', ...removed.networks], 120_000);
+  if (removed.networks.length) await sh('docker', ['network', 'rm', ...removed.networks], 60_000);
   removed.volumes = await present(
     ['volume', 'ls', '--format', '{{.Name}}'],
     names.map((n) => `${n}-data`),
   );
-  if (removed.volumes.length) await sh('docker', ['volume', 'rm', '-f', ...removed.volumes], 120_000);
+  if (removed.volumes.length) await sh('docker', ['volume', 'rm', '-f', ...removed.volumes], 60_000);
   return removed;
 }
 

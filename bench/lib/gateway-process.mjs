@@ -123,6 +123,12 @@ export async function startGateway({
      * (it stops its instances; killed after 45 s); then sweeps what survived
      * (`sweepLeftovers`). Idempotent; `gw.leftovers` is what the sweep found.
      */
+    /** The way out when `close` overruns: SIGKILL the gateway, then the sweep alone. */
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      gw.leftovers = await sweepLeftovers(gw);
+      return gw.leftovers;
+    },
     close() {
       closing ??= (async () => {
         if (runtime === 'docker' && child.exitCode === null) {
@@ -145,7 +151,10 @@ export async function startGateway({
   let closing;
   if (!(scope instanceof Scope)) return gw;
   try {
-    scope.add(() => gw.close());
+    scope.add(
+      () => gw.close(),
+      () => gw.kill(),
+    );
   } catch (err) {
     await gw.close();
     throw err;
