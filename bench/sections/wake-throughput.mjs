@@ -145,14 +145,15 @@ const shortError = (e) => e && { status: e.status, error: e.error, body: e.body?
 /**
  * One round: a fresh gateway (SILO_START_CONCURRENCY = c), N tenants woken
  * at once; with `withResumes`, then the same burst while all run (warm), and,
- * once all are paused (SILO_PAUSE_AFTER 1 s), the same burst again (resumes).
+ * once all are paused (SILO_PAUSE_AFTER 5 s), the same burst again (resumes).
  */
 async function round(ctx, runtime, { n, c, prefix, withResumes, baselineImage, share }) {
   const gw = await startGateway({
     dataDir: join(ctx.tmp, `gateway-wake-${runtime}-${prefix}${c}`),
     runtime,
     baselineImage,
-    pauseAfter: withResumes ? '1s' : 'off',
+    // 5 s: long enough that the burst right after the resumes (the baseline) finds them all still running.
+    pauseAfter: withResumes ? '5s' : 'off',
     startConcurrency: c,
     // Every request waits for its start however long the queue (SILO_START_TIMEOUT counts the hold):
     // the burst measures throughput, not how many give up.
@@ -186,6 +187,18 @@ async function round(ctx, runtime, { n, c, prefix, withResumes, baselineImage, s
     if (withResumes && starts.unanswered === 0) {
       // A second request each while all run: the instances' first requests after their boot are done.
       const settle = await wakeAll(gw, ids, keys);
+      // Background CPU while all run and none is asked anything (2 s, before SILO_PAUSE_AFTER freezes them):
+      // what the bursts' CPU per request includes beside the requests themselves.
+      await sleep(100);
+      const idle0 = cpuNow(gw, ids);
+      const t0 = performance.now();
+      await sleep(2_000);
+      const idle1 = cpuNow(gw, ids);
+      const idleS = (performance.now() - t0) / 1000;
+      const idle = {
+        gatewayMsPerS: (idle1.gateway - idle0.gateway) / idleS,
+        instancesMsPerS: (idle1.instances - idle0.instances) / idleS,
+      };
       const pausedMs = await waitPaused(gw, n);
       ctx.log(`  all ${n} paused ${secs(pausedMs)} after a burst to the running instances`);
       await sleep(200);
@@ -199,6 +212,10 @@ async function round(ctx, runtime, { n, c, prefix, withResumes, baselineImage, s
       const pausedNow = (await gw.admin('GET', '/status')).instances.paused ?? 0;
       warm.pausedDuring = pausedNow;
       resumes.settle = { perSecond: settle.perSecond, p50: settle.ttfb.p50 };
+      resumes.idle = idle;
+      ctx.log(
+        `  idle, all ${n} running: gateway ${idle.gatewayMsPerS.toFixed(0)} CPU ms/s, instances ${idle.instancesMsPerS.toFixed(0)} CPU ms/s`,
+      );
     }
     const t0 = performance.now();
     await gw.close();
@@ -229,7 +246,7 @@ async function round(ctx, runtime, { n, c, prefix, withResumes, baselineImage, s
  * wall time, first byte p50/p95, and where a start's time went (the gateway's
  * histogram: registry + eviction, waiting at the start gate, the driver's
  * start call, the boot until /readyz). Then, once all are paused
- * (SILO_PAUSE_AFTER 1 s), the same N woken again: resumes/s (a resume does
+ * (SILO_PAUSE_AFTER 5 s), the same N woken again: resumes/s (a resume does
  * not pass the start gate), against the same burst sent while all ran. Same-run
  * baseline of the starts: N do-nothing servers woken the same way.
  *
@@ -290,7 +307,7 @@ export async function wakeThroughput(ctx, runtime) {
       unit: '/s',
       target: '≥ 300/s',
       met: d.resumes.perSecond >= 300,
-      note: `${d.resumes.answered} of ${n} in ${d.resumes.wallMs.toFixed(0)} ms, ${d.resumes.errors + d.resumes.unanswered} errors; first byte p50 ${d.resumes.ttfb.p50?.toFixed(1)} ms, p95 ${d.resumes.ttfb.p95?.toFixed(1)} ms; the gateway's resume (driver ${runtime === 'docker' ? 'unpause' : 'SIGCONT'} until running) ${d.resumes.resumeCallMs.toFixed(1)} ms per resume, the rest is the proxy and the thawed instance; ${fmtCpu(d.resumes)} (baseline: ${fmtCpu(d.warm)}). Baseline: the same ${n} requests at once right after, while all ran (${d.warm.wallMs.toFixed(0)} ms, first byte p50 ${d.warm.ttfb.p50?.toFixed(1)} ms${d.warm.pausedDuring ? `; ${d.warm.pausedDuring} paused again meanwhile` : ''})`,
+      note: `${d.resumes.answered} of ${n} in ${d.resumes.wallMs.toFixed(0)} ms, ${d.resumes.errors + d.resumes.unanswered} errors; first byte p50 ${d.resumes.ttfb.p50?.toFixed(1)} ms, p95 ${d.resumes.ttfb.p95?.toFixed(1)} ms; the gateway's resume (driver ${runtime === 'docker' ? 'unpause' : 'SIGCONT'} until running) ${d.resumes.resumeCallMs.toFixed(1)} ms per resume, the rest is the proxy and the thawed instance; ${fmtCpu(d.resumes)} (baseline: ${fmtCpu(d.warm)}; idle, all running: gateway ${d.resumes.idle.gatewayMsPerS.toFixed(0)} and instances ${d.resumes.idle.instancesMsPerS.toFixed(0)} CPU ms/s). Baseline: the same ${n} requests at once right after, while all ran (${d.warm.wallMs.toFixed(0)} ms, first byte p50 ${d.warm.ttfb.p50?.toFixed(1)} ms${d.warm.pausedDuring ? `; ${d.warm.pausedDuring} paused again meanwhile` : ''})`,
     });
   else
     rows.push({
