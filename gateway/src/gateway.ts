@@ -190,6 +190,9 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       ...(config.backupEvery !== undefined ? { backupEvery: config.backupEvery } : {}),
       backupKeep: config.backupKeep,
     },
+    ...(registry.jobs
+      ? { fleet: { jobs: registry.jobs, gatewayId: config.gatewayId ?? `${hostname()}:${config.port}` } }
+      : {}),
     registry,
     versions,
     manager,

@@ -4,6 +4,7 @@ import { parseShortDuration } from '@silo/contracts';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ConflictError } from '../errors.js';
+import type { JobClaimStore } from '../tenants/job-claim-store.js';
 import type { Registry } from '../tenants/registry.js';
 import type { BackupStore } from './backup-store.js';
 import type { TenantOperations } from './tenant-operations.js';
@@ -33,6 +34,12 @@ export type BackupSchedule = z.infer<typeof BackupScheduleSchema>;
  * `tickMs` the tenants whose last backup is older than their interval are
  * backed up, one after the other, then pruned to `keep`.
  *
+ * In a fleet (a registry with `jobs`, PostgreSQL) every gateway runs this
+ * scheduler, and a due backup is first claimed for its interval
+ * (`JobClaimStore`): exactly one gateway takes it. A failed backup gives its
+ * claim back, so the next tick of any gateway retries. The backup folder
+ * (schedules, records, retention) must then be one the gateways share.
+ *
  * @example
  * const scheduler = new BackupScheduler({ ops, store, registry, logger, defaults: { every: '1d', keep: 7 } });
  * scheduler.start();
@@ -48,6 +55,8 @@ export class BackupScheduler {
       registry: Pick<Registry, 'tenants'>;
       logger: Logger;
       defaults: BackupSchedule;
+      /** A fleet's shared claims and this gateway's name in them; without them, backups are taken unclaimed (one gateway). */
+      fleet?: { jobs: JobClaimStore; gatewayId: string };
       /** @default 30000 */
       tickMs?: number;
     },
@@ -93,7 +102,19 @@ export class BackupScheduler {
       const schedule = await this.get(tenant.id);
       if (schedule.every === null) continue;
       const last = (await store.list(tenant.id)).find((r) => r.trigger === 'schedule');
-      if (last && now - Date.parse(last.createdAt) < parseShortDuration(schedule.every)) continue;
+      const every = parseShortDuration(schedule.every);
+      if (last && now - Date.parse(last.createdAt) < every) continue;
+      const fleet = this.deps.fleet;
+      try {
+        // A tenant whose backup takes longer than a tick is not claimed twice: a claim holds for `every`.
+        if (fleet && !(await fleet.jobs.claim(tenant.id, 'backup', fleet.gatewayId, every))) continue;
+      } catch (err) {
+        logger.warn(
+          { tenantId: tenant.id, err: (err as Error).message },
+          'scheduled backup not claimed; retried next tick',
+        );
+        continue;
+      }
       try {
         await ops.backup(tenant.id, 'schedule');
         const pruned = await store.prune(tenant.id, schedule.keep);
@@ -102,6 +123,7 @@ export class BackupScheduler {
         // A tenant that never ran has nothing to back up (409): not worth a warning every tick.
         const level = err instanceof ConflictError ? 'debug' : 'warn';
         logger[level]({ tenantId: tenant.id, err: (err as Error).message }, 'scheduled backup skipped');
+        await fleet?.jobs.release(tenant.id, 'backup', fleet.gatewayId).catch(() => undefined);
       }
     }
   }

@@ -6,6 +6,7 @@ import { NotImplementedError } from '../errors.js';
 import { orchestratorVersion } from '../images/image-builder.js';
 import type { InstanceManager } from '../lifecycle/instance-manager.js';
 import type { RuntimeDriver } from '../runtime/runtime-driver.js';
+import type { JobClaimStore } from '../tenants/job-claim-store.js';
 import type { Registry as TenantRegistry } from '../tenants/registry.js';
 import { mountVersions } from '../versions/mount-versions.js';
 import type { VersionCatalog } from '../versions/version-catalog.js';
@@ -55,6 +56,8 @@ export function createOperations(deps: {
   mount: (routes: Hono) => void;
   dataDir: string;
   settings: OperationsSettings;
+  /** In a fleet: scheduled backups are claimed per interval, so one gateway takes each. */
+  fleet?: { jobs: JobClaimStore; gatewayId: string };
   registry: Pick<TenantRegistry, 'tenants' | 'keys' | 'secrets' | 'wakeTimers' | 'instances'>;
   /** The driver's orchestrator versions; none: upgrades answer 501. */
   versions: VersionCatalog | undefined;
@@ -105,6 +108,7 @@ export function createOperations(deps: {
     registry,
     logger,
     defaults: { every: settings.backupEvery ?? null, keep: settings.backupKeep ?? 7 },
+    ...(deps.fleet ? { fleet: deps.fleet } : {}),
   });
   const guard = new GuardedChanges({
     ops,

@@ -2,6 +2,7 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { InstanceFactStore } from './instance-fact-store.js';
 import type { InstanceLeaseStore } from './instance-lease-store.js';
+import type { JobClaimStore } from './job-claim-store.js';
 import type { TenantStore } from './tenant-store.js';
 import type { WakeTimerStore } from './wake-timer-store.js';
 import type { WebhookKeyStore } from './webhook-key-store.js';
@@ -44,6 +45,8 @@ export type Registry = {
    * on the embedded SQLite registry, which has one gateway.
    */
   readonly leases?: InstanceLeaseStore;
+  /** Periodic per-tenant jobs (scheduled backups) taken once per period by one gateway of a fleet; absent on SQLite. */
+  readonly jobs?: JobClaimStore;
   /** Hashed webhook keys from the instances' reports (issue 12 §3). */
   readonly webhookKeys: WebhookKeyStore;
   /** Releases the backend (connection, pool, listener, caches); the ports are unusable after. */

@@ -5,6 +5,7 @@ import { PostgresApiKeyStore } from './postgres-api-key-store.js';
 import { PostgresDatabase } from './postgres-database.js';
 import { PostgresInstanceFactStore } from './postgres-instance-fact-store.js';
 import { PostgresInstanceLeaseStore } from './postgres-instance-lease-store.js';
+import { PostgresJobClaimStore } from './postgres-job-claim-store.js';
 import { PostgresSecretStore } from './postgres-secret-store.js';
 import { PostgresTenantStore } from './postgres-tenant-store.js';
 import { PostgresWakeTimerStore } from './postgres-wake-timer-store.js';
@@ -65,6 +66,7 @@ export async function openPostgresRegistry(
     instances: new PostgresInstanceFactStore(db),
     wakeTimers: new PostgresWakeTimerStore(db, listener),
     leases: new PostgresInstanceLeaseStore(db),
+    jobs: new PostgresJobClaimStore(db),
     webhookKeys: new PostgresWebhookKeyStore(db),
     health: () => ({ backend: 'postgres', ...db.health(), listening: listener.live }),
     async close() {

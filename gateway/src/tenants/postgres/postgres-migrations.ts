@@ -100,6 +100,15 @@ export const POSTGRES_REGISTRY_MIGRATIONS: readonly string[] = [
   `ALTER TABLE tenants ADD COLUMN IF NOT EXISTS kestra_version TEXT NOT NULL DEFAULT '1.3'
      CHECK (kestra_version IN ('1.3', '2.0'));
    ALTER TABLE tenants ADD COLUMN IF NOT EXISTS version TEXT;`,
+  // 0006: periodic per-tenant jobs a fleet shares (scheduled backups): who took the
+  // current period's run, and when; one winner per period (PostgresJobClaimStore).
+  `CREATE TABLE job_claims (
+     tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+     job TEXT NOT NULL,
+     holder TEXT NOT NULL,
+     taken_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (tenant_id, job)
+   );`,
 ];
 
 /** The channel the triggers of migration 0002 notify on. */

@@ -4,6 +4,7 @@ import { secretStoreContract } from '../../secrets/secret-store.contract.js';
 import { apiKeyStoreContract } from '../api-key-store.contract.js';
 import { instanceFactStoreContract } from '../instance-fact-store.contract.js';
 import { instanceLeaseStoreContract } from '../instance-lease-store.contract.js';
+import { jobClaimStoreContract } from '../job-claim-store.contract.js';
 import { eventually, type MakeRegistry } from '../registry-contract-kit.js';
 import { tenantStoreContract } from '../tenant-store.contract.js';
 import { wakeTimerStoreContract } from '../wake-timer-store.contract.js';
@@ -16,7 +17,7 @@ import {
 } from './testing/throwaway-cluster.js';
 
 /**
- * The seven registry contracts against a real PostgreSQL server (a throwaway
+ * The eight registry contracts against a real PostgreSQL server (a throwaway
  * cluster in a temp dir, loopback only), a fresh database per test; the
  * sibling is a second registry over the same database, as a second gateway.
  */
@@ -49,6 +50,7 @@ describe.skipIf(skipReason !== undefined)('PostgreSQL registry', () => {
   instanceFactStoreContract('postgres', makePostgresRegistry);
   wakeTimerStoreContract('postgres', makePostgresRegistry);
   instanceLeaseStoreContract('postgres', makePostgresRegistry);
+  jobClaimStoreContract('postgres', makePostgresRegistry);
   webhookKeyStoreContract('postgres', makePostgresRegistry);
 
   it('migrates once when several gateways open the same database at the same time', async () => {

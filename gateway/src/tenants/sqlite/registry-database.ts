@@ -48,6 +48,13 @@ export class SqliteRegistryDatabase {
 
   #migrate(): void {
     const version = this.#db.pragma('user_version', { simple: true }) as number;
+    if (version > REGISTRY_MIGRATIONS.length) {
+      // A newer gateway migrated this file: running on it could misread or lose what it added.
+      this.#db.close();
+      throw new Error(
+        `the SQLite registry is at migration ${version}, newer than this gateway knows (${REGISTRY_MIGRATIONS.length}): upgrade the gateway, or restore the registry.db of this version`,
+      );
+    }
     for (let i = version; i < REGISTRY_MIGRATIONS.length; i++) {
       this.#db.transaction(() => {
         const step = REGISTRY_MIGRATIONS[i] as RegistryMigration;

@@ -54,6 +54,25 @@ describe('openSqliteRegistry', () => {
     }
   });
 
+  it('refuses a registry.db a newer gateway migrated, naming both migration numbers, and leaves it as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'silo-registry-'));
+    try {
+      const path = join(dir, 'registry.db');
+      await openSqliteRegistry(path).close();
+      const newer = new Database(path);
+      newer.pragma(`user_version = ${REGISTRY_MIGRATIONS.length + 1}`);
+      newer.close();
+      expect(() => openSqliteRegistry(path)).toThrow(
+        `the SQLite registry is at migration ${REGISTRY_MIGRATIONS.length + 1}, newer than this gateway knows (${REGISTRY_MIGRATIONS.length}): upgrade the gateway`,
+      );
+      const after = new Database(path, { readonly: true });
+      expect(after.pragma('user_version', { simple: true })).toBe(REGISTRY_MIGRATIONS.length + 1);
+      after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps the file and its -wal and -shm 0600 while open, narrowing ones left 0644 (a copy, older code)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'silo-registry-'));
     try {
