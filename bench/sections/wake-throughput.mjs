@@ -32,6 +32,7 @@ async function wakeAll(gw, ids, keys, budgetMs = 210_000) {
     errors: results.length - ok.length - unanswered,
     unanswered,
     firstError: results.find((r) => r.status !== 200 && !/no answer within/.test(r.error ?? '')),
+    poolError: results.find((r) => r.status !== 200 && POOL_EXHAUSTED.test(r.body ?? ''))?.body,
     ttfb: summary(ok.map((r) => r.ttfbMs)),
   };
 }
@@ -174,9 +175,9 @@ async function round(ctx, runtime, { n, c, prefix, withResumes, baselineImage, s
     starts.phases = startPhases(before, after);
     starts.limits = limits;
     starts.chosen = limits.length ? summary(limits).p50 : undefined;
-    if (runtime === 'docker' && starts.firstError && POOL_EXHAUSTED.test(starts.firstError.body ?? ''))
+    if (starts.poolError)
       throw new Error(
-        `Docker's address pool is exhausted after ${starts.answered} of ${n} tenants (one bridge network per tenant; a default pool holds ~30): start dockerd with a larger --default-address-pool or lower BENCH_WAKE_N. The engine said: ${starts.firstError.body.slice(0, 200)}`,
+        `Docker's address pool is exhausted after ${starts.answered} of ${n} tenants (one bridge network per tenant; a default pool holds ~30): start dockerd with a larger --default-address-pool or lower BENCH_WAKE_N. The engine said: ${starts.poolError.slice(0, 200)}`,
       );
     ctx.log(
       `  ${runtime} ${prefix || 'orchestrator '}c=${label(c)}: ${starts.answered} of ${n} starts answered in ${secs(starts.wallMs)} (${starts.perSecond.toFixed(1)}/s, ${starts.errors} errors${starts.unanswered ? `, ${starts.unanswered} still waiting at the burst's share of the bound, ${secs(budgetMs)}` : ''})`,
