@@ -215,7 +215,7 @@ async function round(ctx, runtime, { n, c, prefix, withResumes, baselineImage, s
       resumes.settle = { perSecond: settle.perSecond, p50: settle.ttfb.p50 };
       resumes.idle = idle;
       ctx.log(
-        `  idle, all ${n} running: gateway ${idle.gatewayMsPerS.toFixed(0)} CPU ms/s, instances ${idle.instancesMsPerS.toFixed(0)} CPU ms/s`,
+        `  idle, all ${n} running: gateway ${idle.gatewayMsPerS.toFixed(0)} CPU ms/s${runtime === 'process' ? `, instances ${idle.instancesMsPerS.toFixed(0)} CPU ms/s` : ''}`,
       );
     }
     const t0 = performance.now();
@@ -251,10 +251,11 @@ async function round(ctx, runtime, { n, c, prefix, withResumes, baselineImage, s
  * not pass the start gate), against the same burst sent while all ran. Same-run
  * baseline of the starts: N do-nothing servers woken the same way.
  *
- * N: process 200 (quick 16); Docker 40 (not in --quick: one bridge network per
+ * N: process 200 (quick 16); Docker 30 (not in --quick: one bridge network per
  * tenant, and CI's default address pool holds ~30; a clear error when the pool
  * runs out). 200 Docker starts at the ~3/s this 2-core machine does would take
- * more than the section's bound, twice (orchestrator and baseline).
+ * more than the section's bound, twice (orchestrator and baseline); 30 take
+ * ≈ 60 s on a quiet machine, 20 took 162 s at load 12.
  * BENCH_WAKE_N overrides N; BENCH_WAKE_C (e.g. `1,2,4,8,auto`) adds a sweep of
  * fixed bounds (fresh gateway each; a bench of its own, it does not fit the bound).
  */
@@ -267,7 +268,7 @@ export async function wakeThroughput(ctx, runtime) {
           'not in --quick: one bridge network per tenant, and a default Docker address pool holds ~30 (run without --quick, or --only=wake-docker)',
       },
     ];
-  const n = Number(process.env.BENCH_WAKE_N) || (runtime === 'docker' ? 40 : ctx.quick ? 16 : 200);
+  const n = Number(process.env.BENCH_WAKE_N) || (runtime === 'docker' ? 30 : ctx.quick ? 16 : 200);
   const sweep = (process.env.BENCH_WAKE_C?.split(',') ?? [])
     .map((c) => (c === 'auto' ? 'auto' : Number(c)))
     .filter((c) => c !== 'auto');
@@ -308,7 +309,7 @@ export async function wakeThroughput(ctx, runtime) {
       unit: '/s',
       target: '≥ 300/s',
       met: d.resumes.perSecond >= 300,
-      note: `${d.resumes.answered} of ${n} in ${d.resumes.wallMs.toFixed(0)} ms, ${d.resumes.errors + d.resumes.unanswered} errors; first byte p50 ${d.resumes.ttfb.p50?.toFixed(1)} ms, p95 ${d.resumes.ttfb.p95?.toFixed(1)} ms; the gateway's resume (driver ${runtime === 'docker' ? 'unpause' : 'SIGCONT'} until running) ${d.resumes.resumeCallMs.toFixed(1)} ms per resume, the rest is the proxy and the thawed instance; ${fmtCpu(d.resumes)} (baseline: ${fmtCpu(d.warm)}; idle, all running: gateway ${d.resumes.idle.gatewayMsPerS.toFixed(0)} and instances ${d.resumes.idle.instancesMsPerS.toFixed(0)} CPU ms/s). Baseline: the same ${n} requests at once right after, while all ran (${d.warm.wallMs.toFixed(0)} ms, first byte p50 ${d.warm.ttfb.p50?.toFixed(1)} ms${d.warm.pausedDuring ? `; ${d.warm.pausedDuring} paused again meanwhile` : ''})`,
+      note: `${d.resumes.answered} of ${n} in ${d.resumes.wallMs.toFixed(0)} ms, ${d.resumes.errors + d.resumes.unanswered} errors; first byte p50 ${d.resumes.ttfb.p50?.toFixed(1)} ms, p95 ${d.resumes.ttfb.p95?.toFixed(1)} ms; the gateway's resume (driver ${runtime === 'docker' ? 'unpause' : 'SIGCONT'} until running) ${d.resumes.resumeCallMs.toFixed(1)} ms per resume, the rest is the proxy and the thawed instance; ${fmtCpu(d.resumes)} (baseline: ${fmtCpu(d.warm)}; idle, all running: gateway ${d.resumes.idle.gatewayMsPerS.toFixed(0)}${runtime === 'process' ? ` and instances ${d.resumes.idle.instancesMsPerS.toFixed(0)}` : ''} CPU ms/s). Baseline: the same ${n} requests at once right after, while all ran (${d.warm.wallMs.toFixed(0)} ms, first byte p50 ${d.warm.ttfb.p50?.toFixed(1)} ms${d.warm.pausedDuring ? `; ${d.warm.pausedDuring} paused again meanwhile` : ''})`,
     });
   else
     rows.push({
