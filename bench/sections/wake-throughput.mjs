@@ -165,8 +165,9 @@ async function round(ctx, runtime, { n, c, prefix, withResumes, baselineImage, s
   try {
     const ids = Array.from({ length: n }, (_, i) => `${prefix}wake-${runtime}-${i}`);
     const keys = await pool(n, 8, (i) => gw.createTenant(ids[i]));
-    // The start burst's share of what is left of the section's bound (a loaded machine: fewer answer).
-    const budgetMs = Math.min(210_000, share * (ctx.deadline - Date.now()));
+    // The start burst's share of what is left of the section's bound (a loaded machine: fewer answer), 60 s
+    // kept for closing: a gateway with starts still queued at its gate took 31–45 s to stop at load 20–40.
+    const budgetMs = Math.min(210_000, share * (ctx.deadline - Date.now() - 60_000));
     let before = await gw.metrics();
     const waking = wakeAll(gw, ids, keys, budgetMs);
     const limits = c === 'auto' ? await sampleGate(gw, waking) : [];
