@@ -15,18 +15,25 @@
 //   --cpu-prof         one direct instance per entry under `node --cpu-prof`;
 //                      after the rounds, prints the profile's top self-time
 //                      items (the .cpuprofile is kept; its path is printed)
+//   --gateway-a=FILE   with --gateway: also through a gateway of another build
+//                      (its index.js, e.g. a copy of gateway/dist made before a
+//                      change), target `gateway-a`, interleaved with this one
+//   --gateway-prof     the gateways under `node --cpu-prof` too (with --gateway):
+//                      prints each gateway's top self-time items after the rounds
 //   --top=N            items printed per profile (default 15)
 //
 // Prints, per entry and target, executions/s (count / wall time of the
 // batch), create→SUCCESS p50/p99 and the CPU time the instance (and the
 // gateway) spent per execution (utime + stime from /proc: far less sensitive
-// than wall time to a machine loaded by others), medians over the rounds,
+// than wall time to a machine loaded by others; the instance's with its
+// process tree, the gateway's its own process alone: the process runtime's
+// instance is the gateway's child), medians over the rounds,
 // with the load average before and after; ratios against the first entry.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { processInstance, startGateway } from './lib/gateway-process.mjs';
 import { keepAlive, timedRequest, waitForHttp } from './lib/http.mjs';
 import { freePort } from './lib/proxies.mjs';
@@ -43,6 +50,8 @@ const concurrency = opt('concurrency', 4);
 const top = opt('top', 15);
 const viaGateway = args.includes('--gateway');
 const cpuProf = args.includes('--cpu-prof');
+const gatewayProf = args.includes('--gateway-prof');
+const gatewayA = args.find((a) => a.startsWith('--gateway-a='))?.split('=')[1];
 const entries = args.filter((a) => !a.startsWith('--')).map((e) => resolve(e));
 if (entries.length === 0) entries.push(join(ROOT, 'packages/orchestrator/dist/bundle/main.js'));
 const TOKEN = 'bench-engine-profile-token';
@@ -95,8 +104,13 @@ function processTable() {
   return table;
 }
 
-/** CPU time (user + system, ms) of process `pid` and its live descendants (a sandbox wraps the instance). */
-function cpuMs(pid, table = processTable()) {
+/**
+ * CPU time (user + system, ms) of process `pid` and its live descendants (a sandbox wraps the
+ * instance); `{ self: pid }`: that process alone (a gateway, whose children are its instances).
+ */
+function cpuMs(which, table = processTable()) {
+  if (typeof which === 'object') return table.get(which.self)?.ms ?? 0;
+  const pid = which;
   let total = 0;
   const todo = [pid];
   while (todo.length > 0) {
@@ -180,6 +194,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'silo-engine-profile-'));
 // The process sandbox binds each tenant's data folder as the tenant's uid: it must be able to pass through.
 chmodSync(tmp, 0o711);
 const setups = [];
+/** The gateways started (--gateway), for their profiles. */
+const gateways = [];
 const started = [];
 try {
   process.stdout.write(`load average before: ${load()}\n`);
@@ -187,16 +203,27 @@ try {
     const direct = await startInstance(entry, mkdtempSync(join(tmp, `direct-${i}-`)));
     started.push(direct);
     const targets = { direct: direct.target };
-    if (viaGateway) {
+    // The gateway builds: this workspace's (target `gateway`) and, with --gateway-a, another one.
+    const builds = viaGateway ? [['gateway', undefined]] : [];
+    if (viaGateway && gatewayA !== undefined) builds.unshift(['gateway-a', gatewayA]);
+    for (const [name, module] of builds) {
       process.env.BENCH_INSTANCE_ENTRY = entry;
-      const gw = await startGateway({ dataDir: join(tmp, `gateway-${i}`), runtime: 'process' });
+      if (module !== undefined) process.env.BENCH_GATEWAY_MODULE = pathToFileURL(resolve(module)).href;
+      const gwProfDir = join(tmp, `${name}-prof-${i}`);
+      if (gatewayProf) process.env.BENCH_GATEWAY_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${gwProfDir}`;
+      const gw = await startGateway({ dataDir: join(tmp, `${name}-${i}`), runtime: 'process' });
+      delete process.env.BENCH_GATEWAY_NODE_ARGS;
+      delete process.env.BENCH_GATEWAY_MODULE;
+      gw.profDir = gwProfDir;
       started.push(gw);
       const key = await gw.createTenant(TENANT);
       const headers = { authorization: `Bearer ${key}` };
       await deploy(gw.url, headers);
       const record = processInstance(gw.dataDir, TENANT);
-      // CPU: the instance's (its process tree: a sandbox wraps it), then the gateway's.
-      targets.gateway = { base: gw.url, headers, pids: [record.pid, gw.pid] };
+      // CPU: the instance's (its process tree: a sandbox wraps it), then the gateway's own (not its
+      // children's: the instance is one of them).
+      targets[name] = { base: gw.url, headers, pids: [record.pid, { self: gw.pid }] };
+      gateways.push({ label: `${label(entry)} ${name}`, gw });
     }
     // Warm-up (JIT, SQLite cache): not counted.
     for (const t of Object.values(targets)) await batch(t, 40);
@@ -238,18 +265,27 @@ try {
 } finally {
   for (const s of started.reverse()) await s.stop().catch(() => {});
 }
+const printTop = (file) => {
+  for (const item of topItems(file, top))
+    process.stdout.write(
+      `  ${(item.share * 100).toFixed(1).padStart(5)} %  ${item.ms.toFixed(0).padStart(6)} ms  ${item.key}\n`,
+    );
+};
+for (const { label: name, gw } of gatewayProf ? gateways : []) {
+  for (const f of readdirSync(gw.profDir).filter((f) => f.endsWith('.cpuprofile'))) {
+    process.stdout.write(`\nprofile of ${name}: ${join(gw.profDir, f)}\n`);
+    printTop(join(gw.profDir, f));
+  }
+}
 if (cpuProf) {
   for (const s of setups) {
     const files = readdirSync(s.direct.profDir).filter((f) => f.endsWith('.cpuprofile'));
     for (const f of files) {
       const file = join(s.direct.profDir, f);
       process.stdout.write(`\nprofile of ${s.label} (direct instance): ${file}\n`);
-      for (const item of topItems(file, top))
-        process.stdout.write(
-          `  ${(item.share * 100).toFixed(1).padStart(5)} %  ${item.ms.toFixed(0).padStart(6)} ms  ${item.key}\n`,
-        );
+      printTop(file);
     }
   }
-} else {
+} else if (!gatewayProf) {
   rmSync(tmp, { recursive: true, force: true });
 }

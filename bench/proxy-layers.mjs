@@ -25,12 +25,14 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import {
   authorizeTenantRequest,
   createGatewayMetrics,
+  forwardHeaderList,
   HOP_BY_HOP,
   openSqliteRegistry,
   parseTenantPath,
   prepareForwardHeaders,
   RateLimiter,
   requestIdOf,
+  responseHeaderList,
 } from '@silo/gateway';
 // biome-ignore lint/correctness/noUndeclaredDependencies: the gateway workspace's own dependencies, measured as it uses them
 import { Hono } from 'hono';
@@ -146,6 +148,45 @@ const pipeTo = (req, res) => {
   up.on('error', () => res.destroy());
   req.pipe(up);
 };
+// The gateway's header rewrite both ways, as objects (before 30 Nov) and as flat lists (now).
+const rewriteObjects = (req, res) => {
+  prepareForwardHeaders(req, { instanceToken: 't', requestId: 'r', keepUpgrade: false });
+  res.setHeader('x-request-id', 'r');
+  const up = request({
+    host: '127.0.0.1',
+    port: upstreamPort,
+    agent,
+    method: req.method,
+    path: req.url,
+    headers: req.headers,
+  });
+  up.on('response', (r) => {
+    const headers = r.headers;
+    for (const name of HOP_BY_HOP) delete headers[name];
+    headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close';
+    res.writeHead(r.statusCode, r.statusMessage, headers);
+    r.pipe(res);
+  });
+  up.on('error', () => res.destroy());
+  up.end();
+};
+const rewriteLists = (req, res) => {
+  const headers = forwardHeaderList(req, { instanceToken: 't', requestId: 'r' });
+  const up = request({
+    host: '127.0.0.1',
+    port: upstreamPort,
+    agent,
+    method: req.method,
+    path: req.url,
+    headers,
+  });
+  up.on('response', (r) => {
+    res.writeHead(r.statusCode, r.statusMessage, responseHeaderList(r.rawHeaders, 'r', res.shouldKeepAlive));
+    r.pipe(res);
+  });
+  up.on('error', () => res.destroy());
+  up.end();
+};
 const hp = createProxyServer({ agent, xfwd: false });
 const hpTarget = new URL(`http://127.0.0.1:${upstreamPort}`);
 const honoApp = (handler) => {
@@ -165,7 +206,9 @@ const honoApp = (handler) => {
 const servers = [
   ['bare Node server, answers itself', () => createServer(answer)],
   ['Hono adapter + middleware, answers raw', () => honoApp(answer)],
-  ['proxy: http.request + pipe (gateway now)', () => createServer(pipeTo)],
+  ['proxy: http.request + pipe, headers untouched', () => createServer(pipeTo)],
+  ['proxy: + header rewrite as objects (before 30 Nov)', () => createServer(rewriteObjects)],
+  ['proxy: + header rewrite as flat lists (now)', () => createServer(rewriteLists)],
   [
     'proxy: http-proxy-3 (gateway before)',
     () => createServer((req, res) => hp.web(req, res, { target: hpTarget })),

@@ -72,4 +72,5 @@ for (const [k, n] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top))
 process.stdout.write('\nby file or package\n');
 for (const [k, n] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, top))
   process.stdout.write(`${pct(n)}  ${k}\n`);
-rmSync(tmp, { recursive: true, force: true });
+if (args.includes('--keep')) process.stdout.write(`profile kept: ${join(profDir, file)}\n`);
+else rmSync(tmp, { recursive: true, force: true });

@@ -26,6 +26,7 @@ export async function startGateway({
   pauseAfter,
   startConcurrency,
   startTimeout,
+  dockerThaw,
 }) {
   if (scope?.closed) throw new Error(`section "${scope.name}" is over: no new gateway`);
   mkdirSync(dataDir, { recursive: true });
@@ -48,6 +49,7 @@ export async function startGateway({
           pauseAfter,
           startConcurrency,
           startTimeout,
+          dockerThaw,
         }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

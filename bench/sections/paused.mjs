@@ -28,6 +28,24 @@ async function firstByte(gw, tenantId, key) {
   return res.ttfbMs;
 }
 
+/** The gateway's count of finished freezes. */
+const pauses = async (gw) => metricSum(await gw.metrics(), 'silo_pauses_total');
+
+/** One paused → first byte sample: waits for the freeze (`paused`: the count before it), then times the request that resumes it. */
+async function pausedSample(gw, tenantId, key, paused) {
+  await waitState(gw, tenantId, 'paused');
+  // The freeze itself is done: the state moves before the driver's call, the counter after it
+  // (a loaded engine's pause takes 100-300 ms; a request meanwhile would time the pause too).
+  const deadline = Date.now() + 20_000;
+  while ((await pauses(gw)) === paused && Date.now() < deadline) await sleep(10);
+  await sleep(20);
+  const resumeSum = (m) => metricSum(m, 'silo_resume_duration_seconds_sum') * 1000;
+  const before = await gw.metrics();
+  const ttfb = await firstByte(gw, tenantId, key);
+  // The gateway's own part of it: the resume (driver call) until the slot runs again.
+  return { ttfb, resumeCall: resumeSum(await gw.metrics()) - resumeSum(before) };
+}
+
 /**
  * (issue 18 §1) The paused tier: request → first byte for a paused tenant
  * (its instance frozen after SILO_PAUSE_AFTER, resumed by the request),
@@ -35,7 +53,9 @@ async function firstByte(gw, tenantId, key) {
  * request to it while it runs (fresh connection each: the same client cost).
  * Samples interleave warm, paused and (every third round) cold. Its own
  * gateway with a 300 ms pause delay; the other sections' gateways have no
- * paused tier.
+ * paused tier. Docker: a second gateway with SILO_DOCKER_THAW=api (the
+ * engine's unpause, what every resume did before the freezer write) takes
+ * its paused sample right after the first's, for the thaw's same-run ratio.
  */
 export async function pausedResume(ctx, runtime) {
   let baselineImage;
@@ -43,34 +63,43 @@ export async function pausedResume(ctx, runtime) {
     ctx.details.images ??= await prepareDockerImages(join(ctx.tmp, 'baseline-image'), ctx.log);
     baselineImage = BASELINE_IMAGE;
   }
-  const gw = await startGateway({
-    dataDir: join(ctx.tmp, `gateway-paused-${runtime}`),
-    runtime,
-    baselineImage,
-    pauseAfter: '300ms',
-    logLevel: 'warn',
-  });
+  const common = { runtime, baselineImage, pauseAfter: '300ms', logLevel: 'warn' };
+  const gw = await startGateway({ ...common, dataDir: join(ctx.tmp, `gateway-paused-${runtime}`) });
+  const api =
+    runtime === 'docker'
+      ? await startGateway({
+          ...common,
+          dataDir: join(ctx.tmp, 'gateway-paused-docker-api'),
+          dockerThaw: 'api',
+        })
+      : undefined;
   try {
     const n = ctx.quick ? (runtime === 'docker' ? 3 : 5) : runtime === 'docker' ? 8 : 15;
     const tenantId = `paused-${runtime}`;
     const key = await gw.createTenant(tenantId);
     await firstByte(gw, tenantId, key); // warm-up: the first start, not counted
-    const samples = { warm: [], paused: [], cold: [], resumeCall: [] };
-    const resumeSum = (m) => metricSum(m, 'silo_resume_duration_seconds_sum') * 1000;
+    const apiKey = api && (await api.createTenant('paused-docker-api'));
+    if (api) await firstByte(api, 'paused-docker-api', apiKey);
+    const samples = { warm: [], paused: [], cold: [], resumeCall: [], apiPaused: [], apiResumeCall: [] };
     for (let i = 0; i < n; i++) {
       samples.warm.push(await firstByte(gw, tenantId, key));
-      await waitState(gw, tenantId, 'paused');
-      await sleep(50); // the freeze itself is done (the state moves before the driver's call returns)
-      const before = await gw.metrics();
-      samples.paused.push(await firstByte(gw, tenantId, key));
-      // The gateway's own part of it: the resume (driver call) until the slot runs again.
-      samples.resumeCall.push(resumeSum(await gw.metrics()) - resumeSum(before));
+      const paused = await pauses(gw);
+      if (api) await firstByte(api, 'paused-docker-api', apiKey);
+      const apiPaused = api && (await pauses(api));
+      const fast = await pausedSample(gw, tenantId, key, paused);
+      samples.paused.push(fast.ttfb);
+      samples.resumeCall.push(fast.resumeCall);
+      if (api) {
+        const slow = await pausedSample(api, 'paused-docker-api', apiKey, apiPaused);
+        samples.apiPaused.push(slow.ttfb);
+        samples.apiResumeCall.push(slow.resumeCall);
+      }
       if (i % 3 === 0) {
         await gw.stopTenant(tenantId);
         samples.cold.push(await firstByte(gw, tenantId, key));
       }
       ctx.log(
-        `  ${runtime} resume ${i + 1}/${n}: paused → first byte ${samples.paused.at(-1).toFixed(1)} ms, warm ${samples.warm.at(-1).toFixed(1)} ms`,
+        `  ${runtime} resume ${i + 1}/${n}: paused → first byte ${samples.paused.at(-1).toFixed(1)} ms${api ? ` (engine unpause: ${samples.apiPaused.at(-1).toFixed(1)} ms)` : ''}, warm ${samples.warm.at(-1).toFixed(1)} ms`,
       );
     }
     const p = summary(samples.paused);
@@ -78,7 +107,7 @@ export async function pausedResume(ctx, runtime) {
     const c = summary(samples.cold);
     const r = summary(samples.resumeCall);
     ctx.details[`paused.${runtime}`] = { samples };
-    return [
+    const rows = [
       {
         figure: `resume → first byte p50, paused tenant (${runtime})`,
         value: p.p50,
@@ -90,19 +119,31 @@ export async function pausedResume(ctx, runtime) {
       },
       { figure: `  resume → first byte p95 (${runtime})`, value: p.p95, baseline: w.p95, unit: 'ms' },
       {
-        figure: `  resume p50: the gateway's resume (driver ${runtime === 'docker' ? 'unpause' : 'SIGCONT'} until running)`,
+        figure: `  resume p50: the gateway's resume (driver ${runtime === 'docker' ? 'freezer write' : 'SIGCONT'} until running)`,
         value: r.p50,
         unit: 'ms',
         note: 'silo_resume_duration_seconds, per sample by difference; the rest of the first byte is the proxy, a new upstream connection and the instance (its overdue timers run first)',
       },
-      {
-        figure: `  cold start → first byte p50, same gateway (${runtime})`,
-        value: c.p50,
-        baseline: w.p50,
-        unit: 'ms',
-      },
     ];
+    if (api) {
+      const a = summary(samples.apiPaused);
+      rows.push({
+        figure: "  resume → first byte p50, SILO_DOCKER_THAW=api (the engine's unpause)",
+        value: a.p50,
+        baseline: p.p50,
+        unit: 'ms',
+        note: `same run, its own gateway and tenant, sampled right after each freezer-write sample; its resume call p50 ${summary(samples.apiResumeCall).p50?.toFixed(1)} ms; baseline: the freezer write's first byte`,
+      });
+    }
+    rows.push({
+      figure: `  cold start → first byte p50, same gateway (${runtime})`,
+      value: c.p50,
+      baseline: w.p50,
+      unit: 'ms',
+    });
+    return rows;
   } finally {
+    if (api) await closeGateway(api);
     await closeGateway(gw);
   }
 }

@@ -7,7 +7,7 @@
 // held, probed and proxied by the same code.
 //
 // Settings come as JSON in BENCH_GATEWAY: { dataDir, runtime: 'process'|'docker',
-// adminToken, logFile, maxRunning, baselineImage?, pauseAfter?, startConcurrency?, startTimeout? }. Prints one JSON line
+// adminToken, logFile, maxRunning, baselineImage?, pauseAfter?, startConcurrency?, startTimeout?, dockerThaw? }. Prints one JSON line
 // { url, pid } on stdout once it listens.
 import { fileURLToPath } from 'node:url';
 
@@ -65,8 +65,10 @@ class SplitDriver {
 async function makeDriver() {
   if (settings.runtime === 'docker') {
     const { DockerDriver } = await import(process.env.BENCH_GATEWAY_MODULE ?? '@silo/gateway');
-    const main = new DockerDriver({});
-    const base = new DockerDriver({ image: settings.baselineImage, build: false });
+    // SILO_DOCKER_THAW: 'auto' (the default) or 'api' (the paused section's same-run baseline).
+    const thaw = { mode: settings.dockerThaw ?? 'auto' };
+    const main = new DockerDriver({ thaw });
+    const base = new DockerDriver({ image: settings.baselineImage, build: false, thaw });
     return new SplitDriver(main, base);
   }
   // The entry bench/run.mjs chose once for the whole run (see there).

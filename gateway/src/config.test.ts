@@ -10,6 +10,7 @@ describe('loadGatewayConfig', () => {
       dataDir: '.silo',
       runtime: 'auto',
       scope: 'default',
+      dockerThaw: 'auto',
       adminToken: undefined,
       idleTimeoutMs: 300_000,
       pauseAfterMs: 30_000,
@@ -38,6 +39,8 @@ describe('loadGatewayConfig', () => {
     expect(() => loadGatewayConfig({ SILO_PAUSE_AFTER: 'soon' })).toThrow(/SILO_PAUSE_AFTER/);
     expect(() => loadGatewayConfig({ SILO_START_CONCURRENCY: 'many' })).toThrow(/SILO_START_CONCURRENCY/);
     expect(loadGatewayConfig({ SILO_START_CONCURRENCY: '8' }).startConcurrency).toBe(8);
+    expect(loadGatewayConfig({ SILO_DOCKER_THAW: 'api' }).dockerThaw).toBe('api');
+    expect(() => loadGatewayConfig({ SILO_DOCKER_THAW: 'fast' })).toThrow(/SILO_DOCKER_THAW/);
     expect(() => loadGatewayConfig({ SILO_ALLOW_UNISOLATED: 'maybe' })).toThrow(/SILO_ALLOW_UNISOLATED/);
   });
 

@@ -148,6 +148,13 @@ export const SETTINGS = {
     flag: '<scope>',
     help: "Docker runtime: namespace of the containers, volumes and networks this gateway creates, so gateways sharing one engine never touch each other's (default keeps the names silo-<tenant>)",
   },
+  dockerThaw: {
+    env: 'SILO_DOCKER_THAW',
+    schema: z.enum(['auto', 'api']),
+    default: 'auto',
+    flag: '<auto|api>',
+    help: "Docker runtime: how a paused container is resumed (auto: a write to its cgroup freezer when the gateway can reach it, else the engine's unpause; api: always the engine's unpause)",
+  },
   demo: {
     env: 'SILO_DEMO',
     schema: onOff(),

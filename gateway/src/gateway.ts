@@ -104,6 +104,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
         ...(options.processCommand ? { processCommand: options.processCommand } : {}),
         docker: {
           scope: config.scope,
+          thaw: { mode: config.dockerThaw },
           // The container's own bound on /healthz is the gateway's start timeout: a loaded engine may take longer than a fixed 20 s.
           aliveTimeoutMs: config.startTimeoutMs,
           ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),

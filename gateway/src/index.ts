@@ -30,7 +30,12 @@ export { createGatewayMetrics } from './metrics/gateway-metrics.js';
 export type { Change, GuardedChangeDeps, GuardedResult } from './operations/guarded-change.js';
 export { GuardedChanges } from './operations/guarded-change.js';
 export { SmokeCheckError, smokeCheck } from './operations/smoke-check.js';
-export { HOP_BY_HOP, prepareForwardHeaders } from './proxy/forward-headers.js';
+export {
+  forwardHeaderList,
+  HOP_BY_HOP,
+  prepareForwardHeaders,
+  responseHeaderList,
+} from './proxy/forward-headers.js';
 export type { TenantPath } from './proxy/tenant-path.js';
 export { parseTenantPath } from './proxy/tenant-path.js';
 export {
@@ -39,6 +44,9 @@ export {
   type DockerEventMap,
   DockerReconciler,
   demuxLogs,
+  isFrozen,
+  resolveFreezer,
+  thaw,
 } from './runtime/docker/index.js';
 export {
   ORCHESTRATOR_BUNDLE,

@@ -52,6 +52,7 @@ export async function startDockerGateway(options: {
       ...(options.docker ? { docker: options.docker } : {}),
       image: options.image,
       build: false,
+      thaw: { mode: config.dockerThaw },
       ...(options.labels ? { labels: options.labels } : {}),
       ...(options.orphanGraceMs !== undefined ? { orphanGraceMs: options.orphanGraceMs } : {}),
     }),

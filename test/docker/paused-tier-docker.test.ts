@@ -66,8 +66,8 @@ describeDocker(reason, 'paused tier (docker runtime)', () => {
       signal: AbortSignal.timeout(60_000),
     });
 
-  it('pauses an idle container; a request resumes it (same container) and is answered; the idle timeout stops it', async () => {
-    const g = await start({ SILO_PAUSE_AFTER: '500ms', SILO_IDLE_TIMEOUT: '6s' });
+  it('pauses an idle container; a request resumes it (same container) and is answered; dockerd says running after the reconcile (1 s, before the 2 s pause delay); the idle timeout stops it', async () => {
+    const g = await start({ SILO_PAUSE_AFTER: '2s', SILO_IDLE_TIMEOUT: '8s' });
     const id = tenantId('dk-frost');
     const key = await g.tenant(id);
     expect((await api(g, id, key, '/flows/search')).status).toBe(200);
@@ -76,7 +76,12 @@ describeDocker(reason, 'paused tier (docker runtime)', () => {
     expect((await api(g, id, key, '/flows/search')).status).toBe(200);
     const view = await g.admin<View>('GET', `/admin/v1/tenants/${id}`);
     expect(view.instance).toMatchObject({ state: 'running', ref, coldStarts: 1 });
-    expect((await docker.getContainer(`silo-${id}`).inspect()).State.Paused).toBe(false);
+    // Thawed through its cgroup freezer (SILO_DOCKER_THAW=auto): dockerd says running once the reconcile ran.
+    await waitFor(
+      'dockerd to say running',
+      async () => (await docker.getContainer(`silo-${id}`).inspect()).State.Status === 'running',
+      20_000,
+    );
     await waitFor('the pause again', () => frozen(g, id), 20_000);
     await waitFor(
       'the stop at the idle timeout',

@@ -9,7 +9,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { dropIdleSockets } from '../runtime/idle-sockets.js';
 import type { Endpoint } from '../runtime/runtime-driver.js';
 import { BodyLimit } from './body-limit.js';
-import { HOP_BY_HOP, prepareForwardHeaders } from './forward-headers.js';
+import { forwardHeaderList, prepareForwardHeaders, responseHeaderList } from './forward-headers.js';
 import { mayRetryUpstream, UPSTREAM_IDLE_SOCKET_MS } from './upstream-retry.js';
 
 /** Where one request goes: the tenant, the lease on its instance (the pipeline's instance step), the request id. */
@@ -100,25 +100,25 @@ export class TenantProxy {
       );
     });
     const chunked = !(declared >= 0) && req.headers['transfer-encoding'] !== undefined;
-    prepareForwardHeaders(req, {
+    // `X-Request-Id` goes in the instance's answer (`responseHeaderList`); an error answer sets it itself.
+    const headers = forwardHeaderList(req, {
       instanceToken: lease.token,
       requestId,
-      keepUpgrade: false,
       webhook: to.webhook === true,
     });
-    res.setHeader('x-request-id', requestId);
     let buffer: BodyLimit | undefined;
     if (chunked) {
       buffer = new BodyLimit(this.#o.bodyLimitBytes);
       buffer.on('error', (err) => {
-        writeErrorReply(res, err);
+        writeProxyError(res, requestId, err);
         req.unpipe(buffer as BodyLimit);
       });
       req.pipe(buffer);
     }
     const target = this.#target(lease.endpoint);
     const bodiless = !chunked && !(declared > 0);
-    this.#send(req, res, buffer ? { target, buffer, bodiless } : { target, bodiless }, tenantId, true);
+    const options = { target, headers, requestId, bodiless };
+    this.#send(req, res, buffer ? { ...options, buffer } : options, tenantId, true);
   }
 
   /**
@@ -130,7 +130,13 @@ export class TenantProxy {
   #send(
     req: IncomingMessage,
     res: ServerResponse,
-    options: { target: Upstream; buffer?: BodyLimit; bodiless: boolean },
+    options: {
+      target: Upstream;
+      headers: string[];
+      requestId: string;
+      buffer?: BodyLimit;
+      bodiless: boolean;
+    },
     tenantId: string,
     mayRetry: boolean,
   ): void {
@@ -139,7 +145,7 @@ export class TenantProxy {
       agent: this.#agent,
       method: req.method,
       path: req.url,
-      headers: req.headers,
+      headers: options.headers,
     });
     let failed = false;
     const onError = (err: NodeJS.ErrnoException) => {
@@ -162,7 +168,7 @@ export class TenantProxy {
         return;
       }
       void this.#o.manager.checkAlive(tenantId, err.message);
-      writeErrorReply(res, new UpstreamFailedError(tenantId, { cause: err }));
+      writeProxyError(res, options.requestId, new UpstreamFailedError(tenantId, { cause: err }));
     };
     req.on('error', onError);
     upstream.on('error', onError);
@@ -171,12 +177,10 @@ export class TenantProxy {
       if (!res.writableFinished) upstream.destroy();
     });
     upstream.on('response', (answer) => {
-      const headers = answer.headers;
-      for (const name of HOP_BY_HOP) delete headers[name];
       // The instance's `Connection` speaks of the gateway's socket to it, not of the client's. Node
       // has decided from the client's request (`Connection: close`, HTTP/1.0 without keep-alive)
       // whether its socket stays open; an explicit header is what Node obeys, so say that.
-      headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close';
+      const headers = responseHeaderList(answer.rawHeaders, options.requestId, res.shouldKeepAlive);
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
       // An answer cut short (the instance died mid-stream) cuts the client's short too.
       answer.once('close', () => {
@@ -238,6 +242,12 @@ export class TenantProxy {
     this.#proxy.close();
     this.#agent.destroy();
   }
+}
+
+/** An error answer of the proxy step, with the request's `X-Request-Id` (the instance's answer carries it otherwise). */
+function writeProxyError(res: ServerResponse, requestId: string, err: unknown): void {
+  if (!res.headersSent) res.setHeader('x-request-id', requestId);
+  writeErrorReply(res, err);
 }
 
 /** Answers an upgrade request on its raw socket with the gateway's error JSON. */

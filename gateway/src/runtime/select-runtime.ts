@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
+import type { ThawerOptions } from './docker/thawer.js';
 import { ProcessDriver } from './process/process-driver.js';
 import type { RuntimeDriver } from './runtime-driver.js';
 
@@ -11,6 +12,8 @@ export type DockerRuntimeOptions = {
   /** Bound on the instance answering `/healthz` once its container runs (the gateway passes SILO_START_TIMEOUT). */
   aliveTimeoutMs?: number;
   orphanGraceMs?: number;
+  /** `SILO_DOCKER_THAW` and where its fallback is logged (`docker/thawer.ts`). */
+  thaw?: ThawerOptions;
   onOrphanStopped?: (tenantId: string, containerId: string) => void;
 };
 
@@ -101,9 +104,18 @@ export async function selectRuntime(
       reason: 'SILO_RUNTIME=auto, Docker answers but the docker driver is missing',
     };
   }
+  const { logger } = options;
   const driver = new mod.DockerDriver({
     ...options.docker,
-    onProgress: (line) => options.logger.info({ image: true }, line),
+    thaw: {
+      ...options.docker?.thaw,
+      onFallback: (why) => logger.warn({ why }, "docker resume: the engine's unpause (no fast thaw)"),
+      onReconcileError: (container, err) =>
+        logger.warn({ err, container }, 'docker unpause reconcile failed'),
+      onReconciled: (container, frozenMs) =>
+        logger.debug({ container, frozenMs: Math.round(frozenMs) }, 'docker unpause reconciled'),
+    },
+    onProgress: (line) => logger.info({ image: true }, line),
   });
   return { driver, reason: `SILO_RUNTIME=${runtime} and a Docker engine answers` };
 }

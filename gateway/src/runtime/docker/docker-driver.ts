@@ -28,6 +28,7 @@ import {
   volumeName,
 } from './scope.js';
 import { startContainer } from './start-container.js';
+import { Thawer, type ThawerOptions } from './thawer.js';
 
 export type DockerDriverOptions = {
   /** @default new Docker() (DOCKER_HOST or /var/run/docker.sock) */
@@ -65,6 +66,8 @@ export type DockerDriverOptions = {
    * @default {}
    */
   labels?: Record<string, string>;
+  /** How a paused container is resumed (`SILO_DOCKER_THAW`, `thawer.ts`). @default { mode: 'auto' } */
+  thaw?: ThawerOptions;
 };
 
 /**
@@ -94,12 +97,14 @@ export class DockerDriver implements RuntimeDriver {
   /** Tenants whose container is being created and started right now: reconcile leaves them alone. */
   readonly #starting = new Set<string>();
   #reconciler: DockerReconciler | undefined;
+  readonly #thawer: Thawer;
 
   constructor(options: DockerDriverOptions = {}) {
     this.docker = options.docker ?? new Docker();
     this.scope = checkScope(options.scope ?? DEFAULT_SCOPE);
     this.#labels = options.labels ?? {};
     this.#options = options;
+    this.#thawer = new Thawer(this.docker, options.thaw);
   }
 
   /** Builds (or finds) the image once per driver; later starts reuse the answer. */
@@ -152,31 +157,34 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   async stop(tenantId: string, graceMs: number): Promise<void> {
-    checkId(tenantId);
+    const name = containerName(checkId(tenantId), this.scope);
+    // A container thawed through its freezer: dockerd is told first, so that it stops a running one.
+    await this.#thawer.settle(name).catch(() => undefined);
     const current = await this.#inspectRaw(tenantId);
     if (!current?.State.Running) return;
     this.#expected.add(current.Id);
-    // A paused container holds the stop signal until thawed: unpause first (409: not paused meanwhile).
-    if (current.State.Paused)
-      await tolerate([404, 409], () => this.docker.getContainer(current.Id).unpause());
+    // A paused container holds the stop signal until thawed: unpause first (not paused meanwhile: fine).
+    if (current.State.Paused) await this.#thawer.unpause(name);
     // 304: already stopped; 404: removed meanwhile.
     await tolerate([304, 404], () =>
       this.docker.getContainer(current.Id).stop({ t: Math.max(0, Math.ceil(graceMs / 1000)) }),
     );
   }
 
-  /** `docker pause` (the cgroup freezer): memory kept, no CPU. `resume`: unpause; 404/409 (gone, not paused) are fine. */
+  /**
+   * `docker pause` (the cgroup freezer): memory kept, no CPU. `resume`: a
+   * write to the container's freezer when this host allows it, else the
+   * engine's unpause (`thawer.ts`); gone or not paused is fine.
+   */
   async pause(tenantId: string): Promise<void> {
-    await this.docker.getContainer(containerName(checkId(tenantId), this.scope)).pause();
+    await this.#thawer.pause(containerName(checkId(tenantId), this.scope));
   }
   async resume(tenantId: string): Promise<void> {
-    await tolerate([404, 409], () =>
-      this.docker.getContainer(containerName(checkId(tenantId), this.scope)).unpause(),
-    );
+    await this.#thawer.resume(containerName(checkId(tenantId), this.scope));
   }
 
   async remove(tenantId: string, options: { purge: boolean }): Promise<void> {
-    checkId(tenantId);
+    await this.#thawer.settle(containerName(checkId(tenantId), this.scope)).catch(() => undefined);
     const current = await this.#inspectRaw(tenantId);
     if (current) {
       if (current.State.Running) this.#expected.add(current.Id);
@@ -274,6 +282,7 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   async close(): Promise<void> {
+    await this.#thawer.close();
     this.#reconciler?.close();
     this.#reconciler = undefined;
     await this.#events?.close();

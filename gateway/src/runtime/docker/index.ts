@@ -9,6 +9,7 @@ export {
   type DockerEventsOptions,
   watchRuntimeEvents,
 } from './events.js';
+export { type Freezer, FreezerUnusable, freeze, isFrozen, resolveFreezer, thaw } from './freezer.js';
 export {
   type ContainerRef,
   DockerReconciler,
@@ -28,3 +29,4 @@ export {
   volumeName,
 } from './scope.js';
 export { DockerStartError, startContainer } from './start-container.js';
+export { Thawer, type ThawerOptions, type ThawMode } from './thawer.js';
