@@ -3,14 +3,15 @@
 // `node bench/instance-boot.mjs [--rounds=N] [entry ...]`. Each round spawns
 // a do-nothing Node server (bench/servers/baseline-server.mjs) and every
 // given instance entry (default: the built bundle), interleaved, and times
-// spawn → first 200 of a real API request (`GET /api/v1/bench/flows/search`).
+// spawn → first 200 of a real API request (`GET /api/v1/bench/flows/search`),
+// and the CPU time the process used by then (all threads, /proc schedstat).
 // After the last round each one is left idle for 2 s and its memory read from
 // smaps (the process and its children). An entry ending in `.blob` is a
 // startup snapshot, started with `--snapshot-blob`; by default the bundle and,
 // when built, its snapshot are both measured. Prints medians and ratios to the
 // baseline measured in the same run; `--json` prints them as JSON instead.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -93,7 +94,23 @@ async function boot(file, dataDir) {
   }
   const ms = performance.now() - t0;
   if (status !== 200) throw new Error(`${file} did not answer 200 within 30 s (last ${status})`);
-  return { ms, child, log: () => log };
+  return { ms, cpuMs: cpuMsOf(child.pid), child, log: () => log };
+}
+
+/**
+ * CPU time the process has used so far (all its threads, from /proc/<pid>/task/<tid>/schedstat, in
+ * ns): what its boot and first request cost, far less sensitive to the machine's load than the wall
+ * time. Undefined where /proc has no schedstat.
+ */
+function cpuMsOf(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1e6;
+  } catch {
+    return undefined;
+  }
 }
 
 function stop(child) {
@@ -121,6 +138,7 @@ const phasesOf = (log) => {
 const tmp = mkdtempSync(join(tmpdir(), 'silo-boot-bench-'));
 const kinds = [['baseline', BASELINE], ...entries.map((e, i) => [`entry${i}`, e])];
 const times = Object.fromEntries(kinds.map(([k]) => [k, []]));
+const cpu = Object.fromEntries(kinds.map(([k]) => [k, []]));
 const phases = Object.fromEntries(kinds.map(([k]) => [k, []]));
 const memory = {};
 try {
@@ -137,6 +155,7 @@ try {
       const p = phasesOf(b.log());
       if (p) phases[kind].push(p);
       if (r > 0) times[kind].push(b.ms); // round 0 warms the page cache
+      if (r > 0 && b.cpuMs !== undefined) cpu[kind].push(b.cpuMs);
     }
   }
 } finally {
@@ -154,6 +173,8 @@ const out = kinds.map(([kind, file]) => {
     file: relative(ROOT, resolve(file)),
     bootP50Ms: median(times[kind]),
     ratio: median(times[kind]) / base,
+    cpuP50Ms: cpu[kind].length ? median(cpu[kind]) : undefined,
+    cpuRatio: cpu[kind].length && cpu.baseline.length ? median(cpu[kind]) / median(cpu.baseline) : undefined,
     phasesP50: ph,
     idleRssMB: memory[kind] && memory[kind].rss / 2 ** 20,
     idlePssMB: memory[kind] && memory[kind].pss / 2 ** 20,
@@ -163,5 +184,5 @@ if (asJson) process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);
 else
   for (const o of out)
     process.stdout.write(
-      `${o.kind.padEnd(9)} ${o.bootP50Ms.toFixed(1).padStart(7)} ms  ${o.ratio.toFixed(2)}×  rss ${o.idleRssMB?.toFixed(1)} MB  pss ${o.idlePssMB?.toFixed(1)} MB  ${o.file}\n${Object.keys(o.phasesP50).length ? `          phases ${JSON.stringify(o.phasesP50)}\n` : ''}`,
+      `${o.kind.padEnd(9)} ${o.bootP50Ms.toFixed(1).padStart(7)} ms  ${o.ratio.toFixed(2)}×  cpu ${o.cpuP50Ms?.toFixed(1)} ms ${o.cpuRatio?.toFixed(2)}×  rss ${o.idleRssMB?.toFixed(1)} MB  pss ${o.idlePssMB?.toFixed(1)} MB  ${o.file}\n${Object.keys(o.phasesP50).length ? `          phases ${JSON.stringify(o.phasesP50)}\n` : ''}`,
     );

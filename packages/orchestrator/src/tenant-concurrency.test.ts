@@ -78,9 +78,16 @@ describe('maxConcurrentExecutions (tenant-level QUEUE)', () => {
     const get = async (id: string) =>
       (await (await fetch(`${api}/executions/${id}`)).json()) as ExecutionJson;
     // Before the kill: CAP running and the rest QUEUED (sampled until so, bounded), never more running.
+    // One search per sample: one read of the store, where eight GETs (eight reads, with executor
+    // batches committing in between) could see one execution before its end and its successor after.
+    const sample = async () => {
+      const r = await fetch(`${api}/executions/search?namespace=cap.test&size=100`);
+      const page = (await r.json()) as { results: ExecutionJson[] };
+      return page.results.filter((e) => ids.includes(e.id)).map((e) => e.state.current);
+    };
     let queuedBeforeKill = 0;
     for (const until = Date.now() + 5_000; Date.now() < until; ) {
-      const states = (await Promise.all(ids.map(get))).map((e) => e.state.current);
+      const states = await sample();
       expect(states.filter((s) => s === 'RUNNING').length).toBeLessThanOrEqual(CAP);
       queuedBeforeKill = states.filter((s) => s === 'QUEUED').length;
       if (queuedBeforeKill >= 8 - CAP - 2) break;

@@ -267,15 +267,10 @@ export class ExecutorLoop {
             : event;
         const now = this.o.clock.now();
         // Read before deciding: a row just read is this decision's own copy, decided in place.
-        const taskRunCount = execution.taskRunList.length;
         const state = execution.state.current;
         const d = decide(flow, execution, ev, now, this.o.deps, known === undefined);
         const next = d.execution;
-        const changed = d.changedTaskRunIds
-          .map((id) => next.taskRunList.find((t) => t.id === id))
-          .filter((t) => t !== undefined);
-        const removed = next.taskRunList.length < taskRunCount || event.type === 'restart';
-        if (!executions.update(next, version, changed, removed)) {
+        if (!executions.update(next, version)) {
           throw new Error(`execution ${executionId} changed under the executor`);
         }
         if (next.state.current !== state && !isTerminal(next.state.current))

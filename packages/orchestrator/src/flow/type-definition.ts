@@ -38,3 +38,25 @@ export type TypeDefinition = {
   /** Properties holding an ISO-8601 duration: a literal one is also given as `<key>Ms`. */
   durations?: readonly string[];
 };
+
+/** A `TypeDefinition` as written in task-types/: its schema is a factory, called on first use. */
+export type TypeSpec = Omit<TypeDefinition, 'schema'> & { schema: () => z.ZodType };
+
+/**
+ * The definitions of `specs`, each building its zod schema the first time
+ * `schema` is read (then kept). Building every type's schema at module load
+ * was a large share of an instance's boot (bench/RESULTS-instance.md), and a
+ * cold request (`/readyz`, a list of flows or executions) validates no flow.
+ */
+export function lazySchemas(specs: readonly TypeSpec[]): TypeDefinition[] {
+  return specs.map(({ schema: build, ...rest }) => {
+    let schema: z.ZodType | undefined;
+    return Object.defineProperty(rest, 'schema', {
+      enumerable: true,
+      get: () => {
+        schema ??= build();
+        return schema;
+      },
+    }) as TypeDefinition;
+  });
+}

@@ -18,7 +18,8 @@ import { NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../error
 import { dialectContext } from './dialect.js';
 import { makeOnError, notFoundReply } from './on-error.js';
 import { OPERATION_HEADER, ROUTE_HEADER } from './operation.js';
-import { timingSafeEqualString } from './timing-safe.js';
+import { declaredBodyLength } from './request-body.js';
+import { secretMatcher } from './timing-safe.js';
 
 /** What the HTTP layer needs from the rest of the instance. */
 export type HttpAppDeps = {
@@ -61,11 +62,12 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     });
 
   const guarded = ['/api/*', '/_silo/*'];
+  const tokenMatches = deps.instanceToken === undefined ? undefined : secretMatcher(deps.instanceToken);
   for (const path of guarded) {
     app.use(path, async (c, next) => {
-      if (deps.instanceToken !== undefined) {
+      if (tokenMatches !== undefined) {
         const given = c.req.header(INSTANCE_TOKEN_HEADER);
-        if (given === undefined || !timingSafeEqualString(given, deps.instanceToken)) {
+        if (given === undefined || !tokenMatches(given)) {
           throw new UnauthorizedError('Unauthorized: this instance only answers requests from its gateway');
         }
       }
@@ -77,17 +79,19 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   app.get(KESTRA_CONFIGS_PATH, (c) => c.json(KESTRA_CONFIGURATION));
 
   const maxSize = deps.maxBodyBytes ?? 100 * 1024 * 1024;
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new PayloadTooLargeError(`Payload Too Large: the request body exceeds ${maxSize} bytes`, [
-          { message: `exceeds ${maxSize} bytes`, path: 'body' },
-        ]);
-      },
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new PayloadTooLargeError(`Payload Too Large: the request body exceeds ${maxSize} bytes`, [
+        { message: `exceeds ${maxSize} bytes`, path: 'body' },
+      ]);
+    },
+  });
+  app.use('/api/*', (c, next) => {
+    // A length the headers state and within the limit needs no look at the body (request-body.ts).
+    const length = declaredBodyLength(c);
+    return length !== undefined && length <= maxSize ? next() : limit(c, next);
+  });
 
   app.use('/api/v1/:tenant/*', async (c, next) => {
     const tenant = c.req.param('tenant');

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { BadRequestError, UnsupportedMediaTypeError } from '../errors.js';
 import type { UploadedFile } from '../flow/inputs/index.js';
 import { checkInlineSize, checkNesting } from './body-limits.js';
+import { declaredBodyLength } from './request-body.js';
 
 /**
  * Reads the raw inputs of a request body: multipart form (file parts become
@@ -41,6 +42,8 @@ export async function readInputsBody(c: Context): Promise<Record<string, unknown
     }
     return raw;
   }
+  // No body (the usual POST that only starts an execution): nothing to read (request-body.ts).
+  if (declaredBodyLength(c) === 0) return raw;
   const text = await c.req.text();
   if (text.trim() === '') return raw;
   if (!type.includes('json')) {

@@ -1,4 +1,4 @@
-import type { Execution, TaskRun } from '../model/execution.js';
+import type { Execution } from '../model/execution.js';
 
 export type ExecutionSearch = {
   page: number;
@@ -43,20 +43,13 @@ export type ExecutionCondition = {
  * @example
  * executions.insert(execution);
  * const found = executions.get(execution.id); // { execution, version: 1 }
- * executions.update(next, found!.version, [changedTaskRun]); // true
+ * executions.update(next, found!.version); // true
  */
 export interface ExecutionStore {
   /** Inserts a new execution (version 1). */
   insert(execution: Execution): void;
-  /** Guarded write at `version`; also upserts `changedTaskRuns`, and drops task runs no longer listed when `removedSome`. */
-  update(
-    execution: Execution,
-    version: number,
-    changedTaskRuns: Iterable<TaskRun>,
-    removedSome?: boolean,
-  ): boolean;
-  /** Inserts or replaces one task run. */
-  upsertTaskRun(taskRun: TaskRun): void;
+  /** Guarded write at `version` (its task runs are part of it). */
+  update(execution: Execution, version: number): boolean;
   /** The execution and its version, or undefined. */
   get(id: string): { execution: Execution; version: number } | undefined;
   /** Executions of the flow holding a concurrency slot (RUNNING, PAUSED, RESTARTED, KILLING), except `exceptId`. */

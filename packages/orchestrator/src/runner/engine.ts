@@ -293,7 +293,6 @@ export class Engine {
     const { unitOfWork, executions, events } = this.stores;
     unitOfWork.atomically(() => {
       executions.insert(execution);
-      for (const t of execution.taskRunList) executions.upsertTaskRun(t);
       events.append(execution.id, { type: 'start', runningInFlow: 0 });
     });
     this.loop.wake();

@@ -171,7 +171,7 @@ export class ExecutionAdmin {
   private write(id: string, change: (e: Execution) => Execution): Execution {
     const { execution, version } = this.settled(id);
     const next = change(execution);
-    if (!this.o.stores.executions.update(next, version, []))
+    if (!this.o.stores.executions.update(next, version))
       throw new ConflictError(`Conflict: execution ${id} changed meanwhile; try again`);
     this.o.notify(next);
     return next;

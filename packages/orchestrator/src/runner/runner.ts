@@ -6,7 +6,6 @@ import type { KvStore } from '../ports/kv-store.js';
 import { StorageQuota } from '../quota/storage-quota.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { openDatabase } from '../sqlite/database.js';
-import { flowsSignature } from '../sqlite/flows-signature.js';
 import { SqliteConditionWindowStore } from '../sqlite/sqlite-condition-windows.js';
 import { sqliteEngineStores } from '../sqlite/sqlite-engine-stores.js';
 import { SqliteFlowRepository } from '../sqlite/sqlite-flow-repository.js';
@@ -86,13 +85,13 @@ export function startRunner(o: RunnerOptions): Runner {
     ...(quota ? { beforeWrite: (n: number, what: string) => quota.assertRoom(n, what) } : {}),
   });
   const flows = new SqliteFlowRepository(db);
-  const webhookKeys = new WebhookKeyIndex(flows, flowsSignature(db), o.renderKey);
+  const webhookKeys = new WebhookKeyIndex(flows, () => flows.signature(), o.renderKey);
   const triggers = createInstanceTriggers({
     stores,
     triggerState: new SqliteTriggerStateRepository(db),
     conditionWindows: new SqliteConditionWindowStore(db),
     flows,
-    flowsSignature: flowsSignature(db),
+    flowsSignature: () => flows.signature(),
     logger: o.logger,
     clock,
   });

@@ -1,11 +1,19 @@
 import { isTerminal } from '@silo/contracts';
-import { type Execution, isSettled, type TaskRun } from '../model/execution.js';
+import { type Execution, isSettled } from '../model/execution.js';
 import { stateStartDate } from '../model/state.js';
 import type { ExecutionSearch, ExecutionStore } from '../ports/execution-store.js';
 import type { SqliteDatabase } from './database.js';
 import { executionSearchSql } from './execution-search-sql.js';
 
-/** Executions and task runs (tables `executions`, `task_runs`, migration 0003); statements prepared once. */
+/**
+ * Executions with their task runs (table `executions`, migration 0003): one row per execution, its
+ * task runs inside its document, which is what every reader reads. Statements prepared once.
+ *
+ * The `task_runs` table of migration 0003 is no longer written: it held a copy of each task run
+ * that nothing read, and cost two upserts per task (a third of an execution's statements,
+ * bench/RESULTS-instance.md). It stays in the schema (migrations are append-only; an older version
+ * started on this file still finds it).
+ */
 export class SqliteExecutionStore implements ExecutionStore {
   private readonly s;
 
@@ -24,16 +32,6 @@ export class SqliteExecutionStore implements ExecutionStore {
       ),
       /** (id) → doc, version. */
       get: p('SELECT doc, version FROM executions WHERE id = ?'),
-      /** (task run row) → insert or replace. */
-      upsertTaskRun: p(
-        `INSERT INTO task_runs (id, execution_id, task_id, parent_task_run_id, value, state, attempts, doc)
-         VALUES (@id, @executionId, @taskId, @parentId, @value, @state, @attempts, @doc)
-         ON CONFLICT (id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, doc = excluded.doc`,
-      ),
-      /** (executionId, JSON array of kept ids) → drops the others. */
-      deleteTaskRunsNotIn: p(
-        'DELETE FROM task_runs WHERE execution_id = ? AND id NOT IN (SELECT value FROM json_each(?))',
-      ),
       /** (namespace, flowId, exceptId) → n. */
       countActiveInFlow: p(
         `SELECT count(*) AS n FROM executions WHERE namespace = ? AND flow_id = ? AND id != ?
@@ -66,25 +64,8 @@ export class SqliteExecutionStore implements ExecutionStore {
     this.s.insert.run(row(e));
   }
 
-  update(e: Execution, version: number, changedTaskRuns: Iterable<TaskRun>, removedSome = false): boolean {
-    const r = this.s.update.run({ ...row(e), version });
-    if (r.changes !== 1) return false;
-    for (const t of changedTaskRuns) this.upsertTaskRun(t);
-    if (removedSome) this.s.deleteTaskRunsNotIn.run(e.id, JSON.stringify(e.taskRunList.map((t) => t.id)));
-    return true;
-  }
-
-  upsertTaskRun(t: TaskRun): void {
-    this.s.upsertTaskRun.run({
-      id: t.id,
-      executionId: t.executionId,
-      taskId: t.taskId,
-      parentId: t.parentTaskRunId ?? null,
-      value: t.value ?? null,
-      state: t.state.current,
-      attempts: t.attempts.length,
-      doc: JSON.stringify(t),
-    });
+  update(e: Execution, version: number): boolean {
+    return this.s.update.run({ ...row(e), version }).changes === 1;
   }
 
   get(id: string): { execution: Execution; version: number } | undefined {

@@ -20,10 +20,14 @@ export class SqliteJobQueue implements JobQueue {
       insert: p(
         `INSERT OR IGNORE INTO jobs (execution_id, task_run_id, attempt, state, payload) VALUES (?, ?, ?, 'QUEUED', ?)`,
       ),
-      /** (executionId, taskRunId, attempt, payload JSON, owner, until): stored already claimed. */
+      /**
+       * (executionId, taskRunId, attempt, owner, until): stored already claimed, without its payload,
+       * which only a claim reads (of a QUEUED job): a RUNNING job that is lost (crash, expired lease,
+       * stop) becomes a `workerLost` event, and the executor queues a new attempt with a new payload.
+       */
       insertLeased: p(
         `INSERT OR IGNORE INTO jobs (execution_id, task_run_id, attempt, state, payload, lease_owner, lease_until)
-         VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)`,
+         VALUES (?, ?, ?, 'RUNNING', '', ?, ?)`,
       ),
       /** (owner, until, limit) → claimed rows. */
       claim: p(
@@ -69,9 +73,9 @@ export class SqliteJobQueue implements JobQueue {
       this.s.insert.run(executionId, taskRunId, attempt, json);
       return undefined;
     }
-    const r = this.s.insertLeased.run(executionId, taskRunId, attempt, json, lease.owner, lease.until);
+    const r = this.s.insertLeased.run(executionId, taskRunId, attempt, lease.owner, lease.until);
     if (r.changes !== 1) return undefined;
-    // The payload as a claim reads it back (a private copy, JSON's types), without the query.
+    // The payload as a claim would read it back (a private copy, JSON's types), without the query.
     const id = Number(r.lastInsertRowid);
     return { id, executionId, taskRunId, attempt, payload: JSON.parse(json) as JobPayload };
   }

@@ -62,8 +62,8 @@ export function executionStoreContract(name: string, make: MakeExecutionStore): 
       const e = executionAt('e1', 'company.team', 'f', 0);
       store.insert(e);
       const next = { ...e, state: { ...e.state, current: 'RUNNING' as const } };
-      expect(store.update(next, 1, [])).toBe(true);
-      expect(store.update({ ...e, labels: [] }, 1, [])).toBe(false);
+      expect(store.update(next, 1)).toBe(true);
+      expect(store.update({ ...e, labels: [] }, 1)).toBe(false);
       expect(store.get('e1')).toMatchObject({ version: 2, execution: { state: { current: 'RUNNING' } } });
     });
 
@@ -72,10 +72,10 @@ export function executionStoreContract(name: string, make: MakeExecutionStore): 
       store.insert(e);
       const a = taskRun(e, 'a');
       const b = taskRun(e, 'b');
-      expect(store.update({ ...e, taskRunList: [a, b] }, 1, [a, b])).toBe(true);
-      expect(store.update({ ...e, taskRunList: [b] }, 2, [], true)).toBe(true);
+      expect(store.update({ ...e, taskRunList: [a, b] }, 1)).toBe(true);
+      expect(store.get('e1')?.execution.taskRunList.map((t) => t.id)).toEqual(['a', 'b']);
+      expect(store.update({ ...e, taskRunList: [b] }, 2)).toBe(true);
       expect(store.get('e1')?.execution.taskRunList.map((t) => t.id)).toEqual(['b']);
-      store.upsertTaskRun({ ...b, state: { current: 'FAILED', histories: [] } });
       expect(store.get('e1')?.version).toBe(3);
     });
 
@@ -83,7 +83,7 @@ export function executionStoreContract(name: string, make: MakeExecutionStore): 
       const e = executionAt('e1', 'company.team', 'f', 0);
       store.insert(e);
       store.insert(executionAt('e2', 'company.team', 'f', 1));
-      store.upsertTaskRun(taskRun(e, 'tr1'));
+      expect(store.update({ ...e, taskRunList: [taskRun(e, 'tr1')] }, 1)).toBe(true);
       expect(store.delete('e1')).toBe(true);
       expect(store.get('e1')).toBeUndefined();
       expect(store.delete('e1')).toBe(false);

@@ -4,8 +4,8 @@ import type { FlowRepository } from '../ports/flow-repository.js';
 
 /**
  * The live flows that carry a trigger of a given type, rebuilt only when
- * the flows changed (`signature`: a cheap query over the `flows` table), so
- * that evaluating triggers at every execution end costs one small query.
+ * the flows changed (`signature`: the flow repository's write count), so
+ * that evaluating triggers at every execution end costs no query.
  */
 export class TriggerFlowIndex {
   private cache: { signature: string; flows: Flow[] } | undefined;

@@ -13,7 +13,7 @@ import { WEBHOOK_TRIGGER_TYPE } from './webhook.js';
  * the instance is stopped; the keys themselves never leave the instance.
  *
  * @example
- * const keys = new WebhookKeyIndex(flows, flowsSignature(db), renderKey);
+ * const keys = new WebhookKeyIndex(flows, () => flows.signature(), renderKey);
  * keys.current(); // ['9f86d0…']
  */
 export class WebhookKeyIndex {

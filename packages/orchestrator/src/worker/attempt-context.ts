@@ -4,6 +4,7 @@ import type { Expressions } from '../ports/expressions.js';
 import type { Job } from '../ports/job-queue.js';
 import { LEVEL_NO, type LogRow } from '../ports/log-store.js';
 import { LogBudget, StorageQuota } from '../quota/storage-quota.js';
+import type { AttemptAbort } from './attempt-abort.js';
 import type { RunContext, TaskServices } from './runnable-task.js';
 
 /** Masks secret values in what an attempt leaves behind (logs, outputs, error, labels). */
@@ -23,12 +24,12 @@ export type AttemptRecord = {
  * `setLabels`, both collected in the returned record.
  *
  * @example
- * const { ctx, record } = attemptContext(job, controller.signal, { expressions, clock, dataDir });
+ * const { ctx, record } = attemptContext(job, new AttemptAbort(), { expressions, clock, dataDir });
  * await task.run(job.payload.task, ctx); record.logs; // the lines to commit
  */
 export function attemptContext(
   job: Job,
-  signal: AbortSignal,
+  abort: AttemptAbort,
   o: {
     expressions: Expressions;
     clock: Clock;
@@ -46,7 +47,10 @@ export function attemptContext(
   const minLevel = LEVEL_NO[(payload.task.logLevel ?? 'TRACE') as TaskLogLevel];
   const vars = payload.variables;
   const ctx: RunContext = {
-    signal,
+    // Made on first use: most tasks never read it (attempt-abort.ts).
+    get signal() {
+      return abort.signal;
+    },
     render: (t) => o.expressions.render(t, vars),
     renderValue: (v) => o.expressions.renderValue(v, vars),
     log: (level, raw) => {

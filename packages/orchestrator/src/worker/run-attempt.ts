@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Expressions } from '../ports/expressions.js';
 import type { Job } from '../ports/job-queue.js';
 import type { LogRow } from '../ports/log-store.js';
+import type { AttemptAbort } from './attempt-abort.js';
 import { attemptContext, type Masker } from './attempt-context.js';
 import {
   NonRetryableTaskError,
@@ -39,21 +40,21 @@ export class LeaseLostError extends Error {
 }
 
 /**
- * Runs one attempt of `job` with the AbortSignal of `controller` (kill,
- * timeout, lease lost, shutdown) and returns what to commit, or `undefined`
- * when its result must be dropped (shutdown, lease lost).
+ * Runs one attempt of `job`, aborted by `abort` (kill, timeout, lease lost,
+ * shutdown), and returns what to commit, or `undefined` when its result must
+ * be dropped (shutdown, lease lost).
  *
  * @example
- * const finished = await runAttempt(job, new AbortController(), deps);
+ * const finished = await runAttempt(job, new AttemptAbort(), deps);
  */
 export async function runAttempt(
   job: Job,
-  controller: AbortController,
+  abort: AttemptAbort,
   o: AttemptDeps,
 ): Promise<FinishedAttempt | undefined> {
   const { payload } = job;
   const task = payload.task;
-  const { ctx, record } = attemptContext(job, controller.signal, o);
+  const { ctx, record } = attemptContext(job, abort, o);
   let outcome: FinishedAttempt['outcome'];
   let outputs: Record<string, unknown> | undefined;
   let error: string | undefined;
@@ -64,10 +65,10 @@ export async function runAttempt(
     if (!impl) throw new NonRetryableTaskError(`Task type '${task.type}' is not available in this instance`);
     const run = impl.run(task, ctx);
     const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      abort.onAbort(reject);
       if (payload.timeoutMs !== undefined) {
         timeout = setTimeout(
-          () => controller.abort(new TaskTimeoutError(task.id, payload.timeoutMs!)),
+          () => abort.abort(new TaskTimeoutError(task.id, payload.timeoutMs!)),
           payload.timeoutMs,
         );
       }
@@ -77,10 +78,10 @@ export async function runAttempt(
     outcome = result.state ?? 'SUCCESS';
     outputs = result.outputs && o.mask ? o.mask.mask(result.outputs) : result.outputs;
   } catch (err) {
-    const reason = controller.signal.aborted ? controller.signal.reason : err;
+    const reason = abort.aborted ? abort.reason : err;
     if (reason instanceof Error && reason.message === 'shutdown') return undefined;
     if (reason instanceof LeaseLostError) return undefined;
-    if (controller.signal.aborted && !(reason instanceof TaskTimeoutError)) {
+    if (abort.aborted && !(reason instanceof TaskTimeoutError)) {
       outcome = 'KILLED';
     } else {
       outcome = 'FAILED';

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EngineStores } from '../ports/engine-stores.js';
 import type { Expressions } from '../ports/expressions.js';
 import type { Job, LostJob } from '../ports/job-queue.js';
+import { AttemptAbort } from './attempt-abort.js';
 import type { Masker } from './attempt-context.js';
 import { type FinishedAttempt, LeaseLostError, runAttempt } from './run-attempt.js';
 import type { RunnableTask, TaskServices } from './runnable-task.js';
@@ -44,7 +45,7 @@ export type WorkerOptions = {
 /** A finished attempt's result, for the executor. */
 export type ResultEvent = { executionId: string; event: Extract<ExecutorEvent, { type: 'taskResult' }> };
 
-type Running = { job: Job; controller: AbortController; done: Promise<void> };
+type Running = { job: Job; abort: AttemptAbort; done: Promise<void> };
 
 /**
  * Runs runnable tasks: claims queued jobs under a lease, runs each attempt
@@ -103,7 +104,7 @@ export class Worker {
     );
     for (const j of lost) {
       const r = this.running.get(j.taskRunId);
-      if (r && r.job.id === j.jobId) r.controller.abort(new LeaseLostError(j.taskRunId));
+      if (r && r.job.id === j.jobId) r.abort.abort(new LeaseLostError(j.taskRunId));
     }
     if (lost.length > 0) {
       this.o.logger.warn(
@@ -152,7 +153,7 @@ export class Worker {
 
   /** Aborts the running attempt of a task run (kill). */
   abort(taskRunId: string): void {
-    this.running.get(taskRunId)?.controller.abort(new Error('killed'));
+    this.running.get(taskRunId)?.abort.abort(new Error('killed'));
   }
 
   /**
@@ -174,7 +175,7 @@ export class Worker {
       () => this.resubmit(this.o.stores.jobs.release(this.o.workerId)).length,
     );
     this.stopped = true;
-    for (const r of this.running.values()) r.controller.abort(new Error('shutdown'));
+    for (const r of this.running.values()) r.abort.abort(new Error('shutdown'));
     if (requeued > 0)
       this.o.logger.info({ requeued }, 'unfinished task runs recorded; the next start runs a new attempt');
   }
@@ -196,18 +197,18 @@ export class Worker {
   }
 
   private start(job: Job): void {
-    const controller = new AbortController();
-    const entry: Running = { job, controller, done: Promise.resolve() };
+    const abort = new AttemptAbort();
+    const entry: Running = { job, abort, done: Promise.resolve() };
     this.running.set(job.taskRunId, entry);
-    entry.done = this.execute(job, controller).finally(() => {
+    entry.done = this.execute(job, abort).finally(() => {
       // A swept attempt may still be settling when the task run's next attempt starts here.
       if (this.running.get(job.taskRunId) === entry) this.running.delete(job.taskRunId);
       this.wake();
     });
   }
 
-  private async execute(job: Job, controller: AbortController): Promise<void> {
-    const finished = await runAttempt(job, controller, {
+  private async execute(job: Job, abort: AttemptAbort): Promise<void> {
+    const finished = await runAttempt(job, abort, {
       registry: this.registry,
       expressions: this.o.expressions({ executionId: job.executionId, namespace: job.payload.namespace }),
       clock: this.o.clock,
@@ -216,7 +217,7 @@ export class Worker {
       mask: this.o.mask,
     });
     if (finished === undefined) return;
-    if (!this.accepting && controller.signal.aborted) return;
+    if (!this.accepting && abort.aborted) return;
     this.results.push(finished);
     if (this.results.length > 1) return;
     // With the executor: its next batch commits the result with the decision it leads to.

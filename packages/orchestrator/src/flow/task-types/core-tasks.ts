@@ -11,7 +11,7 @@ import {
   strOrList,
   typeError,
 } from '../schema-kit.js';
-import type { TypeDefinition } from '../type-definition.js';
+import { lazySchemas, type TypeDefinition } from '../type-definition.js';
 
 /** The `options` keys that http.Request reads (worker/tasks/http/http-request.ts). */
 const HTTP_OPTIONS = new Set([
@@ -41,7 +41,7 @@ const OLD = 'io.kestra.core.tasks';
 export const PROCESS_RUNNER = 'io.kestra.plugin.core.runner.Process';
 
 /** Properties shared by the script tasks. */
-const scriptCommon = {
+const scriptCommon = () => ({
   env: prop(record()).optional(),
   beforeCommands: prop(z.array(str())).optional(),
   interpreter: prop(z.array(str())).optional(),
@@ -70,7 +70,7 @@ const scriptCommon = {
   failFast: prop(bool()).optional(),
   targetOS: str().optional(),
   outputDirectory: bool().optional(),
-};
+});
 const NO_FILES = 'no output directory is made: use outputFiles';
 /** The script properties that Silo does not execute (yet). */
 const scriptNotExecuted = {
@@ -101,123 +101,133 @@ const childExecutionProps = () => ({
 });
 
 /** The runnable core tasks: logs, debug, outputs, execution control, KV, HTTP, shell scripts. */
-export const CORE_TASKS: TypeDefinition[] = [
+export const CORE_TASKS: TypeDefinition[] = lazySchemas([
   {
     type: `${P}.log.Log`,
     kind: 'task',
     aliases: [`${OLD}.log.Log`],
-    schema: z.strictObject({ message: strOrList(), level: prop(oneOf(LEVEL)).optional() }),
+    schema: () => z.strictObject({ message: strOrList(), level: prop(oneOf(LEVEL)).optional() }),
   },
   {
     type: `${P}.debug.Return`,
     kind: 'task',
     aliases: [`${OLD}.debugs.Return`],
-    schema: z.strictObject({ format: prop(str()).optional() }),
+    schema: () => z.strictObject({ format: prop(str()).optional() }),
   },
   {
     type: `${P}.debug.Echo`,
     kind: 'task',
     aliases: [`${OLD}.debugs.Echo`],
-    schema: z.strictObject({ format: str(), level: prop(oneOf(LEVEL)).optional() }),
+    schema: () => z.strictObject({ format: str(), level: prop(oneOf(LEVEL)).optional() }),
   },
   {
     type: `${P}.output.OutputValues`,
     kind: 'task',
     aliases: [`${OLD}.outputs.OutputValues`],
-    schema: z.strictObject({ values: prop(record()).optional() }),
+    schema: () => z.strictObject({ values: prop(record()).optional() }),
   },
   {
     type: `${P}.execution.Fail`,
     kind: 'task',
     aliases: [`${OLD}.executions.Fail`],
-    schema: z.strictObject({
-      condition: prop(z.union([str(), bool()])).optional(),
-      errorMessage: prop(str()).optional(),
-    }),
+    schema: () =>
+      z.strictObject({
+        condition: prop(z.union([str(), bool()])).optional(),
+        errorMessage: prop(str()).optional(),
+      }),
   },
   {
     type: `${P}.execution.Exit`,
     kind: 'task',
-    schema: z.strictObject({
-      condition: prop(z.union([str(), bool()])).optional(),
-      state: prop(oneOf(['SUCCESS', 'WARNING', 'KILLED', 'FAILED', 'CANCELED'])).optional(),
-    }),
+    schema: () =>
+      z.strictObject({
+        condition: prop(z.union([str(), bool()])).optional(),
+        state: prop(oneOf(['SUCCESS', 'WARNING', 'KILLED', 'FAILED', 'CANCELED'])).optional(),
+      }),
     notExecutedType: 'no worker ends an execution early with a chosen state; use execution.Fail',
   },
   {
     type: `${P}.execution.Labels`,
     kind: 'task',
     aliases: [`${OLD}.executions.Labels`],
-    schema: z.strictObject({
-      labels: z.union([str(), record(), z.array(z.unknown())], {
-        error: typeError('expected a map, a list of {key, value} or a template'),
+    schema: () =>
+      z.strictObject({
+        labels: z.union([str(), record(), z.array(z.unknown())], {
+          error: typeError('expected a map, a list of {key, value} or a template'),
+        }),
       }),
-    }),
   },
   {
     type: `${P}.kv.Set`,
     kind: 'task',
-    schema: z.strictObject({
-      key: prop(nonEmptyStr()),
-      value: z.unknown(),
-      namespace: prop(str()).optional(),
-      overwrite: prop(bool()).optional(),
-      ttl: prop(duration()).optional(),
-      kvType: prop(oneOf(['STRING', 'NUMBER', 'BOOLEAN', 'DATETIME', 'DATE', 'DURATION', 'JSON'])).optional(),
-      kvDescription: prop(str()).optional(),
-    }),
+    schema: () =>
+      z.strictObject({
+        key: prop(nonEmptyStr()),
+        value: z.unknown(),
+        namespace: prop(str()).optional(),
+        overwrite: prop(bool()).optional(),
+        ttl: prop(duration()).optional(),
+        kvType: prop(
+          oneOf(['STRING', 'NUMBER', 'BOOLEAN', 'DATETIME', 'DATE', 'DURATION', 'JSON']),
+        ).optional(),
+        kvDescription: prop(str()).optional(),
+      }),
     durations: ['ttl'],
   },
   {
     type: `${P}.kv.Get`,
     kind: 'task',
-    schema: z.strictObject({
-      key: prop(nonEmptyStr()),
-      namespace: prop(str()).optional(),
-      errorOnMissing: prop(bool()).optional(),
-    }),
+    schema: () =>
+      z.strictObject({
+        key: prop(nonEmptyStr()),
+        namespace: prop(str()).optional(),
+        errorOnMissing: prop(bool()).optional(),
+      }),
   },
   {
     type: `${P}.kv.Delete`,
     kind: 'task',
-    schema: z.strictObject({
-      key: prop(nonEmptyStr()),
-      namespace: prop(str()).optional(),
-      errorOnMissing: prop(bool()).optional(),
-    }),
+    schema: () =>
+      z.strictObject({
+        key: prop(nonEmptyStr()),
+        namespace: prop(str()).optional(),
+        errorOnMissing: prop(bool()).optional(),
+      }),
   },
   {
     type: `${P}.kv.GetKeys`,
     kind: 'task',
-    schema: z.strictObject({ prefix: prop(str()).optional(), namespace: prop(str()).optional() }),
+    schema: () => z.strictObject({ prefix: prop(str()).optional(), namespace: prop(str()).optional() }),
   },
   {
     type: `${P}.kv.PurgeKV`,
     kind: 'task',
-    schema: z.strictObject({
-      namespaces: prop(z.array(str())).optional(),
-      includeChildNamespaces: prop(bool()).optional(),
-      expiredOnly: prop(bool()).optional(),
-      keyPattern: prop(str()).optional(),
-    }),
+    schema: () =>
+      z.strictObject({
+        namespaces: prop(z.array(str())).optional(),
+        includeChildNamespaces: prop(bool()).optional(),
+        expiredOnly: prop(bool()).optional(),
+        keyPattern: prop(str()).optional(),
+      }),
   },
   {
     type: `${P}.http.Request`,
     kind: 'task',
     aliases: ['io.kestra.plugin.fs.http.Request'],
-    schema: z.strictObject({
-      uri: prop(nonEmptyStr()),
-      method: prop(oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'])).optional(),
-      body: z.unknown().optional(),
-      contentType: prop(str()).optional(),
-      headers: prop(record()).optional(),
-      formData: prop(record()).optional(),
-      params: prop(record()).optional(),
-      options: record().superRefine(onlyReadOptions).optional(),
-      sslOptions: record().optional(),
-      encryptBody: prop(bool()).optional(),
-      failOnEmptyResponse: prop(bool()).optional(),
-    }),
+    schema: () =>
+      z.strictObject({
+        uri: prop(nonEmptyStr()),
+        method: prop(oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'])).optional(),
+        body: z.unknown().optional(),
+        contentType: prop(str()).optional(),
+        headers: prop(record()).optional(),
+        formData: prop(record()).optional(),
+        params: prop(record()).optional(),
+        options: record().superRefine(onlyReadOptions).optional(),
+        sslOptions: record().optional(),
+        encryptBody: prop(bool()).optional(),
+        failOnEmptyResponse: prop(bool()).optional(),
+      }),
     notExecuted: {
       sslOptions: 'TLS settings are those of the instance',
       encryptBody: 'bodies are not encrypted in the output',
@@ -227,35 +237,36 @@ export const CORE_TASKS: TypeDefinition[] = [
   {
     type: `${P}.http.Download`,
     kind: 'task',
-    schema: z.strictObject({
-      uri: prop(nonEmptyStr()),
-      method: prop(oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'])).optional(),
-      body: z.unknown().optional(),
-      contentType: prop(str()).optional(),
-      headers: prop(record()).optional(),
-      formData: prop(record()).optional(),
-      params: prop(record()).optional(),
-      options: record().superRefine(onlyReadOptions).optional(),
-      failOnEmptyResponse: prop(bool()).optional(),
-    }),
+    schema: () =>
+      z.strictObject({
+        uri: prop(nonEmptyStr()),
+        method: prop(oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'])).optional(),
+        body: z.unknown().optional(),
+        contentType: prop(str()).optional(),
+        headers: prop(record()).optional(),
+        formData: prop(record()).optional(),
+        params: prop(record()).optional(),
+        options: record().superRefine(onlyReadOptions).optional(),
+        failOnEmptyResponse: prop(bool()).optional(),
+      }),
   },
   {
     type: 'io.kestra.plugin.scripts.shell.Commands',
     kind: 'task',
-    schema: z.strictObject({ commands: prop(strOrList()), ...scriptCommon }),
+    schema: () => z.strictObject({ commands: prop(strOrList()), ...scriptCommon() }),
     notExecuted: scriptNotExecuted,
   },
   {
     type: 'io.kestra.plugin.scripts.shell.Script',
     kind: 'task',
-    schema: z.strictObject({ script: prop(str()), ...scriptCommon }),
+    schema: () => z.strictObject({ script: prop(str()), ...scriptCommon() }),
     notExecuted: scriptNotExecuted,
   },
   {
     type: `${P}.flow.Subflow`,
     kind: 'task',
     aliases: [`${OLD}.flows.Subflow`, `${OLD}.flows.Flow`, `${P}.flow.Flow`],
-    schema: z.strictObject({ ...childExecutionProps(), outputs: record().optional() }),
+    schema: () => z.strictObject({ ...childExecutionProps(), outputs: record().optional() }),
     notExecuted: {
       scheduleDate: 'child executions start at once',
       restartBehavior: 'a restarted parent restarts its failed child (RETRY_FAILED) only',
@@ -265,24 +276,25 @@ export const CORE_TASKS: TypeDefinition[] = [
     type: `${P}.flow.ForEachItem`,
     kind: 'task',
     aliases: [`${OLD}.flows.ForEachItem`],
-    schema: z.strictObject({
-      items: nonEmptyStr(),
-      batch: z
-        .strictObject({
-          rows: prop(int(1)).optional(),
-          bytes: prop(z.union([str(), int(1)])).optional(),
-          partitions: prop(int(1)).optional(),
-          separator: prop(str()).optional(),
-        })
-        .optional(),
-      ...childExecutionProps(),
-    }),
+    schema: () =>
+      z.strictObject({
+        items: nonEmptyStr(),
+        batch: z
+          .strictObject({
+            rows: prop(int(1)).optional(),
+            bytes: prop(z.union([str(), int(1)])).optional(),
+            partitions: prop(int(1)).optional(),
+            separator: prop(str()).optional(),
+          })
+          .optional(),
+        ...childExecutionProps(),
+      }),
     notExecuted: { scheduleDate: 'child executions start at once' },
   },
   {
     type: `${P}.flow.Sleep`,
     kind: 'task',
-    schema: z.strictObject({ duration: prop(duration()) }),
+    schema: () => z.strictObject({ duration: prop(duration()) }),
     durations: ['duration'],
   },
-];
+]);
