@@ -11,11 +11,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Scope, scopes } from './lib/cleanup.mjs';
 import { BASELINE_IMAGE, prepareDockerImages } from './lib/docker-baseline.mjs';
 import { startGateway } from './lib/gateway-process.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { renderMarkdown, renderTable } from './lib/report.mjs';
-import { pool } from './lib/stats.mjs';
 import { ensureTools } from './lib/tools.mjs';
 import { coldStart } from './sections/cold-start.mjs';
 import { density } from './sections/density.mjs';
@@ -72,6 +72,17 @@ const tmp = mkdtempSync(join(tmpdir(), 'silo-bench-'));
 // The process sandbox binds each tenant's data folder as the tenant's uid: it must be able to pass through (o+x).
 chmodSync(tmp, 0o711);
 const gateways = {};
+// Gateways shared by several sections (ctx.gateway) belong to the run, not to the section that started one.
+const runScope = new Scope('run');
+const sectionScopes = new Set();
+// Interrupted (Ctrl-C, SIGTERM): close what every section and the run started, bounded, then exit.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    log(`${signal}: cleaning up (bounded: 60 s, then killed and swept)`);
+    await Promise.all([...sectionScopes, runScope].map((s) => s.close(60_000)));
+    process.exit(130);
+  });
+}
 const ctx = {
   quick,
   log,
@@ -91,7 +102,12 @@ const ctx = {
         ctx.details.images = await prepareDockerImages(join(tmp, 'baseline-image'), log);
         baselineImage = BASELINE_IMAGE;
       }
-      const gw = await startGateway({ dataDir: join(tmp, `gateway-${runtime}`), runtime, baselineImage });
+      const gw = await startGateway({
+        dataDir: join(tmp, `gateway-${runtime}`),
+        runtime,
+        baselineImage,
+        scope: runScope,
+      });
       log(`gateway (${runtime}) listening on ${gw.url}, pid ${gw.pid}`);
       return gw;
     })();
@@ -122,15 +138,20 @@ const sections = [
 
 const rows = [];
 const sectionLog = [];
+// BENCH_SECTION_LIMIT_S: a shorter bound (to check that a timed-out section leaves nothing behind).
+const limitMs = (Number(process.env.BENCH_SECTION_LIMIT_S) || (quick ? 90 : 240)) * 1000;
 for (const [id, title, run] of sections) {
   if (only && !only.includes(id)) continue;
   const t0 = Date.now();
   log(`── ${title}`);
-  const limitMs = (quick ? 90 : 240) * 1000;
+  const scope = new Scope(id);
+  sectionScopes.add(scope);
   let timer;
+  // A section may size its work to what is left of its bound (sections/wake-throughput.mjs).
+  ctx.deadline = t0 + limitMs;
   try {
     const out = await Promise.race([
-      run(),
+      scopes.run(scope, run),
       new Promise((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`section did not finish within ${limitMs / 1000} s`)),
@@ -147,21 +168,21 @@ for (const [id, title, run] of sections) {
     sectionLog.push({ id, title, ok: false, error: message, seconds: (Date.now() - t0) / 1000 });
   } finally {
     clearTimeout(timer);
+    // Whatever the section left running (all of it when it timed out or threw): its own bound, 150 s,
+    // then the gateways still closing are killed and swept (90 s more at most).
+    const c0 = Date.now();
+    const { closed, killed, results } = await scope.close(150_000);
+    sectionScopes.delete(scope);
+    const swept = (kind) => results.reduce((n, r) => n + (r?.[kind]?.length ?? 0), 0);
+    if (closed + killed > 0)
+      log(
+        `  cleanup: ${closed} gateway(s) closed${killed ? `, ${killed} killed after 150 s and swept` : ''} in ${((Date.now() - c0) / 1000).toFixed(1)} s; swept after their stop: ${swept('processes')} processes, ${swept('containers')} containers, ${swept('networks')} networks, ${swept('volumes')} volumes`,
+      );
   }
 }
 
 log('── cleaning up');
-for (const [runtime, pending] of Object.entries(gateways)) {
-  const gw = await pending.catch(() => undefined);
-  if (!gw) continue;
-  if (runtime === 'docker') {
-    // Containers, volumes and networks would outlive the run: purge what this run created.
-    await pool(gw.created.length, 4, (i) =>
-      gw.admin('DELETE', `/tenants/${gw.created[i]}?purge=true`).catch(() => undefined),
-    );
-  }
-  await gw.stop();
-}
+await runScope.close(180_000);
 if (!keep) rmSync(tmp, { recursive: true, force: true });
 
 const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;

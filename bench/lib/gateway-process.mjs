@@ -3,15 +3,21 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Scope, scopes, sweepLeftovers } from './cleanup.mjs';
 import { jsonRequest, timedRequest } from './http.mjs';
+import { pool } from './stats.mjs';
 
 const CHILD = fileURLToPath(new URL('../servers/gateway-child.mjs', import.meta.url));
 
 /**
  * Starts a gateway in its own process (bench/servers/gateway-child.mjs) on a
- * free port and returns a small client for its admin API and metrics.
+ * free port and returns a small client for its admin API and metrics. The
+ * gateway belongs to `scope` (default: the scope of the calling section,
+ * `cleanup.mjs`), which closes it (`gw.close()`) when the section ends however
+ * it ends; in a closed scope nothing starts.
  */
 export async function startGateway({
+  scope = scopes.current(),
   dataDir,
   runtime = 'process',
   baselineImage,
@@ -19,8 +25,10 @@ export async function startGateway({
   logLevel,
   pauseAfter,
   startConcurrency,
+  startTimeout,
   dockerThaw,
 }) {
+  if (scope?.closed) throw new Error(`section "${scope.name}" is over: no new gateway`);
   mkdirSync(dataDir, { recursive: true });
   const adminToken = randomBytes(24).toString('base64url');
   const logFile = join(dataDir, 'gateway.log');
@@ -40,6 +48,7 @@ export async function startGateway({
           logLevel,
           pauseAfter,
           startConcurrency,
+          startTimeout,
           dockerThaw,
         }),
       },
@@ -50,7 +59,7 @@ export async function startGateway({
   child.stderr.on('data', (c) => {
     stderr = (stderr + c).slice(-4000);
   });
-  const ready = await new Promise((resolve, reject) => {
+  const listening = new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(
       () => reject(new Error(`gateway did not listen within 60 s: ${stderr}`)),
@@ -68,6 +77,10 @@ export async function startGateway({
       clearTimeout(timer);
       reject(new Error(`gateway exited ${code}: ${stderr || readLog(logFile)}`));
     });
+  });
+  const ready = await listening.catch((err) => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw err;
   });
   const admin = { authorization: `Bearer ${adminToken}` };
   const gw = {
@@ -97,15 +110,57 @@ export async function startGateway({
       if (res.status !== 200) throw new Error(`/metrics answered ${res.status || res.error}`);
       return parseMetrics(res.body);
     },
-    async stop() {
-      if (child.exitCode !== null) return;
+    /** SIGTERM (the gateway stops its instances), SIGKILL after `graceMs`. */
+    async stop(graceMs = 60_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },
+    /**
+     * Removes everything: with Docker, purges the tenants this client created
+     * (container, volume, network; 8 at a time, bounded); stops the gateway
+     * (it stops its instances; killed after 45 s); then sweeps what survived
+     * (`sweepLeftovers`). Idempotent; `gw.leftovers` is what the sweep found.
+     */
+    /** The way out when `close` overruns: SIGKILL the gateway, then the sweep alone. */
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      gw.leftovers = await sweepLeftovers(gw);
+      return gw.leftovers;
+    },
+    close() {
+      closing ??= (async () => {
+        if (runtime === 'docker' && child.exitCode === null) {
+          const purge = pool(gw.created.length, 8, (i) =>
+            jsonRequest(`${ready.url}/admin/v1/tenants/${gw.created[i]}?purge=true`, {
+              method: 'DELETE',
+              headers: admin,
+              timeoutMs: 30_000,
+            }).catch(() => undefined),
+          );
+          await Promise.race([purge, new Promise((r) => setTimeout(r, 90_000).unref())]);
+        }
+        await gw.stop(45_000);
+        gw.leftovers = await sweepLeftovers(gw);
+        return gw.leftovers;
+      })();
+      return closing;
+    },
   };
+  let closing;
+  if (!(scope instanceof Scope)) return gw;
+  try {
+    scope.add(
+      () => gw.close(),
+      () => gw.kill(),
+    );
+  } catch (err) {
+    await gw.close();
+    throw err;
+  }
   return gw;
 }
 

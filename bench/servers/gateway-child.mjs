@@ -7,7 +7,7 @@
 // held, probed and proxied by the same code.
 //
 // Settings come as JSON in BENCH_GATEWAY: { dataDir, runtime: 'process'|'docker',
-// adminToken, logFile, maxRunning, baselineImage?, pauseAfter?, startConcurrency?, dockerThaw? }. Prints one JSON line
+// adminToken, logFile, maxRunning, baselineImage?, pauseAfter?, startConcurrency?, startTimeout?, dockerThaw? }. Prints one JSON line
 // { url, pid } on stdout once it listens.
 import { fileURLToPath } from 'node:url';
 
@@ -45,8 +45,9 @@ class SplitDriver {
   pause(id) {
     return this.pick(id).pause(id);
   }
-  resume(id) {
-    return this.pick(id).resume(id);
+  // With the ref from the start: the driver's fast path (no lookup), as without the split.
+  resume(id, ref) {
+    return this.pick(id).resume(id, ref);
   }
   logs(id, options) {
     return this.pick(id).logs(id, options);
@@ -89,7 +90,7 @@ const config = loadGatewayConfig(
     SILO_RUNTIME: settings.runtime,
     SILO_ADMIN_TOKEN: settings.adminToken,
     SILO_IDLE_TIMEOUT: '30m',
-    SILO_START_TIMEOUT: '60s',
+    SILO_START_TIMEOUT: settings.startTimeout ?? '60s',
     SILO_MAX_RUNNING: String(settings.maxRunning ?? 200),
     SILO_HOLD_MAX: '1000',
     // The paused tier only where a section asks for it (sections/paused.mjs): the others measure as before.

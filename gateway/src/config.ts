@@ -85,7 +85,7 @@ export const SETTINGS = {
     schema: duration(),
     default: '30s',
     flag: '<duration>',
-    help: 'bound on a cold start before held requests get 503',
+    help: 'bound on how long held requests wait before 503, and on the boot of an instance counted from its turn at the start gate',
   },
   wakeLeadMs: {
     env: 'SILO_WAKE_LEAD',

@@ -6,7 +6,9 @@ import { InstanceManager } from './instance-manager.js';
 import { assertTransition, backoffMs, IllegalTransitionError } from './instance-state.js';
 import { lifecycleKit } from './testing/lifecycle-kit.js';
 
-function setup(options: { holdMax?: number; startTimeoutMs?: number; maxRunning?: number } = {}) {
+function setup(
+  options: { holdMax?: number; startTimeoutMs?: number; maxRunning?: number; startConcurrency?: number } = {},
+) {
   const kit = lifecycleKit(options);
   return { ...kit, manager: new InstanceManager(kit.options) };
 }
@@ -203,6 +205,15 @@ describe('InstanceManager', () => {
     (await manager.acquire('acme')).release();
     expect(Date.now() - t0).toBeLessThan(1_000);
     expect(calls).toBeGreaterThanOrEqual(2);
+  });
+
+  it('bounds readiness from the start gate: a start queued longer than the start timeout still comes up', async () => {
+    const { driver, manager } = setup({ startTimeoutMs: 400, startConcurrency: 1 });
+    driver.startDelayMs = 200; // one at a time: gamma enters the gate after ≥ 400 ms in the queue
+    await Promise.all(['acme', 'beta', 'gamma'].map((id) => manager.start(id, 'wake')));
+    for (const id of ['acme', 'beta', 'gamma'])
+      expect(await manager.view(id)).toMatchObject({ state: 'running', lastError: null });
+    expect(driver.starts).toHaveLength(3);
   });
 
   it('adopts what the driver reports running instead of starting a twin', async () => {

@@ -46,6 +46,27 @@ describe('SlotTable', () => {
     expect(await running()).toBe(1);
   });
 
+  it('keeps its per-state counts and the paused gauge right through moves and deletes', async () => {
+    const { slots, running, metrics } = setup();
+    const paused = async () => (await metrics.pausedInstances.get()).values[0]?.value;
+    const ids = ['a', 'b', 'c'];
+    for (const id of ids) {
+      const slot = slots.ensure(id);
+      slots.move(slot, 'starting');
+      slots.move(slot, 'running');
+    }
+    slots.move(slots.ensure('b'), 'paused');
+    slots.move(slots.ensure('c'), 'paused');
+    expect([slots.count('running'), slots.count('paused'), slots.count('stopped')]).toEqual([1, 2, 0]);
+    expect([await running(), await paused()]).toEqual([1, 2]);
+    slots.delete('c');
+    slots.delete('nobody');
+    expect([await running(), await paused()]).toEqual([1, 1]);
+    slots.ensure('d');
+    expect(slots.count('stopped')).toBe(1);
+    expect(slots.all().length).toBe(3);
+  });
+
   it('calls a slot live when running or draining with no stop by the gateway under way', () => {
     const { slots } = setup();
     const slot = slots.ensure('acme');

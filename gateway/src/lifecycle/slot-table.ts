@@ -59,6 +59,8 @@ export type SlotTableOptions = {
 export class SlotTable {
   readonly #o: SlotTableOptions;
   readonly #slots = new Map<string, Slot>();
+  /** Slots per state, kept on every change: the gauges cost O(1) per move, not a pass over every tenant. */
+  readonly #counts = new Map<InstanceState, number>();
 
   constructor(options: SlotTableOptions) {
     this.#o = options;
@@ -85,12 +87,17 @@ export class SlotTable {
         lastError: null,
       };
       this.#slots.set(tenantId, slot);
+      this.#count(slot.state, 1);
     }
     return slot;
   }
 
   delete(tenantId: string): void {
+    const slot = this.#slots.get(tenantId);
+    if (slot === undefined) return;
     this.#slots.delete(tenantId);
+    this.#count(slot.state, -1);
+    this.#gauges();
   }
 
   all(): Slot[] {
@@ -105,12 +112,24 @@ export class SlotTable {
   move(slot: Slot, to: InstanceState): void {
     assertTransition(slot.tenantId, slot.state, to);
     this.#o.logger.debug({ tenantId: slot.tenantId, from: slot.state, to }, 'instance:state');
+    this.#count(slot.state, -1);
     slot.state = to;
-    const all = this.all();
-    this.#o.metrics.runningInstances.set(
-      all.filter((s) => s.state === 'running' || s.state === 'draining').length,
-    );
-    this.#o.metrics.pausedInstances.set(all.filter((s) => s.state === 'paused').length);
+    this.#count(to, 1);
+    this.#gauges();
+  }
+
+  /** How many slots are in `state` now. */
+  count(state: InstanceState): number {
+    return this.#counts.get(state) ?? 0;
+  }
+
+  #count(state: InstanceState, delta: number): void {
+    this.#counts.set(state, (this.#counts.get(state) ?? 0) + delta);
+  }
+
+  #gauges(): void {
+    this.#o.metrics.runningInstances.set(this.count('running') + this.count('draining'));
+    this.#o.metrics.pausedInstances.set(this.count('paused'));
   }
 }
 

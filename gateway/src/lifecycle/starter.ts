@@ -4,6 +4,7 @@ import type { Endpoint } from '../runtime/runtime-driver.js';
 import type { Breaker } from './breaker.js';
 import type { Evictor } from './evictor.js';
 import type { Fleet } from './fleet.js';
+import { hold, nextTurn } from './holds.js';
 import { type LifecycleContext, recordFacts } from './lifecycle-options.js';
 import type { Pauser } from './pauser.js';
 import { waitReady } from './readiness.js';
@@ -60,7 +61,7 @@ export class Starter {
           await (slot.stopping?.catch(() => undefined) ?? nextTurn());
           continue;
         case 'starting':
-          await this.#hold(slot, keyless);
+          await hold(c, slot, keyless);
           continue;
         case 'failing': {
           const wait = slot.backoffUntil - c.now();
@@ -161,61 +162,6 @@ export class Starter {
     };
   }
 
-  async #hold(slot: Slot, keyless: boolean): Promise<void> {
-    const c = this.#c;
-    const start = slot.start;
-    // A failed start between clearing `start` and the breaker's `failing`: let that finish, do not spin on microtasks.
-    if (start === undefined) return nextTurn();
-    const max = keyless ? keylessHoldMax(c.holdMax) : c.holdMax;
-    if ((keyless ? slot.heldKeyless : slot.held) >= max) {
-      c.metrics.heldRejected.inc({ reason: 'hold_full' });
-      throw new InstanceUnavailableError(
-        slot.tenantId,
-        keyless
-          ? `the instance of tenant ${slot.tenantId} is starting and ${max} webhook requests already wait (SILO_HOLD_MAX / 10)`
-          : `the instance of tenant ${slot.tenantId} is starting and ${max} requests already wait (SILO_HOLD_MAX)`,
-        this.#retryAfter(slot),
-      );
-    }
-    if (keyless) slot.heldKeyless++;
-    else slot.held++;
-    c.metrics.heldRequests.inc();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const timeout = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), c.startTimeoutMs);
-      });
-      const outcome = await Promise.race([start.then(() => 'ready' as const), timeout]);
-      if (outcome === 'timeout') {
-        c.metrics.heldRejected.inc({ reason: 'timeout' });
-        throw new InstanceUnavailableError(
-          slot.tenantId,
-          `the instance of tenant ${slot.tenantId} did not become ready within ${c.startTimeoutMs} ms (SILO_START_TIMEOUT)`,
-          this.#retryAfter(slot),
-        );
-      }
-    } catch (err) {
-      if (err instanceof InstanceUnavailableError) throw err;
-      throw new InstanceUnavailableError(
-        slot.tenantId,
-        `the instance of tenant ${slot.tenantId} failed to start: ${(err as Error).message}`,
-        Math.max(1, Math.ceil((slot.backoffUntil - c.now()) / 1000)),
-        { cause: err },
-      );
-    } finally {
-      clearTimeout(timer);
-      if (keyless) slot.heldKeyless--;
-      else slot.held--;
-      c.metrics.heldRequests.dec();
-    }
-  }
-
-  /** `Retry-After` from the tenant's measured start time (at least 1 s). */
-  #retryAfter(slot: Slot): number {
-    const ms = slot.lastStartMs ?? this.#c.startTimeoutMs;
-    return Math.max(1, Math.ceil(ms / 1000));
-  }
-
   #beginStart(slot: Slot, reason: string): Promise<void> {
     const c = this.#c;
     c.slots.move(slot, 'starting');
@@ -235,7 +181,9 @@ export class Starter {
       const existing = await c.driver.inspect(slot.tenantId);
       if (existing.state === 'running') await c.driver.stop(slot.tenantId, c.stopGraceMs);
       const token = randomBytes(24).toString('base64url');
+      const queued = c.now();
       leaveGate = await c.startGate.enter();
+      const entered = c.now();
       const endpoint = await c.driver.start({
         tenantId: slot.tenantId,
         instanceToken: token,
@@ -246,7 +194,9 @@ export class Starter {
         ...(tenant.version !== null ? { version: tenant.version } : {}),
       });
       const spawned = c.now();
-      await waitReady(c, slot.tenantId, endpoint, token, started + c.startTimeoutMs);
+      // Bounded from the gate: time queued behind other starts is not the instance's slowness (a deadline
+      // from `started` failed instances that booted fine after a long queue, and put their tenants in back-off).
+      await waitReady(c, slot.tenantId, endpoint, token, entered + c.startTimeoutMs);
       leaveGate(true);
       const ready = c.now();
       const status = await c.driver.inspect(slot.tenantId);
@@ -279,6 +229,8 @@ export class Starter {
       });
       const m = c.metrics;
       m.coldStarts.inc({ tenant: slot.tenantId, outcome: 'ready', reason });
+      m.coldStartSeconds.observe({ phase: 'gate' }, (entered - queued) / 1000);
+      m.coldStartSeconds.observe({ phase: 'driver' }, (spawned - entered) / 1000);
       m.coldStartSeconds.observe({ phase: 'spawn' }, (spawned - started) / 1000);
       m.coldStartSeconds.observe({ phase: 'ready' }, (ready - spawned) / 1000);
       m.coldStartSeconds.observe({ phase: 'total' }, (ready - started) / 1000);
@@ -300,18 +252,4 @@ export class Starter {
     slot.start = start;
     return start;
   }
-}
-
-/**
- * The hold queue of keyless (webhook) requests during a cold start: its own,
- * a tenth of SILO_HOLD_MAX (at least 1), so that webhook traffic can neither
- * fill the queue of the tenant's keyed requests nor take all of its memory.
- */
-export function keylessHoldMax(holdMax: number): number {
-  return Math.max(1, Math.floor(holdMax / 10));
-}
-
-/** Resolves on the event loop's next turn (after pending I/O callbacks), unlike an awaited resolved promise. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -76,7 +76,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}) {
     ),
     coldStartSeconds: new Histogram({
       name: 'silo_cold_start_duration_seconds',
-      help: 'Cold start duration by phase: spawn (driver start), ready (until /readyz answers 200), total',
+      help: 'Cold start duration by phase: spawn (registry reads, eviction, gate and driver start), gate (waiting for a start slot, SILO_START_CONCURRENCY), driver (the driver start call), ready (until /readyz answers 200), total',
       labelNames: ['phase'] as const,
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
       registers,
