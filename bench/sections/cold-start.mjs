@@ -127,14 +127,16 @@ export async function coldStart(ctx, runtime) {
   const o = summary(pick(samples.orchestrator, 'ttfb'));
   const b = summary(pick(samples.baseline, 'ttfb'));
   const label = runtime;
+  // Issue 18's targets: a process instance within 1.5× a do-nothing child, a container within 1.2× a do-nothing container.
+  const bound = runtime === 'docker' ? 1.2 : 1.5;
   const rows = [
     {
       figure: `cold start p50 (${label})`,
       value: o.p50,
       baseline: b.p50,
       unit: 'ms',
-      target: '≤ 1.5× baseline',
-      met: ratio(o.p50, b.p50) <= 1.5,
+      target: `≤ ${bound}× baseline`,
+      met: ratio(o.p50, b.p50) <= bound,
     },
     { figure: `cold start p95 (${label})`, value: o.p95, baseline: b.p95, unit: 'ms' },
   ];
