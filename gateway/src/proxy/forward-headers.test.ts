@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { INSTANCE_TOKEN_HEADER, WEBHOOK_MARK_HEADER } from '@silo/contracts';
 import { describe, expect, it } from 'vitest';
-import { forwardHeaderList, responseHeaderList } from './forward-headers.js';
+import { forwardHeaderList, prepareForwardHeaders, responseHeaderList } from './forward-headers.js';
 
 function fakeReq(headers: Record<string, string | string[]>, encrypted = false): IncomingMessage {
   return {
@@ -83,5 +83,35 @@ describe('responseHeaderList', () => {
       ['connection', 'close'],
     ]);
     expect(responseHeaderList([], 'rid', true)).toEqual(['x-request-id', 'rid', 'connection', 'keep-alive']);
+  });
+});
+
+describe('prepareForwardHeaders (WebSockets)', () => {
+  it('applies the same rules to req.headers and keeps the upgrade', () => {
+    const req = fakeReq({
+      host: 'gw.example',
+      authorization: 'Bearer sk_secret',
+      connection: 'Upgrade, X-Private',
+      'x-private': 'hop',
+      upgrade: 'websocket',
+      'sec-websocket-key': 'k',
+      'x-silo-instance-token': 'forged',
+      'x-silo-webhook': '1',
+      'x-forwarded-host': 'evil',
+      'x-request-id': 'from-client',
+    });
+    prepareForwardHeaders(req, { instanceToken: 'tok', requestId: 'rid', keepUpgrade: true });
+    expect(req.headers).toEqual({
+      host: 'gw.example',
+      'sec-websocket-key': 'k',
+      [INSTANCE_TOKEN_HEADER]: 'tok',
+      'x-request-id': 'rid',
+      'x-forwarded-for': '127.0.0.9',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'gw.example',
+      connection: 'upgrade',
+      upgrade: 'websocket',
+    });
+    expect(req.headers[WEBHOOK_MARK_HEADER]).toBeUndefined();
   });
 });

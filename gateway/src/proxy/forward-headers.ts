@@ -15,47 +15,37 @@ export const HOP_BY_HOP = [
 ] as const;
 
 /**
- * Rewrites the client's request headers in place for the instance: removes
- * hop-by-hop headers (and those named in `Connection`), the client's
- * `Authorization` and any `x-silo-*` or `x-forwarded-*` it sent; adds the
+ * Rewrites the client's request headers for the instance, by the rules of
+ * `forwardHeaderList` (one rule set for both): removes hop-by-hop headers
+ * (and those named in `Connection`), the client's `Authorization`,
+ * `X-Request-Id` and any `x-silo-*` or `x-forwarded-*` it sent; adds the
  * instance token, `X-Request-Id` and `X-Forwarded-For/Proto/Host`.
  * `keepUpgrade` keeps `Connection: upgrade` + `Upgrade` for WebSockets;
  * `webhook` marks a keyless webhook (`X-Silo-Webhook: 1`, which only the
- * gateway can set: a client's is removed with the other `x-silo-*`).
+ * gateway can set: a client's is removed with the other `x-silo-*`). For
+ * http-proxy-3 (WebSockets), which reads `req.headers`.
  *
  * @example
- * prepareForwardHeaders(req, { instanceToken, requestId, keepUpgrade: false });
+ * prepareForwardHeaders(req, { instanceToken, requestId, keepUpgrade: true });
  */
 export function prepareForwardHeaders(
   req: IncomingMessage,
   options: { instanceToken: string; requestId: string; keepUpgrade: boolean; webhook?: boolean },
 ): void {
-  const h: IncomingHttpHeaders = req.headers;
-  const upgrade = h.upgrade;
-  const connection = h.connection;
-  // Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-  if (connection !== undefined) {
-    for (const part of connection.split(',')) {
-      const name = part.trim().toLowerCase();
-      if (name !== '') delete h[name];
-    }
-  }
-  // Transfer-Encoding goes too: the body is piped again and Node re-chunks it when it has no Content-Length.
-  for (const name of HOP_BY_HOP) if (name in h) delete h[name];
-  delete h.authorization;
-  for (const name in h) {
-    if (name.startsWith('x-silo-') || name.startsWith('x-forwarded-')) delete h[name];
+  const upgrade = req.headers.upgrade;
+  const list = forwardHeaderList(req, options);
+  const h: IncomingHttpHeaders = {};
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const name = list[i] as string;
+    const value = list[i + 1] as string;
+    const before = h[name];
+    h[name] = before === undefined ? value : [...(Array.isArray(before) ? before : [before]), value];
   }
   if (options.keepUpgrade && upgrade !== undefined) {
     h.connection = 'upgrade';
     h.upgrade = upgrade;
   }
-  h[INSTANCE_TOKEN_HEADER] = options.instanceToken;
-  if (options.webhook === true) h[WEBHOOK_MARK_HEADER] = '1';
-  h['x-request-id'] = options.requestId;
-  h['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-  h['x-forwarded-proto'] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
-  h['x-forwarded-host'] = req.headers.host ?? '';
+  req.headers = h;
 }
 
 /** Whether the client's request header `name` (lower case) is one the gateway drops or sets itself (`X-Request-Id`: once, its own). */
@@ -70,8 +60,8 @@ function dropped(name: string): boolean {
 }
 
 /**
- * The instance's request headers for an HTTP request, by the rules of
- * `prepareForwardHeaders` (without `keepUpgrade`), as the flat
+ * The instance's request headers for an HTTP request (the gateway's rule
+ * set; `prepareForwardHeaders` applies it to `req.headers`), as the flat
  * `[name, value, ...]` list that `http.request` writes as given: `req.headers`
  * is left alone, and Node skips building an outgoing headers object with a
  * `setHeader` per header (measured in bench/RESULTS-proxy.md).
