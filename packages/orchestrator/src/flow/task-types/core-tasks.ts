@@ -13,6 +13,18 @@ import {
 } from '../schema-kit.js';
 import { lazySchemas, type TypeDefinition } from '../type-definition.js';
 
+/** What http.Request and http.Download share: the call itself (their schemas are built on first use). */
+const HTTP_CALL = () => ({
+  uri: prop(nonEmptyStr()),
+  method: prop(oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'])).optional(),
+  body: z.unknown().optional(),
+  contentType: prop(str()).optional(),
+  headers: prop(record()).optional(),
+  formData: prop(record()).optional(),
+  params: prop(record()).optional(),
+  options: record().superRefine(onlyReadOptions).optional(),
+});
+
 /** The `options` keys that http.Request reads (worker/tasks/http/http-request.ts). */
 const HTTP_OPTIONS = new Set([
   'timeout',
@@ -216,14 +228,7 @@ export const CORE_TASKS: TypeDefinition[] = lazySchemas([
     aliases: ['io.kestra.plugin.fs.http.Request'],
     schema: () =>
       z.strictObject({
-        uri: prop(nonEmptyStr()),
-        method: prop(oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'])).optional(),
-        body: z.unknown().optional(),
-        contentType: prop(str()).optional(),
-        headers: prop(record()).optional(),
-        formData: prop(record()).optional(),
-        params: prop(record()).optional(),
-        options: record().superRefine(onlyReadOptions).optional(),
+        ...HTTP_CALL(),
         sslOptions: record().optional(),
         encryptBody: prop(bool()).optional(),
         failOnEmptyResponse: prop(bool()).optional(),
@@ -239,14 +244,7 @@ export const CORE_TASKS: TypeDefinition[] = lazySchemas([
     kind: 'task',
     schema: () =>
       z.strictObject({
-        uri: prop(nonEmptyStr()),
-        method: prop(oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE'])).optional(),
-        body: z.unknown().optional(),
-        contentType: prop(str()).optional(),
-        headers: prop(record()).optional(),
-        formData: prop(record()).optional(),
-        params: prop(record()).optional(),
-        options: record().superRefine(onlyReadOptions).optional(),
+        ...HTTP_CALL(),
         failOnEmptyResponse: prop(bool()).optional(),
       }),
   },
